@@ -1,0 +1,172 @@
+package io.qube.store.pg;
+
+import io.qube.store.ObjectKey;
+import io.qube.store.StoreException;
+import io.qube.store.StoredObject;
+import io.smallrye.mutiny.Uni;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Commits concurrent writes together. Every write transaction holds the revision counter's row lock until it
+ * commits, so transactions commit one after another across all processes; what wins throughput back is putting
+ * every write that arrived meanwhile into the next transaction, one round trip for the whole batch.
+ */
+final class WriteBatcher {
+
+    enum Op {
+        CREATE(1), UPDATE(2), DELETE(3);
+
+        final short code;
+
+        Op(int code) {
+            this.code = (short) code;
+        }
+    }
+
+    private record PendingWrite(Op op, ObjectKey key, String uid, long expectedRevision, Map<String, String> labels,
+                                Map<String, String> fields, String body, CompletableFuture<StoredObject> result) {
+    }
+
+    private final Pool pool;
+    private final int maxBatch;
+    private final int maxInFlight;
+    private final ArrayDeque<PendingWrite> queue = new ArrayDeque<>();
+    private int inFlight;
+
+    WriteBatcher(Pool pool, int maxBatch, int maxInFlight) {
+        this.pool = pool;
+        this.maxBatch = maxBatch;
+        this.maxInFlight = maxInFlight;
+    }
+
+    /** Queues a write when subscribed; completes once its batch has committed, or fails with a StoreException. */
+    Uni<StoredObject> submit(Op op, ObjectKey key, String uid, long expectedRevision, Map<String, String> labels,
+                             Map<String, String> fields, String body) {
+        return Uni.createFrom().completionStage(() -> {
+            PendingWrite write = new PendingWrite(op, key, uid, expectedRevision, labels, fields, body,
+                    new CompletableFuture<>());
+            synchronized (this) {
+                queue.add(write);
+            }
+            drain();
+            return write.result();
+        });
+    }
+
+    private void drain() {
+        while (true) {
+            List<PendingWrite> batch;
+            synchronized (this) {
+                if (inFlight >= maxInFlight || queue.isEmpty()) {
+                    return;
+                }
+                inFlight++;
+                batch = new ArrayList<>(Math.min(queue.size(), maxBatch));
+                while (batch.size() < maxBatch && !queue.isEmpty()) {
+                    batch.add(queue.poll());
+                }
+            }
+            send(batch);
+        }
+    }
+
+    private void send(List<PendingWrite> batch) {
+        pool.preparedQuery(Sql.WRITE_BATCH).execute(parameters(batch)).onComplete(done -> {
+            synchronized (this) {
+                inFlight--;
+            }
+            if (done.succeeded()) {
+                complete(batch, done.result());
+            } else if (batch.size() > 1 && Failures.isDataError(done.cause())) {
+                // One write's bad data aborted the whole transaction: retry each alone so only it fails.
+                for (PendingWrite write : batch) {
+                    synchronized (this) {
+                        inFlight++;
+                    }
+                    send(List.of(write));
+                }
+            } else {
+                StoreException failure = Failures.toStoreException(done.cause());
+                batch.forEach(write -> write.result().completeExceptionally(failure));
+            }
+            drain();
+        });
+    }
+
+    private static Tuple parameters(List<PendingWrite> batch) {
+        int n = batch.size();
+        Short[] ops = new Short[n];
+        String[] resources = new String[n];
+        String[] groups = new String[n];
+        String[] namespaces = new String[n];
+        String[] names = new String[n];
+        String[] uids = new String[n];
+        Long[] expected = new Long[n];
+        String[] labels = new String[n];
+        String[] fields = new String[n];
+        String[] bodies = new String[n];
+        for (int i = 0; i < n; i++) {
+            PendingWrite write = batch.get(i);
+            ops[i] = write.op().code;
+            resources[i] = write.key().type().resource();
+            groups[i] = write.key().type().group();
+            namespaces[i] = write.key().namespace();
+            names[i] = write.key().name();
+            uids[i] = write.uid();
+            expected[i] = write.expectedRevision();
+            if (write.op() != Op.DELETE) {
+                labels[i] = Rows.json(write.labels());
+                fields[i] = Rows.json(write.fields());
+                bodies[i] = write.body();
+            }
+        }
+        return Tuple.tuple().addValue(ops).addValue(resources).addValue(groups).addValue(namespaces)
+                .addValue(names).addValue(uids).addValue(expected).addValue(labels).addValue(fields)
+                .addValue(bodies);
+    }
+
+    private static void complete(List<PendingWrite> batch, RowSet<Row> rows) {
+        for (Row row : rows) {
+            PendingWrite write = batch.get(row.getInteger("o_index") - 1);
+            try {
+                write.result().complete(outcome(write, row));
+            } catch (StoreException refused) {
+                write.result().completeExceptionally(refused);
+            }
+        }
+    }
+
+    private static StoredObject outcome(PendingWrite write, Row row) {
+        long revision = row.getLong("o_revision");
+        ObjectKey key = write.key();
+        switch (row.getShort("o_outcome")) {
+            case 0:
+                if (write.op() == Op.DELETE) {
+                    return new StoredObject(key, row.getString("o_uid"), revision, row.getLong("o_create_revision"),
+                            Rows.stringMap(row.getString("o_labels")), Rows.stringMap(row.getString("o_fields")),
+                            row.getString("o_body"));
+                }
+                return new StoredObject(key, row.getString("o_uid"), revision, row.getLong("o_create_revision"),
+                        write.labels(), write.fields(), write.body());
+            case 1:
+                throw StoreException.alreadyExists(key, revision);
+            case 2:
+                throw StoreException.notFound(key);
+            case 3:
+                throw StoreException.conflict(key, revision,
+                        "the object has been modified; please apply your changes to the latest version and try again");
+            default:
+                throw StoreException.conflict(key, revision, "Precondition failed: UID in precondition: "
+                        + write.uid() + ", UID in object meta: " + row.getString("o_uid"));
+        }
+    }
+}

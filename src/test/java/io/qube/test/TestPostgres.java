@@ -1,0 +1,64 @@
+package io.qube.test;
+
+import io.qube.launcher.EmbeddedDatabase;
+import io.vertx.pgclient.PgConnectOptions;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The real PostgreSQL the tests run against: one embedded server per test JVM, a fresh database per caller. */
+public final class TestPostgres {
+
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+    private static EmbeddedDatabase server;
+
+    private TestPostgres() {
+    }
+
+    public static synchronized EmbeddedDatabase server() {
+        if (server == null) {
+            server = EmbeddedDatabase.start(newDataDirectory(), 0);
+            EmbeddedDatabase started = server;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::close));
+        }
+        return server;
+    }
+
+    /** A new, empty database on the shared server. */
+    public static PgConnectOptions freshDatabase() {
+        String name = "qube_test_" + DATABASES.incrementAndGet();
+        execute(server(), "CREATE DATABASE " + name);
+        return server().connectOptions(name);
+    }
+
+    /** A new data directory under target/, for a server of the test's own. */
+    public static Path newDataDirectory() {
+        try {
+            Path target = Path.of("target", "test-postgres");
+            Files.createDirectories(target);
+            return Files.createTempDirectory(target.toAbsolutePath(), "pg");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Runs one SQL statement on a server's default database. */
+    public static void execute(EmbeddedDatabase database, String sql) {
+        executeIn(database.port(), EmbeddedDatabase.DATABASE, sql);
+    }
+
+    public static void executeIn(int port, String database, String sql) {
+        try (Connection connection = DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + port + "/" + database, EmbeddedDatabase.USER, "");
+             Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("SQL failed: " + sql, e);
+        }
+    }
+}
