@@ -9,12 +9,21 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /** The real PostgreSQL the tests run against: one embedded server per test JVM, a fresh database per caller. */
 public final class TestPostgres {
 
     private static final AtomicInteger DATABASES = new AtomicInteger();
+    // Held strongly: java.util.logging forgets the level of a logger nobody references.
+    private static final List<Logger> QUIET = List.of(Logger.getLogger("io.zonky"), Logger.getLogger("org.flywaydb"));
+
+    static {
+        QUIET.forEach(logger -> logger.setLevel(Level.WARNING));
+    }
     private static EmbeddedDatabase server;
 
     private TestPostgres() {

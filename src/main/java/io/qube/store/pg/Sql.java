@@ -96,9 +96,9 @@ final class Sql {
         for (LabelSelector.Requirement r : labels.requirements()) {
             switch (r.operator()) {
                 case EQUALS -> where.append(" AND s.labels @> $").append(bind(params,
-                        new JsonObject().put(r.key(), r.values().iterator().next()).encode())).append("::jsonb");
+                        new JsonObject().put(r.key(), r.values().iterator().next())));
                 case NOT_EQUALS -> where.append(" AND NOT s.labels @> $").append(bind(params,
-                        new JsonObject().put(r.key(), r.values().iterator().next()).encode())).append("::jsonb");
+                        new JsonObject().put(r.key(), r.values().iterator().next())));
                 case IN -> where.append(" AND s.labels ->> $").append(bind(params, r.key()))
                         .append(" = ANY($").append(bind(params, r.values().toArray(String[]::new))).append(")");
                 case NOT_IN -> where.append(" AND coalesce(NOT s.labels ->> $").append(bind(params, r.key()))
