@@ -61,6 +61,19 @@ public final class TestPostgres {
         executeIn(database.port(), EmbeddedDatabase.DATABASE, sql);
     }
 
+    /** The first column of the first row of a query, on the database that {@code options} name. */
+    public static long queryLong(PgConnectOptions options, String sql) {
+        try (Connection connection = DriverManager.getConnection("jdbc:postgresql://" + options.getHost() + ":"
+                + options.getPort() + "/" + options.getDatabase(), EmbeddedDatabase.USER, "");
+             Statement statement = connection.createStatement();
+             java.sql.ResultSet result = statement.executeQuery(sql)) {
+            result.next();
+            return result.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("SQL failed: " + sql, e);
+        }
+    }
+
     public static void executeIn(int port, String database, String sql) {
         try (Connection connection = DriverManager.getConnection(
                 "jdbc:postgresql://127.0.0.1:" + port + "/" + database, EmbeddedDatabase.USER, "");

@@ -49,7 +49,7 @@ public final class PgObjectStore implements ObjectStore, AutoCloseable {
         reader = new ObjectReader(readPool);
         cache = new WatchCache(new PgChangeLog(readPool, reader), vertx, config.watch());
         listener = new NotificationListener(vertx, connect, cache::wake);
-        compactor = new Compactor(writePool, reader, cache, config.retainedRevisions());
+        compactor = new Compactor(readPool, reader, cache, config.retainedRevisions());
         compactionTimer = vertx.setPeriodic(config.compactionInterval().toMillis(), id -> compactor.compactQuietly());
     }
 
