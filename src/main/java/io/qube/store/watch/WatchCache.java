@@ -46,6 +46,7 @@ public final class WatchCache implements AutoCloseable {
     private volatile long start;
     private volatile long compacted;
     private volatile long lastReadMillis = System.currentTimeMillis();
+    private volatile boolean started;
     private volatile boolean closed;
     private long bookmarkTimer = -1;
     private long pollTimer = -1;
@@ -59,16 +60,17 @@ public final class WatchCache implements AutoCloseable {
     /** Loads the starting state, then follows the log; completes when the cache is usable. */
     public Uni<Void> start() {
         return log.snapshot(config.window()).invoke(this::install).invoke(() -> {
+            started = true;
             bookmarkTimer = vertx.setPeriodic(config.bookmarkInterval().toMillis(), id -> bookmark());
             pollTimer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> poll());
             wake();
         }).replaceWithVoid();
     }
 
-    /** Reads the log now (or right after the read under way). */
+    /** Reads the log now (or right after the read under way); before the snapshot is loaded, start() will. */
     public void wake() {
         wakeAgain.set(true);
-        if (!closed && reading.compareAndSet(false, true)) {
+        if (started && !closed && reading.compareAndSet(false, true)) {
             wakeAgain.set(false);
             readMore();
         }
