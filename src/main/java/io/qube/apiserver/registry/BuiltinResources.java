@@ -1,0 +1,72 @@
+package io.qube.apiserver.registry;
+
+import io.fabric8.kubernetes.api.model.Binding;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Endpoints;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ReplicationController;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
+import io.qube.apiserver.admission.KindDefaults;
+import io.qube.apiserver.admission.KindValidation;
+import io.qube.apiserver.table.KindTables;
+
+/** The kinds Qube serves. Adding one is one entry here plus its defaults, validation and table columns. */
+public final class BuiltinResources {
+
+    private BuiltinResources() {
+    }
+
+    public static ResourceRegistry registry() {
+        return new ResourceRegistry()
+                .register(ResourceDefinition.of(Namespace.class).defaults(KindDefaults.namespace()).validation(KindValidation.namespace())
+                        .table(KindTables.namespace()).clusterScoped().shortNames("ns")
+                        .names(NameRule.DNS_LABEL).withStatus())
+                .register(ResourceDefinition.of(Node.class).defaults(KindDefaults.node()).validation(KindValidation.node())
+                        .table(KindTables.node()).clusterScoped().shortNames("no").withStatus())
+                .register(ResourceDefinition.of(Pod.class).defaults(KindDefaults.pod()).validation(KindValidation.pod())
+                        .table(KindTables.pod()).shortNames("po").categories("all").withStatus())
+                .register(ResourceDefinition.of(Binding.class).defaults(KindDefaults.binding()).validation(KindValidation.binding())
+                        .createOnly())
+                .register(ResourceDefinition.of(Service.class).defaults(KindDefaults.service()).validation(KindValidation.service())
+                        .table(KindTables.service()).shortNames("svc").categories("all")
+                        .names(NameRule.DNS_1035_LABEL).withStatus())
+                .register(ResourceDefinition.of(Endpoints.class).defaults(KindDefaults.endpoints()).validation(KindValidation.endpoints())
+                        .table(KindTables.endpoints()).shortNames("ep"))
+                .register(ResourceDefinition.of(ConfigMap.class).defaults(KindDefaults.configMap()).validation(KindValidation.configMap())
+                        .table(KindTables.configMap()).shortNames("cm"))
+                .register(ResourceDefinition.of(Secret.class).defaults(KindDefaults.secret()).validation(KindValidation.secret())
+                        .table(KindTables.secret()))
+                .register(ResourceDefinition.of(ServiceAccount.class).defaults(KindDefaults.serviceAccount()).validation(KindValidation.serviceAccount())
+                        .table(KindTables.serviceAccount()).shortNames("sa"))
+                .register(ResourceDefinition.of(Event.class).defaults(KindDefaults.event()).validation(KindValidation.event())
+                        .table(KindTables.event()).shortNames("ev"))
+                .register(ResourceDefinition.of(ReplicationController.class).defaults(KindDefaults.replicationController()).validation(KindValidation.replicationController())
+                        .table(KindTables.replicationController()).shortNames("rc").categories("all")
+                        .withStatus().withScale())
+                .register(ResourceDefinition.of(Deployment.class).defaults(KindDefaults.deployment()).validation(KindValidation.deployment())
+                        .table(KindTables.deployment()).shortNames("deploy").categories("all")
+                        .withStatus().withScale())
+                .register(ResourceDefinition.of(ReplicaSet.class).defaults(KindDefaults.replicaSet()).validation(KindValidation.replicaSet())
+                        .table(KindTables.replicaSet()).shortNames("rs").categories("all")
+                        .withStatus().withScale())
+                .register(ResourceDefinition.of(DaemonSet.class).defaults(KindDefaults.daemonSet()).validation(KindValidation.daemonSet())
+                        .table(KindTables.daemonSet()).shortNames("ds").categories("all").withStatus())
+                .register(ResourceDefinition.of(Lease.class).defaults(KindDefaults.lease()).validation(KindValidation.lease())
+                        .table(KindTables.lease()))
+                .register(ResourceDefinition.of(EndpointSlice.class).defaults(KindDefaults.endpointSlice()).validation(KindValidation.endpointSlice())
+                        .table(KindTables.endpointSlice()))
+                .register(ResourceDefinition.of(PriorityClass.class).defaults(KindDefaults.priorityClass()).validation(KindValidation.priorityClass())
+                        .table(KindTables.priorityClass()).clusterScoped().shortNames("pc"));
+    }
+}
