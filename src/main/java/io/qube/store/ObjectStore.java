@@ -44,6 +44,9 @@ public interface ObjectStore {
      */
     Multi<WatchEvent> watch(WatchRequest request);
 
+    /** Completes once watches and cached lists reflect every write up to {@code revision}; fails TIMEOUT if they lag. */
+    Uni<Void> catchUp(long revision);
+
     /** The newest committed revision, read from the database. */
     Uni<Long> currentRevision();
 }

@@ -33,7 +33,7 @@ public final class BuiltinResources {
                         .table(KindTables.namespace()).clusterScoped().shortNames("ns")
                         .names(NameRule.DNS_LABEL).withStatus())
                 .register(ResourceDefinition.of(Node.class).defaults(KindDefaults.node()).validation(KindValidation.node())
-                        .table(KindTables.node()).clusterScoped().shortNames("no").withStatus())
+                        .table(KindTables.node()).clusterScoped().shortNames("no").withStatus().keepsStatusOnCreate())
                 .register(ResourceDefinition.of(Pod.class).defaults(KindDefaults.pod()).validation(KindValidation.pod())
                         .table(KindTables.pod()).shortNames("po").categories("all").withStatus())
                 .register(ResourceDefinition.of(Binding.class).defaults(KindDefaults.binding()).validation(KindValidation.binding())

@@ -24,6 +24,7 @@ public final class ResourceDefinition<T extends HasMetadata> {
     private boolean status;
     private boolean scale;
     private boolean createOnly;
+    private boolean statusOnCreate;
     private NameRule nameRule = NameRule.DNS_SUBDOMAIN;
     private Defaulter<? super T> defaulter = Defaulter.NONE;
     private Validator<? super T> validator = Validator.NONE;
@@ -67,6 +68,12 @@ public final class ResourceDefinition<T extends HasMetadata> {
     /** The kind has a scale subresource (an autoscaling/v1 Scale over spec.replicas). */
     public ResourceDefinition<T> withScale() {
         scale = true;
+        return this;
+    }
+
+    /** A create keeps the status it is given (nodes register with theirs); other kinds start with none. */
+    public ResourceDefinition<T> keepsStatusOnCreate() {
+        statusOnCreate = true;
         return this;
     }
 
@@ -148,6 +155,10 @@ public final class ResourceDefinition<T extends HasMetadata> {
 
     public boolean hasScale() {
         return scale;
+    }
+
+    public boolean statusSurvivesCreate() {
+        return statusOnCreate;
     }
 
     public boolean isCreateOnly() {

@@ -114,6 +114,11 @@ public final class PgObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
+    public Uni<Void> catchUp(long revision) {
+        return cache.waitFor(revision);
+    }
+
+    @Override
     public Uni<Long> currentRevision() {
         return reader.currentRevision();
     }

@@ -1,0 +1,75 @@
+package io.qube.apiserver;
+
+import io.qube.apiserver.registry.BuiltinResources;
+import io.qube.apiserver.registry.ResourceRegistry;
+import io.qube.store.IndexedFields;
+import io.qube.store.ObjectStore;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+/** Mounts the object API on the HTTP router: {@code /api/v1/...} and {@code /apis/<group>/<version>/...}. */
+@ApplicationScoped
+public class ApiRoutes {
+
+    private static final Logger LOG = Logger.getLogger(ApiRoutes.class);
+
+    @Inject
+    ObjectStore store;
+
+    @Inject
+    ResourceRegistry registry;
+
+    @Inject
+    IndexedFields indexedFields;
+
+    @Inject
+    Vertx vertx;
+
+    @Produces
+    @Singleton
+    static ResourceRegistry resourceRegistry() {
+        return BuiltinResources.registry();
+    }
+
+    @Produces
+    @Singleton
+    static IndexedFields indexedFields() {
+        return IndexedFields.kubernetesDefaults();
+    }
+
+    void install(@Observes Router router) {
+        ObjectHandlers handlers = new ObjectHandlers(store, registry, indexedFields, vertx);
+        handlers.bootstrap().await().atMost(java.time.Duration.ofSeconds(60));
+        BodyHandler bodies = BodyHandler.create(false).setBodyLimit(io.qube.store.ObjectStore.MAX_BODY_BYTES);
+        router.routeWithRegex("^/api/v1/(.+)$").handler(bodies).handler(context ->
+                handlers.handle(context, "", "v1", context.pathParam("param0")))
+                .failureHandler(ApiRoutes::failure);
+        router.routeWithRegex("^/apis/([^/]+)/([^/]+)/(.+)$").handler(bodies).handler(context ->
+                handlers.handle(context, context.pathParam("param0"), context.pathParam("param1"),
+                        context.pathParam("param2")))
+                .failureHandler(ApiRoutes::failure);
+    }
+
+    /** Failures raised before a handler answers (an oversized body, a bug) still get a Status. */
+    private static void failure(RoutingContext context) {
+        Throwable failure = context.failure();
+        if (context.statusCode() == 413) {
+            failure = new ApiException(413, "RequestEntityTooLarge", "the request body is larger than "
+                    + ObjectStore.MAX_BODY_BYTES + " bytes", null, null, null, null);
+        } else if (failure == null) {
+            failure = new ApiException(context.statusCode(), "BadRequest", "the request could not be read", null,
+                    null, null, null);
+        } else if (!(failure instanceof ApiException)) {
+            LOG.error("request failed: " + context.request().method() + " " + context.request().path(), failure);
+        }
+        Responses.failure(context, failure);
+    }
+}

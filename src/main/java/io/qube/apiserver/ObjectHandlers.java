@@ -1,0 +1,241 @@
+package io.qube.apiserver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qube.apiserver.codec.Json;
+import io.qube.apiserver.codec.ObjectCodec;
+import io.qube.apiserver.registry.ResourceDefinition;
+import io.qube.apiserver.registry.ResourceRegistry;
+import io.qube.store.FieldSelector;
+import io.qube.store.IndexedFields;
+import io.qube.store.LabelSelector;
+import io.qube.store.ListPage;
+import io.qube.store.ListRequest;
+import io.qube.store.ObjectKey;
+import io.qube.store.ObjectStore;
+import io.qube.store.StoreException;
+import io.qube.store.StoredObject;
+import io.qube.store.WatchEvent;
+import io.qube.store.WatchRequest;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The verbs on objects: each request is parsed, dispatched by method and path shape, and answered. */
+final class ObjectHandlers {
+
+    private static final long DEFAULT_WATCH_SECONDS = 1800;
+
+    private final ObjectStore store;
+    private final ResourceRegistry registry;
+    private final IndexedFields indexedFields;
+    private final ObjectWriter writer;
+    private final Vertx vertx;
+
+    ObjectHandlers(ObjectStore store, ResourceRegistry registry, IndexedFields indexedFields, Vertx vertx) {
+        this.store = store;
+        this.registry = registry;
+        this.indexedFields = indexedFields;
+        this.vertx = vertx;
+        this.writer = new ObjectWriter(store, indexedFields, new NamespaceGate(store));
+    }
+
+    /** Creates the system namespaces if this is the cluster's first start. */
+    Uni<Void> bootstrap() {
+        return NamespaceBootstrap.ensure(writer, registry);
+    }
+
+    void handle(RoutingContext context, String group, String version, String rest) {
+        try {
+            RequestInfo request = RequestInfo.parse(group, version, rest, registry);
+            dispatch(context, request, new Query(context));
+        } catch (ApiException | StoreException e) {
+            Responses.failure(context, asApi(e, null));
+        }
+    }
+
+    private void dispatch(RoutingContext context, RequestInfo request, Query query) {
+        HttpMethod method = context.request().method();
+        String sub = request.subresource();
+        if (request.definition().isCreateOnly() && !method.equals(HttpMethod.POST)) {
+            throw ApiException.methodNotAllowed(method + " is not supported on " + request.definition().plural());
+        }
+        if (method.equals(HttpMethod.GET)) {
+            if (request.name() == null || request.legacyWatch()) {
+                if (query.flag("watch") || request.legacyWatch()) {
+                    watch(context, request, query);
+                } else {
+                    list(context, request, query);
+                }
+            } else if (sub == null || sub.equals("status")) {
+                get(context, request);
+            } else {
+                throw unsupported(method, request);
+            }
+        } else if (method.equals(HttpMethod.POST) && request.name() == null && sub == null) {
+            reply(context, writer.create(request, body(context), query.writeOptions()), request);
+        } else if (method.equals(HttpMethod.PUT) && request.name() != null && (sub == null || sub.equals("status"))) {
+            ObjectNode body = body(context);
+            reply(context, writer.update(request, current -> body, query.writeOptions(), sub != null, false),
+                    request);
+        } else if (method.equals(HttpMethod.DELETE) && sub == null) {
+            DeleteOptions options = deleteOptions(context, query);
+            if (request.name() == null) {
+                deleteCollection(context, request, query, options);
+            } else {
+                reply(context, writer.delete(request, options), request);
+            }
+        } else {
+            throw unsupported(method, request);
+        }
+    }
+
+    private void get(RoutingContext context, RequestInfo request) {
+        ResourceDefinition<?> definition = request.definition();
+        store.get(ObjectKey.of(definition.storeType(), request.storeNamespace(), request.name()))
+                .subscribe().with(
+                        object -> Responses.json(context, 200, ObjectCodec.toWire(object)),
+                        failure -> Responses.failure(context, asApi(failure, definition)));
+    }
+
+    private void list(RoutingContext context, RequestInfo request, Query query) {
+        ResourceDefinition<?> definition = request.definition();
+        ListRequest selection = selection(request, query);
+        String resourceVersion = query.text("resourceVersion");
+        Uni<ListPage> page;
+        if (selection.limit() > 0 && (resourceVersion == null || resourceVersion.isEmpty())
+                || selection.continueToken() != null) {
+            page = store.list(selection);
+        } else {
+            // Like Kubernetes' watch cache: resourceVersion=0 is "any version", anything else "at least this new".
+            boolean consistent = !"0".equals(resourceVersion);
+            Uni<Void> ready = resourceVersion != null && !resourceVersion.isEmpty() && !resourceVersion.equals("0")
+                    ? store.catchUp(parseVersion(resourceVersion)) : Uni.createFrom().voidItem();
+            page = ready.chain(() -> store.listCached(selection, consistent));
+        }
+        page.subscribe().with(
+                result -> Responses.json(context, 200, Lists.render(definition, result)),
+                failure -> Responses.failure(context, asApi(failure, definition)));
+    }
+
+    private void watch(RoutingContext context, RequestInfo request, Query query) {
+        ResourceDefinition<?> definition = request.definition();
+        ListRequest selection = selection(request, query);
+        if (request.name() != null) {
+            List<FieldSelector.Requirement> requirements = new ArrayList<>(selection.fields().requirements());
+            requirements.add(new FieldSelector.Requirement(FieldSelector.NAME, true, request.name()));
+            selection = new ListRequest(selection.type(), selection.namespace(), selection.labels(),
+                    new FieldSelector(requirements), 0, null);
+        }
+        String resourceVersion = query.text("resourceVersion");
+        boolean fromNow = resourceVersion == null || resourceVersion.isEmpty();
+        long from = fromNow ? 0 : parseVersion(resourceVersion);
+        WatchRequest watch = new WatchRequest(selection, from, query.flag("allowWatchBookmarks"));
+        Uni<Void> ready = fromNow ? store.currentRevision().chain(store::catchUp) : Uni.createFrom().voidItem();
+        Multi<WatchEvent> events = ready.onItem().transformToMulti(nothing -> store.watch(watch));
+        long timeout = query.number("timeoutSeconds", DEFAULT_WATCH_SECONDS);
+        WatchStream.start(context, vertx, definition, events, timeout,
+                event -> WatchStream.encode(definition, event));
+    }
+
+    private void deleteCollection(RoutingContext context, RequestInfo request, Query query, DeleteOptions options) {
+        ResourceDefinition<?> definition = request.definition();
+        ListRequest selection = selection(request, query);
+        store.list(new ListRequest(selection.type(), selection.namespace(), selection.labels(), selection.fields(),
+                        0, null))
+                .onItem().transformToUni(page -> Multi.createFrom().iterable(page.items())
+                        .onItem().transformToUniAndConcatenate(item -> writer.delete(
+                                new RequestInfo(definition, request.namespace() == null && definition.namespaced()
+                                        ? item.key().namespace() : request.namespace(), item.key().name(), null,
+                                        false), options)
+                                .onFailure(ApiException.class).recoverWithNull())
+                        .collect().asList()
+                        .map(results -> new ListPage(results.stream().filter(r -> r != null)
+                                .map(WriteResult::object).toList(), page.revision(), null)))
+                .subscribe().with(
+                        deleted -> Responses.json(context, 200, Lists.render(definition, deleted)),
+                        failure -> Responses.failure(context, asApi(failure, definition)));
+    }
+
+    private void reply(RoutingContext context, Uni<WriteResult> result, RequestInfo request) {
+        result.subscribe().with(
+                done -> Responses.json(context, done.created() ? 201 : 200, ObjectCodec.toWire(done.object()),
+                        done.warnings()),
+                failure -> Responses.failure(context, asApi(failure, request.definition())));
+    }
+
+    private ListRequest selection(RequestInfo request, Query query) {
+        ResourceDefinition<?> definition = request.definition();
+        int limit = (int) Math.min(Integer.MAX_VALUE, Math.max(0, query.number("limit", 0)));
+        String token = query.text("continue");
+        return new ListRequest(definition.storeType(), request.namespace(),
+                LabelSelector.parse(query.text("labelSelector")),
+                FieldSelector.parse(query.text("fieldSelector"), definition.storeType(), indexedFields),
+                limit, token == null || token.isEmpty() ? null : token);
+    }
+
+    private static DeleteOptions deleteOptions(RoutingContext context, Query query) {
+        JsonNode body = Json.MAPPER.createObjectNode();
+        if (context.body() != null && context.body().length() > 0) {
+            body = ObjectCodec.parseBody(context.body().buffer().getBytes(), false);
+        }
+        JsonNode preconditions = body.path("preconditions");
+        String propagation = query.text("propagationPolicy");
+        if (propagation == null) {
+            propagation = body.path("propagationPolicy").asText(null);
+        }
+        if (propagation != null && !List.of("Background", "Foreground", "Orphan").contains(propagation)) {
+            throw ApiException.badRequest("propagationPolicy must be Background, Foreground or Orphan, not \""
+                    + propagation + "\"");
+        }
+        Long grace = query.optionalNumber("gracePeriodSeconds");
+        if (grace == null && body.hasNonNull("gracePeriodSeconds")) {
+            grace = body.get("gracePeriodSeconds").asLong();
+        }
+        boolean dryRun = query.writeOptions().dryRun() || body.path("dryRun").toString().contains("All");
+        return new DeleteOptions(preconditions.path("uid").asText(null),
+                preconditions.path("resourceVersion").asText(null), grace, propagation, dryRun);
+    }
+
+    private static ObjectNode body(RoutingContext context) {
+        byte[] bytes = context.body() == null || context.body().buffer() == null ? null
+                : context.body().buffer().getBytes();
+        String type = context.request().getHeader("Content-Type");
+        return ObjectCodec.parseBody(bytes, type != null && type.contains("yaml"));
+    }
+
+    private static long parseVersion(String resourceVersion) {
+        try {
+            long version = Long.parseLong(resourceVersion);
+            if (version < 0) {
+                throw new NumberFormatException();
+            }
+            return version;
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("invalid resource version \"" + resourceVersion + "\"");
+        }
+    }
+
+    private static ApiException unsupported(HttpMethod method, RequestInfo request) {
+        return ApiException.methodNotAllowed("the server does not allow this method on the requested resource ("
+                + method + " " + request.definition().plural()
+                + (request.subresource() == null ? "" : "/" + request.subresource()) + ")");
+    }
+
+    private static ApiException asApi(Throwable failure, ResourceDefinition<?> definition) {
+        if (failure instanceof ApiException api) {
+            return api;
+        }
+        if (failure instanceof StoreException store) {
+            return ApiException.from(store, definition == null ? "" : definition.group(),
+                    definition == null ? "" : definition.plural());
+        }
+        return new ApiException(500, "InternalError", "Internal error occurred: " + failure.getMessage(), null,
+                null, null, null);
+    }
+}

@@ -1,0 +1,355 @@
+package io.qube.apiserver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.qube.apiserver.codec.Decoded;
+import io.qube.apiserver.codec.ObjectCodec;
+import io.qube.apiserver.registry.FieldErrors;
+import io.qube.apiserver.registry.ResourceDefinition;
+import io.qube.store.IndexedFields;
+import io.qube.store.ObjectKey;
+import io.qube.store.ObjectStore;
+import io.qube.store.ObjectWrite;
+import io.qube.store.Preconditions;
+import io.qube.store.StoreException;
+import io.qube.store.StoredObject;
+import io.smallrye.mutiny.Uni;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * Every write goes through here: the object is decoded into its kind's type, system fields are set, defaults
+ * applied, the result validated, and only then stored. Updates read the current object, compute the new one and
+ * store it on condition that nothing changed meanwhile, retrying when the client did not pin a resourceVersion.
+ */
+final class ObjectWriter {
+
+    private static final int UPDATE_ATTEMPTS = 10;
+    private static final String NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ObjectStore store;
+    private final IndexedFields indexedFields;
+    private final NamespaceGate namespaces;
+
+    ObjectWriter(ObjectStore store, IndexedFields indexedFields, NamespaceGate namespaces) {
+        this.store = store;
+        this.indexedFields = indexedFields;
+        this.namespaces = namespaces;
+    }
+
+    /** What will be stored, and what the client should hear about. */
+    private record Prepared(ObjectWrite write, List<String> warnings) {
+    }
+
+    Uni<WriteResult> create(RequestInfo request, ObjectNode body, WriteOptions options) {
+        ResourceDefinition<?> definition = request.definition();
+        ObjectRules.checkKind(body, definition);
+        ObjectNode metadata = ObjectRules.metadata(body);
+        checkNamespace(metadata, request);
+        if (!metadata.hasNonNull("name")) {
+            String prefix = metadata.path("generateName").asText("");
+            if (prefix.isEmpty()) {
+                FieldErrors errors = new FieldErrors().required("metadata.name", "name or generateName is required");
+                throw ApiException.invalid(definition.group(), definition.kind(), "", errors);
+            }
+            metadata.put("name", prefix + randomSuffix());
+        }
+        if (definition.hasStatus() && !definition.statusSurvivesCreate()) {
+            body.remove("status");
+        }
+        SystemFields.forCreate(metadata, definition.hasStatus());
+        Prepared prepared = prepare(definition, body, null, request.storeNamespace(), options);
+        return namespaces.checkWritable(definition, request.storeNamespace())
+                .chain(() -> options.dryRun()
+                        ? Uni.createFrom().item(dryRunResult(prepared.write(), 0))
+                        : store.create(prepared.write()))
+                .onFailure(StoreException.class).transform(e -> storeFailure(e, definition))
+                .map(stored -> new WriteResult(stored, true, prepared.warnings()));
+    }
+
+    /**
+     * Replaces the object with what {@code change} makes of its current JSON. A resourceVersion left in the
+     * result pins the write to that version (409 if it moved); without one, conflicts are retried on fresh state.
+     *
+     * @param statusWrite whether this is the status subresource (only status may change) or the object itself
+     *                    (status is kept as stored)
+     * @param createIfMissing create from {@code change.apply(null)} when there is no object (server-side apply)
+     */
+    Uni<WriteResult> update(RequestInfo request, UnaryOperator<ObjectNode> change, WriteOptions options,
+                            boolean statusWrite, boolean createIfMissing) {
+        return update(request, change, options, statusWrite, createIfMissing, 1);
+    }
+
+    private Uni<WriteResult> update(RequestInfo request, UnaryOperator<ObjectNode> change, WriteOptions options,
+                                    boolean statusWrite, boolean createIfMissing, int attempt) {
+        ResourceDefinition<?> definition = request.definition();
+        ObjectKey key = ObjectKey.of(definition.storeType(), request.storeNamespace(), request.name());
+        return store.get(key)
+                .onFailure(e -> createIfMissing && e instanceof StoreException s
+                        && s.reason() == StoreException.Reason.NOT_FOUND)
+                .recoverWithNull()
+                .onFailure(StoreException.class).transform(e -> storeFailure(e, definition))
+                .chain(current -> current == null
+                        ? create(request, nameFromPath(change.apply(null), request), options)
+                        : replace(request, current, change, options, statusWrite)
+                                .onFailure(e -> attempt < UPDATE_ATTEMPTS && e instanceof Retry)
+                                .recoverWithUni(() -> update(request, change, options, statusWrite, false,
+                                        attempt + 1)));
+    }
+
+    /** A conflict on a write the client did not pin to a version: worth trying again on fresh state. */
+    private static final class Retry extends RuntimeException {
+        Retry() {
+            super(null, null, false, false);
+        }
+    }
+
+    private Uni<WriteResult> replace(RequestInfo request, StoredObject current, UnaryOperator<ObjectNode> change,
+                                     WriteOptions options, boolean statusWrite) {
+        ResourceDefinition<?> definition = request.definition();
+        ObjectNode stored = ObjectCodec.toTree(current);
+        ObjectNode next = change.apply(stored.deepCopy());
+        ObjectRules.checkKind(next, definition);
+        ObjectNode metadata = ObjectRules.metadata(next);
+        String pinned = metadata.path("resourceVersion").asText("");
+        if (!pinned.isEmpty() && !pinned.equals(Long.toString(current.revision()))) {
+            throw ApiException.conflict(definition.group(), definition.plural(), request.name(),
+                    "the object has been modified; please apply your changes to the latest version and try again");
+        }
+        checkNamespace(metadata, request);
+        String name = metadata.path("name").asText("");
+        if (!name.equals(request.name())) {
+            throw ApiException.badRequest("the name of the object (" + name + ") does not match the name on the URL ("
+                    + request.name() + ")");
+        }
+        ObjectNode storedMetadata = ObjectRules.metadata(stored);
+        if (statusWrite) {
+            ObjectNode onlyStatus = stored.deepCopy();
+            onlyStatus.set("status", next.get("status"));
+            next = onlyStatus;
+            metadata = ObjectRules.metadata(next);
+        } else if (definition.hasStatus()) {
+            keep(next, stored, "status");
+        }
+        SystemFields.forUpdate(metadata, storedMetadata);
+        if (definition.hasStatus() && !statusWrite && specChanged(next, stored)) {
+            metadata.put("generation", storedMetadata.path("generation").asLong(0) + 1);
+        }
+        Prepared prepared = prepare(definition, next, stored, request.storeNamespace(), options);
+        boolean retryable = pinned.isEmpty();
+        if (isFinalized(next)) {
+            return remove(definition, current, options.dryRun(), retryable)
+                    .map(deleted -> new WriteResult(deleted, false, prepared.warnings()));
+        }
+        if (prepared.write().body().equals(current.body())) {
+            // Like Kubernetes: a write that changes nothing does not take a new resourceVersion.
+            return Uni.createFrom().item(new WriteResult(current, false, prepared.warnings()));
+        }
+        if (options.dryRun()) {
+            return Uni.createFrom().item(new WriteResult(dryRunResult(prepared.write(), current.revision()), false,
+                    prepared.warnings()));
+        }
+        return store.update(prepared.write(), Preconditions.revision(current.revision()))
+                .onFailure(StoreException.class).transform(e -> retryable && conflict(e) ? new Retry()
+                        : storeFailure(e, definition))
+                .map(updated -> new WriteResult(updated, false, prepared.warnings()));
+    }
+
+    /**
+     * Deletes now, or, when finalizers (or a namespace's spec.finalizers, or a pod's grace period on a node) say
+     * the object must wind down first, marks it with a deletionTimestamp and leaves the rest to its finalizers.
+     */
+    Uni<WriteResult> delete(RequestInfo request, DeleteOptions options) {
+        ResourceDefinition<?> definition = request.definition();
+        ObjectKey key = ObjectKey.of(definition.storeType(), request.storeNamespace(), request.name());
+        return store.get(key)
+                .onFailure(StoreException.class).transform(e -> storeFailure(e, definition))
+                .chain(current -> deleteCurrent(request, current, options, 1));
+    }
+
+    private Uni<WriteResult> deleteCurrent(RequestInfo request, StoredObject current, DeleteOptions options,
+                                           int attempt) {
+        ResourceDefinition<?> definition = request.definition();
+        checkPreconditions(definition, current, options);
+        ObjectNode tree = ObjectCodec.toTree(current);
+        ObjectNode metadata = ObjectRules.metadata(tree);
+        long grace = gracePeriod(definition, tree, options);
+        boolean windDown = hasFinalizers(tree) || grace > 0;
+        if (!windDown) {
+            if (options.dryRun()) {
+                return Uni.createFrom().item(new WriteResult(current, false, List.of()));
+            }
+            return remove(definition, current, false, true)
+                    .map(deleted -> new WriteResult(deleted, false, List.of()))
+                    .onFailure(Retry.class).recoverWithUni(() -> attempt < UPDATE_ATTEMPTS
+                            ? refetch(request).chain(fresh -> deleteCurrent(request, fresh, options, attempt + 1))
+                            : Uni.createFrom().failure(ApiException.conflict(definition.group(), definition.plural(),
+                                    request.name(), "the object kept changing during the delete")));
+        }
+        if (metadata.hasNonNull("deletionTimestamp")) {
+            return Uni.createFrom().item(new WriteResult(current, false, List.of()));
+        }
+        WriteOptions writeOptions = new WriteOptions(options.dryRun(), "Ignore", null, false);
+        return update(request, object -> {
+            ObjectNode meta = ObjectRules.metadata(object);
+            meta.put("deletionTimestamp", SystemFields.now());
+            meta.put("deletionGracePeriodSeconds", grace);
+            if (definition.kind().equals("Namespace")) {
+                object.withObjectProperty("status").put("phase", "Terminating");
+            }
+            meta.remove("resourceVersion");
+            return object;
+        }, writeOptions, false, false);
+    }
+
+    private Uni<StoredObject> refetch(RequestInfo request) {
+        ResourceDefinition<?> definition = request.definition();
+        return store.get(ObjectKey.of(definition.storeType(), request.storeNamespace(), request.name()))
+                .onFailure(StoreException.class).transform(e -> storeFailure(e, definition));
+    }
+
+    /** Removes the object for good, on condition it is still at the version this request decided on. */
+    private Uni<StoredObject> remove(ResourceDefinition<?> definition, StoredObject current, boolean dryRun,
+                                     boolean retryable) {
+        if (dryRun) {
+            return Uni.createFrom().item(current);
+        }
+        return store.delete(current.key(), Preconditions.revision(current.revision()))
+                .onFailure(StoreException.class).transform(e -> retryable && conflict(e) ? new Retry()
+                        : storeFailure(e, definition));
+    }
+
+    private <T extends HasMetadata> Prepared prepare(ResourceDefinition<T> definition, ObjectNode tree,
+                                                     ObjectNode storedTree, String namespace, WriteOptions options) {
+        Decoded<T> decoded = ObjectCodec.toTyped(tree, definition.type());
+        List<String> warnings = new ArrayList<>();
+        if (!decoded.unknownFields().isEmpty()) {
+            if (options.strict()) {
+                throw ApiException.badRequest("strict decoding error: " + String.join(", ",
+                        decoded.unknownFields().stream().map(f -> "unknown field \"" + f + "\"").toList()));
+            }
+            if (options.warn()) {
+                decoded.unknownFields().forEach(f -> warnings.add("unknown field \"" + f + "\""));
+            }
+        }
+        T object = decoded.object();
+        T old = storedTree == null ? null : ObjectCodec.toTyped(storedTree, definition.type()).object();
+        definition.defaulter().apply(object);
+        FieldErrors errors = new FieldErrors();
+        ObjectRules.validateMetadata(object, old, definition, errors);
+        definition.validator().validate(object, old, errors);
+        String name = object.getMetadata().getName();
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(definition.group(), definition.kind(), name, errors);
+        }
+        ObjectNode finalTree = ObjectCodec.toTree(object);
+        ObjectKey key = ObjectKey.of(definition.storeType(), namespace, name);
+        ObjectWrite write = new ObjectWrite(key, object.getMetadata().getUid(), IndexedFields.labelsOf(finalTree),
+                indexedFields.extract(definition.storeType(), finalTree), ObjectCodec.storedBody(finalTree));
+        return new Prepared(write, warnings);
+    }
+
+    private static void checkNamespace(ObjectNode metadata, RequestInfo request) {
+        if (!request.definition().namespaced()) {
+            metadata.remove("namespace");
+            return;
+        }
+        String given = metadata.path("namespace").asText("");
+        if (!given.isEmpty() && !given.equals(request.namespace())) {
+            throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent on "
+                    + "the request");
+        }
+        metadata.put("namespace", request.namespace());
+    }
+
+    private static void checkPreconditions(ResourceDefinition<?> definition, StoredObject current,
+                                           DeleteOptions options) {
+        if (options.preconditionUid() != null && !options.preconditionUid().equals(current.uid())) {
+            throw ApiException.conflict(definition.group(), definition.plural(), current.key().name(),
+                    "Precondition failed: UID in precondition: " + options.preconditionUid()
+                            + ", UID in object meta: " + current.uid());
+        }
+        if (options.preconditionResourceVersion() != null
+                && !options.preconditionResourceVersion().equals(Long.toString(current.revision()))) {
+            throw ApiException.conflict(definition.group(), definition.plural(), current.key().name(),
+                    "Precondition failed: ResourceVersion in precondition: " + options.preconditionResourceVersion()
+                            + ", ResourceVersion in object meta: " + current.revision());
+        }
+    }
+
+    /** Pods bound to a node wind down for their grace period, which the node's agent honours; the rest go at once. */
+    private static long gracePeriod(ResourceDefinition<?> definition, ObjectNode object, DeleteOptions options) {
+        if (!definition.kind().equals("Pod") || object.path("spec").path("nodeName").asText("").isEmpty()) {
+            return 0;
+        }
+        if (options.gracePeriodSeconds() != null) {
+            return Math.max(0, options.gracePeriodSeconds());
+        }
+        return object.path("spec").path("terminationGracePeriodSeconds").asLong(30);
+    }
+
+    private static boolean hasFinalizers(ObjectNode object) {
+        JsonNode finalizers = object.path("metadata").path("finalizers");
+        JsonNode namespaceFinalizers = object.path("spec").path("finalizers");
+        return finalizers instanceof ArrayNode a && !a.isEmpty()
+                || object.path("kind").asText().equals("Namespace") && namespaceFinalizers instanceof ArrayNode n
+                && !n.isEmpty();
+    }
+
+    /** Marked for deletion and no finalizer left: the object's time is up. */
+    private static boolean isFinalized(ObjectNode object) {
+        return object.path("metadata").hasNonNull("deletionTimestamp") && !hasFinalizers(object)
+                && object.path("metadata").path("deletionGracePeriodSeconds").asLong(0) == 0;
+    }
+
+    private static boolean specChanged(ObjectNode next, ObjectNode stored) {
+        ObjectNode a = next.deepCopy();
+        ObjectNode b = stored.deepCopy();
+        for (ObjectNode tree : List.of(a, b)) {
+            tree.remove("metadata");
+            tree.remove("status");
+        }
+        return !a.equals(b);
+    }
+
+    private static void keep(ObjectNode next, ObjectNode stored, String field) {
+        JsonNode value = stored.get(field);
+        if (value == null) {
+            next.remove(field);
+        } else {
+            next.set(field, value);
+        }
+    }
+
+    private static ObjectNode nameFromPath(ObjectNode body, RequestInfo request) {
+        ObjectRules.metadata(body).put("name", request.name());
+        return body;
+    }
+
+    private static boolean conflict(Throwable e) {
+        return e instanceof StoreException s && s.reason() == StoreException.Reason.CONFLICT;
+    }
+
+    private static Throwable storeFailure(Throwable e, ResourceDefinition<?> definition) {
+        return e instanceof StoreException s ? ApiException.from(s, definition.group(), definition.plural()) : e;
+    }
+
+    private static StoredObject dryRunResult(ObjectWrite write, long revision) {
+        return new StoredObject(write.key(), write.uid(), revision, revision, write.labels(), write.fields(),
+                write.body());
+    }
+
+    private static String randomSuffix() {
+        StringBuilder suffix = new StringBuilder(5);
+        for (int i = 0; i < 5; i++) {
+            suffix.append(NAME_ALPHABET.charAt(RANDOM.nextInt(NAME_ALPHABET.length())));
+        }
+        return suffix.toString();
+    }
+}

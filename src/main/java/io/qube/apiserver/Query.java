@@ -1,0 +1,56 @@
+package io.qube.apiserver;
+
+import io.vertx.ext.web.RoutingContext;
+
+/** Typed access to a request's query parameters; malformed numbers are 400s, unknown parameters are ignored. */
+final class Query {
+
+    private final RoutingContext context;
+
+    Query(RoutingContext context) {
+        this.context = context;
+    }
+
+    String text(String name) {
+        var values = context.queryParam(name);
+        return values.isEmpty() ? null : values.get(0);
+    }
+
+    boolean flag(String name) {
+        String value = text(name);
+        return value != null && (value.equals("true") || value.equals("1"));
+    }
+
+    long number(String name, long absent) {
+        String value = text(name);
+        if (value == null || value.isEmpty()) {
+            return absent;
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("invalid value for " + name + ": \"" + value + "\" is not a number");
+        }
+    }
+
+    Long optionalNumber(String name) {
+        String value = text(name);
+        return value == null || value.isEmpty() ? null : number(name, 0);
+    }
+
+    WriteOptions writeOptions() {
+        String validation = text("fieldValidation");
+        if (validation == null || validation.isEmpty()) {
+            validation = "Warn";
+        } else if (!validation.equals("Strict") && !validation.equals("Warn") && !validation.equals("Ignore")) {
+            throw ApiException.badRequest("fieldValidation must be one of Strict, Warn or Ignore, not \""
+                    + validation + "\"");
+        }
+        String dryRun = text("dryRun");
+        if (dryRun != null && !dryRun.isEmpty() && !dryRun.equals("All")) {
+            throw ApiException.badRequest("dryRun must be All, not \"" + dryRun + "\"");
+        }
+        return new WriteOptions(dryRun != null && dryRun.equals("All"), validation, text("fieldManager"),
+                flag("force"));
+    }
+}
