@@ -43,8 +43,8 @@ public final class PgObjectStore implements ObjectStore, AutoCloseable {
                 .setCachePreparedStatements(true)
                 .setConnectTimeout(2_000)
                 .setReconnectAttempts(0);
-        writePool = pool(vertx, connect, config.batchesInFlight());
-        readPool = pool(vertx, connect, config.readPoolSize());
+        writePool = pool(vertx, connect, "qube-write", config.batchesInFlight());
+        readPool = pool(vertx, connect, "qube-read", config.readPoolSize());
         writer = new WriteBatcher(writePool, config.maxBatch(), config.batchesInFlight());
         reader = new ObjectReader(readPool);
         cache = new WatchCache(new PgChangeLog(readPool, reader), vertx, config.watch());
@@ -67,8 +67,9 @@ public final class PgObjectStore implements ObjectStore, AutoCloseable {
                         .replaceWith(store));
     }
 
-    private static Pool pool(Vertx vertx, PgConnectOptions connect, int size) {
-        PoolOptions options = new PoolOptions().setMaxSize(size)
+    private static Pool pool(Vertx vertx, PgConnectOptions connect, String name, int size) {
+        // Named, and not shared, so that metrics tell the pools of several instances apart.
+        PoolOptions options = new PoolOptions().setMaxSize(size).setName(name + "-" + System.identityHashCode(connect))
                 .setConnectionTimeout(5).setConnectionTimeoutUnit(TimeUnit.SECONDS);
         return PgBuilder.pool().with(options).connectingTo(connect).using(vertx).build();
     }
