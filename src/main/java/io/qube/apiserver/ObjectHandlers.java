@@ -62,8 +62,21 @@ final class ObjectHandlers {
     private void dispatch(RoutingContext context, RequestInfo request, Query query) {
         HttpMethod method = context.request().method();
         String sub = request.subresource();
-        if (request.definition().isCreateOnly() && !method.equals(HttpMethod.POST)) {
-            throw ApiException.methodNotAllowed(method + " is not supported on " + request.definition().plural());
+        if (request.definition().isCreateOnly()) {
+            if (!method.equals(HttpMethod.POST) || request.name() != null) {
+                throw unsupported(method, request);
+            }
+            ObjectNode binding = body(context);
+            bind(context, request, binding.path("metadata").path("name").asText(""), binding);
+            return;
+        }
+        if ("scale".equals(sub) && request.definition().hasScale()) {
+            scale(context, request, query, method);
+            return;
+        }
+        if ("binding".equals(sub) && request.definition().kind().equals("Pod") && method.equals(HttpMethod.POST)) {
+            bind(context, request, request.name(), body(context));
+            return;
         }
         if (method.equals(HttpMethod.GET)) {
             if (request.name() == null || request.legacyWatch()) {
@@ -79,9 +92,9 @@ final class ObjectHandlers {
             }
         } else if (method.equals(HttpMethod.POST) && request.name() == null && sub == null) {
             reply(context, writer.create(request, body(context), query.writeOptions()), request);
-        } else if (method.equals(HttpMethod.PUT) && request.name() != null && (sub == null || sub.equals("status"))) {
+        } else if (method.equals(HttpMethod.PUT) && request.name() != null && targetOf(request) != null) {
             ObjectNode body = body(context);
-            reply(context, writer.update(request, current -> body, query.writeOptions(), sub != null, false),
+            reply(context, writer.update(request, current -> body, query.writeOptions(), targetOf(request), false),
                     request);
         } else if (method.equals(HttpMethod.DELETE) && sub == null) {
             DeleteOptions options = deleteOptions(context, query);
@@ -93,6 +106,41 @@ final class ObjectHandlers {
         } else {
             throw unsupported(method, request);
         }
+    }
+
+    private void scale(RoutingContext context, RequestInfo request, Query query, HttpMethod method) {
+        ResourceDefinition<?> definition = request.definition();
+        RequestInfo object = new RequestInfo(definition, request.namespace(), request.name(), null, false);
+        if (method.equals(HttpMethod.GET)) {
+            store.get(ObjectKey.of(definition.storeType(), request.storeNamespace(), request.name()))
+                    .subscribe().with(
+                            stored -> Responses.json(context, 200,
+                                    Subresources.scaleOf(ObjectCodec.toTree(stored)).toString()),
+                            failure -> Responses.failure(context, asApi(failure, definition)));
+        } else if (method.equals(HttpMethod.PUT)) {
+            ObjectNode scale = body(context);
+            writer.update(object, current -> Subresources.applyScale(current, scale), query.writeOptions(),
+                            WriteTarget.OBJECT, false)
+                    .subscribe().with(
+                            done -> Responses.json(context, 200, Subresources.scaleOf(
+                                    ObjectCodec.toTree(done.object())).toString()),
+                            failure -> Responses.failure(context, asApi(failure, definition)));
+        } else {
+            throw unsupported(method, request);
+        }
+    }
+
+    private void bind(RoutingContext context, RequestInfo request, String podName, ObjectNode binding) {
+        ResourceDefinition<?> pods = registry.find("", "v1", "pods").orElseThrow();
+        if (podName.isEmpty()) {
+            throw ApiException.badRequest("a Binding needs metadata.name, the pod to bind");
+        }
+        RequestInfo pod = new RequestInfo(pods, request.namespace(), podName, null, false);
+        writer.update(pod, current -> Subresources.bind(current, binding), new Query(context).writeOptions(),
+                        WriteTarget.SERVER, false)
+                .subscribe().with(
+                        done -> Responses.json(context, 201, Subresources.success(201)),
+                        failure -> Responses.failure(context, asApi(failure, pods)));
     }
 
     private void get(RoutingContext context, RequestInfo request) {
@@ -219,6 +267,21 @@ final class ObjectHandlers {
         } catch (NumberFormatException e) {
             throw ApiException.badRequest("invalid resource version \"" + resourceVersion + "\"");
         }
+    }
+
+    /** What a PUT to this path may change, or null if the path takes no PUT. */
+    private static WriteTarget targetOf(RequestInfo request) {
+        String sub = request.subresource();
+        if (sub == null) {
+            return WriteTarget.OBJECT;
+        }
+        if (sub.equals("status") && request.definition().hasStatus()) {
+            return WriteTarget.STATUS;
+        }
+        if (sub.equals("finalize") && request.definition().kind().equals("Namespace")) {
+            return WriteTarget.FINALIZERS;
+        }
+        return null;
     }
 
     private static ApiException unsupported(HttpMethod method, RequestInfo request) {

@@ -77,17 +77,16 @@ final class ObjectWriter {
      * Replaces the object with what {@code change} makes of its current JSON. A resourceVersion left in the
      * result pins the write to that version (409 if it moved); without one, conflicts are retried on fresh state.
      *
-     * @param statusWrite whether this is the status subresource (only status may change) or the object itself
-     *                    (status is kept as stored)
+     * @param target      which part of the object the endpoint may change
      * @param createIfMissing create from {@code change.apply(null)} when there is no object (server-side apply)
      */
     Uni<WriteResult> update(RequestInfo request, UnaryOperator<ObjectNode> change, WriteOptions options,
-                            boolean statusWrite, boolean createIfMissing) {
-        return update(request, change, options, statusWrite, createIfMissing, 1);
+                            WriteTarget target, boolean createIfMissing) {
+        return update(request, change, options, target, createIfMissing, 1);
     }
 
     private Uni<WriteResult> update(RequestInfo request, UnaryOperator<ObjectNode> change, WriteOptions options,
-                                    boolean statusWrite, boolean createIfMissing, int attempt) {
+                                    WriteTarget target, boolean createIfMissing, int attempt) {
         ResourceDefinition<?> definition = request.definition();
         ObjectKey key = ObjectKey.of(definition.storeType(), request.storeNamespace(), request.name());
         return store.get(key)
@@ -97,9 +96,9 @@ final class ObjectWriter {
                 .onFailure(StoreException.class).transform(e -> storeFailure(e, definition))
                 .chain(current -> current == null
                         ? create(request, nameFromPath(change.apply(null), request), options)
-                        : replace(request, current, change, options, statusWrite)
+                        : replace(request, current, change, options, target)
                                 .onFailure(e -> attempt < UPDATE_ATTEMPTS && e instanceof Retry)
-                                .recoverWithUni(() -> update(request, change, options, statusWrite, false,
+                                .recoverWithUni(() -> update(request, change, options, target, false,
                                         attempt + 1)));
     }
 
@@ -111,7 +110,7 @@ final class ObjectWriter {
     }
 
     private Uni<WriteResult> replace(RequestInfo request, StoredObject current, UnaryOperator<ObjectNode> change,
-                                     WriteOptions options, boolean statusWrite) {
+                                     WriteOptions options, WriteTarget target) {
         ResourceDefinition<?> definition = request.definition();
         ObjectNode stored = ObjectCodec.toTree(current);
         ObjectNode next = change.apply(stored.deepCopy());
@@ -129,19 +128,32 @@ final class ObjectWriter {
                     + request.name() + ")");
         }
         ObjectNode storedMetadata = ObjectRules.metadata(stored);
-        if (statusWrite) {
-            ObjectNode onlyStatus = stored.deepCopy();
-            onlyStatus.set("status", next.get("status"));
-            next = onlyStatus;
-            metadata = ObjectRules.metadata(next);
-        } else if (definition.hasStatus()) {
-            keep(next, stored, "status");
+        switch (target) {
+            case STATUS -> {
+                next = withOnly(stored, next, "status");
+                metadata = ObjectRules.metadata(next);
+            }
+            case FINALIZERS -> {
+                ObjectNode spec = stored.deepCopy().withObjectProperty("spec");
+                keep(spec, next.path("spec") instanceof ObjectNode s ? s : spec.objectNode(), "finalizers");
+                ObjectNode finalized = stored.deepCopy();
+                finalized.set("spec", spec);
+                next = finalized;
+                metadata = ObjectRules.metadata(next);
+            }
+            case OBJECT -> {
+                if (definition.hasStatus()) {
+                    keep(next, stored, "status");
+                }
+            }
+            case SERVER -> { }
         }
         SystemFields.forUpdate(metadata, storedMetadata);
-        if (definition.hasStatus() && !statusWrite && specChanged(next, stored)) {
+        if (definition.hasStatus() && target != WriteTarget.STATUS && specChanged(next, stored)) {
             metadata.put("generation", storedMetadata.path("generation").asLong(0) + 1);
         }
-        Prepared prepared = prepare(definition, next, stored, request.storeNamespace(), options);
+        Prepared prepared = prepare(definition, next, target == WriteTarget.SERVER ? null : stored,
+                request.storeNamespace(), options);
         boolean retryable = pinned.isEmpty();
         if (isFinalized(next)) {
             return remove(definition, current, options.dryRun(), retryable)
@@ -205,7 +217,7 @@ final class ObjectWriter {
             }
             meta.remove("resourceVersion");
             return object;
-        }, writeOptions, false, false);
+        }, writeOptions, WriteTarget.SERVER, false);
     }
 
     private Uni<StoredObject> refetch(RequestInfo request) {
@@ -325,6 +337,13 @@ final class ObjectWriter {
         } else {
             next.set(field, value);
         }
+    }
+
+    /** The stored object with one top-level field taken from the new version. */
+    private static ObjectNode withOnly(ObjectNode stored, ObjectNode next, String field) {
+        ObjectNode result = stored.deepCopy();
+        keep(result, next, field);
+        return result;
     }
 
     private static ObjectNode nameFromPath(ObjectNode body, RequestInfo request) {

@@ -1,0 +1,109 @@
+package io.qube.apiserver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qube.apiserver.codec.Json;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The views some kinds offer besides the object itself: an autoscaling/v1 Scale, and a pod's Binding. */
+final class Subresources {
+
+    private Subresources() {
+    }
+
+    /** The Scale of a workload: its desired replicas, current replicas and selector. */
+    static ObjectNode scaleOf(ObjectNode object) {
+        ObjectNode scale = Json.MAPPER.createObjectNode();
+        scale.put("kind", "Scale").put("apiVersion", "autoscaling/v1");
+        ObjectNode metadata = scale.putObject("metadata");
+        JsonNode source = object.path("metadata");
+        for (String field : new String[] {"name", "namespace", "uid", "resourceVersion", "creationTimestamp"}) {
+            if (source.hasNonNull(field)) {
+                metadata.set(field, source.get(field));
+            }
+        }
+        scale.putObject("spec").put("replicas", object.path("spec").path("replicas").asInt(0));
+        ObjectNode status = scale.putObject("status");
+        status.put("replicas", object.path("status").path("replicas").asInt(0));
+        String selector = selectorString(object.path("spec").path("selector"));
+        if (!selector.isEmpty()) {
+            status.put("selector", selector);
+        }
+        return scale;
+    }
+
+    /**
+     * The object with the Scale's replicas; the Scale's resourceVersion, if any, pins the write.
+     *
+     * @throws ApiException 400 when the Scale has no integer spec.replicas
+     */
+    static ObjectNode applyScale(ObjectNode object, ObjectNode scale) {
+        JsonNode replicas = scale.path("spec").path("replicas");
+        if (!replicas.canConvertToInt()) {
+            throw ApiException.badRequest("a Scale needs an integer spec.replicas");
+        }
+        object.withObjectProperty("spec").put("replicas", replicas.asInt());
+        String version = scale.path("metadata").path("resourceVersion").asText("");
+        ObjectNode metadata = ObjectRules.metadata(object);
+        if (version.isEmpty()) {
+            metadata.remove("resourceVersion");
+        } else {
+            metadata.put("resourceVersion", version);
+        }
+        return object;
+    }
+
+    /** A label selector as text: a workload's LabelSelector, or a replication controller's plain map. */
+    static String selectorString(JsonNode selector) {
+        List<String> clauses = new ArrayList<>();
+        JsonNode matchLabels = selector.has("matchLabels") || selector.has("matchExpressions")
+                ? selector.path("matchLabels") : selector;
+        matchLabels.fields().forEachRemaining(e -> clauses.add(e.getKey() + "=" + e.getValue().asText()));
+        for (JsonNode expression : selector.path("matchExpressions")) {
+            String key = expression.path("key").asText();
+            List<String> values = new ArrayList<>();
+            expression.path("values").forEach(v -> values.add(v.asText()));
+            switch (expression.path("operator").asText()) {
+                case "In" -> clauses.add(key + " in (" + String.join(",", values) + ")");
+                case "NotIn" -> clauses.add(key + " notin (" + String.join(",", values) + ")");
+                case "Exists" -> clauses.add(key);
+                case "DoesNotExist" -> clauses.add("!" + key);
+                default -> { }
+            }
+        }
+        return String.join(",", clauses);
+    }
+
+    /**
+     * Binds a pod to a node: sets spec.nodeName, once.
+     *
+     * @throws ApiException 409 when the pod is already bound, 400 when the binding names no node
+     */
+    static ObjectNode bind(ObjectNode pod, ObjectNode binding) {
+        String node = binding.path("target").path("name").asText("");
+        if (node.isEmpty()) {
+            throw ApiException.badRequest("a Binding needs target.name, the node to bind to");
+        }
+        String name = pod.path("metadata").path("name").asText();
+        String current = pod.path("spec").path("nodeName").asText("");
+        if (!current.isEmpty()) {
+            throw ApiException.conflict("", "pods/binding", name, "pod " + name + " is already assigned to node \""
+                    + current + "\"");
+        }
+        pod.withObjectProperty("spec").put("nodeName", node);
+        JsonNode annotations = binding.path("metadata").path("annotations");
+        if (annotations.isObject()) {
+            ObjectRules.metadata(pod).withObjectProperty("annotations").setAll((ObjectNode) annotations);
+        }
+        ObjectRules.metadata(pod).remove("resourceVersion");
+        return pod;
+    }
+
+    /** What Kubernetes answers to a successful binding. */
+    static String success(int code) {
+        return "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Success\",\"code\":" + code
+                + "}";
+    }
+}

@@ -1,0 +1,92 @@
+package io.qube.controller.namespace;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.qube.client.WorkQueue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Kubernetes' namespace deletion: a namespace marked for deletion keeps the "kubernetes" entry in spec.finalizers
+ * until everything in it is gone; this controller deletes its content, waits for it to go, and then finalizes
+ * the namespace, after which the apiserver removes it.
+ */
+public final class NamespaceController implements AutoCloseable {
+
+    static final String FINALIZER = "kubernetes";
+    private static final Duration RECHECK = Duration.ofSeconds(1);
+
+    private final KubernetesClient client;
+    private final List<Class<? extends HasMetadata>> namespacedKinds;
+    private final WorkQueue<String> queue;
+    private SharedIndexInformer<Namespace> informer;
+
+    public NamespaceController(KubernetesClient client, List<Class<? extends HasMetadata>> namespacedKinds) {
+        this.client = client;
+        this.namespacedKinds = List.copyOf(namespacedKinds);
+        this.queue = new WorkQueue<>("namespace-controller", 2, this::reconcile);
+    }
+
+    public void start() {
+        informer = client.namespaces().inform(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Namespace namespace) {
+                enqueueIfTerminating(namespace);
+            }
+
+            @Override
+            public void onUpdate(Namespace old, Namespace namespace) {
+                enqueueIfTerminating(namespace);
+            }
+
+            @Override
+            public void onDelete(Namespace namespace, boolean finalStateUnknown) {
+                // Nothing left to do for a namespace that is gone.
+            }
+        });
+    }
+
+    private void enqueueIfTerminating(Namespace namespace) {
+        if (namespace.getMetadata().getDeletionTimestamp() != null) {
+            queue.add(namespace.getMetadata().getName());
+        }
+    }
+
+    WorkQueue.Outcome reconcile(String name) {
+        Namespace namespace = client.namespaces().withName(name).get();
+        if (namespace == null || namespace.getMetadata().getDeletionTimestamp() == null
+                || namespace.getSpec() == null || !namespace.getSpec().getFinalizers().contains(FINALIZER)) {
+            return WorkQueue.Outcome.DONE;
+        }
+        boolean empty = true;
+        for (Class<? extends HasMetadata> kind : namespacedKinds) {
+            if (!client.resources(kind).inNamespace(name).list().getItems().isEmpty()) {
+                empty = false;
+                client.resources(kind).inNamespace(name).delete();
+            }
+        }
+        if (!empty) {
+            // Deletions may wait on finalizers or grace periods: look again shortly.
+            return WorkQueue.Outcome.after(RECHECK);
+        }
+        List<String> finalizers = new ArrayList<>(namespace.getSpec().getFinalizers());
+        finalizers.remove(FINALIZER);
+        namespace.getSpec().setFinalizers(finalizers);
+        client.raw("/api/v1/namespaces/" + name + "/finalize", "PUT", Serialization.asJson(namespace));
+        return WorkQueue.Outcome.DONE;
+    }
+
+    @Override
+    public void close() {
+        if (informer != null) {
+            informer.close();
+        }
+        queue.close();
+    }
+}
