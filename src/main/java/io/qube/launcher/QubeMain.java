@@ -57,6 +57,8 @@ public class QubeMain implements Callable<Integer> {
             }
             System.setProperty("quarkus.http.port", port.toString());
         }
+        System.setProperty("qube.launcher.kubeconfig",
+                dataDir.toAbsolutePath().normalize().resolve("kubeconfig").toString());
         Optional<String> configured = DatasourceUrl.configured();
         if (configured.isPresent()) {
             String where;
