@@ -19,73 +19,76 @@ import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.qube.apiserver.registry.TableColumn;
 import java.util.List;
 
-/** The columns of {@code kubectl get} for each served kind; an empty list gives NAME and AGE. */
+/**
+ * The columns of {@code kubectl get} for each served kind, as a real cluster shows them (Kubernetes' printers);
+ * an empty list gives NAME and AGE. The registry takes them from here, one method per kind.
+ */
 public final class KindTables {
 
     private KindTables() {
     }
 
     public static List<TableColumn<? super Namespace>> namespace() {
-        return List.of();
+        return NamespaceColumns.columns();
     }
 
     public static List<TableColumn<? super Node>> node() {
-        return List.of();
+        return NodeColumns.columns();
     }
 
     public static List<TableColumn<? super Pod>> pod() {
-        return List.of();
+        return PodColumns.columns();
     }
 
     public static List<TableColumn<? super Service>> service() {
-        return List.of();
+        return ServiceColumns.columns();
     }
 
     public static List<TableColumn<? super Endpoints>> endpoints() {
-        return List.of();
+        return EndpointColumns.endpoints();
     }
 
     public static List<TableColumn<? super ConfigMap>> configMap() {
-        return List.of();
+        return ConfigColumns.configMap();
     }
 
     public static List<TableColumn<? super Secret>> secret() {
-        return List.of();
+        return ConfigColumns.secret();
     }
 
     public static List<TableColumn<? super ServiceAccount>> serviceAccount() {
-        return List.of();
+        return ConfigColumns.serviceAccount();
     }
 
     public static List<TableColumn<? super Event>> event() {
-        return List.of();
+        return EventColumns.columns();
     }
 
     public static List<TableColumn<? super ReplicationController>> replicationController() {
-        return List.of();
+        return WorkloadColumns.replicationController();
     }
 
     public static List<TableColumn<? super Deployment>> deployment() {
-        return List.of();
+        return WorkloadColumns.deployment();
     }
 
     public static List<TableColumn<? super ReplicaSet>> replicaSet() {
-        return List.of();
+        return WorkloadColumns.replicaSet();
     }
 
     public static List<TableColumn<? super DaemonSet>> daemonSet() {
-        return List.of();
+        return WorkloadColumns.daemonSet();
     }
 
     public static List<TableColumn<? super Lease>> lease() {
-        return List.of();
+        return LeaseColumns.columns();
     }
 
     public static List<TableColumn<? super EndpointSlice>> endpointSlice() {
-        return List.of();
+        return EndpointColumns.endpointSlice();
     }
 
     public static List<TableColumn<? super PriorityClass>> priorityClass() {
-        return List.of();
+        return PriorityClassColumns.columns();
     }
 }
