@@ -4,6 +4,7 @@ import io.qube.apiserver.registry.BuiltinResources;
 import io.qube.apiserver.registry.ResourceRegistry;
 import io.qube.store.IndexedFields;
 import io.qube.store.ObjectStore;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -48,7 +49,15 @@ public class ApiRoutes {
     void install(@Observes Router router) {
         ObjectHandlers handlers = new ObjectHandlers(store, registry, indexedFields, vertx);
         handlers.bootstrap().await().atMost(java.time.Duration.ofSeconds(60));
-        BodyHandler bodies = BodyHandler.create(false).setBodyLimit(io.qube.store.ObjectStore.MAX_BODY_BYTES);
+        BodyHandler readBody = BodyHandler.create(false).setBodyLimit(ObjectStore.MAX_BODY_BYTES);
+        // A WebSocket upgrade (fabric8's watches) has no body, and must find the request unread to upgrade it.
+        Handler<RoutingContext> bodies = context -> {
+            if ("websocket".equalsIgnoreCase(context.request().getHeader("Upgrade"))) {
+                context.next();
+            } else {
+                readBody.handle(context);
+            }
+        };
         router.routeWithRegex("^/api/v1/(.+)$").handler(bodies).handler(context ->
                 handlers.handle(context, "", "v1", context.pathParam("param0")))
                 .failureHandler(ApiRoutes::failure);

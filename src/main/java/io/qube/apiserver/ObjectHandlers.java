@@ -6,6 +6,7 @@ import io.qube.apiserver.codec.Json;
 import io.qube.apiserver.codec.ObjectCodec;
 import io.qube.apiserver.registry.ResourceDefinition;
 import io.qube.apiserver.registry.ResourceRegistry;
+import io.qube.apiserver.table.IncludeObject;
 import io.qube.store.FieldSelector;
 import io.qube.store.IndexedFields;
 import io.qube.store.LabelSelector;
@@ -147,8 +148,14 @@ final class ObjectHandlers {
         ResourceDefinition<?> definition = request.definition();
         store.get(ObjectKey.of(definition.storeType(), request.storeNamespace(), request.name()))
                 .subscribe().with(
-                        object -> Responses.json(context, 200, ObjectCodec.toWire(object)),
+                        object -> Responses.json(context, 200, Tables.wanted(context)
+                                ? Tables.single(definition, object, include(context))
+                                : ObjectCodec.toWire(object)),
                         failure -> Responses.failure(context, asApi(failure, definition)));
+    }
+
+    private static IncludeObject include(RoutingContext context) {
+        return IncludeObject.fromQuery(new Query(context).text("includeObject"));
     }
 
     private void list(RoutingContext context, RequestInfo request, Query query) {
@@ -167,7 +174,8 @@ final class ObjectHandlers {
             page = ready.chain(() -> store.listCached(selection, consistent));
         }
         page.subscribe().with(
-                result -> Responses.json(context, 200, Lists.render(definition, result)),
+                result -> Responses.json(context, 200, Tables.wanted(context)
+                        ? Tables.list(definition, result, include(context)) : Lists.render(definition, result)),
                 failure -> Responses.failure(context, asApi(failure, definition)));
     }
 
@@ -187,8 +195,9 @@ final class ObjectHandlers {
         Uni<Void> ready = fromNow ? store.currentRevision().chain(store::catchUp) : Uni.createFrom().voidItem();
         Multi<WatchEvent> events = ready.onItem().transformToMulti(nothing -> store.watch(watch));
         long timeout = query.number("timeoutSeconds", DEFAULT_WATCH_SECONDS);
-        WatchStream.start(context, vertx, definition, events, timeout,
-                event -> WatchStream.encode(definition, event));
+        WatchStream.start(context, vertx, definition, events, timeout, Tables.wanted(context)
+                ? Tables.watchEncoder(definition, include(context))
+                : event -> WatchStream.encode(definition, event));
     }
 
     private void deleteCollection(RoutingContext context, RequestInfo request, Query query, DeleteOptions options) {

@@ -182,4 +182,43 @@ class ObjectApiTest {
         assertThat(String.join("\n", lines)).doesNotContain("\"w2\"");
         reader.interrupt();
     }
+
+    @Test
+    void aWatchCanRunOverAWebSocketAsFabric8OpensIt() throws Exception {
+        String version = given().get(CONFIGMAPS).path("metadata.resourceVersion");
+        List<String> frames = new CopyOnWriteArrayList<>();
+        java.net.http.WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create(server.toString().replace("http://", "ws://") + CONFIGMAPS.substring(1)
+                        + "?watch=true&resourceVersion=" + version + "&fieldSelector=metadata.name%3Dover-ws"),
+                        new java.net.http.WebSocket.Listener() {
+                            @Override
+                            public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws,
+                                                                                  CharSequence data, boolean last) {
+                                frames.add(data.toString());
+                                ws.request(1);
+                                return null;
+                            }
+                        }).get();
+        given().contentType(ContentType.JSON).body("{\"metadata\":{\"name\":\"over-ws\"}}").post(CONFIGMAPS)
+                .then().statusCode(201);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !frames.isEmpty());
+        assertThat(frames.get(0)).startsWith("{\"type\":\"ADDED\"").contains("\"name\":\"over-ws\"");
+        socket.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done");
+    }
+
+    @Test
+    void kubectlsTableRequestGetsColumnsRowsAndPartialMetadata() {
+        given().contentType(ContentType.JSON).body("{\"metadata\":{\"name\":\"tabled\",\"labels\":{\"t\":\"1\"}},"
+                + "\"data\":{\"a\":\"1\",\"b\":\"2\"}}").post(CONFIGMAPS).then().statusCode(201);
+        String accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;"
+                + "g=meta.k8s.io,application/json";
+        given().accept(accept).queryParam("labelSelector", "t=1").get(CONFIGMAPS).then().statusCode(200)
+                .body("kind", equalTo("Table")).body("apiVersion", equalTo("meta.k8s.io/v1"))
+                .body("columnDefinitions.name", equalTo(List.of("Name", "Data", "Age")))
+                .body("rows[0].cells[0]", equalTo("tabled")).body("rows[0].cells[1]", equalTo(2))
+                .body("rows[0].object.kind", equalTo("PartialObjectMetadata"))
+                .body("rows[0].object.metadata.labels.t", equalTo("1"));
+        given().accept(accept).get(CONFIGMAPS + "/tabled").then().statusCode(200)
+                .body("kind", equalTo("Table")).body("rows.size()", equalTo(1));
+    }
 }
