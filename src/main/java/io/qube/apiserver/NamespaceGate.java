@@ -5,6 +5,7 @@ import io.qube.store.ObjectKey;
 import io.qube.store.ObjectStore;
 import io.qube.store.ResourceType;
 import io.qube.store.StoreException;
+import io.qube.store.StoredObject;
 import io.smallrye.mutiny.Uni;
 
 /** New objects go only into namespaces that exist and are not being terminated (Kubernetes' NamespaceLifecycle). */
@@ -22,7 +23,11 @@ final class NamespaceGate {
         if (!definition.namespaced()) {
             return Uni.createFrom().voidItem();
         }
-        return store.get(ObjectKey.of(NAMESPACES, "", namespace))
+        ObjectKey key = ObjectKey.of(NAMESPACES, "", namespace);
+        StoredObject cached = store.getCached(key);
+        // The cache may not have seen a namespace created a moment ago (possibly through another apiserver).
+        Uni<StoredObject> found = cached != null ? Uni.createFrom().item(cached) : store.get(key);
+        return found
                 .onFailure(StoreException.class).transform(e -> ((StoreException) e).reason()
                         == StoreException.Reason.NOT_FOUND ? ApiException.notFound("", "namespaces", namespace)
                         : ApiException.from((StoreException) e, "", "namespaces"))

@@ -25,6 +25,9 @@ public interface ObjectStore {
     /** The object's current state; fails NOT_FOUND. */
     Uni<StoredObject> get(ObjectKey key);
 
+    /** The object as the watch cache holds it, or null; no database read, so possibly a little behind. */
+    StoredObject getCached(ObjectKey key);
+
     /**
      * A consistent list from the database: the first page shows the newest committed state, every later page the
      * same revision; a continue token older than retained history fails EXPIRED.

@@ -100,6 +100,11 @@ public final class PgObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
+    public StoredObject getCached(ObjectKey key) {
+        return cache.get(key);
+    }
+
+    @Override
     public Uni<ListPage> list(ListRequest request) {
         return reader.list(request);
     }

@@ -79,6 +79,10 @@ final class ResourceCache {
         }
     }
 
+    synchronized StoredObject get(ObjectKey key) {
+        return objects.get(key);
+    }
+
     synchronized ListSnapshot list(ListRequest request) {
         List<StoredObject> items = new ArrayList<>();
         for (StoredObject object : objects.values()) {

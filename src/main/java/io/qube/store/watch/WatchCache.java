@@ -2,6 +2,7 @@ package io.qube.store.watch;
 
 import io.qube.store.ListPage;
 import io.qube.store.ListRequest;
+import io.qube.store.ObjectKey;
 import io.qube.store.ResourceType;
 import io.qube.store.StoreException;
 import io.qube.store.StoredObject;
@@ -122,6 +123,12 @@ public final class WatchCache implements AutoCloseable {
             ResourceCache.ListSnapshot snapshot = cacheFor(request.type()).list(request);
             return new ListPage(List.copyOf(snapshot.items()), snapshot.revision(), null);
         });
+    }
+
+    /** The object's current state in the cache, or null. */
+    public StoredObject get(ObjectKey key) {
+        ResourceCache cache = caches.get(key.type());
+        return cache == null ? null : cache.get(key);
     }
 
     /** A watch served from memory; see {@link io.qube.store.ObjectStore#watch}. */
