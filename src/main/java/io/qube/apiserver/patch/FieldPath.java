@@ -7,7 +7,6 @@ import io.qube.apiserver.codec.Json;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The path to one field of an object, in the elements Kubernetes' managedFields use: {@code f:<name>} for a field,
@@ -36,7 +35,7 @@ record FieldPath(List<String> elements) {
     }
 
     FieldPath parent() {
-        return new FieldPath(elements.subList(0, elements.size() - 1));
+        return new FieldPath(List.copyOf(elements.subList(0, elements.size() - 1)));
     }
 
     int size() {
@@ -63,6 +62,9 @@ record FieldPath(List<String> elements) {
 
     /** The JSON of a {@code k:} or {@code v:} element; null when it is not valid JSON (managedFields a client wrote). */
     static JsonNode json(String element) {
+        if (!element.startsWith("k:") && !element.startsWith("v:")) {
+            return null;
+        }
         try {
             return Json.MAPPER.readTree(element.substring(2));
         } catch (JsonProcessingException e) {
@@ -79,11 +81,9 @@ record FieldPath(List<String> elements) {
             if (element.startsWith("f:")) {
                 text.append('.').append(element, 2, element.length());
             } else if (element.startsWith("k:") && json != null) {
-                List<String> parts = new ArrayList<>();
-                for (Map.Entry<String, JsonNode> key : json.properties()) {
-                    parts.add(key.getKey() + "=" + key.getValue());
-                }
-                text.append('[').append(String.join(",", parts)).append(']');
+                List<String> fields = new ArrayList<>();
+                json.properties().forEach(key -> fields.add(key.getKey() + "=" + key.getValue()));
+                text.append('[').append(String.join(",", fields)).append(']');
             } else if (element.startsWith("v:") && json != null) {
                 text.append("[=").append(json).append(']');
             } else {

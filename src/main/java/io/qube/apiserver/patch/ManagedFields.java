@@ -41,6 +41,10 @@ public final class ManagedFields {
             return new Entry(manager, operation, apiVersion, time, subresource, owned);
         }
 
+        Entry at(String when) {
+            return new Entry(manager, operation, apiVersion, when, subresource, fields);
+        }
+
         boolean is(String name, String op) {
             return manager.equals(name) && operation.equals(op);
         }
@@ -76,7 +80,7 @@ public final class ManagedFields {
     static ObjectNode recordUpdate(ObjectNode before, ObjectNode after, ModelType type, String apiVersion,
                                    String manager, Instant now) {
         JsonNode sent = after.path("metadata").path("managedFields");
-        if (sent.size() == 1 && sent.get(0).isEmpty()) {
+        if (sent.isArray() && sent.size() == 1 && sent.get(0).isEmpty()) {
             write(after, List.of());
             return after;
         }
@@ -108,9 +112,9 @@ public final class ManagedFields {
         Set<FieldPath> owned = new LinkedHashSet<>(previous == null ? Set.of() : previous.fields());
         owned.removeAll(removed);
         owned.addAll(changed);
-        updated.add(previous != null && previous.fields().equals(owned)
-                ? previous
-                : new Entry(manager, UPDATE, apiVersion, timestamp(now), null, owned));
+        // As in Kubernetes, the entry's time says when this manager last set a value.
+        String time = changed.isEmpty() && previous != null ? previous.time() : timestamp(now);
+        updated.add(new Entry(manager, UPDATE, apiVersion, time, null, owned));
         write(after, updated);
         return after;
     }

@@ -28,8 +28,8 @@ import java.util.stream.Collectors;
  * <li>It is merged into the live object ({@link AppliedMerge}).</li>
  * <li>Fields the manager applied last time and not now are removed, unless another manager owns them
  * ({@link FieldRemoval}).</li>
- * <li>The manager's Apply entry becomes exactly the applied fields; its time changes only when they do, so an
- * identical re-apply changes nothing.</li>
+ * <li>The manager's Apply entry becomes exactly the applied fields; its time changes only when the apply changes
+ * the object, so an identical re-apply changes nothing.</li>
  * </ol>
  * An object without managedFields is taken to be owned by "before-first-apply", as Kubernetes does, so a first apply
  * cannot silently overwrite values nobody recorded.
@@ -87,7 +87,9 @@ final class ServerSideApply {
             Set<FieldPath> released = ManagedFields.minus(previous.fields(), appliedFields.keySet(), ownedByOthers);
             FieldRemoval.remove(result, released, ownedByOthers, type);
         }
-        others.add(previous != null && previous.fields().equals(mine.fields()) ? previous : mine);
+        // As in Kubernetes, the entry's time says when this manager last changed the object.
+        boolean unchanged = previous != null && result.equals(live);
+        others.add(unchanged ? mine.at(previous.time()) : mine);
         ManagedFields.write(result, others);
         return result;
     }

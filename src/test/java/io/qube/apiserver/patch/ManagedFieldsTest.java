@@ -64,6 +64,18 @@ class ManagedFieldsTest {
     }
 
     @Test
+    void theEntryTimeMovesWhenTheManagerSetsAValueAgain() {
+        ObjectNode samePut = ManagedFields.recordUpdate(created(), pod(), PODS, "kubectl-create", LATER);
+        ObjectNode relabelled = patch(MERGE_PATCH, created(), "{\"metadata\":{\"labels\":{\"app\":\"shop\"}}}",
+                "kubectl-create");
+
+        assertThat(samePut).isEqualTo(created());
+        assertThat(relabelled.at("/metadata/managedFields/0/time").asText()).isEqualTo("2025-03-01T12:05:00Z");
+        assertThat(relabelled.at("/metadata/managedFields/0/fieldsV1"))
+                .isEqualTo(created().at("/metadata/managedFields/0/fieldsV1"));
+    }
+
+    @Test
     void removedFieldsLeaveEveryEntry() {
         ObjectNode updated = patch(MERGE_PATCH, created(), "{\"metadata\":{\"labels\":null}}", "kubectl-label");
 

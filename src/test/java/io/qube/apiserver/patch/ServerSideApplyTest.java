@@ -117,6 +117,18 @@ class ServerSideApplyTest {
     }
 
     @Test
+    void anApplyThatChangesAValueMovesTheEntryTime() {
+        ObjectNode created = apply(null, MANIFEST, "kubectl", false, NOW);
+
+        ObjectNode upgraded = apply(created, MANIFEST.replace("nginx:1.25", "nginx:1.27"), "kubectl", false, LATER);
+
+        assertThat(upgraded.at("/spec/template/spec/containers/0/image").asText()).isEqualTo("nginx:1.27");
+        assertThat(upgraded.at("/metadata/managedFields/0/time").asText()).isEqualTo("2025-03-01T12:05:00Z");
+        assertThat(upgraded.at("/metadata/managedFields/0/fieldsV1"))
+                .isEqualTo(created.at("/metadata/managedFields/0/fieldsV1"));
+    }
+
+    @Test
     void reapplyingWithoutAFieldRemovesIt() {
         ObjectNode created = apply(null, MANIFEST, "kubectl", false, NOW);
 

@@ -180,6 +180,21 @@ class StrategicMergePatchTest {
     }
 
     @Test
+    void retainKeysInAVolumeSwitchesItsSource() {
+        // kubectl apply after a volume changed from emptyDir to a configMap: the item carries $retainKeys.
+        ObjectNode current = deploymentWith(d -> at(d, "/spec/template/spec").set("volumes", json("""
+                {"v":[{"name":"cache","emptyDir":{"medium":"Memory"}},{"name":"tmp","emptyDir":{}}]}""").get("v")));
+
+        ObjectNode patched = strategic(current, """
+                {"spec":{"template":{"spec":{"$setElementOrder/volumes":[{"name":"cache"},{"name":"tmp"}],
+                   "volumes":[{"$retainKeys":["configMap","name"],"configMap":{"name":"web-cache"},"name":"cache"}]}}}}
+                """);
+
+        assertThat(patched.at("/spec/template/spec/volumes")).isEqualTo(json("""
+                {"v":[{"name":"cache","configMap":{"name":"web-cache"}},{"name":"tmp","emptyDir":{}}]}""").get("v"));
+    }
+
+    @Test
     void mapDirectivesReplaceAndDelete() {
         ObjectNode current = deploymentWith(d -> {
             at(d, "/spec/template/spec").putObject("nodeSelector").put("disk", "ssd").put("zone", "a");
