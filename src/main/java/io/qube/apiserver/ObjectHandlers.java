@@ -6,6 +6,8 @@ import io.qube.apiserver.codec.Json;
 import io.qube.apiserver.codec.ObjectCodec;
 import io.qube.apiserver.registry.ResourceDefinition;
 import io.qube.apiserver.registry.ResourceRegistry;
+import io.qube.apiserver.patch.PatchType;
+import io.qube.apiserver.patch.Patches;
 import io.qube.apiserver.table.IncludeObject;
 import io.qube.store.FieldSelector;
 import io.qube.store.IndexedFields;
@@ -24,6 +26,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -97,6 +100,8 @@ final class ObjectHandlers {
             ObjectNode body = body(context);
             reply(context, writer.update(request, current -> body, query.writeOptions(), targetOf(request), false),
                     request);
+        } else if (method.equals(HttpMethod.PATCH) && request.name() != null && targetOf(request) != null) {
+            patch(context, request, query);
         } else if (method.equals(HttpMethod.DELETE) && sub == null) {
             DeleteOptions options = deleteOptions(context, query);
             if (request.name() == null) {
@@ -109,6 +114,29 @@ final class ObjectHandlers {
         }
     }
 
+    private void patch(RoutingContext context, RequestInfo request, Query query) {
+        String contentType = context.request().getHeader("Content-Type");
+        boolean apply = PatchType.of(contentType) == PatchType.APPLY_PATCH;
+        byte[] patch = bodyBytes(context);
+        WriteOptions options = query.writeOptions();
+        reply(context, writer.update(request, current -> unpinned(current, Patches.apply(contentType, current,
+                patch, request.definition(), options.fieldManager(), options.force(), Instant.now())),
+                options.withApply(apply), targetOf(request), apply), request);
+    }
+
+    /**
+     * A patch is applied to the newest version and retried on conflicts, unless the patch itself set a different
+     * resourceVersion, which then pins the write as Kubernetes does.
+     */
+    private static ObjectNode unpinned(ObjectNode current, ObjectNode patched) {
+        String before = current == null ? "" : current.path("metadata").path("resourceVersion").asText("");
+        JsonNode after = patched.path("metadata").path("resourceVersion");
+        if (!before.isEmpty() && before.equals(after.asText()) && patched.get("metadata") instanceof ObjectNode meta) {
+            meta.remove("resourceVersion");
+        }
+        return patched;
+    }
+
     private void scale(RoutingContext context, RequestInfo request, Query query, HttpMethod method) {
         ResourceDefinition<?> definition = request.definition();
         RequestInfo object = new RequestInfo(definition, request.namespace(), request.name(), null, false);
@@ -118,10 +146,17 @@ final class ObjectHandlers {
                             stored -> Responses.json(context, 200,
                                     Subresources.scaleOf(ObjectCodec.toTree(stored)).toString()),
                             failure -> Responses.failure(context, asApi(failure, definition)));
-        } else if (method.equals(HttpMethod.PUT)) {
-            ObjectNode scale = body(context);
-            writer.update(object, current -> Subresources.applyScale(current, scale), query.writeOptions(),
-                            WriteTarget.OBJECT, false)
+        } else if (method.equals(HttpMethod.PUT) || method.equals(HttpMethod.PATCH)) {
+            boolean put = method.equals(HttpMethod.PUT);
+            ObjectNode scale = put ? body(context) : null;
+            byte[] patch = put ? null : bodyBytes(context);
+            String contentType = context.request().getHeader("Content-Type");
+            WriteOptions options = query.writeOptions();
+            writer.update(object, current -> Subresources.applyScale(current, put ? scale : unpinned(
+                                    Subresources.scaleOf(current), Patches.apply(contentType,
+                                            Subresources.scaleOf(current), patch, definition, null, false,
+                                            Instant.now()))),
+                            options, WriteTarget.OBJECT, false)
                     .subscribe().with(
                             done -> Responses.json(context, 200, Subresources.scaleOf(
                                     ObjectCodec.toTree(done.object())).toString()),
@@ -259,9 +294,12 @@ final class ObjectHandlers {
                 preconditions.path("resourceVersion").asText(null), grace, propagation, dryRun);
     }
 
+    private static byte[] bodyBytes(RoutingContext context) {
+        return context.body() == null || context.body().buffer() == null ? null : context.body().buffer().getBytes();
+    }
+
     private static ObjectNode body(RoutingContext context) {
-        byte[] bytes = context.body() == null || context.body().buffer() == null ? null
-                : context.body().buffer().getBytes();
+        byte[] bytes = bodyBytes(context);
         String type = context.request().getHeader("Content-Type");
         return ObjectCodec.parseBody(bytes, type != null && type.contains("yaml"));
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.qube.apiserver.codec.Decoded;
 import io.qube.apiserver.codec.ObjectCodec;
+import io.qube.apiserver.patch.ManagedFields;
 import io.qube.apiserver.registry.FieldErrors;
 import io.qube.apiserver.registry.ResourceDefinition;
 import io.qube.store.IndexedFields;
@@ -18,6 +19,7 @@ import io.qube.store.StoredObject;
 import io.smallrye.mutiny.Uni;
 
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -261,6 +263,8 @@ final class ObjectWriter {
             throw ApiException.invalid(definition.group(), definition.kind(), name, errors);
         }
         ObjectNode finalTree = ObjectCodec.toTree(object);
+        // After defaulting, as Kubernetes does: defaulted fields belong to the writer too.
+        recordManager(storedTree, finalTree, definition, options);
         ObjectKey key = ObjectKey.of(definition.storeType(), namespace, name);
         ObjectWrite write = new ObjectWrite(key, object.getMetadata().getUid(), IndexedFields.labelsOf(finalTree),
                 indexedFields.extract(definition.storeType(), finalTree), ObjectCodec.storedBody(finalTree));
@@ -318,6 +322,14 @@ final class ObjectWriter {
     private static boolean isFinalized(ObjectNode object) {
         return object.path("metadata").hasNonNull("deletionTimestamp") && !hasFinalizers(object)
                 && object.path("metadata").path("deletionGracePeriodSeconds").asLong(0) == 0;
+    }
+
+    /** Who changed which fields (metadata.managedFields), for every write but a server-side apply. */
+    private static void recordManager(ObjectNode before, ObjectNode after, ResourceDefinition<?> definition,
+                                      WriteOptions options) {
+        if (!options.apply()) {
+            ManagedFields.recordUpdate(before, after, definition, options.fieldManager(), Instant.now());
+        }
     }
 
     private static boolean specChanged(ObjectNode next, ObjectNode stored) {

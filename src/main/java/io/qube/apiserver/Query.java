@@ -50,7 +50,16 @@ final class Query {
         if (dryRun != null && !dryRun.isEmpty() && !dryRun.equals("All")) {
             throw ApiException.badRequest("dryRun must be All, not \"" + dryRun + "\"");
         }
-        return new WriteOptions(dryRun != null && dryRun.equals("All"), validation, text("fieldManager"),
-                flag("force"));
+        return new WriteOptions(dryRun != null && dryRun.equals("All"), validation, fieldManager(), flag("force"));
+    }
+
+    /** The fieldManager parameter, or like Kubernetes the client's User-Agent up to its first "/". */
+    private String fieldManager() {
+        String manager = text("fieldManager");
+        if (manager != null && !manager.isEmpty()) {
+            return manager;
+        }
+        String agent = context.request().getHeader("User-Agent");
+        return agent == null || agent.isBlank() ? null : agent.split("/", 2)[0].strip();
     }
 }

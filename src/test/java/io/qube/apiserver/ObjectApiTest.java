@@ -34,6 +34,9 @@ import static org.hamcrest.Matchers.notNullValue;
 class ObjectApiTest {
 
     private static final String CONFIGMAPS = "/api/v1/namespaces/default/configmaps";
+    private static final io.restassured.config.RestAssuredConfig YAML_AS_TEXT = io.restassured.RestAssured.config()
+            .encoderConfig(io.restassured.config.EncoderConfig.encoderConfig()
+                    .encodeContentTypeAs("application/apply-patch+yaml", ContentType.TEXT));
 
     @TestHTTPResource("/")
     URL server;
@@ -220,5 +223,39 @@ class ObjectApiTest {
                 .body("rows[0].object.metadata.labels.t", equalTo("1"));
         given().accept(accept).get(CONFIGMAPS + "/tabled").then().statusCode(200)
                 .body("kind", equalTo("Table")).body("rows.size()", equalTo(1));
+    }
+
+    @Test
+    void everyPatchTypeAndServerSideApplyCreatingTheObject() {
+        given().contentType(ContentType.JSON).body("{\"metadata\":{\"name\":\"patched\"},\"data\":{\"a\":\"1\"}}")
+                .post(CONFIGMAPS).then().statusCode(201);
+        given().contentType("application/merge-patch+json").body("{\"metadata\":{\"labels\":{\"m\":\"1\"}}}")
+                .patch(CONFIGMAPS + "/patched").then().statusCode(200).body("metadata.labels.m", equalTo("1"));
+        given().contentType("application/strategic-merge-patch+json").body("{\"data\":{\"b\":\"2\",\"a\":null}}")
+                .patch(CONFIGMAPS + "/patched").then().statusCode(200).body("data.b", equalTo("2"))
+                .body("data.a", org.hamcrest.Matchers.nullValue());
+        given().contentType("application/json-patch+json").body("[{\"op\":\"add\",\"path\":\"/data/c\",\"value\":\"3\"}]")
+                .patch(CONFIGMAPS + "/patched").then().statusCode(200).body("data.c", equalTo("3"));
+        given().contentType("application/json-patch+json").body("[{\"op\":\"test\",\"path\":\"/data/c\",\"value\":\"x\"}]")
+                .patch(CONFIGMAPS + "/patched").then().statusCode(422).body("kind", equalTo("Status"));
+        given().contentType("text/plain").body("x").patch(CONFIGMAPS + "/patched").then().statusCode(415)
+                .body("reason", equalTo("UnsupportedMediaType"));
+        given().contentType("application/merge-patch+json").body("{\"metadata\":{\"resourceVersion\":\"1\"}}")
+                .patch(CONFIGMAPS + "/patched").then().statusCode(409).body("reason", equalTo("Conflict"));
+        given().contentType("application/merge-patch+json").body("{}").patch(CONFIGMAPS + "/absent").then()
+                .statusCode(404);
+
+        String applied = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  x: \"1\"\n";
+        given().config(YAML_AS_TEXT).contentType("application/apply-patch+yaml").queryParam("fieldManager", "tester").body(applied)
+                .patch(CONFIGMAPS + "/applied").then().statusCode(201).body("data.x", equalTo("1"))
+                .body("metadata.managedFields[0].manager", equalTo("tester"))
+                .body("metadata.managedFields[0].operation", equalTo("Apply"));
+        given().config(YAML_AS_TEXT).contentType("application/apply-patch+yaml").queryParam("fieldManager", "tester")
+                .body(applied.replace("\"1\"", "\"2\""))
+                .patch(CONFIGMAPS + "/applied").then().statusCode(200).body("data.x", equalTo("2"));
+        given().config(YAML_AS_TEXT).contentType("application/apply-patch+yaml").queryParam("fieldManager", "other")
+                .body(applied.replace("\"1\"", "\"3\"")).patch(CONFIGMAPS + "/applied").then().statusCode(409)
+                .body("reason", equalTo("Conflict"));
+        given().get(CONFIGMAPS + "/applied").then().body("data.x", equalTo("2"));
     }
 }

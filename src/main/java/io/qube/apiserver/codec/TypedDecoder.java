@@ -8,9 +8,11 @@ import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.introspect.Annotated;
+import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
 import com.fasterxml.jackson.databind.introspect.AnnotatedMethod;
 import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.FieldsV1;
 import io.qube.apiserver.ApiException;
 
 import java.io.IOException;
@@ -23,17 +25,24 @@ import java.util.List;
  */
 final class TypedDecoder {
 
-    /** Reads every any-setter as absent, so unknown fields reach the problem handler instead. */
+    /**
+     * Reads every any-setter as absent, so unknown fields reach the problem handler instead; except in FieldsV1,
+     * whose content (managedFields' field sets) is free-form by design.
+     */
     private static final class NoAnySetter extends JacksonAnnotationIntrospector {
         @Override
         public Boolean hasAnySetter(Annotated annotated) {
-            return Boolean.FALSE;
+            return freeForm(annotated) ? super.hasAnySetter(annotated) : Boolean.FALSE;
         }
 
         @Override
         @SuppressWarnings("deprecation")
         public boolean hasAnySetterAnnotation(AnnotatedMethod method) {
-            return false;
+            return freeForm(method) && super.hasAnySetterAnnotation(method);
+        }
+
+        private static boolean freeForm(Annotated annotated) {
+            return annotated instanceof AnnotatedMember member && member.getDeclaringClass() == FieldsV1.class;
         }
     }
 
