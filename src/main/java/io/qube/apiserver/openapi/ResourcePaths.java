@@ -117,7 +117,7 @@ final class ResourcePaths {
     }
 
     /** Kubernetes' operation-id spelling of a group version: "" v1 is CoreV1, coordination.k8s.io v1 is CoordinationV1. */
-    static String groupVersionId(String group, String version) {
+    private static String groupVersionId(String group, String version) {
         if (group.isEmpty()) {
             return "Core" + capitalize(version);
         }
