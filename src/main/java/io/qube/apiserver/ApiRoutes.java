@@ -1,6 +1,5 @@
 package io.qube.apiserver;
 
-import io.qube.apiserver.registry.BuiltinResources;
 import io.qube.apiserver.registry.ResourceRegistry;
 import io.qube.store.IndexedFields;
 import io.qube.store.ObjectStore;
@@ -33,12 +32,6 @@ public class ApiRoutes {
 
     @Inject
     Vertx vertx;
-
-    @Produces
-    @Singleton
-    static ResourceRegistry resourceRegistry() {
-        return BuiltinResources.registry();
-    }
 
     @Produces
     @Singleton

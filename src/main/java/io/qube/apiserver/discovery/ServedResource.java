@@ -1,0 +1,56 @@
+package io.qube.apiserver.discovery;
+
+import io.fabric8.kubernetes.api.model.Binding;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
+import io.qube.apiserver.registry.ResourceDefinition;
+import io.qube.apiserver.registry.ResourceRegistry;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * One registered kind as the API serves it: its verbs and its subresources. Discovery and OpenAPI both read this, so
+ * they never advertise an endpoint the other one omits.
+ */
+public record ServedResource(ResourceDefinition<?> definition, List<String> verbs, List<Subresource> subresources) {
+
+    /** Kubernetes' verbs for a readable, writable kind, in the order Kubernetes lists them. */
+    private static final List<String> ALL_VERBS =
+            List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
+    private static final List<String> CREATE_ONLY = List.of("create");
+    private static final List<String> READ_WRITE = List.of("get", "patch", "update");
+
+    public static List<ServedResource> all(ResourceRegistry registry) {
+        return registry.all().stream().map(ServedResource::of).toList();
+    }
+
+    public static List<ServedResource> inGroupVersion(ResourceRegistry registry, String group, String version) {
+        return registry.inGroupVersion(group, version).stream().map(ServedResource::of).toList();
+    }
+
+    public static ServedResource of(ResourceDefinition<?> definition) {
+        if (definition.isCreateOnly()) {
+            return new ServedResource(definition, CREATE_ONLY, List.of());
+        }
+        List<Subresource> subresources = new ArrayList<>();
+        if (definition.hasScale()) {
+            subresources.add(new Subresource("scale", Scale.class, READ_WRITE));
+        }
+        if (definition.hasStatus()) {
+            subresources.add(new Subresource("status", definition.type(), READ_WRITE));
+        }
+        // Two subresources Kubernetes defines for one kind each: the scheduler binds a pod through pods/binding,
+        // and the namespace controller clears spec.finalizers through namespaces/finalize.
+        if (definition.type() == Pod.class) {
+            subresources.add(new Subresource("binding", Binding.class, CREATE_ONLY));
+        }
+        if (definition.type() == Namespace.class) {
+            subresources.add(new Subresource("finalize", Namespace.class, List.of("update")));
+        }
+        subresources.sort(Comparator.comparing(Subresource::name)); // Kubernetes lists them alphabetically
+        return new ServedResource(definition, ALL_VERBS, List.copyOf(subresources));
+    }
+}

@@ -1,0 +1,78 @@
+package io.qube.apiserver.openapi;
+
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.qube.apiserver.codec.Json;
+import io.qube.apiserver.discovery.MediaRange;
+import io.qube.apiserver.discovery.StaticDocument;
+import io.qube.apiserver.registry.ResourceRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.util.function.Function;
+
+/**
+ * Serves {@code /openapi/v2}, the {@code /openapi/v3} index and each group version's v3 document on exact paths,
+ * GET only, in JSON. The documents are generated once, on a worker thread while the server starts (it takes about a
+ * second, mostly loading the model classes), and requests that come earlier wait for them.
+ */
+@ApplicationScoped
+public class OpenApiRoutes {
+
+    private final ResourceRegistry registry;
+    private final Vertx vertx;
+
+    public OpenApiRoutes(ResourceRegistry registry, Vertx vertx) {
+        this.registry = registry;
+        this.vertx = vertx;
+    }
+
+    void init(@Observes Router router) {
+        Future<OpenApiDocuments> documents = vertx.executeBlocking(() -> OpenApiDocuments.generate(registry));
+        router.get("/openapi/v2").handler(context -> send(context, documents, OpenApiDocuments::swagger));
+        router.get("/openapi/v3").handler(context -> send(context, documents, OpenApiDocuments::index));
+        for (String path : OpenApiDocuments.groupVersionPaths(registry)) {
+            router.get("/openapi/v3/" + path).handler(context ->
+                    send(context, documents, generated -> generated.groupVersion(path)));
+        }
+    }
+
+    private static void send(RoutingContext context, Future<OpenApiDocuments> documents,
+                             Function<OpenApiDocuments, StaticDocument> document) {
+        if (!documents.isComplete()) {
+            Context requestContext = Vertx.currentContext();
+            documents.onComplete(done -> requestContext.runOnContext(ignored -> send(context, documents, document)));
+        } else if (documents.failed()) {
+            context.fail(documents.cause());
+        } else {
+            serve(context, document.apply(documents.result()));
+        }
+    }
+
+    private static void serve(RoutingContext context, StaticDocument document) {
+        // We write JSON only: a client that accepts nothing else (a protobuf-only OpenAPI client) gets 406, as from
+        // Kubernetes, rather than bytes it would fail to parse.
+        if (!MediaRange.accepts(context.request().getHeader(HttpHeaders.ACCEPT), "application", "json")) {
+            notAcceptable(context);
+            return;
+        }
+        // A URL with the current hash names these exact bytes forever (the v3 index links such URLs).
+        boolean pinned = document.hash().equals(context.request().getParam("hash"));
+        context.response().putHeader(HttpHeaders.CACHE_CONTROL,
+                pinned ? "public, max-age=31536000, immutable" : "no-cache, private");
+        document.send(context);
+    }
+
+    private static void notAcceptable(RoutingContext context) {
+        Object status = new StatusBuilder().withStatus("Failure").withCode(406).withReason("NotAcceptable")
+                .withMessage("only application/json is served here").build();
+        context.response().setStatusCode(406).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(Buffer.buffer(Json.MAPPER.valueToTree(status).toString()));
+    }
+}

@@ -1,0 +1,124 @@
+package io.qube.apiserver.discovery;
+
+import io.qube.test.EmbeddedPostgresResource;
+import io.qube.test.Kubectl;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The real kubectl 1.32 learns the API from discovery and OpenAPI alone: api-resources, api-versions, explain. */
+@QuarkusTest
+@WithTestResource(EmbeddedPostgresResource.class)
+class KubectlDiscoveryTest {
+
+    @TestHTTPResource
+    URL server;
+
+    private Kubectl kubectl;
+
+    @BeforeEach
+    void freshKubectl() {
+        Kubectl.assumeInstalled();
+        kubectl = Kubectl.against(URI.create("http://127.0.0.1:" + server.getPort()));
+    }
+
+    @Test
+    void versionDispatchesToKubectl132() {
+        Kubectl.Result version = succeeded(kubectl.run("version", "-o", "json"));
+        assertThat(version.stdout()).contains("\"gitVersion\": \"v1.32.0\"").contains("\"minor\": \"32\"");
+    }
+
+    @Test
+    void apiResourcesListsEveryKindFromAggregatedDiscovery() {
+        Kubectl.Result resources = succeeded(kubectl.run("api-resources", "-v=6"));
+        assertThat(resources.stdout().lines())
+                .anyMatch(line -> line.matches("pods\\s+po\\s+v1\\s+true\\s+Pod"))
+                .anyMatch(line -> line.matches("namespaces\\s+ns\\s+v1\\s+false\\s+Namespace"))
+                .anyMatch(line -> line.matches("nodes\\s+no\\s+v1\\s+false\\s+Node"))
+                .anyMatch(line -> line.matches("bindings\\s+v1\\s+true\\s+Binding"))
+                .anyMatch(line -> line.matches("deployments\\s+deploy\\s+apps/v1\\s+true\\s+Deployment"))
+                .anyMatch(line -> line.matches("leases\\s+coordination.k8s.io/v1\\s+true\\s+Lease"))
+                .anyMatch(line -> line.matches("endpointslices\\s+discovery.k8s.io/v1\\s+true\\s+EndpointSlice"))
+                .anyMatch(line -> line.matches("priorityclasses\\s+pc\\s+scheduling.k8s.io/v1\\s+false\\s+PriorityClass"))
+                .noneMatch(line -> line.startsWith("pods/"));
+        // The aggregated answers to /api and /apis were enough: kubectl never fell back to per-group documents.
+        assertThat(resources.stderr()).contains("/apis?timeout").doesNotContain("/api/v1?timeout")
+                .doesNotContain("/apis/apps/v1?timeout");
+    }
+
+    @Test
+    void apiResourcesWideShowsVerbsAndCategories() {
+        Kubectl.Result wide = succeeded(kubectl.run("api-resources", "-o", "wide", "--api-group", "apps"));
+        assertThat(wide.stdout().lines()).anyMatch(line -> line.startsWith("deployments")
+                && line.contains("create,delete,deletecollection,get,list,patch,update,watch")
+                && line.contains("all"));
+    }
+
+    @Test
+    void apiVersions() {
+        Kubectl.Result versions = succeeded(kubectl.run("api-versions"));
+        assertThat(versions.stdout().lines()).containsExactly("apps/v1", "coordination.k8s.io/v1",
+                "discovery.k8s.io/v1", "scheduling.k8s.io/v1", "v1");
+    }
+
+    @Test
+    void explainPodContainers() {
+        Kubectl.Result explain = succeeded(kubectl.run("explain", "pods.spec.containers"));
+        assertThat(explain.stdout())
+                .contains("KIND:       Pod")
+                .contains("VERSION:    v1")
+                .contains("FIELD: containers <[]Container>");
+        assertThat(explain.stdout().lines().map(String::strip))
+                .contains("image\t<string>", "name\t<string>", "ports\t<[]ContainerPort>", "env\t<[]EnvVar>",
+                        "resources\t<ResourceRequirements>", "volumeMounts\t<[]VolumeMount>");
+    }
+
+    @Test
+    void explainDeploymentReplicas() {
+        Kubectl.Result explain = succeeded(kubectl.run("explain", "deployment.spec.replicas"));
+        assertThat(explain.stdout())
+                .contains("GROUP:      apps")
+                .contains("KIND:       Deployment")
+                .contains("FIELD: replicas <integer>");
+        Kubectl.Result maxSurge = succeeded(kubectl.run("explain",
+                "deployment.spec.strategy.rollingUpdate.maxSurge"));
+        assertThat(maxSurge.stdout()).contains("FIELD: maxSurge <IntOrString>");
+    }
+
+    @Test
+    void clientSideValidationAcceptsTheOpenApi(@org.junit.jupiter.api.io.TempDir Path directory) throws Exception {
+        // kubectl validates a manifest against /openapi/v3 before anything is sent; a client dry run stops there.
+        Path manifest = directory.resolve("pod.yaml");
+        Files.writeString(manifest, """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: web
+                spec:
+                  containers:
+                  - name: web
+                    image: nginx:1.27
+                    ports:
+                    - containerPort: 80
+                """);
+        Kubectl.Result created = succeeded(kubectl.run("create", "--dry-run=client", "--validate=strict",
+                "-o", "name", "-f", manifest.toString()));
+        assertThat(created.stdout().strip()).isEqualTo("pod/web");
+    }
+
+    private static Kubectl.Result succeeded(Kubectl.Result result) {
+        assertThat(result.succeeded()).as(result.describe()).isTrue();
+        assertThat(result.stderr()).as(result.describe()).doesNotContain("Unhandled Error")
+                .doesNotContain("couldn't get");
+        return result;
+    }
+}
