@@ -91,6 +91,56 @@ public final class Kubectl {
         }
     }
 
+    /** Writes a manifest into this kubectl's home, for {@code -f}. */
+    public Path manifest(String name, String content) {
+        try {
+            return Files.writeString(home.resolve(name), content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A kubectl left running (e.g. {@code get -w}), whose output so far can be read at any time. */
+    public final class Running implements AutoCloseable {
+        private final Process process;
+        private final Path stdout;
+
+        private Running(Process process, Path stdout) {
+            this.process = process;
+            this.stdout = stdout;
+        }
+
+        public String output() {
+            try {
+                return read(stdout);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    /** Starts {@code kubectl args...} in the background. */
+    public Running start(String... args) {
+        List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
+        command.addAll(List.of(args));
+        try {
+            Path stdout = Files.createTempFile(home, "stdout", ".txt");
+            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(stdout.toFile())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD);
+            builder.environment().put("HOME", home.toString());
+            builder.environment().remove("KUBECONFIG");
+            return new Running(builder.start(), stdout);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public Result run(String... args) {
         return run(DEFAULT_DEADLINE, args);
     }

@@ -1,0 +1,2 @@
+/** End-to-end suites: the real kubectl and client libraries against a running Qube. */
+package io.qube.e2e;
