@@ -49,7 +49,7 @@ public final class KindValidation {
     }
 
     public static Validator<Endpoints> endpoints() {
-        return (endpoints, old, errors) -> EndpointsValidation.endpoints(endpoints, errors);
+        return (endpoints, old, errors) -> EndpointsValidation.validate(endpoints, errors);
     }
 
     public static Validator<ConfigMap> configMap() {
@@ -90,7 +90,7 @@ public final class KindValidation {
     }
 
     public static Validator<EndpointSlice> endpointSlice() {
-        return EndpointsValidation::endpointSlice;
+        return EndpointSliceValidation::validate;
     }
 
     public static Validator<PriorityClass> priorityClass() {

@@ -20,7 +20,7 @@ import java.util.Set;
 public final class MetadataValidation {
 
     /** Kubernetes' limit on the sum of annotation key and value lengths. */
-    static final int ANNOTATIONS_MAX_BYTES = 256 * 1024;
+    private static final int ANNOTATIONS_MAX_BYTES = 256 * 1024;
 
     /** Finalizers Kubernetes knows by their bare name; any other must be qualified ("example.com/name"). */
     static final Set<String> STANDARD_FINALIZERS = Set.of("kubernetes", "orphan", "foregroundDeletion");

@@ -13,7 +13,7 @@ import java.util.List;
 final class NamespaceDefaults {
 
     /** The finalizer the namespace controller removes once everything in the namespace is gone. */
-    static final String KUBERNETES_FINALIZER = "kubernetes";
+    private static final String KUBERNETES_FINALIZER = "kubernetes";
 
     private NamespaceDefaults() {
     }

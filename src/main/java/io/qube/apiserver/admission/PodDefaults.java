@@ -20,11 +20,6 @@ import java.util.Map;
  */
 final class PodDefaults {
 
-    /** Built-in priority classes every cluster has; any other class name is resolved by the REST layer. */
-    private static final Map<String, Integer> SYSTEM_PRIORITIES = Map.of(
-            "system-node-critical", 2000001000,
-            "system-cluster-critical", 2000000000);
-
     /** How long a pod stays bound to a node that stopped reporting (DefaultTolerationSeconds admission). */
     private static final long DEFAULT_TOLERATION_SECONDS = 300;
     private static final List<String> NODE_PROBLEM_TAINTS =
@@ -82,11 +77,12 @@ final class PodDefaults {
 
     /**
      * Without a class the pod gets priority 0 (a cluster-wide default class, if any, is the REST layer's to look
-     * up); the two system classes have fixed values. Both preempt lower priorities, Kubernetes' default policy.
+     * up); the two system classes have fixed values; any other class is the REST layer's to resolve. Pods preempt
+     * lower priorities, Kubernetes' default policy.
      */
     private static void priority(PodSpec spec) {
         String className = spec.getPriorityClassName();
-        Integer known = NullSafe.isEmpty(className) ? Integer.valueOf(0) : SYSTEM_PRIORITIES.get(className);
+        Integer known = NullSafe.isEmpty(className) ? Integer.valueOf(0) : SystemPriorityClasses.VALUES.get(className);
         if (known == null) {
             return;
         }

@@ -27,7 +27,7 @@ import java.util.List;
 final class PodSpecDefaults {
 
     /** File mode 0644, Kubernetes' default for files projected from secrets, config maps and the downward API. */
-    static final int DEFAULT_FILE_MODE = 0644;
+    private static final int DEFAULT_FILE_MODE = 0644;
 
     private PodSpecDefaults() {
     }

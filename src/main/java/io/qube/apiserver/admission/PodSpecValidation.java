@@ -17,7 +17,7 @@ import java.util.Set;
  */
 final class PodSpecValidation {
 
-    static final List<String> RESTART_POLICIES = List.of("Always", "OnFailure", "Never");
+    private static final List<String> RESTART_POLICIES = List.of("Always", "OnFailure", "Never");
     static final List<String> TAINT_EFFECTS = List.of("NoSchedule", "PreferNoSchedule", "NoExecute");
     private static final List<String> DNS_POLICIES = List.of("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None");
     private static final List<String> PREEMPTION_POLICIES = List.of("PreemptLowerPriority", "Never");

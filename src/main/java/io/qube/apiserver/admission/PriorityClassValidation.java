@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.qube.apiserver.registry.FieldErrors;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -13,11 +12,8 @@ import java.util.Objects;
  */
 final class PriorityClassValidation {
 
-    static final int HIGHEST_USER_PRIORITY = 1_000_000_000;
+    private static final int HIGHEST_USER_PRIORITY = 1_000_000_000;
     private static final String SYSTEM_PREFIX = "system-";
-    private static final Map<String, Integer> SYSTEM_CLASSES = Map.of(
-            "system-node-critical", 2_000_001_000,
-            "system-cluster-critical", 2_000_000_000);
     private static final List<String> PREEMPTION_POLICIES = List.of("PreemptLowerPriority", "Never");
 
     private PriorityClassValidation() {
@@ -50,7 +46,7 @@ final class PriorityClassValidation {
 
     /** Why a "system-" class is not one of the built-in ones exactly, or null if it is. */
     private static String systemClassProblem(String name, int value, boolean globalDefault) {
-        Integer known = SYSTEM_CLASSES.get(name);
+        Integer known = SystemPriorityClasses.VALUES.get(name);
         if (known == null) {
             return name + " is not a known system priority class";
         }
