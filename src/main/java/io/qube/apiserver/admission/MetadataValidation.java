@@ -50,8 +50,8 @@ public final class MetadataValidation {
 
     /**
      * What an update may not change: name, namespace, uid, creation and deletion timestamps; and no finalizer may
-     * be added once deletion started. A missing uid or creationTimestamp means "keep the stored one", as in
-     * Kubernetes, so only a different value is refused.
+     * be added once deletion started. A missing uid, creationTimestamp or deletionTimestamp means "keep the stored
+     * one", as in Kubernetes (the REST layer copies them over), so only a different value is refused.
      */
     public static void validateUpdate(ObjectMeta meta, ObjectMeta old, FieldErrors errors) {
         immutable("metadata.name", meta.getName(), old.getName(), errors);
@@ -62,7 +62,9 @@ public final class MetadataValidation {
         if (meta.getCreationTimestamp() != null) {
             immutable("metadata.creationTimestamp", meta.getCreationTimestamp(), old.getCreationTimestamp(), errors);
         }
-        immutable("metadata.deletionTimestamp", meta.getDeletionTimestamp(), old.getDeletionTimestamp(), errors);
+        if (meta.getDeletionTimestamp() != null) {
+            immutable("metadata.deletionTimestamp", meta.getDeletionTimestamp(), old.getDeletionTimestamp(), errors);
+        }
         if (old.getDeletionTimestamp() != null) {
             List<String> added = new ArrayList<>(NullSafe.list(meta.getFinalizers()));
             added.removeAll(NullSafe.list(old.getFinalizers()));

@@ -41,9 +41,7 @@ final class ServiceDefaults {
             spec.setType("ClusterIP");
         }
         String type = spec.getType();
-        for (ServicePort port : NullSafe.list(spec.getPorts())) {
-            ports(port);
-        }
+        NullSafe.list(spec.getPorts()).forEach(ServiceDefaults::port);
         if (isExternallyAccessible(spec) && NullSafe.isEmpty(spec.getExternalTrafficPolicy())) {
             spec.setExternalTrafficPolicy("Cluster");
         }
@@ -63,7 +61,7 @@ final class ServiceDefaults {
         }
     }
 
-    private static void ports(ServicePort port) {
+    private static void port(ServicePort port) {
         if (NullSafe.isEmpty(port.getProtocol())) {
             port.setProtocol("TCP");
         }

@@ -173,6 +173,16 @@ class MetadataValidationTest {
     }
 
     @Test
+    void anUpdateCannotStartOrMoveADeletion() {
+        ObjectMeta live = meta("web", "default");
+        ObjectMeta deleting = new ObjectMetaBuilder(live).withDeletionTimestamp("2025-01-01T00:00:00Z").build();
+
+        assertThat(updateErrors(deleting, live)).containsExactly(new Cause("FieldValueInvalid",
+                "Invalid value: \"2025-01-01T00:00:00Z\": field is immutable", "metadata.deletionTimestamp"));
+        assertThat(updateErrors(live, deleting)).as("absent means the stored one").isEmpty();
+    }
+
+    @Test
     void noFinalizerMayBeAddedOnceDeletionStarted() {
         ObjectMeta old = new ObjectMetaBuilder().withName("web").withNamespace("default")
                 .withDeletionTimestamp("2025-01-01T00:00:00Z").withFinalizers("example.com/a").build();
