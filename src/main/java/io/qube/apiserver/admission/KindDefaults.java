@@ -19,77 +19,89 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.qube.apiserver.registry.Defaulter;
 
-/** Kubernetes' defaults for each served kind. */
+/**
+ * Kubernetes' defaults for each served kind: what a real cluster's defaulting and default admission plugins fill in
+ * before storing. They run on every create and update (after a patch too), so each only fills what is missing.
+ */
 public final class KindDefaults {
 
     private KindDefaults() {
     }
 
     public static Defaulter<Namespace> namespace() {
-        return object -> { };
+        return NamespaceDefaults::apply;
     }
 
     public static Defaulter<Node> node() {
-        return object -> { };
+        return NodeDefaults::apply;
     }
 
     public static Defaulter<Pod> pod() {
-        return object -> { };
+        return PodDefaults::apply;
     }
 
     public static Defaulter<Binding> binding() {
+        // Kubernetes defaults nothing in a Binding.
         return object -> { };
     }
 
     public static Defaulter<Service> service() {
-        return object -> { };
+        return ServiceDefaults::apply;
     }
 
     public static Defaulter<Endpoints> endpoints() {
-        return object -> { };
+        return EndpointsDefaults::endpoints;
     }
 
     public static Defaulter<ConfigMap> configMap() {
+        // Kubernetes defaults nothing visible in a ConfigMap.
         return object -> { };
     }
 
     public static Defaulter<Secret> secret() {
-        return object -> { };
+        return SecretDefaults::apply;
     }
 
     public static Defaulter<ServiceAccount> serviceAccount() {
+        // Kubernetes defaults nothing in a ServiceAccount (token secrets are no longer generated).
         return object -> { };
     }
 
     public static Defaulter<Event> event() {
+        // Kubernetes defaults nothing in a core/v1 Event.
         return object -> { };
     }
 
     public static Defaulter<ReplicationController> replicationController() {
-        return object -> { };
+        return WorkloadDefaults::replicationController;
     }
 
     public static Defaulter<Deployment> deployment() {
-        return object -> { };
+        return WorkloadDefaults::deployment;
     }
 
     public static Defaulter<ReplicaSet> replicaSet() {
-        return object -> { };
+        return WorkloadDefaults::replicaSet;
     }
 
     public static Defaulter<DaemonSet> daemonSet() {
-        return object -> { };
+        return WorkloadDefaults::daemonSet;
     }
 
     public static Defaulter<Lease> lease() {
+        // Kubernetes defaults nothing in a Lease.
         return object -> { };
     }
 
     public static Defaulter<EndpointSlice> endpointSlice() {
-        return object -> { };
+        return EndpointsDefaults::endpointSlice;
     }
 
     public static Defaulter<PriorityClass> priorityClass() {
-        return object -> { };
+        return priorityClass -> {
+            if (NullSafe.isEmpty(priorityClass.getPreemptionPolicy())) {
+                priorityClass.setPreemptionPolicy("PreemptLowerPriority");
+            }
+        };
     }
 }

@@ -19,77 +19,81 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.qube.apiserver.registry.Validator;
 
-/** Kubernetes' validation of each served kind's own fields (metadata is checked for every kind elsewhere). */
+/**
+ * Kubernetes' validation of each served kind's own fields, on create (old is null) and update; metadata is checked
+ * for every kind by {@link MetadataValidation}. Runs after defaulting, on the object about to be stored.
+ */
 public final class KindValidation {
 
     private KindValidation() {
     }
 
     public static Validator<Namespace> namespace() {
-        return (object, old, errors) -> { };
+        return (namespace, old, errors) -> NamespaceValidation.validate(namespace, errors);
     }
 
     public static Validator<Node> node() {
-        return (object, old, errors) -> { };
+        return NodeValidation::validate;
     }
 
     public static Validator<Pod> pod() {
-        return (object, old, errors) -> { };
+        return PodValidation::validate;
     }
 
     public static Validator<Binding> binding() {
-        return (object, old, errors) -> { };
+        return (binding, old, errors) -> BindingValidation.validate(binding, errors);
     }
 
     public static Validator<Service> service() {
-        return (object, old, errors) -> { };
+        return ServiceValidation::validate;
     }
 
     public static Validator<Endpoints> endpoints() {
-        return (object, old, errors) -> { };
+        return (endpoints, old, errors) -> EndpointsValidation.validate(endpoints, errors);
     }
 
     public static Validator<ConfigMap> configMap() {
-        return (object, old, errors) -> { };
+        return ConfigMapValidation::validate;
     }
 
     public static Validator<Secret> secret() {
-        return (object, old, errors) -> { };
+        return SecretValidation::validate;
     }
 
     public static Validator<ServiceAccount> serviceAccount() {
-        return (object, old, errors) -> { };
+        // Kubernetes checks nothing in a ServiceAccount beyond its metadata.
+        return (serviceAccount, old, errors) -> { };
     }
 
     public static Validator<Event> event() {
-        return (object, old, errors) -> { };
+        return (event, old, errors) -> EventValidation.validate(event, errors);
     }
 
     public static Validator<ReplicationController> replicationController() {
-        return (object, old, errors) -> { };
+        return (controller, old, errors) -> WorkloadValidation.replicationController(controller, errors);
     }
 
     public static Validator<Deployment> deployment() {
-        return (object, old, errors) -> { };
+        return WorkloadValidation::deployment;
     }
 
     public static Validator<ReplicaSet> replicaSet() {
-        return (object, old, errors) -> { };
+        return WorkloadValidation::replicaSet;
     }
 
     public static Validator<DaemonSet> daemonSet() {
-        return (object, old, errors) -> { };
+        return WorkloadValidation::daemonSet;
     }
 
     public static Validator<Lease> lease() {
-        return (object, old, errors) -> { };
+        return (lease, old, errors) -> LeaseValidation.validate(lease, errors);
     }
 
     public static Validator<EndpointSlice> endpointSlice() {
-        return (object, old, errors) -> { };
+        return EndpointSliceValidation::validate;
     }
 
     public static Validator<PriorityClass> priorityClass() {
-        return (object, old, errors) -> { };
+        return PriorityClassValidation::validate;
     }
 }

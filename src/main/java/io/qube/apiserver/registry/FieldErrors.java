@@ -34,6 +34,15 @@ public final class FieldErrors {
         return add("FieldValueDuplicate", field, "Duplicate value: " + quote(value));
     }
 
+    /** A reference to something the object does not define (e.g. a volume mount naming no volume). */
+    public FieldErrors notFound(String field, Object value) {
+        return add("FieldValueNotFound", field, "Not found: " + quote(value));
+    }
+
+    public FieldErrors tooMany(String field, int actual, int max) {
+        return add("FieldValueTooMany", field, "Too many: " + actual + ": must have at most " + max + " items");
+    }
+
     public FieldErrors tooLong(String field, int max) {
         return add("FieldValueTooLong", field, "Too long: must have at most " + max + " bytes");
     }
