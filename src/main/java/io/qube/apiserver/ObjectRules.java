@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.qube.apiserver.admission.MetadataValidation;
 import io.qube.apiserver.registry.FieldErrors;
 import io.qube.apiserver.registry.ResourceDefinition;
 
@@ -40,9 +41,7 @@ final class ObjectRules {
 
     static void validateMetadata(HasMetadata object, HasMetadata old, ResourceDefinition<?> definition,
                                  FieldErrors errors) {
-        ObjectMeta metadata = object.getMetadata();
-        if (metadata == null || metadata.getName() == null || metadata.getName().isEmpty()) {
-            errors.required("metadata.name", "name or generateName is required");
-        }
+        ObjectMeta metadata = object.getMetadata() == null ? new ObjectMeta() : object.getMetadata();
+        MetadataValidation.validate(metadata, definition, old == null ? null : old.getMetadata(), errors);
     }
 }

@@ -10,6 +10,7 @@ import io.qube.apiserver.patch.ManagedFields;
 import io.qube.apiserver.registry.FieldErrors;
 import io.qube.apiserver.registry.ResourceDefinition;
 import io.qube.store.IndexedFields;
+import io.qube.store.ListRequest;
 import io.qube.store.ObjectKey;
 import io.qube.store.ObjectStore;
 import io.qube.store.ObjectWrite;
@@ -66,13 +67,25 @@ final class ObjectWriter {
             body.remove("status");
         }
         SystemFields.forCreate(metadata, definition.hasStatus());
-        Prepared prepared = prepare(definition, body, null, request.storeNamespace(), options);
-        return namespaces.checkWritable(definition, request.storeNamespace())
-                .chain(() -> options.dryRun()
-                        ? Uni.createFrom().item(dryRunResult(prepared.write(), 0))
-                        : store.create(prepared.write()))
-                .onFailure(StoreException.class).transform(e -> storeFailure(e, definition))
-                .map(stored -> new WriteResult(stored, true, prepared.warnings()));
+        return allocate(definition, body, null).chain(() -> {
+            Prepared prepared = prepare(definition, body, null, request.storeNamespace(), options);
+            return namespaces.checkWritable(definition, request.storeNamespace())
+                    .chain(() -> options.dryRun()
+                            ? Uni.createFrom().item(dryRunResult(prepared.write(), 0))
+                            : store.create(prepared.write()))
+                    .onFailure(StoreException.class).transform(e -> storeFailure(e, definition))
+                    .map(stored -> new WriteResult(stored, true, prepared.warnings()));
+        });
+    }
+
+    /** Services get their cluster IP and node ports before validation, which requires them. */
+    private Uni<Void> allocate(ResourceDefinition<?> definition, ObjectNode object, ObjectNode stored) {
+        if (!definition.kind().equals("Service") || !definition.group().isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return store.listCached(ListRequest.all(definition.storeType()), false)
+                .invoke(services -> ServiceAddresses.assign(object, stored, services.items()))
+                .replaceWithVoid();
     }
 
     /**
@@ -147,13 +160,28 @@ final class ObjectWriter {
                 if (definition.hasStatus()) {
                     keep(next, stored, "status");
                 }
+                if (definition.kind().equals("Namespace")) {
+                    // A namespace's finalizers change only through its finalize subresource.
+                    keep(next.withObjectProperty("spec"), (ObjectNode) stored.path("spec"), "finalizers");
+                }
             }
             case SERVER -> { }
         }
-        SystemFields.forUpdate(metadata, storedMetadata);
+        if (target != WriteTarget.SERVER) {
+            // The server's own changes (binding, marking for deletion) start from the stored object and may set them.
+            SystemFields.forUpdate(metadata, storedMetadata);
+        }
         if (definition.hasStatus() && target != WriteTarget.STATUS && specChanged(next, stored)) {
             metadata.put("generation", storedMetadata.path("generation").asLong(0) + 1);
         }
+        ObjectNode proposed = next;
+        return allocate(definition, proposed, stored).chain(() -> write(request, current, stored, proposed, pinned,
+                options, target));
+    }
+
+    private Uni<WriteResult> write(RequestInfo request, StoredObject current, ObjectNode stored, ObjectNode next,
+                                   String pinned, WriteOptions options, WriteTarget target) {
+        ResourceDefinition<?> definition = request.definition();
         Prepared prepared = prepare(definition, next, target == WriteTarget.SERVER ? null : stored,
                 request.storeNamespace(), options);
         boolean retryable = pinned.isEmpty();

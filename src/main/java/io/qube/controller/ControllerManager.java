@@ -10,8 +10,10 @@ import io.qube.apiserver.registry.ResourceRegistry;
 import io.qube.controller.namespace.NamespaceController;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.vertx.http.HttpServerStart;
+import io.qube.client.LocalServer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
@@ -35,11 +37,12 @@ public class ControllerManager {
     private KubernetesClient client;
     private NamespaceController namespaces;
 
-    synchronized void start(@Observes HttpServerStart started) {
+    /** On the server's start event: only then does the configuration hold the port it actually bound. */
+    synchronized void start(@ObservesAsync HttpServerStart started) {
         if (!settings.enabled() || client != null) {
             return;
         }
-        String url = "http://127.0.0.1:" + started.options().getPort();
+        String url = LocalServer.url();
         // An empty base config: nothing from ~/.kube or the environment may redirect the controllers elsewhere.
         client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(url)
                 .build()).build();

@@ -1,8 +1,9 @@
 package io.qube.launcher;
 
 import io.quarkus.vertx.http.HttpServerStart;
+import io.qube.client.LocalServer;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
@@ -19,12 +20,13 @@ public class KubeconfigWriter {
     @Inject
     LauncherSettings settings;
 
-    void write(@Observes HttpServerStart started) {
-        settings.kubeconfig().ifPresent(path -> write(path, started.options().getHost(), started.options().getPort()));
+    /** On the server's start event: only then does the configuration hold the port it actually bound. */
+    void write(@ObservesAsync HttpServerStart started) {
+        settings.kubeconfig().ifPresent(path -> write(path, LocalServer.port()));
     }
 
-    static String kubeconfig(String host, int port) {
-        String server = "http://" + ("0.0.0.0".equals(host) ? "127.0.0.1" : host) + ":" + port;
+    static String kubeconfig(int port) {
+        String server = "http://127.0.0.1:" + port;
         return """
                 apiVersion: v1
                 kind: Config
@@ -45,10 +47,10 @@ public class KubeconfigWriter {
                 """.formatted(server);
     }
 
-    private static void write(Path path, String host, int port) {
+    private static void write(Path path, int port) {
         try {
             Files.createDirectories(path.toAbsolutePath().getParent());
-            Files.writeString(path, kubeconfig(host, port));
+            Files.writeString(path, kubeconfig(port));
             LOG.infof("Qube is listening on port %d. To use it:%n  export KUBECONFIG=%s%n  kubectl get namespaces",
                     port, path.toAbsolutePath());
         } catch (IOException e) {
