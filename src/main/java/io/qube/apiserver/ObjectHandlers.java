@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qube.apiserver.codec.Json;
 import io.qube.apiserver.codec.ObjectCodec;
+import io.qube.apiserver.codec.ProtobufBodies;
 import io.qube.apiserver.registry.ResourceDefinition;
 import io.qube.apiserver.registry.ResourceRegistry;
 import io.qube.apiserver.patch.PatchType;
@@ -301,6 +302,14 @@ final class ObjectHandlers {
     private static ObjectNode body(RoutingContext context) {
         byte[] bytes = bodyBytes(context);
         String type = context.request().getHeader("Content-Type");
+        if (ProtobufBodies.isProtobuf(type)) {
+            return ProtobufBodies.toJson(bytes);
+        }
+        if (type != null && !type.isBlank() && !type.contains("json") && !type.contains("yaml")) {
+            throw new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
+                    + "accepted media types include: application/json, application/yaml (got \"" + type + "\")",
+                    null, null, null, null);
+        }
         return ObjectCodec.parseBody(bytes, type != null && type.contains("yaml"));
     }
 

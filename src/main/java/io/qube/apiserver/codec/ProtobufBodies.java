@@ -1,0 +1,163 @@
+package io.qube.apiserver.codec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import io.kubernetes.client.proto.Runtime;
+import io.qube.apiserver.ApiException;
+
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads request bodies in Kubernetes' protobuf encoding, which kubectl's typed clients send (e.g. for
+ * {@code kubectl create namespace}), into the same JSON the rest of the server works on. The encoding is a
+ * "k8s\0" prefix and a runtime.Unknown envelope naming the kind, around the object's own message.
+ */
+public final class ProtobufBodies {
+
+    private static final byte[] MAGIC = {'k', '8', 's', 0};
+    /** Where each API group's messages are, in Kubernetes' published proto classes. */
+    private static final Map<String, String> MESSAGES_BY_API_VERSION = Map.of(
+            "v1", "io.kubernetes.client.proto.V1",
+            "apps/v1", "io.kubernetes.client.proto.V1Apps",
+            "scheduling.k8s.io/v1", "io.kubernetes.client.proto.V1Scheduling",
+            "autoscaling/v1", "io.kubernetes.client.proto.V1Autoscaling");
+
+    private ProtobufBodies() {
+    }
+
+    public static boolean isProtobuf(String contentType) {
+        return contentType != null && contentType.startsWith("application/vnd.kubernetes.protobuf");
+    }
+
+    /**
+     * @throws ApiException 400 for a malformed body, 415 for a kind whose protobuf form is not known here
+     */
+    public static ObjectNode toJson(byte[] body) {
+        if (body == null || body.length < MAGIC.length || !startsWithMagic(body)) {
+            throw ApiException.badRequest("a protobuf body must start with the Kubernetes envelope (\"k8s\\0\")");
+        }
+        try {
+            Runtime.Unknown envelope = Runtime.Unknown.parseFrom(
+                    ByteString.copyFrom(body, MAGIC.length, body.length - MAGIC.length));
+            String apiVersion = envelope.getTypeMeta().getApiVersion();
+            String kind = envelope.getTypeMeta().getKind();
+            Message message = parse(apiVersion, kind, envelope.getRaw());
+            ObjectNode json = object(message);
+            ObjectNode typed = Json.MAPPER.createObjectNode().put("apiVersion", apiVersion).put("kind", kind);
+            typed.setAll(json);
+            return typed;
+        } catch (InvalidProtocolBufferException e) {
+            throw ApiException.badRequest("the protobuf body could not be decoded: " + e.getMessage());
+        }
+    }
+
+    private static boolean startsWithMagic(byte[] body) {
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (body[i] != MAGIC[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Message parse(String apiVersion, String kind, ByteString raw) {
+        String outer = MESSAGES_BY_API_VERSION.get(apiVersion);
+        try {
+            if (outer == null || !kind.matches("[A-Za-z0-9]+")) {
+                throw new ClassNotFoundException(apiVersion + " " + kind);
+            }
+            Class<?> type = Class.forName(outer + "$" + kind);
+            return (Message) type.getMethod("parseFrom", ByteString.class).invoke(null, raw);
+        } catch (ClassNotFoundException | NoSuchMethodException | IllegalAccessException e) {
+            throw new ApiException(415, "UnsupportedMediaType", "protobuf is not supported for " + kind + " ("
+                    + apiVersion + "); send JSON", null, null, null, null);
+        } catch (InvocationTargetException e) {
+            throw ApiException.badRequest("the protobuf body could not be decoded as " + kind + ": "
+                    + e.getCause().getMessage());
+        }
+    }
+
+    private static ObjectNode object(Message message) {
+        ObjectNode json = Json.MAPPER.createObjectNode();
+        for (Map.Entry<FieldDescriptor, Object> field : message.getAllFields().entrySet()) {
+            FieldDescriptor descriptor = field.getKey();
+            if (descriptor.isMapField()) {
+                ObjectNode map = json.putObject(descriptor.getName());
+                for (Object entry : (List<?>) field.getValue()) {
+                    Message pair = (Message) entry;
+                    FieldDescriptor key = pair.getDescriptorForType().findFieldByName("key");
+                    FieldDescriptor value = pair.getDescriptorForType().findFieldByName("value");
+                    map.set(String.valueOf(pair.getField(key)), value(value, pair.getField(value)));
+                }
+            } else if (descriptor.isRepeated()) {
+                ArrayNode array = json.putArray(descriptor.getName());
+                for (Object item : (List<?>) field.getValue()) {
+                    array.add(value(descriptor, item));
+                }
+            } else {
+                json.set(descriptor.getName(), value(descriptor, field.getValue()));
+            }
+        }
+        return json;
+    }
+
+    /** One value in Kubernetes' JSON form: its special types are scalars there, messages here. */
+    private static JsonNode value(FieldDescriptor descriptor, Object value) {
+        var factory = Json.MAPPER.getNodeFactory();
+        return switch (descriptor.getJavaType()) {
+            case INT -> factory.numberNode((Integer) value);
+            case LONG -> factory.numberNode((Long) value);
+            case FLOAT -> factory.numberNode((Float) value);
+            case DOUBLE -> factory.numberNode((Double) value);
+            case BOOLEAN -> factory.booleanNode((Boolean) value);
+            case STRING -> factory.textNode((String) value);
+            case BYTE_STRING -> factory.textNode(Base64.getEncoder().encodeToString(((ByteString) value).toByteArray()));
+            case ENUM -> factory.textNode(value.toString());
+            case MESSAGE -> special((Message) value);
+        };
+    }
+
+    private static JsonNode special(Message message) {
+        var factory = Json.MAPPER.getNodeFactory();
+        String name = message.getDescriptorForType().getName();
+        return switch (name) {
+            case "IntOrString" -> {
+                long type = ((Number) field(message, "type", 0L)).longValue();
+                yield type == 1 ? factory.textNode((String) field(message, "strVal", ""))
+                        : factory.numberNode(((Number) field(message, "intVal", 0)).intValue());
+            }
+            case "Quantity" -> factory.textNode((String) field(message, "string", "0"));
+            case "Time", "MicroTime" -> {
+                Instant at = Instant.ofEpochSecond(((Number) field(message, "seconds", 0L)).longValue(),
+                        ((Number) field(message, "nanos", 0)).intValue());
+                yield factory.textNode((name.equals("Time") ? at.truncatedTo(ChronoUnit.SECONDS)
+                        : at.truncatedTo(ChronoUnit.MICROS)).toString());
+            }
+            case "RawExtension", "FieldsV1" -> {
+                ByteString raw = (ByteString) field(message, "raw", ByteString.EMPTY);
+                try {
+                    yield raw.isEmpty() ? factory.objectNode() : Json.MAPPER.readTree(raw.toByteArray());
+                } catch (IOException e) {
+                    throw ApiException.badRequest("an embedded object is not JSON: " + e.getMessage());
+                }
+            }
+            default -> object(message);
+        };
+    }
+
+    private static Object field(Message message, String name, Object absent) {
+        FieldDescriptor field = message.getDescriptorForType().findFieldByName(name);
+        return field != null && message.hasField(field) ? message.getField(field) : absent;
+    }
+}
