@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qube.apiserver.codec.Json;
 import io.qube.apiserver.codec.ObjectCodec;
 import io.qube.apiserver.codec.ProtobufBodies;
+import io.qube.apiserver.registry.FieldErrors;
 import io.qube.apiserver.registry.ResourceDefinition;
 import io.qube.apiserver.registry.ResourceRegistry;
 import io.qube.apiserver.patch.PatchType;
@@ -171,6 +172,10 @@ final class ObjectHandlers {
         ResourceDefinition<?> pods = registry.find("", "v1", "pods").orElseThrow();
         if (podName.isEmpty()) {
             throw ApiException.badRequest("a Binding needs metadata.name, the pod to bind");
+        }
+        if (binding.path("target").path("name").asText("").isEmpty()) {
+            // Checked before the pod is looked up, as Kubernetes validates the binding first.
+            throw ApiException.invalid("", "Binding", podName, new FieldErrors().required("target.name", ""));
         }
         RequestInfo pod = new RequestInfo(pods, request.namespace(), podName, null, false);
         writer.update(pod, current -> Subresources.bind(current, binding), new Query(context).writeOptions(),

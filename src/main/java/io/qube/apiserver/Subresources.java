@@ -79,13 +79,11 @@ final class Subresources {
     /**
      * Binds a pod to a node: sets spec.nodeName, once.
      *
-     * @throws ApiException 409 when the pod is already bound, 400 when the binding names no node
+     * @param binding a Binding whose target.name (the node) has been checked
+     * @throws ApiException 409 when the pod is already bound
      */
     static ObjectNode bind(ObjectNode pod, ObjectNode binding) {
-        String node = binding.path("target").path("name").asText("");
-        if (node.isEmpty()) {
-            throw ApiException.badRequest("a Binding needs target.name, the node to bind to");
-        }
+        String node = binding.path("target").path("name").asText();
         String name = pod.path("metadata").path("name").asText();
         String current = pod.path("spec").path("nodeName").asText("");
         if (!current.isEmpty()) {
