@@ -247,7 +247,11 @@ final class ObjectWriter {
             }
             meta.remove("resourceVersion");
             return object;
-        }, writeOptions, WriteTarget.SERVER, false);
+        }, writeOptions, WriteTarget.SERVER, false)
+                // New content is refused by looking at the cached namespace: once the client hears it is
+                // terminating, this apiserver's cache must say so too.
+                .call(marked -> definition.kind().equals("Namespace") && !options.dryRun()
+                        ? store.catchUp(marked.object().revision()) : Uni.createFrom().voidItem());
     }
 
     private Uni<StoredObject> refetch(RequestInfo request) {

@@ -1,7 +1,7 @@
 package io.qube.client;
 
-import io.quarkus.runtime.LaunchMode;
-import org.eclipse.microprofile.config.ConfigProvider;
+import io.quarkus.value.registry.ValueRegistry;
+import io.quarkus.vertx.http.HttpServer;
 
 /** Where this process's own API listens, once started: in-process clients reach it like any other client. */
 public final class LocalServer {
@@ -9,16 +9,12 @@ public final class LocalServer {
     private LocalServer() {
     }
 
-    /**
-     * The port the HTTP server actually bound: Quarkus records it in its port property when it was asked for any
-     * free port (0), which tests do.
-     */
-    public static int port() {
-        String property = LaunchMode.current() == LaunchMode.TEST ? "quarkus.http.test-port" : "quarkus.http.port";
-        return ConfigProvider.getConfig().getValue(property, Integer.class);
+    /** The port the HTTP server actually bound (which differs from the configured one when that was 0). */
+    public static int port(ValueRegistry values) {
+        return values.get(HttpServer.HTTP_SERVER).getPort();
     }
 
-    public static String url() {
-        return "http://127.0.0.1:" + port();
+    public static String url(ValueRegistry values) {
+        return "http://127.0.0.1:" + port(values);
     }
 }

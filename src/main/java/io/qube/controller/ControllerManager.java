@@ -9,6 +9,7 @@ import io.qube.apiserver.registry.ResourceDefinition;
 import io.qube.apiserver.registry.ResourceRegistry;
 import io.qube.controller.namespace.NamespaceController;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.value.registry.ValueRegistry;
 import io.quarkus.vertx.http.HttpServerStart;
 import io.qube.client.LocalServer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,6 +35,9 @@ public class ControllerManager {
     @Inject
     ResourceRegistry registry;
 
+    @Inject
+    ValueRegistry values;
+
     private KubernetesClient client;
     private NamespaceController namespaces;
 
@@ -42,7 +46,7 @@ public class ControllerManager {
         if (!settings.enabled() || client != null) {
             return;
         }
-        String url = LocalServer.url();
+        String url = LocalServer.url(values);
         // An empty base config: nothing from ~/.kube or the environment may redirect the controllers elsewhere.
         client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(url)
                 .build()).build();

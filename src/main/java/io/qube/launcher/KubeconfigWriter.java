@@ -1,5 +1,6 @@
 package io.qube.launcher;
 
+import io.quarkus.value.registry.ValueRegistry;
 import io.quarkus.vertx.http.HttpServerStart;
 import io.qube.client.LocalServer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,9 +21,12 @@ public class KubeconfigWriter {
     @Inject
     LauncherSettings settings;
 
+    @Inject
+    ValueRegistry values;
+
     /** On the server's start event: only then does the configuration hold the port it actually bound. */
     void write(@ObservesAsync HttpServerStart started) {
-        settings.kubeconfig().ifPresent(path -> write(path, LocalServer.port()));
+        settings.kubeconfig().ifPresent(path -> write(path, LocalServer.port(values)));
     }
 
     static String kubeconfig(int port) {
