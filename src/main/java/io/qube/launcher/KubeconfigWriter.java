@@ -29,8 +29,8 @@ public class KubeconfigWriter {
         settings.kubeconfig().ifPresent(path -> write(path, LocalServer.port(values)));
     }
 
-    static String kubeconfig(int port) {
-        String server = "http://127.0.0.1:" + port;
+    /** A kubeconfig with one context, "qube", for the server at {@code server} (no TLS, no credentials yet). */
+    public static String kubeconfig(String server) {
         return """
                 apiVersion: v1
                 kind: Config
@@ -54,7 +54,7 @@ public class KubeconfigWriter {
     private static void write(Path path, int port) {
         try {
             Files.createDirectories(path.toAbsolutePath().getParent());
-            Files.writeString(path, kubeconfig(port));
+            Files.writeString(path, kubeconfig("http://127.0.0.1:" + port));
             LOG.infof("Qube is listening on port %d. To use it:%n  export KUBECONFIG=%s%n  kubectl get namespaces",
                     port, path.toAbsolutePath());
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.qube.test;
 
+import io.qube.launcher.KubeconfigWriter;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.File;
@@ -67,24 +68,7 @@ public final class Kubectl {
             Files.createDirectories(root);
             Path home = Files.createTempDirectory(root, "home");
             Path kubeconfig = home.resolve("kubeconfig");
-            Files.writeString(kubeconfig, """
-                    apiVersion: v1
-                    kind: Config
-                    clusters:
-                    - name: qube
-                      cluster:
-                        server: %s
-                    users:
-                    - name: qube
-                      user: {}
-                    contexts:
-                    - name: qube
-                      context:
-                        cluster: qube
-                        user: qube
-                        namespace: default
-                    current-context: qube
-                    """.formatted(server.toString().replaceAll("/+$", "")));
+            Files.writeString(kubeconfig, KubeconfigWriter.kubeconfig(server.toString().replaceAll("/+$", "")));
             return new Kubectl(home, kubeconfig);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
