@@ -39,7 +39,6 @@ class QubeUpIT {
                     .run("get", "namespaces", "-o", "name");
             assertThat(namespaces.stdout()).contains("namespace/default").contains("namespace/kube-system");
         } finally {
-            qube.descendants().forEach(ProcessHandle::destroy);
             qube.destroy();
             assertThat(qube.waitFor(QubeProcesses.STOP.toSeconds(), TimeUnit.SECONDS)).isTrue();
         }
