@@ -220,27 +220,60 @@ final class ObjectWriter {
         ResourceDefinition<?> definition = request.definition();
         checkPreconditions(definition, current, options);
         ObjectNode tree = ObjectCodec.toTree(current);
-        ObjectNode metadata = ObjectRules.metadata(tree);
-        long grace = gracePeriod(definition, tree, options);
-        boolean windDown = hasFinalizers(tree) || grace > 0;
-        if (!windDown) {
-            if (options.dryRun()) {
-                return Uni.createFrom().item(new WriteResult(current, false, List.of()));
-            }
-            return remove(definition, current, false, true)
-                    .map(deleted -> new WriteResult(deleted, false, List.of()))
-                    .onFailure(Retry.class).recoverWithUni(() -> attempt < UPDATE_ATTEMPTS
-                            ? refetch(request).chain(fresh -> deleteCurrent(request, fresh, options, attempt + 1))
-                            : Uni.createFrom().failure(ApiException.conflict(definition.group(), definition.plural(),
-                                    request.name(), "the object kept changing during the delete")));
+        if (ObjectRules.metadata(tree).hasNonNull("deletionTimestamp")) {
+            return deleteAgain(request, current, tree, options, attempt);
         }
-        if (metadata.hasNonNull("deletionTimestamp")) {
+        long grace = gracePeriod(definition, tree, options);
+        if (!hasFinalizers(tree) && grace == 0) {
+            return removeNow(request, current, options, attempt);
+        }
+        // As in Kubernetes, the deletionTimestamp is when the object is due to go: now plus its grace period.
+        return markDeleting(request, Instant.now().plusSeconds(grace), grace, options);
+    }
+
+    /**
+     * A delete of an object that is already being deleted, as Kubernetes handles it: it may only shorten a pending
+     * grace period (the due time moves earlier by as much), and at zero, with no finalizer left, the object goes.
+     */
+    private Uni<WriteResult> deleteAgain(RequestInfo request, StoredObject current, ObjectNode tree,
+                                         DeleteOptions options, int attempt) {
+        ObjectNode metadata = ObjectRules.metadata(tree);
+        long pending = metadata.path("deletionGracePeriodSeconds").asLong(0);
+        if (pending <= 0) {
+            return hasFinalizers(tree) ? Uni.createFrom().item(new WriteResult(current, false, List.of()))
+                    : removeNow(request, current, options, attempt);
+        }
+        Long requested = options.gracePeriodSeconds();
+        if (requested == null || requestedGrace(requested) >= pending) {
             return Uni.createFrom().item(new WriteResult(current, false, List.of()));
         }
+        long shorter = requestedGrace(requested);
+        Instant due = Instant.parse(metadata.path("deletionTimestamp").asText()).minusSeconds(pending)
+                .plusSeconds(shorter);
+        return markDeleting(request, due, shorter, options);
+    }
+
+    private Uni<WriteResult> removeNow(RequestInfo request, StoredObject current, DeleteOptions options,
+                                       int attempt) {
+        ResourceDefinition<?> definition = request.definition();
+        if (options.dryRun()) {
+            return Uni.createFrom().item(new WriteResult(current, false, List.of()));
+        }
+        return remove(definition, current, false, true)
+                .map(deleted -> new WriteResult(deleted, false, List.of()))
+                .onFailure(Retry.class).recoverWithUni(() -> attempt < UPDATE_ATTEMPTS
+                        ? refetch(request).chain(fresh -> deleteCurrent(request, fresh, options, attempt + 1))
+                        : Uni.createFrom().failure(ApiException.conflict(definition.group(), definition.plural(),
+                                request.name(), "the object kept changing during the delete")));
+    }
+
+    /** Marks the object as being deleted, due at {@code due}; with no grace and no finalizer, that removes it. */
+    private Uni<WriteResult> markDeleting(RequestInfo request, Instant due, long grace, DeleteOptions options) {
+        ResourceDefinition<?> definition = request.definition();
         WriteOptions writeOptions = new WriteOptions(options.dryRun(), "Ignore", null, false);
         return update(request, object -> {
             ObjectNode meta = ObjectRules.metadata(object);
-            meta.put("deletionTimestamp", SystemFields.now());
+            meta.put("deletionTimestamp", SystemFields.timestamp(due));
             meta.put("deletionGracePeriodSeconds", grace);
             if (definition.kind().equals("Namespace")) {
                 object.withObjectProperty("status").put("phase", "Terminating");
@@ -331,15 +364,27 @@ final class ObjectWriter {
         }
     }
 
-    /** Pods bound to a node wind down for their grace period, which the node's agent honours; the rest go at once. */
+    /**
+     * Pods bound to a node and still running wind down for their grace period, which the node's agent honours; the
+     * rest (unscheduled or finished pods, every other kind) go at once.
+     */
     private static long gracePeriod(ResourceDefinition<?> definition, ObjectNode object, DeleteOptions options) {
         if (!definition.kind().equals("Pod") || object.path("spec").path("nodeName").asText("").isEmpty()) {
             return 0;
         }
+        String phase = object.path("status").path("phase").asText("");
+        if (phase.equals("Succeeded") || phase.equals("Failed")) {
+            return 0;
+        }
         if (options.gracePeriodSeconds() != null) {
-            return Math.max(0, options.gracePeriodSeconds());
+            return requestedGrace(options.gracePeriodSeconds());
         }
         return object.path("spec").path("terminationGracePeriodSeconds").asLong(30);
+    }
+
+    /** Kubernetes reads a negative grace period in DeleteOptions as one second. */
+    private static long requestedGrace(long requested) {
+        return requested < 0 ? 1 : requested;
     }
 
     private static boolean hasFinalizers(ObjectNode object) {

@@ -14,7 +14,12 @@ final class SystemFields {
     }
 
     static String now() {
-        return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        return timestamp(Instant.now());
+    }
+
+    /** A metav1.Time: RFC 3339 in UTC, to the second. */
+    static String timestamp(Instant at) {
+        return at.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     static void forCreate(ObjectNode metadata, boolean generation) {

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
 import com.fasterxml.jackson.databind.introspect.AnnotatedMethod;
 import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.fabric8.kubernetes.api.model.FieldsV1;
 import io.qube.apiserver.ApiException;
 
@@ -61,6 +62,7 @@ final class TypedDecoder {
 
     private static final String UNKNOWN = "qube.unknownFields";
     private static final ObjectMapper MAPPER = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
             .setAnnotationIntrospector(new NoAnySetter())
             .addHandler(new UnknownFieldCollector())
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);

@@ -1,11 +1,8 @@
-package io.qube.apiserver;
+package io.qube.e2e;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -45,12 +42,8 @@ class Fabric8InformerTest {
 
     @BeforeEach
     void connect() {
-        client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty())
-                .withMasterUrl(server.toString()).withRequestTimeout(60_000).build()).build();
-        if (client.namespaces().withName(NAMESPACE).get() == null) {
-            client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
-                    .withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
-        }
+        client = Fabric8Clients.to(server);
+        Fabric8Clients.ensureNamespace(client, NAMESPACE);
     }
 
     @AfterEach
