@@ -198,7 +198,8 @@ class Fabric8ClientTest {
         } finally {
             watch.close();
         }
-        assertThat(closedCleanly).isTrue();
+        // fabric8 tells the watcher it closed on its own thread, possibly after close() returned.
+        await().atMost(Duration.ofSeconds(20)).untilTrue(closedCleanly);
 
         List<TcpProxy.Head> watches = proxy.requests().stream()
                 .filter(request -> request.startLine().startsWith("GET " + CONFIGMAPS + "?")

@@ -102,6 +102,11 @@ public final class Kubectl {
             }
         }
 
+        /** Whether kubectl has exited, with status 0. */
+        public boolean succeeded() {
+            return !process.isAlive() && process.exitValue() == 0;
+        }
+
         @Override
         public void close() throws InterruptedException {
             process.descendants().forEach(ProcessHandle::destroyForcibly);

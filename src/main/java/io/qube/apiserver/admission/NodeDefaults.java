@@ -26,6 +26,10 @@ final class NodeDefaults {
         }
         // A node that reports only its capacity can allocate all of it.
         NodeStatus status = node.getStatus();
+        if (status != null) {
+            Quantities.canonicalize(status.getCapacity());
+            Quantities.canonicalize(status.getAllocatable());
+        }
         if (status != null && NullSafe.map(status.getAllocatable()).isEmpty()
                 && !NullSafe.map(status.getCapacity()).isEmpty()) {
             status.setAllocatable(new LinkedHashMap<>(status.getCapacity()));

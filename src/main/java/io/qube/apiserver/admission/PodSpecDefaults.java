@@ -73,6 +73,8 @@ final class PodSpecDefaults {
             // Go's non-pointer struct: a real cluster always shows "resources: {}".
             container.setResources(new ResourceRequirements());
         }
+        Quantities.canonicalize(container.getResources().getLimits());
+        Quantities.canonicalize(container.getResources().getRequests());
         for (ContainerPort port : NullSafe.list(container.getPorts())) {
             if (NullSafe.isEmpty(port.getProtocol())) {
                 port.setProtocol("TCP");

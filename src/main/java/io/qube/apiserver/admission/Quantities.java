@@ -3,6 +3,7 @@ package io.qube.apiserver.admission;
 import io.fabric8.kubernetes.api.model.Quantity;
 
 import java.math.BigDecimal;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -18,6 +19,54 @@ final class Quantities {
             "[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?");
 
     private Quantities() {
+    }
+
+    private static final String[] DECIMAL_SUFFIXES = {"n", "u", "m", "", "k", "M", "G", "T", "P", "E"};
+    private static final String[] BINARY_SUFFIXES = {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
+    private static final BigDecimal KIBI = BigDecimal.valueOf(1024);
+
+    /** Rewrites each quantity of a resource list in Kubernetes' canonical form, as the apiserver serves them. */
+    static void canonicalize(Map<String, Quantity> quantities) {
+        if (quantities != null) {
+            quantities.replaceAll((name, quantity) -> canonical(quantity));
+        }
+    }
+
+    /**
+     * Kubernetes' canonical text of a quantity: in its own notation (binary suffix, decimal suffix or exponent),
+     * with the largest unit that keeps the number whole ("0.5" is "500m", "1024Mi" is "1Gi", "2000M" is "2G");
+     * a binary quantity that is fractional or under 1Ki is written decimally. Malformed ones are left as sent.
+     */
+    static Quantity canonical(Quantity quantity) {
+        Optional<BigDecimal> parsed = value(quantity);
+        if (parsed.isEmpty()) {
+            return quantity;
+        }
+        String text = quantity.getAmount() + NullSafe.string(quantity.getFormat());
+        BigDecimal amount = parsed.get().stripTrailingZeros();
+        if (amount.signum() == 0) {
+            return new Quantity("0");
+        }
+        if (text.matches(".*[KMGTPE]i") && amount.abs().compareTo(KIBI) >= 0 && amount.scale() <= 0) {
+            int power = 0;
+            BigDecimal mantissa = amount;
+            while (power < BINARY_SUFFIXES.length - 1 && mantissa.remainder(KIBI).signum() == 0) {
+                mantissa = mantissa.divide(KIBI);
+                power++;
+            }
+            return new Quantity(mantissa.toBigInteger() + BINARY_SUFFIXES[power]);
+        }
+        boolean exponent = text.matches(".*[0-9.][eE][+-]?[0-9]+");
+        // Below a nano the value rounds up, as in Kubernetes.
+        BigDecimal nanos = amount.movePointRight(9).setScale(0, java.math.RoundingMode.CEILING);
+        int step = 0;
+        while (step < DECIMAL_SUFFIXES.length - 1 && nanos.remainder(BigDecimal.valueOf(1000)).signum() == 0) {
+            nanos = nanos.divide(BigDecimal.valueOf(1000));
+            step++;
+        }
+        int power10 = step * 3 - 9;
+        String suffix = exponent ? (power10 == 0 ? "" : "e" + power10) : DECIMAL_SUFFIXES[step];
+        return new Quantity(nanos.toBigInteger() + suffix);
     }
 
     static Optional<BigDecimal> value(Quantity quantity) {
