@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The store benchmark of issue 2 (see docs/PERFORMANCE.md): raw PostgreSQL insert baseline, store creates and
 # updates, and cross-instance watch latency, in one run against an embedded PostgreSQL it starts itself.
-# Usage: bench/store.sh [--warmup=2] [--measure=5] [--concurrency=1,16] [--watchers=1,1000] [--rate=200]
-#                       [--body-bytes=1024] [--max-batch=N] [--batches-in-flight=N]
+# Usage: bench/store.sh [--warmup=0.5] [--measure=2.5] [--rounds=3] [--watch-measure=10] [--concurrency=1,16]
+#                       [--watchers=1,1000] [--rate=200] [--body-bytes=1024] [--max-batch=N]
+#                       [--batches-in-flight=N] [--durable] [--statements]
+# Exits 1 if a write failed or a watch event went missing. BENCH_JAVA_OPTS replaces the default JVM options.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

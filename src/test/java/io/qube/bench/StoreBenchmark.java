@@ -66,7 +66,7 @@ import java.util.stream.Stream;
  *       another instance (own pools and listener, same database), next to the write's own round trip and to a raw
  *       insert+NOTIFY to LISTEN baseline; every event at every watcher is counted and checked.</li>
  * </ol>
- * Every phase warms up before it measures. Options: {@code --warmup=1 --measure=3 --rounds=3 --watch-measure=5
+ * Every phase warms up before it measures. Options: {@code --warmup=0.5 --measure=2.5 --rounds=3 --watch-measure=10
  * --concurrency=1,16 --watchers=1,1000 --rate=200 --body-bytes=1024 --max-batch=N --batches-in-flight=N --durable}: max-batch and
  * batches-in-flight override {@link PgStoreConfig#defaults}; durable turns fsync and synchronous_commit on, which
  * the embedded database turns off; statements prints, per store phase, where PostgreSQL spent its time
@@ -121,6 +121,7 @@ public final class StoreBenchmark {
             printHeader();
             if (settings.concurrency.length > 0) {
                 writePhases();
+                settle();
             }
             if (settings.watchers.length > 0) {
                 watchPhases();
@@ -274,6 +275,16 @@ public final class StoreBenchmark {
             store.close();
             await(vertx.close());
         }
+    }
+
+    /**
+     * Leaves (c) a quiet server and heap: without the write phases' database, autovacuum and the checkpointer have
+     * nothing of theirs left to do, and their garbage is collected now rather than while (c) measures.
+     */
+    private void settle() {
+        sql("postgres", "DROP DATABASE bench_store WITH (FORCE)");
+        sql("postgres", "CHECKPOINT");
+        System.gc();
     }
 
     /** Each update caller owns a few objects and updates them in turn, with the revision it last saw as precondition. */
@@ -556,8 +567,8 @@ public final class StoreBenchmark {
                 "issue→ack"));
         results.add(new Result("(c) raw NOTIFY→LISTEN", "1", settings.rate, latency, null, null, null, 0,
                 "issue→delivery, " + counted));
-        System.out.printf("  %-22s x%-5d p50 %7.2f ms  p99 %7.2f ms (ack p50 %.2f, p99 %.2f) %s%n",
-                "(c) raw NOTIFY", 1, millis(latency, 50), millis(latency, 99), millis(ack, 50), millis(ack, 99), counted);
+        System.out.printf("  %-22s x%-5d delivery %s; ack %s; %s%n", "(c) raw NOTIFY", 1, spread(latency),
+                spread(ack), counted);
     }
 
     /**
@@ -676,9 +687,8 @@ public final class StoreBenchmark {
             results.add(new Result("(c) watch, last watcher", watchersLabel, settings.rate, allWatchers, null, null,
                     null, 0, "issue→delivery to all " + watchers));
         }
-        System.out.printf("  %-22s x%-5d p50 %7.2f ms  p99 %7.2f ms (ack p50 %.2f, p99 %.2f) %s%n",
-                "(c) watch", watchers, millis(latency, 50), millis(latency, 99), millis(ack, 50), millis(ack, 99),
-                counted);
+        System.out.printf("  %-22s x%-5d delivery %s; ack %s; %s; gc %d ms%n", "(c) watch", watchers,
+                spread(latency), spread(ack), counted, used.gcMillis);
     }
 
     /**
@@ -854,6 +864,13 @@ public final class StoreBenchmark {
         return String.valueOf(duration.toMillis() / 1000.0);
     }
 
+    /** Percentiles in milliseconds: p50/p90/p99/p99.9/max. */
+    private static String spread(Histogram histogram) {
+        return String.format("p50/p90/p99/p99.9/max %.2f/%.2f/%.2f/%.2f/%.2f ms", millis(histogram, 50),
+                millis(histogram, 90), millis(histogram, 99), millis(histogram, 99.9),
+                histogram.getMaxValue() / 1e6);
+    }
+
     private static double millis(Histogram histogram, double percentile) {
         return histogram.getTotalCount() == 0 ? Double.NaN : histogram.getValueAtPercentile(percentile) / 1e6;
     }
@@ -951,10 +968,10 @@ public final class StoreBenchmark {
                 given.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
             }
             Settings settings = new Settings(
-                    Duration.ofMillis((long) (Double.parseDouble(given.getOrDefault("warmup", "1")) * 1000)),
-                    Duration.ofMillis((long) (Double.parseDouble(given.getOrDefault("measure", "3")) * 1000)),
+                    Duration.ofMillis((long) (Double.parseDouble(given.getOrDefault("warmup", "0.5")) * 1000)),
+                    Duration.ofMillis((long) (Double.parseDouble(given.getOrDefault("measure", "2.5")) * 1000)),
                     Integer.parseInt(given.getOrDefault("rounds", "3")),
-                    Duration.ofMillis((long) (Double.parseDouble(given.getOrDefault("watch-measure", "5")) * 1000)),
+                    Duration.ofMillis((long) (Double.parseDouble(given.getOrDefault("watch-measure", "10")) * 1000)),
                     ints(given.getOrDefault("concurrency", "1,16")),
                     ints(given.getOrDefault("watchers", "1,1000")),
                     Integer.parseInt(given.getOrDefault("rate", "200")),
