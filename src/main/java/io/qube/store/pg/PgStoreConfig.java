@@ -10,8 +10,11 @@ import java.time.Duration;
  *
  * @param readPoolSize        connections for reads and the log follower
  * @param maxBatch            most writes committed in one transaction
- * @param batchesInFlight     write transactions one process keeps going at once (the next waits on the lock
- *                            in the database instead of on a round trip)
+ * @param batchesInFlight     write transactions one process keeps going at once. Each holds the revision lock
+ *                            until it has committed (with synchronous_commit on, until its WAL is flushed), so a
+ *                            second one only overlaps the round trip, and it splits the waiting writes into
+ *                            smaller batches: on loopback 1 is faster (see docs/PERFORMANCE.md); a server far away
+ *                            (round trip near the commit time) may gain from 2
  * @param retainedRevisions   change-log history kept by compaction
  * @param compactionInterval  how often to compact
  */
@@ -19,7 +22,7 @@ public record PgStoreConfig(PgConnectOptions connect, int readPoolSize, int maxB
                             long retainedRevisions, Duration compactionInterval, WatchConfig watch) {
 
     public static PgStoreConfig defaults(PgConnectOptions connect) {
-        return new PgStoreConfig(connect, 8, 256, 2, 100_000, Duration.ofMinutes(1), WatchConfig.defaults());
+        return new PgStoreConfig(connect, 8, 256, 1, 100_000, Duration.ofMinutes(1), WatchConfig.defaults());
     }
 
     public PgStoreConfig withRetention(long revisions, Duration interval) {

@@ -81,22 +81,28 @@ final class WriteBatcher {
 
     private void send(List<PendingWrite> batch) {
         pool.preparedQuery(Sql.WRITE_BATCH).execute(parameters(batch)).onComplete(done -> {
-            synchronized (this) {
-                inFlight--;
-            }
-            if (done.succeeded()) {
-                complete(batch, done.result());
-            } else if (batch.size() > 1 && Failures.isDataError(done.cause())) {
-                // One write's bad data aborted the whole transaction: retry each alone so only it fails.
-                for (PendingWrite write : batch) {
-                    synchronized (this) {
-                        inFlight++;
+            // The batch keeps its slot until its writers have been told: whatever they write next in their callbacks
+            // queues up and leaves together in the next batch, instead of the first of them taking the free slot
+            // alone and the others waiting behind it.
+            try {
+                if (done.succeeded()) {
+                    complete(batch, done.result());
+                } else if (batch.size() > 1 && Failures.isDataError(done.cause())) {
+                    // One write's bad data aborted the whole transaction: retry each alone so only it fails.
+                    for (PendingWrite write : batch) {
+                        synchronized (this) {
+                            inFlight++;
+                        }
+                        send(List.of(write));
                     }
-                    send(List.of(write));
+                } else {
+                    StoreException failure = Failures.toStoreException(done.cause());
+                    batch.forEach(write -> write.result().completeExceptionally(failure));
                 }
-            } else {
-                StoreException failure = Failures.toStoreException(done.cause());
-                batch.forEach(write -> write.result().completeExceptionally(failure));
+            } finally {
+                synchronized (this) {
+                    inFlight--;
+                }
             }
             drain();
         });
