@@ -60,7 +60,8 @@ import java.util.stream.Stream;
  * Options: {@code --quick} (small counts, a smoke run), {@code --profile} (JFR on the measured servers and the
  * in-process probes {@link io.qube.apiserver.CreateCostProbe} and {@link io.qube.store.pg.StoreCostProbe},
  * summarised after the table), {@code --keep} (keep the data directories under target/bench), {@code --only
- * LETTERS} (some of a to e), {@code --watchers N} (instead of 1,000).
+ * LETTERS} (some of a to e), {@code --watchers N} (instead of 1,000), {@code --qube-jvm 'OPTIONS'} (JVM options
+ * for the Qube processes, e.g. a heap limit).
  */
 public final class ApiBenchmark {
 
@@ -102,6 +103,8 @@ public final class ApiBenchmark {
     private final boolean profile;
     /** Which parts to run (letters a to e); the default is all. */
     private final String only;
+    /** JVM options for every Qube process (none by default, as {@code ./qube up} runs it). */
+    private final List<String> qubeJvm;
     private final Path work;
     private final Vertx vertx;
     private final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
@@ -110,10 +113,12 @@ public final class ApiBenchmark {
     private final List<String> notes = new ArrayList<>();
     private final List<String> profiles = new ArrayList<>();
 
-    private ApiBenchmark(Settings settings, boolean profile, String only, Path work, Vertx vertx) {
+    private ApiBenchmark(Settings settings, boolean profile, String only, List<String> qubeJvm, Path work,
+                         Vertx vertx) {
         this.settings = settings;
         this.profile = profile;
         this.only = only;
+        this.qubeJvm = qubeJvm;
         this.work = work;
         this.vertx = vertx;
     }
@@ -124,6 +129,7 @@ public final class ApiBenchmark {
         boolean keep = false;
         String only = "abcde";
         Integer watchers = null;
+        List<String> qubeJvm = List.of();
         String command = "bench/api.sh";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -133,9 +139,10 @@ public final class ApiBenchmark {
                 case "--command" -> command = args[++i];
                 case "--only" -> only = args[++i];
                 case "--watchers" -> watchers = Integer.parseInt(args[++i]);
+                case "--qube-jvm" -> qubeJvm = List.of(args[++i].trim().split("\\s+"));
                 default -> {
                     System.err.println("usage: bench/api.sh [--quick] [--profile] [--keep] [--only abcde]"
-                            + " [--watchers N]");
+                            + " [--watchers N] [--qube-jvm 'JVM OPTIONS']");
                     System.exit(2);
                 }
             }
@@ -151,7 +158,7 @@ public final class ApiBenchmark {
         Files.createDirectories(work);
         Runtime.getRuntime().addShutdownHook(new Thread(Children::stopAll, "stop-children"));
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
-        ApiBenchmark benchmark = new ApiBenchmark(settings, profile, only, work, vertx);
+        ApiBenchmark benchmark = new ApiBenchmark(settings, profile, only, qubeJvm, work, vertx);
         long begin = System.nanoTime();
         try {
             if (only.contains("a") || only.contains("b")) {
@@ -393,30 +400,42 @@ public final class ApiBenchmark {
 
     // ---------------------------------------------------------------------------------------- (c), (d) and (e)
 
+    /**
+     * (c) on two apiservers sharing one PostgreSQL; (d) and (e) then on a third apiserver (C) with a database of
+     * its own on the same server, so that its memory holds the pods and not (c)'s tens of thousands of ConfigMaps.
+     */
     private void cluster() throws Exception {
         if (only.contains("c")) {
             etcdWatchLatency();
         }
-        progress("(c) starting one PostgreSQL and two apiserver processes (B1, B2) on it");
+        progress("starting one PostgreSQL for (c) to (e)");
         EmbeddedDatabase database = EmbeddedDatabase.start(work.resolve("postgres"), 0, EmbeddedDatabase.Mode.DURABLE);
         Children.database(database);
         try {
-            Map<String, String> environment = Map.of(
-                    "QUARKUS_DATASOURCE_REACTIVE_URL", database.reactiveUrl(EmbeddedDatabase.DATABASE),
-                    "QUARKUS_DATASOURCE_USERNAME", EmbeddedDatabase.USER);
             long postgres = Proc.postmasterPid(work.resolve("postgres"));
-            try (QubeServer first = QubeServer.start("B1", work.resolve("qube-b1"), environment, jvmOptions())) {
-                if (only.contains("c")) {
-                    try (QubeServer second = QubeServer.start("B2", work.resolve("qube-b2"), environment,
-                            jvmOptions())) {
-                        watchLatency(first, second, postgres);
+            if (only.contains("c")) {
+                progress("(c) starting two apiserver processes (B1, B2) on one database");
+                Map<String, String> environment = Map.of(
+                        "QUARKUS_DATASOURCE_REACTIVE_URL", database.reactiveUrl(EmbeddedDatabase.DATABASE),
+                        "QUARKUS_DATASOURCE_USERNAME", EmbeddedDatabase.USER);
+                try (QubeServer first = QubeServer.start("B1", work.resolve("qube-b1"), environment, jvmOptions());
+                     QubeServer second = QubeServer.start("B2", work.resolve("qube-b2"), environment, jvmOptions())) {
+                    watchLatency(first, second, postgres);
+                }
+            }
+            if (only.contains("d") || only.contains("e")) {
+                progress("(d)(e) starting apiserver C on a fresh database");
+                execute(database.port(), "CREATE DATABASE pods");
+                Map<String, String> environment = Map.of(
+                        "QUARKUS_DATASOURCE_REACTIVE_URL", database.reactiveUrl("pods"),
+                        "QUARKUS_DATASOURCE_USERNAME", EmbeddedDatabase.USER);
+                try (QubeServer server = QubeServer.start("C", work.resolve("qube-c"), environment, jvmOptions())) {
+                    if (only.contains("d")) {
+                        kubectlList(server);
                     }
-                }
-                if (only.contains("d")) {
-                    kubectlList(first);
-                }
-                if (only.contains("e")) {
-                    memory(first, database);
+                    if (only.contains("e")) {
+                        memory(server, database);
+                    }
                 }
             }
         } finally {
@@ -563,7 +582,6 @@ public final class ApiBenchmark {
 
     private void kubectlList(QubeServer server) throws Exception {
         createNamespaces(server);
-        liveHeapBeforePods = liveHeapKib(server);
         progress("(d) creating " + String.format("%,d", settings.listPods()) + " pods with "
                 + settings.podClients() + " clients");
         List<HttpClient> clients = httpClients(server.port, settings.podClients());
@@ -572,6 +590,8 @@ public final class ApiBenchmark {
         check("pod creates", created);
         podWrites = created;
         closeAll(clients);
+        liveHeapBase = liveHeapKib(server);
+        liveHeapBasePods = created.completed();
 
         Path kubeconfig = work.resolve("kubeconfig");
         Files.writeString(kubeconfig, """
@@ -603,7 +623,7 @@ public final class ApiBenchmark {
         for (int i = 0; i < settings.kubectlRuns(); i++) {
             kubectl(kubeconfig, true, pageMillis);
         }
-        stopRecording(server, "list", "(d) apiserver B1 answering kubectl get pods -A (Table pages of 500)");
+        stopRecording(server, "list", "(d) apiserver C answering kubectl get pods -A (Table pages of 500)");
         Map<String, Double> metricsAfter = listMetrics(server);
         List<Double> sorted = seconds.stream().sorted().toList();
         row("d1", String.format("`kubectl get pods -A`, %,d pods in %d namespaces (pages of 500, Table)",
@@ -623,7 +643,9 @@ public final class ApiBenchmark {
     }
 
     private ClosedLoop.Result podWrites;
-    private long liveHeapBeforePods;
+    /** The live heap with {@link #liveHeapBasePods} pods stored, to tell what each further pod costs. */
+    private long liveHeapBase;
+    private long liveHeapBasePods;
 
     /** The heap in use right after a full GC (jcmd GC.run, then GC.heap_info), in KiB. */
     private static long liveHeapKib(QubeServer server) {
@@ -653,7 +675,8 @@ public final class ApiBenchmark {
         long first = podWrites == null ? 0 : settings.listPods();
         if (podWrites == null) {
             createNamespaces(server);
-            liveHeapBeforePods = liveHeapKib(server);
+            liveHeapBase = liveHeapKib(server);
+            liveHeapBasePods = 0;
         }
         ClosedLoop.Result created = ClosedLoop.forCount(settings.podClients(), first, settings.memoryPods(),
                 podCreate(clients));
@@ -678,20 +701,20 @@ public final class ApiBenchmark {
         long rssAfterGc = Proc.rssKib(server.pid());
         String histogram = jcmd(server.pid(), "GC.class_histogram");
         Files.writeString(work.resolve("class-histogram.txt"), histogram);
-        row("e2", String.format("apiserver (B1) resident memory with %,d pods stored", counted[0]),
+        row("e2", String.format("apiserver (C) resident memory (VmRSS) with %,d pods stored", counted[0]),
                 String.format("%,d MiB", rssAfterWrites / 1024), "", "", "",
                 String.format("after one full list: %,d MiB; after a full GC: %,d MiB RSS, %,d MiB live heap",
                         rssAfterList / 1024, rssAfterGc / 1024, heapUsed / 1024));
         row("e3", "full list `GET /api/v1/pods?resourceVersion=0` (JSON, from the watch cache)",
                 String.format("%,d items, %,d MB, %.1f s", counted[0], counted[1] / 1_000_000, listSeconds), "", "",
                 "", "");
-        notes.add(String.format("- (e) live heap after a full GC: %,d MiB before the first pod, %,d MiB with %,d pods:"
-                        + " %,.0f bytes per stored pod. Largest classes (jcmd GC.class_histogram, %s): %s.",
-                liveHeapBeforePods / 1024, heapUsed / 1024, counted[0],
-                (heapUsed - liveHeapBeforePods) * 1024.0 / Math.max(1, counted[0]),
+        notes.add(String.format("- (e) live heap after a full GC: %,d MiB with %,d pods, %,d MiB with %,d pods:"
+                        + " %,.0f bytes per further pod. Largest classes (jcmd GC.class_histogram, %s): %s.",
+                liveHeapBase / 1024, liveHeapBasePods, heapUsed / 1024, counted[0],
+                (heapUsed - liveHeapBase) * 1024.0 / Math.max(1, counted[0] - liveHeapBasePods),
                 "class-histogram.txt", topClasses(histogram, 6)));
-        notes.add(String.format("- (e) PostgreSQL database size after the run: %,d MB.",
-                queryLong(database.port(), "SELECT pg_database_size('postgres')") / 1_000_000));
+        notes.add(String.format("- (e) size of C's PostgreSQL database with the pods: %,d MB.",
+                queryLong(database.port(), "SELECT pg_database_size('pods')") / 1_000_000));
         notes.add("- (e) apiserver JVM options: " + (jvmOptions().isEmpty() ? "none (the JDK's defaults, as `./qube up`"
                 + " runs it: G1, max heap 1/4 of RAM)" : String.join(" ", jvmOptions())) + ".");
     }
@@ -877,7 +900,11 @@ public final class ApiBenchmark {
     }
 
     private List<String> jvmOptions() {
-        return profile ? List.of("-XX:FlightRecorderOptions:stackdepth=256") : List.of();
+        List<String> options = new ArrayList<>(qubeJvm);
+        if (profile) {
+            options.add("-XX:FlightRecorderOptions:stackdepth=256");
+        }
+        return options;
     }
 
     private void startRecording(QubeServer server, String name) {
@@ -923,6 +950,16 @@ public final class ApiBenchmark {
         return new long[]{
                 queryLong(port, "SELECT xact_commit FROM pg_stat_database WHERE datname = 'postgres'"),
                 queryLong(port, "SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'qube_revision'")};
+    }
+
+    private static void execute(int port, String sql) {
+        try (Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres",
+                EmbeddedDatabase.USER, "");
+             Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
     }
 
     private static long queryLong(int port, String sql) {
