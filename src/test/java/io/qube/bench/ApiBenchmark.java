@@ -444,6 +444,8 @@ public final class ApiBenchmark {
         }
     }
 
+    private String etcdByTenth = "not measured";
+
     /** The same watch measurement against etcd, as a baseline from the same machine at nearly the same time. */
     private void etcdWatchLatency() throws Exception {
         progress("(c) baseline: etcd with " + settings.watchers() + " gRPC watchers, " + settings.watchRate()
@@ -473,6 +475,7 @@ public final class ApiBenchmark {
             if (result.firstWatchError() != null) {
                 notes.add("- (c0) first watch error: " + result.firstWatchError());
             }
+            etcdByTenth = result.byWatcherTenth();
             notes.add("- (c0) etcd p99 per 5 s of the measured window (ms): " + result.slices()
                     + "; put round trip p50 " + millis(result.postLatency(), 50) + ", p99 "
                     + millis(result.postLatency(), 99) + ".");
@@ -524,6 +527,8 @@ public final class ApiBenchmark {
         }
         notes.add("- (c1) Qube p99 per 5 s of the measured window (ms): " + result.slices() + " (per second, warm-up"
                 + " included: watch-latency-qube-" + settings.watchers() + ".csv in the run directory).");
+        notes.add("- (c1) mean latency of each tenth of the " + settings.watchers() + " watchers, in the order they"
+                + " were opened (ms): " + result.byWatcherTenth() + "; etcd's (c0): " + etcdByTenth + ".");
         notes.add(String.format("- (c1) CPU during the measured window: B2 (watched) %.2f, B1 (writes) %.2f,"
                         + " PostgreSQL %.2f, benchmark client (%,d watch connections) %.2f cores. B2 by thread, per"
                         + " event delivered: %s.", meter.cpu("watched") / meter.seconds(),
