@@ -38,7 +38,26 @@ final class WatchLatency {
     record Result(int watchers, int creates, int warmupCreates, long delivered, long expected,
                   int completeWatchers, long duplicates, long outOfOrder, long watchErrors, String firstWatchError,
                   long postErrors, String firstPostError, Histogram eventLatency, Histogram postLatency,
-                  double measuredSeconds, List<Histogram> bySecond) {
+                  double measuredSeconds, List<Histogram> bySecond, double[] watcherMeans) {
+
+        /**
+         * The measured events' mean latency of each tenth of the watchers, in the order they were opened (which is
+         * about the order the server registered them in), in ms.
+         */
+        String byWatcherTenth() {
+            StringBuilder out = new StringBuilder();
+            int n = watcherMeans.length;
+            for (int tenth = 0; tenth < 10 && n >= 10; tenth++) {
+                double sum = 0;
+                int from = tenth * n / 10;
+                int to = (tenth + 1) * n / 10;
+                for (int i = from; i < to; i++) {
+                    sum += watcherMeans[i];
+                }
+                out.append(out.length() == 0 ? "" : ", ").append(String.format("%.1f", sum / (to - from)));
+            }
+            return out.toString();
+        }
 
         boolean allDelivered() {
             return delivered == expected && duplicates == 0 && outOfOrder == 0 && watchErrors == 0 && postErrors == 0;
@@ -142,7 +161,8 @@ final class WatchLatency {
         }
         return new Result(watchers, creates, warmupCreates, delivered, (long) watchers * creates, complete,
                 shared.duplicates.get(), shared.outOfOrder.get(), errors, firstError, postErrors.get(),
-                firstPostError.get(), events, postLatency, measure.toNanos() / 1e9, shared.bySecond);
+                firstPostError.get(), events, postLatency, measure.toNanos() / 1e9, shared.bySecond,
+                watches.stream().mapToDouble(Watch::measuredMeanMillis).toArray());
     }
 
     private static void awaitDelivery(List<Watch> watches, int events, Duration patience)
@@ -223,6 +243,8 @@ final class WatchLatency {
     static final class Watch {
         private final Shared shared;
         private final AtomicInteger received = new AtomicInteger();
+        private final AtomicLong measuredMicros = new AtomicLong();
+        private final AtomicInteger measured = new AtomicInteger();
         private final BitSet seen = new BitSet();
         private long lastRevision = -1;
 
@@ -250,12 +272,18 @@ final class WatchLatency {
                 synchronized (shared.latency) {
                     shared.latency.recordValue(micros);
                 }
+                measuredMicros.addAndGet(micros);
+                measured.incrementAndGet();
             }
             Histogram second = shared.bySecond.get(index / shared.rate);
             synchronized (second) {
                 second.recordValue(micros);
             }
             received.incrementAndGet();
+        }
+
+        double measuredMeanMillis() {
+            return measured.get() == 0 ? 0 : measuredMicros.get() / 1000.0 / measured.get();
         }
 
         void error(String message) {
