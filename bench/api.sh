@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# bench/api.sh [--quick] [--profile] [--keep]: the API server benchmark of issue 3 (results in docs/PERFORMANCE.md).
-# Installs etcd 3.4 (Debian) for the baseline if missing, builds Qube if its sources changed, then runs
-# io.qube.bench.ApiBenchmark, which starts everything it measures on 127.0.0.1 and prints one table.
+# bench/api.sh [--quick] [--profile] [--keep] [--only abcde] [--watchers N] [--qube-jvm 'OPTIONS']
+# The API server benchmark of issue 3 (see docs/PERFORMANCE.md, "API server"). Installs etcd 3.4 (Debian) for
+# the baseline if missing, builds Qube if its sources changed, then runs io.qube.bench.ApiBenchmark, which starts
+# everything it measures on 127.0.0.1, prints one table and stops it all again. The full run takes ~5.5 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if ! command -v etcd >/dev/null || ! command -v etcdctl >/dev/null; then
     echo "bench/api.sh: installing etcd-server and etcd-client (the baseline)..." >&2
+    export DEBIAN_FRONTEND=noninteractive
     if ! apt-get install -y -q etcd-server etcd-client >/dev/null; then
         apt-get update -q >/dev/null
         apt-get install -y -q etcd-server etcd-client >/dev/null
@@ -30,4 +32,4 @@ fi
 
 exec java -Xmx2g -XX:+UseParallelGC -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
     -cp "target/test-classes:target/classes:$(cat "$classpath")" \
-    io.qube.bench.ApiBenchmark --command "bench/api.sh $*" "$@"
+    io.qube.bench.ApiBenchmark --command "bench/api.sh${*:+ $*}" "$@"

@@ -528,7 +528,7 @@ public final class ApiBenchmark {
         notes.add("- (c1) Qube p99 per 5 s of the measured window (ms): " + result.slices() + " (per second, warm-up"
                 + " included: watch-latency-qube-" + settings.watchers() + ".csv in the run directory).");
         notes.add("- (c1) mean latency of each tenth of the " + settings.watchers() + " watchers, in the order they"
-                + " were opened (ms): " + result.byWatcherTenth() + "; etcd's (c0): " + etcdByTenth + ".");
+                + " were opened, one after another (ms): " + result.byWatcherTenth() + "; etcd's (c0): " + etcdByTenth + ".");
         notes.add(String.format("- (c1) CPU during the measured window: B2 (watched) %.2f, B1 (writes) %.2f,"
                         + " PostgreSQL %.2f, benchmark client (%,d watch connections) %.2f cores. B2 by thread, per"
                         + " event delivered: %s.", meter.cpu("watched") / meter.seconds(),
