@@ -5,6 +5,8 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import org.jboss.logging.Logger;
 
+import java.util.function.LongConsumer;
+
 /**
  * The process's one LISTEN connection. A notification only says "the log grew"; each one, and each
  * (re)subscription after a lost connection, wakes the log follower, which reads whatever it has not seen.
@@ -17,7 +19,7 @@ final class NotificationListener implements AutoCloseable {
     private final PgSubscriber subscriber;
     private volatile boolean connected;
 
-    NotificationListener(Vertx vertx, PgConnectOptions options, Runnable wake) {
+    NotificationListener(Vertx vertx, PgConnectOptions options, LongConsumer wake) {
         subscriber = PgSubscriber.subscriber(vertx, options);
         subscriber.reconnectPolicy(retries -> {
             if (connected) {
@@ -27,11 +29,21 @@ final class NotificationListener implements AutoCloseable {
             return RECONNECT_DELAY_MILLIS;
         });
         subscriber.channel(Sql.NOTIFY_CHANNEL)
-                .handler(payload -> wake.run())
+                .handler(payload -> wake.accept(revision(payload)))
                 .subscribeHandler(subscribed -> {
                     connected = true;
-                    wake.run();
+                    // Whatever was committed while not listening.
+                    wake.accept(Long.MAX_VALUE);
                 });
+    }
+
+    /** The payload is the transaction's last revision; anything else still means "read the log". */
+    private static long revision(String payload) {
+        try {
+            return Long.parseLong(payload);
+        } catch (NumberFormatException unexpected) {
+            return Long.MAX_VALUE;
+        }
     }
 
     io.vertx.core.Future<Void> connect() {

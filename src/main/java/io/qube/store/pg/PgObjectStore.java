@@ -45,9 +45,9 @@ public final class PgObjectStore implements ObjectStore, AutoCloseable {
                 .setReconnectAttempts(0);
         writePool = pool(vertx, connect, "qube-write", config.batchesInFlight());
         readPool = pool(vertx, connect, "qube-read", config.readPoolSize());
-        writer = new WriteBatcher(writePool, config.maxBatch(), config.batchesInFlight());
         reader = new ObjectReader(readPool);
         cache = new WatchCache(new PgChangeLog(readPool, reader), vertx, config.watch());
+        writer = new WriteBatcher(writePool, config.maxBatch(), config.batchesInFlight(), cache::offer);
         listener = new NotificationListener(vertx, connect, cache::wake);
         compactor = new Compactor(readPool, reader, cache, config.retainedRevisions());
         compactionTimer = vertx.setPeriodic(config.compactionInterval().toMillis(), id -> compactor.compactQuietly());

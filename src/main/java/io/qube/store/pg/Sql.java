@@ -14,10 +14,14 @@ final class Sql {
     static final String OBJECT_COLUMNS =
             "resource, api_group, namespace, name, uid, revision, create_revision, labels, fields, body::text AS body";
 
+    /** The live objects' current states: each qube_object row points at the log row that holds it. */
+    private static final String CURRENT = "SELECT o.resource, o.api_group, o.namespace, o.name, l.uid, o.revision,"
+            + " l.create_revision, o.labels, l.fields, l.body FROM qube_object o JOIN qube_log l ON l.revision = o.revision";
+
     static final String WRITE_BATCH = "SELECT * FROM qube_write($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
-    static final String GET = "SELECT " + OBJECT_COLUMNS + " FROM qube_object"
-            + " WHERE resource = $1 AND api_group = $2 AND namespace = $3 AND name = $4";
+    static final String GET = "SELECT " + OBJECT_COLUMNS + " FROM (" + CURRENT
+            + " WHERE o.resource = $1 AND o.api_group = $2 AND o.namespace = $3 AND o.name = $4) c";
 
     static final String CURRENT_REVISION = "SELECT revision FROM qube_revision";
 
@@ -70,8 +74,7 @@ final class Sql {
         scope.append(" AND (%1$s.namespace, %1$s.name) > ($").append(after).append(", $").append(after + 1).append(")");
         String changedScope = typed ? " AND c.resource = $1 AND c.api_group = $2" : "";
         String sql = "SELECT " + OBJECT_COLUMNS + " FROM ("
-                + " SELECT o.resource, o.api_group, o.namespace, o.name, o.uid, o.revision, o.create_revision,"
-                + " o.labels, o.fields, o.body FROM qube_object o"
+                + " " + CURRENT
                 + " WHERE o.revision <= $" + at + String.format(scope.toString(), "o")
                 + " UNION ALL"
                 + " SELECT h.resource, h.api_group, h.namespace, h.name, h.uid, h.revision, h.create_revision,"

@@ -3,6 +3,8 @@ package io.qube.store.pg;
 import io.qube.store.ObjectKey;
 import io.qube.store.StoreException;
 import io.qube.store.StoredObject;
+import io.qube.store.WatchEvent;
+import io.qube.store.watch.Change;
 import io.smallrye.mutiny.Uni;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * Commits concurrent writes together. Every write transaction holds the revision counter's row lock until it
@@ -23,12 +26,14 @@ import java.util.concurrent.CompletableFuture;
 final class WriteBatcher {
 
     enum Op {
-        CREATE(1), UPDATE(2), DELETE(3);
+        CREATE(1, WatchEvent.Type.ADDED), UPDATE(2, WatchEvent.Type.MODIFIED), DELETE(3, WatchEvent.Type.DELETED);
 
         final short code;
+        final WatchEvent.Type event;
 
-        Op(int code) {
+        Op(int code, WatchEvent.Type event) {
             this.code = (short) code;
+            this.event = event;
         }
     }
 
@@ -37,13 +42,16 @@ final class WriteBatcher {
     }
 
     private final Pool pool;
+    private final Consumer<List<Change>> committed;
     private final int maxBatch;
     private final int maxInFlight;
     private final ArrayDeque<PendingWrite> queue = new ArrayDeque<>();
     private int inFlight;
 
-    WriteBatcher(Pool pool, int maxBatch, int maxInFlight) {
+    /** @param committed told each batch's changes, in revision order, before their writers are */
+    WriteBatcher(Pool pool, int maxBatch, int maxInFlight, Consumer<List<Change>> committed) {
         this.pool = pool;
+        this.committed = committed;
         this.maxBatch = maxBatch;
         this.maxInFlight = maxInFlight;
     }
@@ -140,13 +148,26 @@ final class WriteBatcher {
                 .addValue(bodies);
     }
 
-    private static void complete(List<PendingWrite> batch, RowSet<Row> rows) {
+    private void complete(List<PendingWrite> batch, RowSet<Row> rows) {
+        Object[] outcomes = new Object[batch.size()];
+        List<Change> changes = new ArrayList<>(batch.size());
         for (Row row : rows) {
-            PendingWrite write = batch.get(row.getInteger("o_index") - 1);
+            int index = row.getInteger("o_index") - 1;
+            PendingWrite write = batch.get(index);
             try {
-                write.result().complete(outcome(write, row));
+                StoredObject stored = outcome(write, row);
+                outcomes[index] = stored;
+                changes.add(new Change(write.op().event, stored));
             } catch (StoreException refused) {
-                write.result().completeExceptionally(refused);
+                outcomes[index] = refused;
+            }
+        }
+        committed.accept(changes);
+        for (int i = 0; i < outcomes.length; i++) {
+            if (outcomes[i] instanceof StoredObject stored) {
+                batch.get(i).result().complete(stored);
+            } else {
+                batch.get(i).result().completeExceptionally((StoreException) outcomes[i]);
             }
         }
     }

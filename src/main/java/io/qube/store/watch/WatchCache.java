@@ -77,6 +77,31 @@ public final class WatchCache implements AutoCloseable {
         }
     }
 
+    /**
+     * A notification that the log has grown to {@code revision}: reads it unless the cache is there already, which
+     * it is when the changes were this process's own and {@link #offer} applied them.
+     */
+    public void wake(long revision) {
+        if (revision > applied.get()) {
+            wake();
+        }
+    }
+
+    /**
+     * Applies changes this process has just committed, in revision order, sparing the database a read of what this
+     * process already holds. Taken only when they directly follow what the cache has applied and no read is under
+     * way; otherwise the log read the notification triggers brings them, as it does other processes' changes.
+     */
+    public void offer(List<Change> committed) {
+        if (committed.isEmpty() || !started || closed || !reading.compareAndSet(false, true)) {
+            return;
+        }
+        if (committed.get(0).revision() == applied.get() + 1) {
+            apply(committed);
+        }
+        finishRead(false);
+    }
+
     /** The revision up to which every change is in the cache. */
     public long appliedRevision() {
         return applied.get();
@@ -181,16 +206,20 @@ public final class WatchCache implements AutoCloseable {
                 resync();
                 return;
             }
-            for (Change change : changes) {
-                cacheFor(change.object().key().type()).apply(change);
-            }
+            apply(changes);
             lastReadMillis = System.currentTimeMillis();
-            releaseWaiters();
             finishRead(changes.size() == config.readBatch());
         }, failure -> {
             LOG.debugf("reading the change log failed, retrying on the next wake-up: %s", failure.getMessage());
             finishRead(false);
         });
+    }
+
+    private void apply(List<Change> changes) {
+        for (Change change : changes) {
+            cacheFor(change.object().key().type()).apply(change);
+        }
+        releaseWaiters();
     }
 
     private void finishRead(boolean more) {
