@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qube.launcher.EmbeddedDatabase;
+import io.qube.launcher.KubeconfigWriter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -599,22 +600,7 @@ public final class ApiBenchmark {
         liveHeapBasePods = created.completed();
 
         Path kubeconfig = work.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: qube
-                  cluster:
-                    server: %s
-                contexts:
-                - name: qube
-                  context:
-                    cluster: qube
-                current-context: qube
-                users:
-                - name: qube
-                  user: {}
-                """.formatted(server.url("")));
+        Files.writeString(kubeconfig, KubeconfigWriter.kubeconfig(server.url("")));
         progress("(d) kubectl get pods -A: 1 untimed run (discovery), " + settings.kubectlRuns() + " timed, "
                 + settings.kubectlRuns() + " more with -v=6 for per-request times");
         kubectl(kubeconfig, false, new ArrayList<>());

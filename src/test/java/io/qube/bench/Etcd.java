@@ -189,12 +189,8 @@ final class Etcd implements AutoCloseable {
     /** A WatchRequest whose create_request (field 1) watches [key, rangeEnd). */
     private static Buffer watchCreateRequest(byte[] key, byte[] rangeEnd) {
         Buffer create = Buffer.buffer();
-        create.appendByte((byte) 0x0a);
-        varint(create, key.length);
-        create.appendBytes(key);
-        create.appendByte((byte) 0x12);
-        varint(create, rangeEnd.length);
-        create.appendBytes(rangeEnd);
+        bytesField(create, 0x0a, key);
+        bytesField(create, 0x12, rangeEnd);
         Buffer request = Buffer.buffer();
         request.appendByte((byte) 0x0a);
         varint(request, create.length());
@@ -314,13 +310,16 @@ final class Etcd implements AutoCloseable {
     /** A PutRequest message: field 1 key (bytes), field 2 value (bytes). */
     static Buffer putRequest(byte[] key, byte[] value) {
         Buffer message = Buffer.buffer(key.length + value.length + 12);
-        message.appendByte((byte) 0x0a);
-        varint(message, key.length);
-        message.appendBytes(key);
-        message.appendByte((byte) 0x12);
-        varint(message, value.length);
-        message.appendBytes(value);
+        bytesField(message, 0x0a, key);
+        bytesField(message, 0x12, value);
         return message;
+    }
+
+    /** A length-delimited field: its tag byte (field number and wire type 2), the length as a varint, the bytes. */
+    private static void bytesField(Buffer message, int tag, byte[] bytes) {
+        message.appendByte((byte) tag);
+        varint(message, bytes.length);
+        message.appendBytes(bytes);
     }
 
     private static void varint(Buffer buffer, int value) {

@@ -46,19 +46,15 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.qube.test.EmbeddedPostgresResource;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -81,24 +77,13 @@ import static org.awaitility.Awaitility.await;
  */
 @QuarkusTest
 @WithTestResource(EmbeddedPostgresResource.class)
-class Fabric8CrudTest {
+class Fabric8CrudTest extends Fabric8ServerTest {
 
     private static final String NS = "f8-crud";
 
-    @TestHTTPResource("/")
-    URL server;
-
-    private KubernetesClient client;
-
     @BeforeEach
-    void connect() {
-        client = Fabric8Clients.to(server);
+    void createNamespace() {
         Fabric8Clients.ensureNamespace(client, NS);
-    }
-
-    @AfterEach
-    void close() {
-        client.close();
     }
 
     @Test

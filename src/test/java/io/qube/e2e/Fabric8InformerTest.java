@@ -2,17 +2,13 @@ package io.qube.e2e;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.qube.test.EmbeddedPostgresResource;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URL;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,26 +25,15 @@ import static org.awaitility.Awaitility.await;
 /** The fabric8 client's informer against Qube: its cache must end equal to the server's list after a write storm. */
 @QuarkusTest
 @WithTestResource(EmbeddedPostgresResource.class)
-class Fabric8InformerTest {
+class Fabric8InformerTest extends Fabric8ServerTest {
 
     private static final String NAMESPACE = "informed";
     private static final int THREADS = 8;
     private static final int WRITES_PER_THREAD = 650;
 
-    @TestHTTPResource("/")
-    URL server;
-
-    private KubernetesClient client;
-
     @BeforeEach
-    void connect() {
-        client = Fabric8Clients.to(server);
+    void createNamespace() {
         Fabric8Clients.ensureNamespace(client, NAMESPACE);
-    }
-
-    @AfterEach
-    void close() {
-        client.close();
     }
 
     @Test

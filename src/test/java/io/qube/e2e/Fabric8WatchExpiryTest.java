@@ -15,17 +15,13 @@ import io.fabric8.kubernetes.client.dsl.internal.WatchHTTPManager;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.qube.test.EmbeddedPostgresResource;
 import io.qube.test.TcpProxy;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URL;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +42,7 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTest
 @TestProfile(Fabric8WatchExpiryTest.SmallWatchWindow.class)
 @WithTestResource(EmbeddedPostgresResource.class)
-class Fabric8WatchExpiryTest {
+class Fabric8WatchExpiryTest extends Fabric8ServerTest {
 
     static final int WINDOW = 50;
 
@@ -58,55 +54,22 @@ class Fabric8WatchExpiryTest {
         }
     }
 
-    @TestHTTPResource("/")
-    URL server;
-
-    private KubernetesClient client;
-
-    @BeforeEach
-    void connect() {
-        client = Fabric8Clients.to(server);
-    }
-
-    @AfterEach
-    void close() {
-        client.close();
-    }
-
     @Test
     void aWebSocketWatchFromBeforeTheWindowClosesWith410Expired() throws Exception {
         String namespace = "f8-expired-ws";
-        Fabric8Clients.ensureNamespace(client, namespace);
-        String old = client.configMaps().inNamespace(namespace).list().getMetadata().getResourceVersion();
-        createConfigMaps(namespace, "old", WINDOW + 10);
+        String old = historyOlderThanTheWindow(namespace);
 
-        Closing closing = new Closing();
-        Watch watch = client.configMaps().inNamespace(namespace).withResourceVersion(old).watch(closing);
-        try {
-            assertThat(watch).isInstanceOf(WatchConnectionManager.class);
-            assertExpired(closing);
-        } finally {
-            watch.close();
-        }
+        assertWatchExpires(client, namespace, old, WatchConnectionManager.class);
     }
 
     @Test
     void aChunkedHttpWatchFromBeforeTheWindowClosesWith410Expired() throws Exception {
         String namespace = "f8-expired-http";
-        Fabric8Clients.ensureNamespace(client, namespace);
-        String old = client.configMaps().inNamespace(namespace).list().getMetadata().getResourceVersion();
-        createConfigMaps(namespace, "old", WINDOW + 10);
+        String old = historyOlderThanTheWindow(namespace);
 
         try (KubernetesClient httpOnly = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty())
                 .withMasterUrl(server.toString()).withOnlyHttpWatches(true).build()).build()) {
-            Closing closing = new Closing();
-            Watch watch = httpOnly.configMaps().inNamespace(namespace).withResourceVersion(old).watch(closing);
-            try {
-                assertThat(watch).isInstanceOf(WatchHTTPManager.class);
-                assertExpired(closing);
-            } finally {
-                watch.close();
-            }
+            assertWatchExpires(httpOnly, namespace, old, WatchHTTPManager.class);
         }
     }
 
@@ -178,13 +141,7 @@ class Fabric8WatchExpiryTest {
                 }
                 createConfigMaps(namespace, "new", WINDOW);
                 // The informer's resume point is now older than the window.
-                Closing probe = new Closing();
-                Watch expired = client.configMaps().inNamespace(namespace).withResourceVersion(resumeFrom).watch(probe);
-                try {
-                    assertExpired(probe);
-                } finally {
-                    expired.close();
-                }
+                assertWatchExpires(client, namespace, resumeFrom, Watch.class);
                 assertThat(deletions).isEmpty();
 
                 proxy.restore();
@@ -207,6 +164,33 @@ class Fabric8WatchExpiryTest {
             } finally {
                 informer.close();
             }
+        }
+    }
+
+    /**
+     * Creates the namespace, then more config maps in it than the window holds; returns the resourceVersion from
+     * before them, which has left the window.
+     */
+    private String historyOlderThanTheWindow(String namespace) {
+        Fabric8Clients.ensureNamespace(client, namespace);
+        String old = client.configMaps().inNamespace(namespace).list().getMetadata().getResourceVersion();
+        createConfigMaps(namespace, "old", WINDOW + 10);
+        return old;
+    }
+
+    /**
+     * Watches the namespace's config maps from {@code resourceVersion} through {@code watcher}: a watch of the
+     * {@code type} expected, which closes with 410 Expired.
+     */
+    private static void assertWatchExpires(KubernetesClient watcher, String namespace, String resourceVersion,
+            Class<? extends Watch> type) throws Exception {
+        Closing closing = new Closing();
+        Watch watch = watcher.configMaps().inNamespace(namespace).withResourceVersion(resourceVersion).watch(closing);
+        try {
+            assertThat(watch).isInstanceOf(type);
+            assertExpired(closing);
+        } finally {
+            watch.close();
         }
     }
 

@@ -14,6 +14,7 @@ import static io.qube.apiserver.admission.Admission.create;
 import static io.qube.apiserver.admission.Admission.read;
 import static io.qube.apiserver.admission.Admission.reasonsAndFields;
 import static io.qube.apiserver.admission.Admission.update;
+import static io.qube.apiserver.admission.Manifests.namespaced;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** ConfigMaps and Secrets: keys, size limits, type rules and immutability, with Kubernetes' paths and reasons. */
@@ -119,18 +120,10 @@ class ConfigDataValidationTest {
     }
 
     private static ConfigMap configMap(String body) {
-        return read("""
-                apiVersion: v1
-                kind: ConfigMap
-                metadata: {name: settings, namespace: default}
-                """ + body, ConfigMap.class);
+        return read(namespaced(ConfigMap.class, "settings", body), ConfigMap.class);
     }
 
     private static Secret secret(String body) {
-        return read("""
-                apiVersion: v1
-                kind: Secret
-                metadata: {name: creds, namespace: default}
-                """ + body, Secret.class);
+        return read(namespaced(Secret.class, "creds", body), Secret.class);
     }
 }

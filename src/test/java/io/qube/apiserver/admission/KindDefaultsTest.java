@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 import static io.qube.apiserver.admission.Admission.assertStored;
 import static io.qube.apiserver.admission.Admission.defaulted;
 import static io.qube.apiserver.admission.Admission.read;
+import static io.qube.apiserver.admission.Manifests.clusterScoped;
+import static io.qube.apiserver.admission.Manifests.namespaced;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Defaults of the kinds with few or none, compared with what a real 1.32 cluster stores. */
@@ -23,13 +25,10 @@ class KindDefaultsTest {
 
     @Test
     void aSecretIsOpaqueAndItsStringDataIsFoldedIntoData() {
-        Secret secret = defaulted("""
-                apiVersion: v1
-                kind: Secret
-                metadata: {name: creds, namespace: default}
+        Secret secret = defaulted(namespaced(Secret.class, "creds", """
                 data: {user: YWRtaW4=, password: b2xk}
                 stringData: {password: s3cr3t}
-                """, Secret.class);
+                """), Secret.class);
 
         assertStored(secret, """
                 apiVersion: v1
@@ -74,14 +73,11 @@ class KindDefaultsTest {
 
     @Test
     void aNodeCanAllocateItsWholeCapacityAndItsPodCidrFieldsAgree() {
-        Node node = defaulted("""
-                apiVersion: v1
-                kind: Node
-                metadata: {name: worker-1}
+        Node node = defaulted(clusterScoped(Node.class, "worker-1", """
                 spec: {podCIDR: 10.244.1.0/24}
                 status:
                   capacity: {cpu: "4", memory: 8Gi, pods: "110"}
-                """, Node.class);
+                """), Node.class);
 
         assertThat(node.getSpec().getPodCIDRs()).containsExactly("10.244.1.0/24");
         assertStored(node.getStatus().getAllocatable(), "{cpu: '4', memory: 8Gi, pods: '110'}");
@@ -89,22 +85,16 @@ class KindDefaultsTest {
 
     @Test
     void endpointPortsAreTcp() {
-        Endpoints endpoints = defaulted("""
-                apiVersion: v1
-                kind: Endpoints
-                metadata: {name: web, namespace: default}
+        Endpoints endpoints = defaulted(namespaced(Endpoints.class, "web", """
                 subsets:
                 - addresses: [{ip: 10.244.1.5}]
                   ports: [{port: 8080}]
-                """, Endpoints.class);
-        EndpointSlice slice = defaulted("""
-                apiVersion: discovery.k8s.io/v1
-                kind: EndpointSlice
-                metadata: {name: web-abcde, namespace: default}
+                """), Endpoints.class);
+        EndpointSlice slice = defaulted(namespaced(EndpointSlice.class, "web-abcde", """
                 addressType: IPv4
                 endpoints: [{addresses: [10.244.1.5]}]
                 ports: [{port: 8080}]
-                """, EndpointSlice.class);
+                """), EndpointSlice.class);
 
         assertThat(endpoints.getSubsets().get(0).getPorts().get(0).getProtocol()).isEqualTo("TCP");
         assertStored(slice.getPorts(), "[{name: '', port: 8080, protocol: TCP}]");
@@ -113,12 +103,9 @@ class KindDefaultsTest {
 
     @Test
     void aPriorityClassPreemptsLowerPrioritiesByDefault() {
-        PriorityClass priorityClass = defaulted("""
-                apiVersion: scheduling.k8s.io/v1
-                kind: PriorityClass
-                metadata: {name: high}
+        PriorityClass priorityClass = defaulted(clusterScoped(PriorityClass.class, "high", """
                 value: 1000
-                """, PriorityClass.class);
+                """), PriorityClass.class);
 
         assertThat(priorityClass.getPreemptionPolicy()).isEqualTo("PreemptLowerPriority");
     }

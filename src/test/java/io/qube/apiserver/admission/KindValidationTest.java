@@ -19,6 +19,9 @@ import static io.qube.apiserver.admission.Admission.create;
 import static io.qube.apiserver.admission.Admission.read;
 import static io.qube.apiserver.admission.Admission.reasonsAndFields;
 import static io.qube.apiserver.admission.Admission.update;
+import static io.qube.apiserver.admission.Manifests.clusterScoped;
+import static io.qube.apiserver.admission.Manifests.inNamespace;
+import static io.qube.apiserver.admission.Manifests.namespaced;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Validation of the smaller kinds, with Kubernetes' field paths and reasons. */
@@ -26,12 +29,9 @@ class KindValidationTest {
 
     @Test
     void namespaceFinalizersAreStandardOrQualified() {
-        Namespace namespace = read("""
-                apiVersion: v1
-                kind: Namespace
-                metadata: {name: team-a}
+        Namespace namespace = read(clusterScoped(Namespace.class, "team-a", """
                 spec: {finalizers: [cleanup, example.com/cleanup]}
-                """, Namespace.class);
+                """), Namespace.class);
 
         assertThat(create(namespace)).containsExactly(new Cause("FieldValueInvalid",
                 "Invalid value: \"cleanup\": name is neither a standard finalizer name nor is it fully qualified",
@@ -50,17 +50,14 @@ class KindValidationTest {
 
     @Test
     void nodeTaintsNeedAKeyAnEffectAndNoTwin() {
-        Node node = read("""
-                apiVersion: v1
-                kind: Node
-                metadata: {name: worker-1}
+        Node node = read(clusterScoped(Node.class, "worker-1", """
                 spec:
                   taints:
                   - {key: dedicated, value: gpu, effect: NoSchedule}
                   - {key: dedicated, value: cpu, effect: NoSchedule}
                   - {key: "-bad", effect: Sometimes}
                   - {key: spot}
-                """, Node.class);
+                """), Node.class);
 
         assertThat(reasonsAndFields(create(node))).containsExactly(
                 "FieldValueDuplicate spec.taints[1]",
@@ -71,12 +68,9 @@ class KindValidationTest {
 
     @Test
     void aNodeKeepsItsPodCidrAndProviderOnceSet() {
-        Node old = read("""
-                apiVersion: v1
-                kind: Node
-                metadata: {name: worker-1}
+        Node old = read(clusterScoped(Node.class, "worker-1", """
                 spec: {podCIDR: 10.244.1.0/24, providerID: "qube://worker-1"}
-                """, Node.class);
+                """), Node.class);
         assertThat(create(old)).isEmpty();
         Node updated = copy(old);
         updated.getSpec().setPodCIDR("10.244.9.0/24");
@@ -95,20 +89,14 @@ class KindValidationTest {
 
     @Test
     void anEventLivesInTheNamespaceOfItsObject() {
-        Event elsewhere = read("""
-                apiVersion: v1
-                kind: Event
-                metadata: {name: web.17a4, namespace: default}
+        Event elsewhere = read(namespaced(Event.class, "web.17a4", """
                 involvedObject: {kind: Pod, name: web, namespace: shop}
                 reason: Started
-                """, Event.class);
-        Event aboutANode = read("""
-                apiVersion: v1
-                kind: Event
-                metadata: {name: worker-1.17a4, namespace: default}
+                """), Event.class);
+        Event aboutANode = read(namespaced(Event.class, "worker-1.17a4", """
                 involvedObject: {kind: Node, name: worker-1}
                 reason: NodeReady
-                """, Event.class);
+                """), Event.class);
 
         assertThat(create(elsewhere)).containsExactly(new Cause("FieldValueInvalid",
                 "Invalid value: \"shop\": does not match event.namespace", "involvedObject.namespace"));
@@ -117,13 +105,10 @@ class KindValidationTest {
 
     @Test
     void aNewStyleEventSaysWhoReportedWhat() {
-        Event event = read("""
-                apiVersion: v1
-                kind: Event
-                metadata: {name: web.17a4, namespace: default}
+        Event event = read(namespaced(Event.class, "web.17a4", """
                 involvedObject: {kind: Pod, name: web, namespace: default}
                 eventTime: "2025-01-01T00:00:00.000000Z"
-                """, Event.class);
+                """), Event.class);
 
         // As in Kubernetes, an empty controller name is also reported as an empty and a malformed name part.
         assertThat(reasonsAndFields(create(event))).containsExactly("FieldValueRequired source",
@@ -133,15 +118,12 @@ class KindValidationTest {
 
     @Test
     void endpointsAreRoutableAddressesWithNamedPorts() {
-        Endpoints endpoints = read("""
-                apiVersion: v1
-                kind: Endpoints
-                metadata: {name: web, namespace: default}
+        Endpoints endpoints = read(namespaced(Endpoints.class, "web", """
                 subsets:
                 - addresses: [{ip: 10.244.1.5}, {ip: 127.0.0.1}, {ip: web-1}]
                   ports: [{port: 80}, {name: https, port: 443, protocol: QUIC}]
                 - ports: [{port: 80}]
-                """, Endpoints.class);
+                """), Endpoints.class);
 
         assertThat(reasonsAndFields(create(endpoints))).containsExactly(
                 "FieldValueInvalid subsets[0].addresses[1].ip",
@@ -153,23 +135,17 @@ class KindValidationTest {
 
     @Test
     void endpointSliceAddressesMatchTheSliceTypeWhichNeverChanges() {
-        EndpointSlice slice = read("""
-                apiVersion: discovery.k8s.io/v1
-                kind: EndpointSlice
-                metadata: {name: web-abcde, namespace: default}
+        EndpointSlice slice = read(namespaced(EndpointSlice.class, "web-abcde", """
                 addressType: IPv4
                 endpoints:
                 - addresses: [10.244.1.5, "2001:db8::1"]
                 - addresses: []
                 ports: [{name: http, port: 80}, {name: http, port: 81}]
-                """, EndpointSlice.class);
-        EndpointSlice old = read("""
-                apiVersion: discovery.k8s.io/v1
-                kind: EndpointSlice
-                metadata: {name: web-abcde, namespace: default}
+                """), EndpointSlice.class);
+        EndpointSlice old = read(namespaced(EndpointSlice.class, "web-abcde", """
                 addressType: IPv4
                 endpoints: [{addresses: [10.244.1.5]}]
-                """, EndpointSlice.class);
+                """), EndpointSlice.class);
         assertThat(create(old)).isEmpty();
         EndpointSlice retyped = copy(old);
         retyped.setAddressType("FQDN");
@@ -186,12 +162,9 @@ class KindValidationTest {
 
     @Test
     void leaseDurationsArePositive() {
-        Lease lease = read("""
-                apiVersion: coordination.k8s.io/v1
-                kind: Lease
-                metadata: {name: worker-1, namespace: kube-node-lease}
+        Lease lease = read(inNamespace(Lease.class, "kube-node-lease", "worker-1", """
                 spec: {holderIdentity: worker-1, leaseDurationSeconds: 0, leaseTransitions: -1, preferredHolder: worker-2}
-                """, Lease.class);
+                """), Lease.class);
 
         assertThat(create(lease)).containsExactly(
                 new Cause("FieldValueInvalid", "Invalid value: 0: must be greater than 0", "spec.leaseDurationSeconds"),
@@ -202,24 +175,15 @@ class KindValidationTest {
 
     @Test
     void priorityClassValuesAboveOneBillionAndSystemNamesAreReserved() {
-        PriorityClass tooHigh = read("""
-                apiVersion: scheduling.k8s.io/v1
-                kind: PriorityClass
-                metadata: {name: urgent}
+        PriorityClass tooHigh = read(clusterScoped(PriorityClass.class, "urgent", """
                 value: 1500000000
-                """, PriorityClass.class);
-        PriorityClass systemName = read("""
-                apiVersion: scheduling.k8s.io/v1
-                kind: PriorityClass
-                metadata: {name: system-urgent}
+                """), PriorityClass.class);
+        PriorityClass systemName = read(clusterScoped(PriorityClass.class, "system-urgent", """
                 value: 1000
-                """, PriorityClass.class);
-        PriorityClass builtIn = read("""
-                apiVersion: scheduling.k8s.io/v1
-                kind: PriorityClass
-                metadata: {name: system-node-critical}
+                """), PriorityClass.class);
+        PriorityClass builtIn = read(clusterScoped(PriorityClass.class, "system-node-critical", """
                 value: 2000001000
-                """, PriorityClass.class);
+                """), PriorityClass.class);
 
         assertThat(create(tooHigh)).containsExactly(new Cause("FieldValueForbidden",
                 "Forbidden: maximum allowed value of a user defined priority is 1000000000", "value"));
@@ -231,12 +195,9 @@ class KindValidationTest {
 
     @Test
     void aPriorityClassValueNeverChanges() {
-        PriorityClass old = read("""
-                apiVersion: scheduling.k8s.io/v1
-                kind: PriorityClass
-                metadata: {name: high}
+        PriorityClass old = read(clusterScoped(PriorityClass.class, "high", """
                 value: 1000
-                """, PriorityClass.class);
+                """), PriorityClass.class);
         assertThat(create(old)).isEmpty();
         PriorityClass updated = copy(old);
         updated.setValue(2000);
@@ -249,12 +210,9 @@ class KindValidationTest {
 
     @Test
     void aBindingNamesANode() {
-        Binding binding = read("""
-                apiVersion: v1
-                kind: Binding
-                metadata: {name: web, namespace: default}
+        Binding binding = read(namespaced(Binding.class, "web", """
                 target: {kind: Pod}
-                """, Binding.class);
+                """), Binding.class);
 
         assertThat(create(binding)).containsExactly(
                 new Cause("FieldValueNotSupported", "Unsupported value: \"Pod\": supported values: \"Node\", \"<empty>\"",

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 import static io.qube.apiserver.admission.Admission.reasonsAndFields;
+import static io.qube.apiserver.admission.Manifests.namespaced;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The metadata rules every kind shares, with Kubernetes' field paths, reasons and wording. */
@@ -196,12 +197,9 @@ class MetadataValidationTest {
 
     @Test
     void theRestLayerGetsTheSameAnswerThroughAnyKind() {
-        Pod pod = Admission.read("""
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: Bad_Name, namespace: default}
+        Pod pod = Admission.read(namespaced(Pod.class, "Bad_Name", """
                 spec: {containers: [{name: c, image: nginx}]}
-                """, Pod.class);
+                """), Pod.class);
         ConfigMap configMap = Admission.read("""
                 apiVersion: v1
                 kind: ConfigMap
@@ -212,12 +210,9 @@ class MetadataValidationTest {
                 kind: Namespace
                 metadata: {name: Team}
                 """, Namespace.class);
-        Service service = Admission.read("""
-                apiVersion: v1
-                kind: Service
-                metadata: {name: web.v2, namespace: default}
+        Service service = Admission.read(namespaced(Service.class, "web.v2", """
                 spec: {selector: {app: web}, ports: [{port: 80}]}
-                """, Service.class);
+                """), Service.class);
 
         assertThat(reasonsAndFields(Admission.create(pod))).containsExactly("FieldValueInvalid metadata.name");
         assertThat(reasonsAndFields(Admission.create(configMap))).containsExactly("FieldValueInvalid metadata.labels");

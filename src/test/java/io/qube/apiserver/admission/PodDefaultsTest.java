@@ -6,6 +6,9 @@ import org.junit.jupiter.api.Test;
 
 import static io.qube.apiserver.admission.Admission.assertStored;
 import static io.qube.apiserver.admission.Admission.defaulted;
+import static io.qube.apiserver.admission.Manifests.STORED_NGINX_TEMPLATE_SPEC;
+import static io.qube.apiserver.admission.Manifests.inNamespace;
+import static io.qube.apiserver.admission.Manifests.namespaced;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A Pod's defaults, compared with what a real 1.32 cluster stores for the same manifest. */
@@ -13,15 +16,12 @@ class PodDefaultsTest {
 
     @Test
     void aMinimalPodGetsExactlyWhatARealClusterStores() {
-        Pod pod = defaulted("""
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: nginx, namespace: default}
+        Pod pod = defaulted(namespaced(Pod.class, "nginx", """
                 spec:
                   containers:
                   - name: nginx
                     image: nginx
-                """, Pod.class);
+                """), Pod.class);
 
         // A real cluster also mounts a kube-api-access-* token volume (ServiceAccount admission); Qube issues no
         // tokens yet. uid, resourceVersion and creationTimestamp are the REST layer's.
@@ -30,23 +30,12 @@ class PodDefaultsTest {
                 kind: Pod
                 metadata: {name: nginx, namespace: default}
                 spec:
-                  containers:
-                  - image: nginx
-                    imagePullPolicy: Always
-                    name: nginx
-                    resources: {}
-                    terminationMessagePath: /dev/termination-log
-                    terminationMessagePolicy: File
-                  dnsPolicy: ClusterFirst
+                """ + STORED_NGINX_TEMPLATE_SPEC.indent(2) + """
                   enableServiceLinks: true
                   preemptionPolicy: PreemptLowerPriority
                   priority: 0
-                  restartPolicy: Always
-                  schedulerName: default-scheduler
-                  securityContext: {}
                   serviceAccount: default
                   serviceAccountName: default
-                  terminationGracePeriodSeconds: 30
                   tolerations:
                   - {effect: NoExecute, key: node.kubernetes.io/not-ready, operator: Exists, tolerationSeconds: 300}
                   - {effect: NoExecute, key: node.kubernetes.io/unreachable, operator: Exists, tolerationSeconds: 300}
@@ -58,10 +47,7 @@ class PodDefaultsTest {
 
     @Test
     void pullPolicyFollowsTheImageTag() {
-        Pod pod = defaulted("""
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: images, namespace: default}
+        Pod pod = defaulted(namespaced(Pod.class, "images", """
                 spec:
                   containers:
                   - {name: untagged, image: nginx}
@@ -70,7 +56,7 @@ class PodDefaultsTest {
                   - {name: registry-port, image: "registry.local:5000/team/app"}
                   - {name: digest, image: "nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}
                   - {name: explicit, image: nginx, imagePullPolicy: Never}
-                """, Pod.class);
+                """), Pod.class);
 
         assertThat(pod.getSpec().getContainers()).extracting(Container::getImagePullPolicy)
                 .containsExactly("Always", "Always", "IfNotPresent", "Always", "IfNotPresent", "Never");
@@ -78,10 +64,7 @@ class PodDefaultsTest {
 
     @Test
     void probesPortsEnvAndVolumesGetTheirDefaults() {
-        Pod pod = defaulted("""
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: web, namespace: default}
+        Pod pod = defaulted(namespaced(Pod.class, "web", """
                 spec:
                   containers:
                   - name: web
@@ -103,7 +86,7 @@ class PodDefaultsTest {
                     secret: {secretName: web, defaultMode: 256}
                   - name: host
                     hostPath: {path: /var/log}
-                """, Pod.class);
+                """), Pod.class);
 
         assertStored(pod.getSpec().getContainers().get(0), """
                 env:
@@ -139,17 +122,14 @@ class PodDefaultsTest {
 
     @Test
     void limitsWithoutRequestsMakeAGuaranteedPod() {
-        Pod pod = defaulted("""
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: db, namespace: default}
+        Pod pod = defaulted(namespaced(Pod.class, "db", """
                 spec:
                   containers:
                   - name: db
                     image: "postgres:17"
                     resources:
                       limits: {cpu: 500m, memory: 1Gi}
-                """, Pod.class);
+                """), Pod.class);
 
         assertStored(pod.getSpec().getContainers().get(0).getResources(), """
                 limits: {cpu: 500m, memory: 1Gi}
@@ -160,10 +140,7 @@ class PodDefaultsTest {
 
     @Test
     void requestsBelowLimitsMakeABurstablePod() {
-        Pod pod = defaulted("""
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: app, namespace: default}
+        Pod pod = defaulted(namespaced(Pod.class, "app", """
                 spec:
                   containers:
                   - name: app
@@ -171,7 +148,7 @@ class PodDefaultsTest {
                     resources:
                       requests: {cpu: 100m}
                       limits: {cpu: "1", memory: 256Mi}
-                """, Pod.class);
+                """), Pod.class);
 
         assertThat(pod.getSpec().getContainers().get(0).getResources().getRequests())
                 .containsOnlyKeys("cpu", "memory");
@@ -180,27 +157,21 @@ class PodDefaultsTest {
 
     @Test
     void theHostNetworkMakesContainerPortsHostPorts() {
-        Pod pod = defaulted("""
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: agent, namespace: kube-system}
+        Pod pod = defaulted(inNamespace(Pod.class, "kube-system", "agent", """
                 spec:
                   hostNetwork: true
                   containers:
                   - name: agent
                     image: "agent:1"
                     ports: [{containerPort: 9100}]
-                """, Pod.class);
+                """), Pod.class);
 
         assertThat(pod.getSpec().getContainers().get(0).getPorts().get(0).getHostPort()).isEqualTo(9100);
     }
 
     @Test
     void admissionKeepsWhatThePodAlreadySays() {
-        Pod pod = defaulted("""
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: critical, namespace: kube-system}
+        Pod pod = defaulted(inNamespace(Pod.class, "kube-system", "critical", """
                 spec:
                   serviceAccount: node-agent
                   priorityClassName: system-node-critical
@@ -208,7 +179,7 @@ class PodDefaultsTest {
                   - {operator: Exists}
                   containers:
                   - {name: agent, image: "agent:1"}
-                """, Pod.class);
+                """), Pod.class);
 
         // The deprecated serviceAccount field still names the account when serviceAccountName is absent.
         assertThat(pod.getSpec().getServiceAccountName()).isEqualTo("node-agent");
@@ -220,15 +191,12 @@ class PodDefaultsTest {
 
     @Test
     void aCustomPriorityClassIsLeftToTheRestLayer() {
-        Pod pod = defaulted("""
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: batch, namespace: default}
+        Pod pod = defaulted(namespaced(Pod.class, "batch", """
                 spec:
                   priorityClassName: low
                   containers:
                   - {name: job, image: "job:1"}
-                """, Pod.class);
+                """), Pod.class);
 
         assertThat(pod.getSpec().getPriority()).isNull();
         assertThat(pod.getSpec().getPreemptionPolicy()).isNull();
@@ -236,14 +204,11 @@ class PodDefaultsTest {
 
     @Test
     void defaultingTwiceChangesNothing() {
-        Pod once = defaulted("""
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: nginx, namespace: default}
+        Pod once = defaulted(namespaced(Pod.class, "nginx", """
                 spec:
                   containers:
                   - {name: nginx, image: nginx, resources: {limits: {memory: 64Mi}}}
-                """, Pod.class);
+                """), Pod.class);
         Pod twice = Admission.copy(once);
         KindDefaults.pod().apply(twice);
 

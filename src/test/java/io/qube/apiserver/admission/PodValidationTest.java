@@ -14,6 +14,7 @@ import static io.qube.apiserver.admission.Admission.create;
 import static io.qube.apiserver.admission.Admission.read;
 import static io.qube.apiserver.admission.Admission.reasonsAndFields;
 import static io.qube.apiserver.admission.Admission.update;
+import static io.qube.apiserver.admission.Manifests.namespaced;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Typical mistakes in a Pod, and what an update may change, with Kubernetes' field paths and reasons. */
@@ -39,20 +40,14 @@ class PodValidationTest {
 
     @Test
     void aPodNeedsContainers() {
-        assertThat(create(pod("""
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: empty, namespace: default}
+        assertThat(create(pod(namespaced(Pod.class, "empty", """
                 spec: {containers: []}
-                """))).containsExactly(new Cause("FieldValueRequired", "Required value", "spec.containers"));
+                """)))).containsExactly(new Cause("FieldValueRequired", "Required value", "spec.containers"));
     }
 
     @Test
     void eachContainerNeedsAUniqueNameAndAnImage() {
-        List<Cause> causes = create(pod("""
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: web, namespace: default}
+        List<Cause> causes = create(webPod("""
                 spec:
                   containers:
                   - {}
@@ -71,10 +66,7 @@ class PodValidationTest {
 
     @Test
     void portsNeedANumberInRangeAndAKnownProtocol() {
-        List<Cause> causes = create(pod("""
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: web, namespace: default}
+        List<Cause> causes = create(webPod("""
                 spec:
                   containers:
                   - name: web
@@ -98,10 +90,7 @@ class PodValidationTest {
 
     @Test
     void podLevelPoliciesMustBeKnownValues() {
-        List<Cause> causes = create(pod("""
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: web, namespace: default}
+        List<Cause> causes = create(webPod("""
                 spec:
                   restartPolicy: Sometimes
                   dnsPolicy: Google
@@ -119,10 +108,7 @@ class PodValidationTest {
 
     @Test
     void volumesAndMountsMustFitTogether() {
-        List<Cause> causes = create(pod("""
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: web, namespace: default}
+        List<Cause> causes = create(webPod("""
                 spec:
                   containers:
                   - name: web
@@ -147,10 +133,7 @@ class PodValidationTest {
 
     @Test
     void requestsMayNotExceedLimitsAndQuantitiesMustParse() {
-        List<Cause> causes = create(pod("""
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: web, namespace: default}
+        List<Cause> causes = create(webPod("""
                 spec:
                   containers:
                   - name: web
@@ -169,10 +152,7 @@ class PodValidationTest {
 
     @Test
     void probesNeedExactlyOneHandlerAndLivenessSucceedsOnce() {
-        List<Cause> causes = create(pod("""
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: web, namespace: default}
+        List<Cause> causes = create(webPod("""
                 spec:
                   containers:
                   - name: web
@@ -198,10 +178,7 @@ class PodValidationTest {
 
     @Test
     void tolerationsWithoutKeyMustMatchEverything() {
-        List<Cause> causes = create(pod("""
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: web, namespace: default}
+        List<Cause> causes = create(webPod("""
                 spec:
                   containers: [{name: web, image: "web:1"}]
                   tolerations:
@@ -215,10 +192,7 @@ class PodValidationTest {
 
     @Test
     void ephemeralContainersCannotBeSetOnCreate() {
-        assertThat(reasonsAndFields(create(pod("""
-                apiVersion: v1
-                kind: Pod
-                metadata: {name: web, namespace: default}
+        assertThat(reasonsAndFields(create(webPod("""
                 spec:
                   containers: [{name: web, image: "web:1"}]
                   ephemeralContainers: [{name: debug, image: busybox}]
@@ -311,5 +285,10 @@ class PodValidationTest {
 
     private static Pod pod(String yaml) {
         return read(yaml, Pod.class);
+    }
+
+    /** A Pod web in namespace default; {@code body} is the rest of its manifest. */
+    private static Pod webPod(String body) {
+        return pod(namespaced(Pod.class, "web", body));
     }
 }

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import static io.qube.apiserver.admission.Admission.assertStored;
 import static io.qube.apiserver.admission.Admission.defaulted;
+import static io.qube.apiserver.admission.Manifests.namespaced;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Service defaults, compared with what a real 1.32 single-stack IPv4 cluster stores (before IP allocation). */
@@ -45,14 +46,11 @@ class ServiceDefaultsTest {
 
     @Test
     void aBarePortGetsTcpAndTargetsItself() {
-        Service service = defaulted("""
-                apiVersion: v1
-                kind: Service
-                metadata: {name: web, namespace: default}
+        Service service = defaulted(namespaced(Service.class, "web", """
                 spec:
                   selector: {app: web}
                   ports: [{port: 443}]
-                """, Service.class);
+                """), Service.class);
 
         assertThat(service.getSpec().getType()).isEqualTo("ClusterIP");
         assertThat(service.getSpec().getPorts().get(0).getProtocol()).isEqualTo("TCP");
@@ -61,18 +59,12 @@ class ServiceDefaultsTest {
 
     @Test
     void externallyReachableServicesGetAnExternalTrafficPolicy() {
-        Service nodePort = defaulted("""
-                apiVersion: v1
-                kind: Service
-                metadata: {name: np, namespace: default}
+        Service nodePort = defaulted(namespaced(Service.class, "np", """
                 spec: {type: NodePort, selector: {app: web}, ports: [{port: 80}]}
-                """, Service.class);
-        Service loadBalancer = defaulted("""
-                apiVersion: v1
-                kind: Service
-                metadata: {name: lb, namespace: default}
+                """), Service.class);
+        Service loadBalancer = defaulted(namespaced(Service.class, "lb", """
                 spec: {type: LoadBalancer, selector: {app: web}, ports: [{port: 80}]}
-                """, Service.class);
+                """), Service.class);
 
         assertThat(nodePort.getSpec().getExternalTrafficPolicy()).isEqualTo("Cluster");
         assertThat(nodePort.getSpec().getAllocateLoadBalancerNodePorts()).isNull();
@@ -82,24 +74,18 @@ class ServiceDefaultsTest {
 
     @Test
     void clientIpAffinitySticksForThreeHours() {
-        Service service = defaulted("""
-                apiVersion: v1
-                kind: Service
-                metadata: {name: sticky, namespace: default}
+        Service service = defaulted(namespaced(Service.class, "sticky", """
                 spec: {sessionAffinity: ClientIP, selector: {app: web}, ports: [{port: 80}]}
-                """, Service.class);
+                """), Service.class);
 
         assertStored(service.getSpec().getSessionAffinityConfig(), "clientIP: {timeoutSeconds: 10800}");
     }
 
     @Test
     void aHeadlessServiceWithoutSelectorSpansBothFamilies() {
-        Service service = defaulted("""
-                apiVersion: v1
-                kind: Service
-                metadata: {name: external-db, namespace: default}
+        Service service = defaulted(namespaced(Service.class, "external-db", """
                 spec: {clusterIP: None, ports: [{port: 5432}]}
-                """, Service.class);
+                """), Service.class);
 
         assertThat(service.getSpec().getClusterIPs()).containsExactly("None");
         assertThat(service.getSpec().getIpFamilyPolicy()).isEqualTo("RequireDualStack");
@@ -108,12 +94,9 @@ class ServiceDefaultsTest {
 
     @Test
     void anExternalNameServiceGetsNoIpFields() {
-        Service service = defaulted("""
-                apiVersion: v1
-                kind: Service
-                metadata: {name: alias, namespace: default}
+        Service service = defaulted(namespaced(Service.class, "alias", """
                 spec: {type: ExternalName, externalName: db.example.com}
-                """, Service.class);
+                """), Service.class);
 
         assertStored(service.getSpec(), """
                 externalName: db.example.com

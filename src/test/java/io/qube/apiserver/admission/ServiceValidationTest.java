@@ -12,6 +12,7 @@ import static io.qube.apiserver.admission.Admission.create;
 import static io.qube.apiserver.admission.Admission.read;
 import static io.qube.apiserver.admission.Admission.reasonsAndFields;
 import static io.qube.apiserver.admission.Admission.update;
+import static io.qube.apiserver.admission.Manifests.namespaced;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Typical mistakes in a Service, and its fixed cluster IP, with Kubernetes' field paths and reasons. */
@@ -159,10 +160,6 @@ class ServiceValidationTest {
     }
 
     private static Service service(String spec) {
-        return read("""
-                apiVersion: v1
-                kind: Service
-                metadata: {name: web, namespace: default}
-                """ + spec, Service.class);
+        return read(namespaced(Service.class, "web", spec), Service.class);
     }
 }

@@ -8,26 +8,29 @@ import org.junit.jupiter.api.Test;
 
 import static io.qube.apiserver.admission.Admission.assertStored;
 import static io.qube.apiserver.admission.Admission.defaulted;
+import static io.qube.apiserver.admission.Manifests.STORED_NGINX_TEMPLATE_SPEC;
+import static io.qube.apiserver.admission.Manifests.namespaced;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Workload defaults, compared with what a real 1.32 cluster stores. */
 class WorkloadDefaultsTest {
 
-    /** What every template's pod spec gets; unlike a Pod's, no service links, account, priority or tolerations. */
-    private static final String TEMPLATE_SPEC = """
-                containers:
-                - image: nginx
-                  imagePullPolicy: Always
-                  name: nginx
-                  resources: {}
-                  terminationMessagePath: /dev/termination-log
-                  terminationMessagePolicy: File
-                dnsPolicy: ClusterFirst
-                restartPolicy: Always
-                schedulerName: default-scheduler
-                securityContext: {}
-                terminationGracePeriodSeconds: 30
+    /** A ReplicaSet's or DaemonSet's spec as a client sends it: one nginx container, selected by its app label. */
+    private static final String NGINX_BY_APP_LABEL = """
+            spec:
+              selector: {matchLabels: {app: nginx}}
+              template:
+                metadata: {labels: {app: nginx}}
+                spec: {containers: [{image: nginx, name: nginx}]}
             """;
+
+    /** The selector and template of {@link #NGINX_BY_APP_LABEL} as stored. */
+    private static final String STORED_NGINX_SELECTOR_AND_TEMPLATE = """
+            selector: {matchLabels: {app: nginx}}
+            template:
+              metadata: {labels: {app: nginx}}
+              spec:
+            """ + STORED_NGINX_TEMPLATE_SPEC.indent(4);
 
     @Test
     void kubectlCreateDeploymentIsStoredWithTheClusterDefaults() {
@@ -63,24 +66,21 @@ class WorkloadDefaultsTest {
                   template:
                     metadata: {labels: {app: nginx}}
                     spec:
-                """ + TEMPLATE_SPEC.indent(6) + """
+                """ + STORED_NGINX_TEMPLATE_SPEC.indent(6) + """
                 status: {}
                 """);
     }
 
     @Test
     void aRecreateDeploymentGetsNoRollingUpdateAndAMissingReplicaCountIsOne() {
-        Deployment deployment = defaulted("""
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata: {name: db, namespace: default}
+        Deployment deployment = defaulted(namespaced(Deployment.class, "db", """
                 spec:
                   selector: {matchLabels: {app: db}}
                   strategy: {type: Recreate}
                   template:
                     metadata: {labels: {app: db}}
                     spec: {containers: [{image: "postgres:17", name: db}]}
-                """, Deployment.class);
+                """), Deployment.class);
 
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
         assertThat(deployment.getSpec().getStrategy().getRollingUpdate()).isNull();
@@ -88,46 +88,16 @@ class WorkloadDefaultsTest {
 
     @Test
     void replicaSetDefaults() {
-        ReplicaSet replicaSet = defaulted("""
-                apiVersion: apps/v1
-                kind: ReplicaSet
-                metadata: {name: nginx, namespace: default}
-                spec:
-                  selector: {matchLabels: {app: nginx}}
-                  template:
-                    metadata: {labels: {app: nginx}}
-                    spec: {containers: [{image: nginx, name: nginx}]}
-                """, ReplicaSet.class);
+        ReplicaSet replicaSet = defaulted(namespaced(ReplicaSet.class, "nginx", NGINX_BY_APP_LABEL), ReplicaSet.class);
 
-        assertStored(replicaSet.getSpec(), """
-                replicas: 1
-                selector: {matchLabels: {app: nginx}}
-                template:
-                  metadata: {labels: {app: nginx}}
-                  spec:
-                """ + TEMPLATE_SPEC.indent(2));
+        assertStored(replicaSet.getSpec(), "replicas: 1\n" + STORED_NGINX_SELECTOR_AND_TEMPLATE);
     }
 
     @Test
     void daemonSetDefaults() {
-        DaemonSet daemonSet = defaulted("""
-                apiVersion: apps/v1
-                kind: DaemonSet
-                metadata: {name: nginx, namespace: default}
-                spec:
-                  selector: {matchLabels: {app: nginx}}
-                  template:
-                    metadata: {labels: {app: nginx}}
-                    spec: {containers: [{image: nginx, name: nginx}]}
-                """, DaemonSet.class);
+        DaemonSet daemonSet = defaulted(namespaced(DaemonSet.class, "nginx", NGINX_BY_APP_LABEL), DaemonSet.class);
 
-        assertStored(daemonSet.getSpec(), """
-                revisionHistoryLimit: 10
-                selector: {matchLabels: {app: nginx}}
-                template:
-                  metadata: {labels: {app: nginx}}
-                  spec:
-                """ + TEMPLATE_SPEC.indent(2) + """
+        assertStored(daemonSet.getSpec(), "revisionHistoryLimit: 10\n" + STORED_NGINX_SELECTOR_AND_TEMPLATE + """
                 updateStrategy:
                   rollingUpdate: {maxSurge: 0, maxUnavailable: 1}
                   type: RollingUpdate
@@ -136,15 +106,12 @@ class WorkloadDefaultsTest {
 
     @Test
     void aReplicationControllerSelectsAndIsLabelledByItsTemplate() {
-        ReplicationController controller = defaulted("""
-                apiVersion: v1
-                kind: ReplicationController
-                metadata: {name: nginx, namespace: default}
+        ReplicationController controller = defaulted(namespaced(ReplicationController.class, "nginx", """
                 spec:
                   template:
                     metadata: {labels: {app: nginx}}
                     spec: {containers: [{image: nginx, name: nginx}]}
-                """, ReplicationController.class);
+                """), ReplicationController.class);
 
         assertStored(controller, """
                 apiVersion: v1
@@ -156,15 +123,12 @@ class WorkloadDefaultsTest {
                   template:
                     metadata: {labels: {app: nginx}}
                     spec:
-                """ + TEMPLATE_SPEC.indent(6));
+                """ + STORED_NGINX_TEMPLATE_SPEC.indent(6));
     }
 
     @Test
     void aTemplateKeepsItsServiceAccountInBothFields() {
-        Deployment deployment = defaulted("""
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata: {name: api, namespace: default}
+        Deployment deployment = defaulted(namespaced(Deployment.class, "api", """
                 spec:
                   selector: {matchLabels: {app: api}}
                   template:
@@ -172,7 +136,7 @@ class WorkloadDefaultsTest {
                     spec:
                       serviceAccountName: api
                       containers: [{image: "api:3", name: api}]
-                """, Deployment.class);
+                """), Deployment.class);
 
         assertThat(deployment.getSpec().getTemplate().getSpec().getServiceAccount()).isEqualTo("api");
     }

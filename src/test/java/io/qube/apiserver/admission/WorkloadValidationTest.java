@@ -16,6 +16,8 @@ import static io.qube.apiserver.admission.Admission.create;
 import static io.qube.apiserver.admission.Admission.read;
 import static io.qube.apiserver.admission.Admission.reasonsAndFields;
 import static io.qube.apiserver.admission.Admission.update;
+import static io.qube.apiserver.admission.Manifests.inNamespace;
+import static io.qube.apiserver.admission.Manifests.namespaced;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Typical mistakes in workloads, and their immutable selectors, with Kubernetes' field paths and reasons. */
@@ -105,16 +107,13 @@ class WorkloadValidationTest {
 
     @Test
     void aReplicaSetNeedsANonEmptySelector() {
-        ReplicaSet replicaSet = read("""
-                apiVersion: apps/v1
-                kind: ReplicaSet
-                metadata: {name: web, namespace: default}
+        ReplicaSet replicaSet = read(namespaced(ReplicaSet.class, "web", """
                 spec:
                   selector: {}
                   template:
                     metadata: {labels: {app: web}}
                     spec: {containers: [{name: web, image: "web:1"}]}
-                """, ReplicaSet.class);
+                """), ReplicaSet.class);
 
         assertThat(create(replicaSet)).containsExactly(new Cause("FieldValueInvalid",
                 "Invalid value: {}: empty selector is invalid for deployment", "spec.selector"));
@@ -122,10 +121,7 @@ class WorkloadValidationTest {
 
     @Test
     void selectorExpressionsAreValidated() {
-        ReplicaSet replicaSet = read("""
-                apiVersion: apps/v1
-                kind: ReplicaSet
-                metadata: {name: web, namespace: default}
+        ReplicaSet replicaSet = read(namespaced(ReplicaSet.class, "web", """
                 spec:
                   selector:
                     matchExpressions:
@@ -134,7 +130,7 @@ class WorkloadValidationTest {
                   template:
                     metadata: {labels: {app: web, tier: front}}
                     spec: {containers: [{name: web, image: "web:1"}]}
-                """, ReplicaSet.class);
+                """), ReplicaSet.class);
 
         assertThat(reasonsAndFields(create(replicaSet))).containsExactly(
                 "FieldValueRequired spec.selector.matchExpressions[0].values",
@@ -144,10 +140,7 @@ class WorkloadValidationTest {
 
     @Test
     void aDaemonSetUpdatesANodeEitherBySurgeOrByUnavailability() {
-        DaemonSet daemonSet = read("""
-                apiVersion: apps/v1
-                kind: DaemonSet
-                metadata: {name: agent, namespace: kube-system}
+        DaemonSet daemonSet = read(inNamespace(DaemonSet.class, "kube-system", "agent", """
                 spec:
                   selector: {matchLabels: {app: agent}}
                   updateStrategy:
@@ -155,7 +148,7 @@ class WorkloadValidationTest {
                   template:
                     metadata: {labels: {app: agent}}
                     spec: {containers: [{name: agent, image: "agent:1"}]}
-                """, DaemonSet.class);
+                """), DaemonSet.class);
 
         assertThat(create(daemonSet)).containsExactly(new Cause("FieldValueInvalid",
                 "Invalid value: 1: may not be set when maxUnavailable is non-zero",
@@ -164,16 +157,13 @@ class WorkloadValidationTest {
 
     @Test
     void aDaemonSetSelectorCannotChange() {
-        DaemonSet old = read("""
-                apiVersion: apps/v1
-                kind: DaemonSet
-                metadata: {name: agent, namespace: kube-system}
+        DaemonSet old = read(inNamespace(DaemonSet.class, "kube-system", "agent", """
                 spec:
                   selector: {matchLabels: {app: agent}}
                   template:
                     metadata: {labels: {app: agent, v: "1"}}
                     spec: {containers: [{name: agent, image: "agent:1"}]}
-                """, DaemonSet.class);
+                """), DaemonSet.class);
         assertThat(create(old)).isEmpty();
         DaemonSet updated = copy(old);
         updated.getSpec().getSelector().setMatchLabels(Map.of("v", "1"));
@@ -183,22 +173,16 @@ class WorkloadValidationTest {
 
     @Test
     void aReplicationControllerNeedsATemplateAndASelector() {
-        ReplicationController withoutTemplate = read("""
-                apiVersion: v1
-                kind: ReplicationController
-                metadata: {name: web, namespace: default}
+        ReplicationController withoutTemplate = read(namespaced(ReplicationController.class, "web", """
                 spec: {replicas: 2}
-                """, ReplicationController.class);
-        ReplicationController mismatch = read("""
-                apiVersion: v1
-                kind: ReplicationController
-                metadata: {name: web, namespace: default}
+                """), ReplicationController.class);
+        ReplicationController mismatch = read(namespaced(ReplicationController.class, "web", """
                 spec:
                   selector: {app: api}
                   template:
                     metadata: {labels: {app: web}}
                     spec: {containers: [{name: web, image: "web:1"}]}
-                """, ReplicationController.class);
+                """), ReplicationController.class);
 
         assertThat(create(withoutTemplate)).containsExactly(
                 new Cause("FieldValueRequired", "Required value", "spec.selector"),
@@ -208,15 +192,12 @@ class WorkloadValidationTest {
 
     @Test
     void aReplicationControllerSelectorMayChange() {
-        ReplicationController old = read("""
-                apiVersion: v1
-                kind: ReplicationController
-                metadata: {name: web, namespace: default}
+        ReplicationController old = read(namespaced(ReplicationController.class, "web", """
                 spec:
                   template:
                     metadata: {labels: {app: web, v: "1"}}
                     spec: {containers: [{name: web, image: "web:1"}]}
-                """, ReplicationController.class);
+                """), ReplicationController.class);
         assertThat(create(old)).isEmpty();
         ReplicationController updated = copy(old);
         updated.getSpec().setSelector(Map.of("app", "web"));

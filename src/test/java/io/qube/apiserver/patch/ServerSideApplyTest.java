@@ -54,29 +54,23 @@ class ServerSideApplyTest {
             """;
 
     /** The same manifest without replicas and without the env list. */
-    private static final String MANIFEST_WITHOUT_REPLICAS_AND_ENV = """
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata:
-              name: web
-              namespace: default
-              labels:
-                app: web
-            spec:
-              selector:
-                matchLabels:
-                  app: web
-              template:
-                metadata:
-                  labels:
-                    app: web
-                spec:
-                  containers:
-                  - name: app
-                    image: nginx:1.25
-                    ports:
-                    - containerPort: 80
-            """;
+    private static final String MANIFEST_WITHOUT_REPLICAS_AND_ENV = without(MANIFEST, "  replicas: 2\n", """
+                    env:
+                    - name: MODE
+                      value: prod
+            """);
+
+    /** {@code manifest} with each of {@code parts} taken out; every part must be there. */
+    private static String without(String manifest, String... parts) {
+        String rest = manifest;
+        for (String part : parts) {
+            if (!rest.contains(part)) {
+                throw new IllegalArgumentException("not in the manifest: " + part);
+            }
+            rest = rest.replace(part, "");
+        }
+        return rest;
+    }
 
     private static ObjectNode apply(ObjectNode current, String body, String manager, boolean force, Instant now) {
         return Patches.apply(APPLY, current, bytes(body), DEPLOYMENTS, manager, force, now);
