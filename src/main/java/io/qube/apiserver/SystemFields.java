@@ -2,9 +2,9 @@ package io.qube.apiserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qube.apiserver.codec.Timestamps;
 
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
 /** The metadata fields only the server sets: uid, timestamps, generation. Clients' values for them are ignored. */
@@ -19,7 +19,7 @@ final class SystemFields {
 
     /** A metav1.Time: RFC 3339 in UTC, to the second. */
     static String timestamp(Instant at) {
-        return at.truncatedTo(ChronoUnit.SECONDS).toString();
+        return Timestamps.seconds(at);
     }
 
     static void forCreate(ObjectNode metadata, boolean generation) {
