@@ -67,20 +67,38 @@ final class ObjectWriter {
             body.remove("status");
         }
         SystemFields.forCreate(metadata, definition.hasStatus());
-        return allocate(definition, body, null).chain(() -> {
-            Prepared prepared = prepare(definition, body, null, request.storeNamespace(), options);
-            return namespaces.checkWritable(definition, request.storeNamespace())
-                    .chain(() -> options.dryRun()
-                            ? Uni.createFrom().item(dryRunResult(prepared.write(), 0))
-                            : store.create(prepared.write()))
-                    .onFailure(StoreException.class).transform(e -> storeFailure(e, definition))
-                    .map(stored -> new WriteResult(stored, true, prepared.warnings()));
-        });
+        if (!allocates(definition)) {
+            return store(request, body, options);
+        }
+        return allocate(definition, body, null).chain(() -> store(request, body, options));
+    }
+
+    /**
+     * The rest of a create, once the object is complete. Every create runs it, so it builds no more Uni stages than
+     * it needs: each one costs a context capture and restore on the event loop (SmallRye context propagation).
+     */
+    private Uni<WriteResult> store(RequestInfo request, ObjectNode body, WriteOptions options) {
+        ResourceDefinition<?> definition = request.definition();
+        Prepared prepared;
+        try {
+            prepared = prepare(definition, body, null, request.storeNamespace(), options);
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return namespaces.whenWritable(definition, request.storeNamespace(), () -> options.dryRun()
+                        ? Uni.createFrom().item(dryRunResult(prepared.write(), 0))
+                        : store.create(prepared.write()))
+                .onFailure(StoreException.class).transform(e -> storeFailure(e, definition))
+                .map(stored -> new WriteResult(stored, true, prepared.warnings()));
     }
 
     /** Services get their cluster IP and node ports before validation, which requires them. */
+    private static boolean allocates(ResourceDefinition<?> definition) {
+        return definition.kind().equals("Service") && definition.group().isEmpty();
+    }
+
     private Uni<Void> allocate(ResourceDefinition<?> definition, ObjectNode object, ObjectNode stored) {
-        if (!definition.kind().equals("Service") || !definition.group().isEmpty()) {
+        if (!allocates(definition)) {
             return Uni.createFrom().voidItem();
         }
         return store.listCached(ListRequest.all(definition.storeType()), false)

@@ -12,6 +12,10 @@ final class Query {
     }
 
     String text(String name) {
+        // Most requests have no query at all; every write asks for several parameters, each a map lookup otherwise.
+        if (context.request().query() == null) {
+            return null;
+        }
         var values = context.queryParam(name);
         return values.isEmpty() ? null : values.get(0);
     }

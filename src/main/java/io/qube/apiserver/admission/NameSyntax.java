@@ -24,11 +24,10 @@ final class NameSyntax {
     private static final String CONFIG_KEY_FORMAT = "[-._a-zA-Z0-9]+";
     private static final String PERCENT_FORMAT = "[0-9]+%";
 
-    private static final Pattern DNS_LABEL = Pattern.compile(DNS_LABEL_FORMAT);
-    private static final Pattern DNS_SUBDOMAIN = Pattern.compile(DNS_SUBDOMAIN_FORMAT);
+    // DNS labels and subdomains, and config keys, which every create checks, are decided by character tests
+    // (LabelSyntax, isConfigKey); the formats above still word the errors.
     private static final Pattern DNS_1035 = Pattern.compile(DNS_1035_FORMAT);
     private static final Pattern QUALIFIED_NAME = Pattern.compile(QUALIFIED_NAME_FORMAT);
-    private static final Pattern CONFIG_KEY = Pattern.compile(CONFIG_KEY_FORMAT);
     private static final Pattern PERCENT = Pattern.compile(PERCENT_FORMAT);
     private static final Pattern PORT_NAME_CHARSET = Pattern.compile("[-a-z0-9]+");
     private static final Pattern HAS_LETTER = Pattern.compile(".*[a-z].*");
@@ -53,7 +52,7 @@ final class NameSyntax {
         if (value.length() > DNS_LABEL_MAX) {
             problems.add(maxLength(DNS_LABEL_MAX));
         }
-        if (!DNS_LABEL.matcher(value).matches()) {
+        if (!LabelSyntax.isDnsLabel(value)) {
             problems.add(regexError("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or "
                     + "'-', and must start and end with an alphanumeric character", DNS_LABEL_FORMAT, "my-name", "123-abc"));
         }
@@ -65,7 +64,7 @@ final class NameSyntax {
         if (value.length() > DNS_SUBDOMAIN_MAX) {
             problems.add(maxLength(DNS_SUBDOMAIN_MAX));
         }
-        if (!DNS_SUBDOMAIN.matcher(value).matches()) {
+        if (!LabelSyntax.isDnsSubdomain(value)) {
             problems.add(regexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
                     + "characters, '-' or '.', and must start and end with an alphanumeric character",
                     DNS_SUBDOMAIN_FORMAT, "example.com"));
@@ -138,13 +137,27 @@ final class NameSyntax {
         return problems;
     }
 
+    /** {@code [-._a-zA-Z0-9]+}. */
+    static boolean isConfigKey(String value) {
+        if (value.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (!LabelSyntax.isAlphanumeric(c) && c != '-' && c != '.' && c != '_') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Keys of ConfigMap and Secret data: they become file names in volumes, hence no '.' or '..'. */
     static List<String> configMapKey(String value) {
         List<String> problems = new ArrayList<>();
         if (value.length() > DNS_SUBDOMAIN_MAX) {
             problems.add(maxLength(DNS_SUBDOMAIN_MAX));
         }
-        if (!CONFIG_KEY.matcher(value).matches()) {
+        if (!isConfigKey(value)) {
             problems.add(regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
                     CONFIG_KEY_FORMAT, "key.name", "KEY_NAME", "key-name"));
         }

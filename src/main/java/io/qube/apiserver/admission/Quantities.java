@@ -3,6 +3,8 @@ package io.qube.apiserver.admission;
 import io.fabric8.kubernetes.api.model.Quantity;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -24,6 +26,11 @@ final class Quantities {
     private static final String[] DECIMAL_SUFFIXES = {"n", "u", "m", "", "k", "M", "G", "T", "P", "E"};
     private static final String[] BINARY_SUFFIXES = {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
     private static final BigDecimal KIBI = BigDecimal.valueOf(1024);
+    private static final BigInteger KIBI_INTEGER = BigInteger.valueOf(1024);
+    private static final BigInteger THOUSAND = BigInteger.valueOf(1000);
+    // Compiled once: String.matches compiles its expression on every call.
+    private static final Pattern BINARY = Pattern.compile(".*[KMGTPE]i");
+    private static final Pattern EXPONENT = Pattern.compile(".*[0-9.][eE][+-]?[0-9]+");
 
     /** Rewrites each quantity of a resource list in Kubernetes' canonical form, as the apiserver serves them. */
     static void canonicalize(Map<String, Quantity> quantities) {
@@ -47,26 +54,35 @@ final class Quantities {
         if (amount.signum() == 0) {
             return new Quantity("0");
         }
-        if (text.matches(".*[KMGTPE]i") && amount.abs().compareTo(KIBI) >= 0 && amount.scale() <= 0) {
+        if (BINARY.matcher(text).matches() && amount.abs().compareTo(KIBI) >= 0 && amount.scale() <= 0) {
             int power = 0;
-            BigDecimal mantissa = amount;
-            while (power < BINARY_SUFFIXES.length - 1 && mantissa.remainder(KIBI).signum() == 0) {
-                mantissa = mantissa.divide(KIBI);
+            BigInteger mantissa = amount.toBigIntegerExact();
+            while (power < BINARY_SUFFIXES.length - 1) {
+                BigInteger[] quotientAndRemainder = mantissa.divideAndRemainder(KIBI_INTEGER);
+                if (quotientAndRemainder[1].signum() != 0) {
+                    break;
+                }
+                mantissa = quotientAndRemainder[0];
                 power++;
             }
-            return new Quantity(mantissa.toBigInteger() + BINARY_SUFFIXES[power]);
+            return new Quantity(mantissa + BINARY_SUFFIXES[power]);
         }
-        boolean exponent = text.matches(".*[0-9.][eE][+-]?[0-9]+");
-        // Below a nano the value rounds up, as in Kubernetes.
-        BigDecimal nanos = amount.movePointRight(9).setScale(0, java.math.RoundingMode.CEILING);
+        boolean exponent = EXPONENT.matcher(text).matches();
+        // Below a nano the value rounds up, as in Kubernetes. Whole numbers from here on: BigInteger arithmetic,
+        // which every pod's resources go through, is much cheaper than BigDecimal's remainder.
+        BigInteger nanos = amount.movePointRight(9).setScale(0, RoundingMode.CEILING).toBigIntegerExact();
         int step = 0;
-        while (step < DECIMAL_SUFFIXES.length - 1 && nanos.remainder(BigDecimal.valueOf(1000)).signum() == 0) {
-            nanos = nanos.divide(BigDecimal.valueOf(1000));
+        while (step < DECIMAL_SUFFIXES.length - 1) {
+            BigInteger[] quotientAndRemainder = nanos.divideAndRemainder(THOUSAND);
+            if (quotientAndRemainder[1].signum() != 0) {
+                break;
+            }
+            nanos = quotientAndRemainder[0];
             step++;
         }
         int power10 = step * 3 - 9;
         String suffix = exponent ? (power10 == 0 ? "" : "e" + power10) : DECIMAL_SUFFIXES[step];
-        return new Quantity(nanos.toBigInteger() + suffix);
+        return new Quantity(nanos + suffix);
     }
 
     static Optional<BigDecimal> value(Quantity quantity) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.introspect.Annotated;
 import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
@@ -67,13 +68,21 @@ final class TypedDecoder {
             .addHandler(new UnknownFieldCollector())
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
+    // One reader per model class: building it resolves the type through Jackson's type factory on every decode.
+    private static final ClassValue<ObjectReader> READERS = new ClassValue<>() {
+        @Override
+        protected ObjectReader computeValue(Class<?> type) {
+            return MAPPER.readerFor(type);
+        }
+    };
+
     private TypedDecoder() {
     }
 
     static <T> Decoded<T> decode(ObjectNode tree, Class<T> type) {
         List<String> unknown = new ArrayList<>();
         try {
-            T object = MAPPER.readerFor(type).withAttribute(UNKNOWN, unknown).readValue(MAPPER.treeAsTokens(tree));
+            T object = READERS.get(type).withAttribute(UNKNOWN, unknown).readValue(MAPPER.treeAsTokens(tree));
             return new Decoded<>(object, List.copyOf(unknown));
         } catch (IOException | IllegalArgumentException e) {
             throw ApiException.badRequest("the object could not be decoded as " + type.getSimpleName() + ": "

@@ -49,24 +49,86 @@ final class FieldsV1 {
         for (FieldPath path : paths) {
             Node node = root;
             for (String element : path.elements()) {
-                node = node.children.computeIfAbsent(element, e -> new Node());
+                node = node.child(element);
             }
             node.owned = true;
         }
         return root.toJson();
     }
 
+    /**
+     * {@code write(ObjectFields.of(object, type).keySet())}, built in one walk without the paths: what a create's
+     * managedFields entry owns.
+     */
+    static ObjectNode ofObject(JsonNode object, ModelType type) {
+        Node root = new Node();
+        ObjectFields.walk(object, type, root, new Builder());
+        return root.toJson();
+    }
+
+    /** Builds the tree as the walk goes. */
+    private static final class Builder implements ObjectFields.Collector<Node> {
+        @Override
+        public Node child(Node at, String element) {
+            return at.child(element);
+        }
+
+        @Override
+        public void leaf(Node at, JsonNode value) {
+            at.owned = true;
+        }
+
+        @Override
+        public boolean member(Node at) {
+            if (at.owned) {
+                return false;
+            }
+            at.owned = true;
+            return true;
+        }
+    }
+
     private static final class Node {
         private boolean owned;
         private final Map<String, Node> children = new TreeMap<>();
 
+        private Node child(String element) {
+            return children.computeIfAbsent(element, e -> new Node());
+        }
+
+        /** Nodes the walk passed without finding a field below (a map of nulls) own nothing and are left out. */
+        private boolean ownsSomething() {
+            if (owned) {
+                return true;
+            }
+            for (Node child : children.values()) {
+                if (child.ownsSomething()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         private ObjectNode toJson() {
             ObjectNode json = Json.MAPPER.createObjectNode();
-            if (owned && !children.isEmpty()) {
+            if (owned && hasOwningChild()) {
                 json.putObject(SELF);
             }
-            children.forEach((element, child) -> json.set(element, child.toJson()));
+            children.forEach((element, child) -> {
+                if (child.ownsSomething()) {
+                    json.set(element, child.toJson());
+                }
+            });
             return json;
+        }
+
+        private boolean hasOwningChild() {
+            for (Node child : children.values()) {
+                if (child.ownsSomething()) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qube.apiserver.codec.Json;
+import io.qube.apiserver.codec.Timestamps;
 import io.qube.apiserver.registry.ResourceDefinition;
 
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -50,20 +49,25 @@ public final class ManagedFields {
         }
 
         private ObjectNode toJson() {
-            ObjectNode json = Json.MAPPER.createObjectNode().put("manager", manager).put("operation", operation)
-                    .put("apiVersion", apiVersion);
-            if (time != null) {
-                json.put("time", time);
-            }
-            json.put("fieldsType", "FieldsV1").set("fieldsV1", FieldsV1.write(fields));
-            if (subresource != null) {
-                json.put("subresource", subresource);
-            }
-            return json;
+            return entryJson(manager, operation, apiVersion, time, subresource, FieldsV1.write(fields));
         }
     }
 
     private ManagedFields() {
+    }
+
+    private static ObjectNode entryJson(String manager, String operation, String apiVersion, String time,
+                                        String subresource, ObjectNode fieldsV1) {
+        ObjectNode json = Json.MAPPER.createObjectNode().put("manager", manager).put("operation", operation)
+                .put("apiVersion", apiVersion);
+        if (time != null) {
+            json.put("time", time);
+        }
+        json.put("fieldsType", "FieldsV1").set("fieldsV1", fieldsV1);
+        if (subresource != null) {
+            json.put("subresource", subresource);
+        }
+        return json;
     }
 
     /**
@@ -84,8 +88,12 @@ public final class ManagedFields {
             write(after, List.of());
             return after;
         }
+        boolean hasManager = manager != null && !manager.isBlank();
+        if (before == null && sent.isEmpty() && hasManager) {
+            return recordCreate(after, type, apiVersion, manager, now);
+        }
         List<Entry> entries = sent.isEmpty() ? read(before) : read(after);
-        if (manager == null || manager.isBlank()) {
+        if (!hasManager) {
             write(after, entries);
             return after;
         }
@@ -119,6 +127,23 @@ public final class ManagedFields {
         return after;
     }
 
+    /**
+     * The common create: no managedFields sent, nothing stored before, so the writer owns every field and its entry
+     * is the only one. The same result as the general path, without computing its path sets and differences.
+     */
+    private static ObjectNode recordCreate(ObjectNode after, ModelType type, String apiVersion, String manager,
+                                           Instant now) {
+        ObjectNode fieldsV1 = FieldsV1.ofObject(after, type);
+        ObjectNode metadata = metadataOf(after);
+        if (fieldsV1.isEmpty()) {
+            metadata.remove("managedFields");
+        } else {
+            metadata.putArray("managedFields").add(entryJson(manager, UPDATE, apiVersion, timestamp(now), null,
+                    fieldsV1));
+        }
+        return after;
+    }
+
     static List<Entry> read(JsonNode object) {
         List<Entry> entries = new ArrayList<>();
         if (object == null) {
@@ -136,7 +161,7 @@ public final class ManagedFields {
 
     /** Writes the entries that own something, in Kubernetes' order; none removes managedFields. */
     static void write(ObjectNode object, List<Entry> entries) {
-        ObjectNode metadata = object.get("metadata") instanceof ObjectNode existing ? existing : object.putObject("metadata");
+        ObjectNode metadata = metadataOf(object);
         List<Entry> owning = entries.stream().filter(entry -> !entry.fields().isEmpty()).sorted(ORDER).toList();
         if (owning.isEmpty()) {
             metadata.remove("managedFields");
@@ -146,9 +171,13 @@ public final class ManagedFields {
         owning.forEach(entry -> list.add(entry.toJson()));
     }
 
+    private static ObjectNode metadataOf(ObjectNode object) {
+        return object.get("metadata") instanceof ObjectNode existing ? existing : object.putObject("metadata");
+    }
+
     /** RFC 3339 in whole seconds, as Kubernetes writes times. */
     static String timestamp(Instant now) {
-        return DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS));
+        return Timestamps.seconds(now);
     }
 
     @SafeVarargs

@@ -21,6 +21,14 @@ final class ModelType {
 
     private static final Map<Class<?>, Map<String, JavaType>> PROPERTIES = new ConcurrentHashMap<>();
 
+    // Every write asks for its kind's type; resolving it through Jackson's type factory each time showed in profiles.
+    private static final ClassValue<ModelType> BY_CLASS = new ClassValue<>() {
+        @Override
+        protected ModelType computeValue(Class<?> modelClass) {
+            return new ModelType(Json.MAPPER.constructType(modelClass));
+        }
+    };
+
     private final JavaType type;
 
     private ModelType(JavaType type) {
@@ -28,7 +36,7 @@ final class ModelType {
     }
 
     static ModelType of(Class<?> modelClass) {
-        return new ModelType(Json.MAPPER.constructType(modelClass));
+        return BY_CLASS.get(modelClass);
     }
 
     /** The type of a field's value; for a map, the type of its values whatever the key. */

@@ -15,6 +15,10 @@ import java.util.Set;
  * empty map) and every item of a MAP list and value of a SET list, which are only {@link #PRESENT}. A map with content
  * is not a field itself; its fields are. Like Kubernetes, the identity and system fields (apiVersion, kind, name,
  * namespace, uid, resourceVersion, generation, creationTimestamp, selfLink, managedFields) belong to nobody.
+ * <p>
+ * The walk reports what it finds to a {@link Collector}: a map from {@link FieldPath} to value for the general case,
+ * or straight into a FieldsV1 tree ({@link FieldsV1#ofObject}) when only the set of fields is wanted, as on a create,
+ * which then needs no path objects at all.
  */
 final class ObjectFields {
 
@@ -24,10 +28,25 @@ final class ObjectFields {
     private static final Set<String> UNOWNED_AT_ROOT = Set.of("apiVersion", "kind");
     private static final Set<String> UNOWNED_IN_METADATA = Set.of("name", "namespace", "uid", "resourceVersion",
             "generation", "creationTimestamp", "selfLink", "managedFields");
-    private static final FieldPath METADATA = FieldPath.ROOT.field("metadata");
+
+    /**
+     * Where the walk reports to. A place {@code P} stands for a path; {@code child} extends it by one managedFields
+     * element ({@code f:name}, {@code k:{...}}, {@code v:...}).
+     */
+    interface Collector<P> {
+        P child(P at, String element);
+
+        /** A leaf field and its value. */
+        void leaf(P at, JsonNode value);
+
+        /** A list member (item or set value); false when one with the same identity is already there. */
+        boolean member(P at);
+    }
+
+    /** Which fields of an object belong to nobody: the root's and metadata's identity fields. */
+    private enum Level { ROOT, METADATA, OTHER }
 
     private final boolean applied;
-    private final Map<FieldPath, JsonNode> fields = new LinkedHashMap<>();
 
     private ObjectFields(boolean applied) {
         this.applied = applied;
@@ -35,45 +54,51 @@ final class ObjectFields {
 
     /** The fields of a stored object; items that cannot be identified (no key) are left out. */
     static Map<FieldPath, JsonNode> of(JsonNode object, ModelType type) {
-        ObjectFields walk = new ObjectFields(false);
-        walk.object(object, type, FieldPath.ROOT);
-        return walk.fields;
+        PathMap paths = new PathMap();
+        walk(object, type, FieldPath.ROOT, paths);
+        return paths.fields;
     }
 
     /** The fields of an apply patch, where an item without its key, or twice the same key, is a 400. */
     static Map<FieldPath, JsonNode> ofApplied(ObjectNode object, ModelType type) {
-        ObjectFields walk = new ObjectFields(true);
-        walk.object(object, type, FieldPath.ROOT);
-        return walk.fields;
+        PathMap paths = new PathMap();
+        new ObjectFields(true).object(object, type, FieldPath.ROOT, Level.ROOT, paths);
+        return paths.fields;
     }
 
-    private void object(JsonNode object, ModelType type, FieldPath at) {
+    /** Reports the fields of a stored object to {@code collector}, starting at its place {@code root}. */
+    static <P> void walk(JsonNode object, ModelType type, P root, Collector<P> collector) {
+        new ObjectFields(false).object(object, type, root, Level.ROOT, collector);
+    }
+
+    private <P> void object(JsonNode object, ModelType type, P at, Level level, Collector<P> collector) {
         for (Map.Entry<String, JsonNode> field : object.properties()) {
             String name = field.getKey();
-            boolean unowned = at.equals(FieldPath.ROOT) ? UNOWNED_AT_ROOT.contains(name)
-                    : at.equals(METADATA) && UNOWNED_IN_METADATA.contains(name);
+            boolean unowned = level == Level.ROOT ? UNOWNED_AT_ROOT.contains(name)
+                    : level == Level.METADATA && UNOWNED_IN_METADATA.contains(name);
             if (!unowned && !field.getValue().isNull()) {
-                value(field.getValue(), type, name, at.field(name));
+                Level next = level == Level.ROOT && name.equals("metadata") ? Level.METADATA : Level.OTHER;
+                value(field.getValue(), type, name, collector.child(at, "f:" + name), next, collector);
             }
         }
     }
 
-    private void value(JsonNode value, ModelType owner, String name, FieldPath at) {
+    private <P> void value(JsonNode value, ModelType owner, String name, P at, Level level, Collector<P> collector) {
         if (value.isObject() && !value.isEmpty()) {
-            object(value, owner.field(name), at);
+            object(value, owner.field(name), at, level, collector);
             return;
         }
         ListStrategy strategy = owner.listStrategy(name);
         if (value.isArray() && !value.isEmpty() && strategy.kind() == ListStrategy.Kind.MAP) {
-            items(value, strategy, owner.field(name).element(), at);
+            items(value, strategy, owner.field(name).element(), at, collector);
         } else if (value.isArray() && !value.isEmpty() && strategy.kind() == ListStrategy.Kind.SET) {
-            value.forEach(member -> addMember(at.value(member), at));
+            value.forEach(member -> addMember("v:" + member, at, collector));
         } else {
-            fields.put(at, value);
+            collector.leaf(at, value);
         }
     }
 
-    private void items(JsonNode list, ListStrategy strategy, ModelType itemType, FieldPath at) {
+    private <P> void items(JsonNode list, ListStrategy strategy, ModelType itemType, P at, Collector<P> collector) {
         for (JsonNode item : list) {
             ObjectNode key = item.isObject() ? strategy.applyKeyOf(item) : null;
             if (key == null) {
@@ -83,23 +108,46 @@ final class ObjectFields {
                 }
                 continue;
             }
-            FieldPath itemPath = at.item(key);
-            if (addMember(itemPath, at)) {
-                object(item, itemType, itemPath);
+            P itemPlace = addMember("k:" + key, at, collector);
+            if (itemPlace != null) {
+                object(item, itemType, itemPlace, Level.OTHER, collector);
             }
         }
     }
 
-    /** Adds a list member; a second one with the same identity is a 400 in an apply patch and ignored otherwise. */
-    private boolean addMember(FieldPath member, FieldPath list) {
-        if (fields.containsKey(member)) {
-            if (applied) {
-                throw ApiException.badRequest(list + ": duplicate entries for key "
-                        + new FieldPath(List.of(member.last())));
-            }
-            return false;
+    /**
+     * Adds a list member; a second one with the same identity is a 400 in an apply patch and ignored otherwise.
+     *
+     * @return the member's place, or null when it was there already
+     */
+    private <P> P addMember(String element, P list, Collector<P> collector) {
+        P member = collector.child(list, element);
+        if (collector.member(member)) {
+            return member;
         }
-        fields.put(member, PRESENT);
-        return true;
+        if (applied) {
+            throw ApiException.badRequest(list + ": duplicate entries for key " + new FieldPath(List.of(element)));
+        }
+        return null;
+    }
+
+    /** The general collector: every field's path and value, in the order of the object. */
+    private static final class PathMap implements Collector<FieldPath> {
+        private final Map<FieldPath, JsonNode> fields = new LinkedHashMap<>();
+
+        @Override
+        public FieldPath child(FieldPath at, String element) {
+            return at.child(element);
+        }
+
+        @Override
+        public void leaf(FieldPath at, JsonNode value) {
+            fields.put(at, value);
+        }
+
+        @Override
+        public boolean member(FieldPath at) {
+            return fields.putIfAbsent(at, PRESENT) == null;
+        }
     }
 }
