@@ -29,13 +29,19 @@ import java.util.function.Function;
  * through the queue and one task at a time on that context, so the client gets them in the order they came.
  *
  * <p>Events are requested from the store only as fast as the connection takes them (up to {@link #IN_FLIGHT}
- * queued here, more only while the connection's outbound buffer is below its high-water mark), so a slow client
- * fills its own bounded queue in the watch cache, not this process's memory, and is ended there with Expired.
+ * asked for ahead, and more only while the connection's outbound buffer is below its high-water mark), so a slow
+ * client fills its own bounded queue in the watch cache, not this process's memory, and is ended there with
+ * Expired.
  */
 final class WatchStream implements MultiSubscriber<WatchEvent> {
 
     private static final Logger LOG = Logger.getLogger(WatchStream.class);
     private static final int IN_FLIGHT = 16;
+    /**
+     * Written events are asked for again in steps of this many, not one by one: each request goes through the
+     * watcher's lock, which the follower takes for every event too, so fewer requests mean less contention.
+     */
+    private static final int REPLENISH = IN_FLIGHT / 2;
 
     private final ResourceDefinition<?> definition;
     private final Context context;
@@ -163,7 +169,7 @@ final class WatchStream implements MultiSubscriber<WatchEvent> {
             finish();
         } else {
             owed += written;
-            if (!sink.full()) {
+            if (owed >= REPLENISH && !sink.full()) {
                 requestOwed();
             }
         }
