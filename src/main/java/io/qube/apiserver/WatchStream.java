@@ -53,7 +53,7 @@ final class WatchStream implements MultiSubscriber<WatchEvent> {
     private volatile boolean upstreamEnded;
     private volatile Throwable failure;
     private volatile boolean closed;
-    /** Events written but not yet asked for again, because the connection was full; only touched on the context. */
+    /** Events written and not yet asked for again (see {@link #REPLENISH}); only touched on the context. */
     private long owed;
 
     private WatchStream(ResourceDefinition<?> definition, Context context, WatchSink sink,
@@ -154,7 +154,7 @@ final class WatchStream implements MultiSubscriber<WatchEvent> {
                 }
             }
         } catch (RuntimeException e) {
-            LOG.warnf(e, "a watch event of %s could not be encoded", definition.plural());
+            LOG.warnf(e, "a watch event of %s could not be sent", definition.plural());
             failure = e;
             ended = true;
         }
@@ -162,11 +162,14 @@ final class WatchStream implements MultiSubscriber<WatchEvent> {
             arrived.clear();
         } else if (ended) {
             Throwable failed = failure;
-            if (failed != null) {
-                LOG.debugf("watch of %s failed: %s", definition.plural(), failed.getMessage());
-                sink.write(WatchLines.line("{\"type\":\"ERROR\",\"object\":" + Responses.status(failed) + "}"));
+            try {
+                if (failed != null) {
+                    LOG.debugf("watch of %s failed: %s", definition.plural(), failed.getMessage());
+                    sink.write(WatchLines.line("{\"type\":\"ERROR\",\"object\":" + Responses.status(failed) + "}"));
+                }
+            } finally {
+                finish();
             }
-            finish();
         } else {
             owed += written;
             if (owed >= REPLENISH && !sink.full()) {
