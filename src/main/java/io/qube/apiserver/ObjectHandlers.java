@@ -42,6 +42,7 @@ final class ObjectHandlers {
     private final IndexedFields indexedFields;
     private final ObjectWriter writer;
     private final Vertx vertx;
+    private final WatchLines watchLines = new WatchLines();
 
     ObjectHandlers(ObjectStore store, ResourceRegistry registry, IndexedFields indexedFields, Vertx vertx) {
         this.store = store;
@@ -237,8 +238,8 @@ final class ObjectHandlers {
         Multi<WatchEvent> events = ready.onItem().transformToMulti(nothing -> store.watch(watch));
         long timeout = query.number("timeoutSeconds", DEFAULT_WATCH_SECONDS);
         WatchStream.start(context, vertx, definition, events, timeout, Tables.wanted(context)
-                ? Tables.watchEncoder(definition, include(context))
-                : event -> WatchStream.encode(definition, event));
+                ? Tables.watchEncoder(definition, include(context)).andThen(WatchLines::line)
+                : event -> watchLines.json(definition, event));
     }
 
     private void deleteCollection(RoutingContext context, RequestInfo request, Query query, DeleteOptions options) {

@@ -5,73 +5,93 @@ import io.qube.apiserver.registry.ResourceDefinition;
 import io.qube.store.WatchEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.MultiSubscriber;
-import io.vertx.core.Future;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.RoutingContext;
 import org.jboss.logging.Logger;
 
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
  * Sends watch events to one client, as chunked newline-delimited JSON or, when the client upgrades, as one
- * WebSocket text frame per event. Events are requested from the store only as fast as the connection takes them,
- * so a slow client fills its own bounded queue in the watch cache, not this process's memory.
+ * WebSocket text frame per event.
+ *
+ * <p>Events arrive on the watch cache's follower thread, which offers each change to every watcher of its type in
+ * turn. This class only queues them there and hands them to the connection's own context, which encodes and writes
+ * them: the follower's work per watcher stays small, and the writes of one change to many connections run on all
+ * event loops at once instead of one after another on the follower's thread. Every event of this stream goes
+ * through the queue and one task at a time on that context, so the client gets them in the order they came.
+ *
+ * <p>Events are requested from the store only as fast as the connection takes them (up to {@link #IN_FLIGHT}
+ * asked for ahead, and more only while the connection's outbound buffer is below its high-water mark), so a slow
+ * client fills its own bounded queue in the watch cache, not this process's memory, and is ended there with
+ * Expired.
  */
 final class WatchStream implements MultiSubscriber<WatchEvent> {
 
     private static final Logger LOG = Logger.getLogger(WatchStream.class);
     private static final int IN_FLIGHT = 16;
+    /**
+     * Written events are asked for again in steps of this many, not one by one: each request goes through the
+     * watcher's lock, which the follower takes for every event too, so fewer requests mean less contention.
+     */
+    private static final int REPLENISH = IN_FLIGHT / 2;
 
     private final ResourceDefinition<?> definition;
-    private final Function<Buffer, Future<Void>> sink;
-    private final Runnable end;
-    private final Function<WatchEvent, String> encoder;
+    private final Context context;
+    private final WatchSink sink;
+    private final Function<WatchEvent, Buffer> encoder;
+    private final Queue<WatchEvent> arrived = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
     private volatile Flow.Subscription subscription;
+    private volatile boolean upstreamEnded;
+    private volatile Throwable failure;
     private volatile boolean closed;
+    /** Events written and not yet asked for again (see {@link #REPLENISH}); only touched on the context. */
+    private long owed;
 
-    private WatchStream(ResourceDefinition<?> definition, Function<Buffer, Future<Void>> sink, Runnable end,
-                        Function<WatchEvent, String> encoder) {
+    private WatchStream(ResourceDefinition<?> definition, Context context, WatchSink sink,
+                        Function<WatchEvent, Buffer> encoder) {
         this.definition = definition;
+        this.context = context;
         this.sink = sink;
-        this.end = end;
         this.encoder = encoder;
+        sink.onDrain(this::requestOwed);
     }
 
-    /** Streams {@code events} to the request, upgrading to a WebSocket when the client asked for one. */
-    static void start(RoutingContext context, Vertx vertx, ResourceDefinition<?> definition,
-                      Multi<WatchEvent> events, long timeoutSeconds, Function<WatchEvent, String> encoder) {
-        if ("websocket".equalsIgnoreCase(context.request().getHeader("Upgrade"))) {
-            context.request().toWebSocket().onSuccess(socket -> {
-                WatchStream stream = new WatchStream(definition, buffer -> socket.writeTextMessage(buffer.toString()),
-                        () -> close(socket), encoder);
+    /**
+     * Streams {@code events} to the request, upgrading to a WebSocket when the client asked for one. Runs on the
+     * connection's context, which then writes every event.
+     *
+     * @param encoder an event's line (its JSON and a newline); called on the connection's context, one at a time
+     */
+    static void start(RoutingContext routing, Vertx vertx, ResourceDefinition<?> definition,
+                      Multi<WatchEvent> events, long timeoutSeconds, Function<WatchEvent, Buffer> encoder) {
+        if ("websocket".equalsIgnoreCase(routing.request().getHeader("Upgrade"))) {
+            routing.request().toWebSocket().onSuccess(socket -> {
+                WatchStream stream = new WatchStream(definition, vertx.getOrCreateContext(),
+                        WatchSink.webSocket(socket), encoder);
                 socket.closeHandler(v -> stream.cancel());
                 stream.run(vertx, events, timeoutSeconds);
-            }).onFailure(failure -> Responses.failure(context, ApiException.badRequest(
+            }).onFailure(failure -> Responses.failure(routing, ApiException.badRequest(
                     "the WebSocket upgrade failed: " + failure.getMessage())));
             return;
         }
-        HttpServerResponse response = context.response();
+        HttpServerResponse response = routing.response();
         response.setChunked(true).setStatusCode(200).putHeader("Content-Type", Responses.JSON)
                 .putHeader("Transfer-Encoding", "chunked");
         // Clients wait for the headers before they consider the watch open: send them now, not with the first event.
         response.write(Buffer.buffer());
-        WatchStream stream = new WatchStream(definition, response::write, () -> {
-            if (!response.ended() && !response.closed()) {
-                response.end();
-            }
-        }, encoder);
+        WatchStream stream = new WatchStream(definition, vertx.getOrCreateContext(), WatchSink.chunked(response),
+                encoder);
         response.closeHandler(v -> stream.cancel());
         stream.run(vertx, events, timeoutSeconds);
-    }
-
-    private static void close(ServerWebSocket socket) {
-        if (!socket.isClosed()) {
-            socket.close();
-        }
     }
 
     private void run(Vertx vertx, Multi<WatchEvent> events, long timeoutSeconds) {
@@ -89,34 +109,83 @@ final class WatchStream implements MultiSubscriber<WatchEvent> {
         }
     }
 
+    /** On whichever thread offers the event (usually the follower's): queue it for the connection's context. */
     @Override
     public void onItem(WatchEvent event) {
-        if (closed) {
-            return;
-        }
-        sink.apply(Buffer.buffer(encoder.apply(event)).appendByte((byte) '\n')).onComplete(written -> {
-            Flow.Subscription s = subscription;
-            if (written.succeeded() && s != null && !closed) {
-                s.request(1);
-            }
-        });
-        if (event.type() == WatchEvent.Type.ERROR) {
-            finish();
+        if (!closed) {
+            arrived.add(event);
+            schedule();
         }
     }
 
     @Override
-    public void onFailure(Throwable failure) {
-        if (!closed) {
-            LOG.debugf("watch of %s failed: %s", definition.plural(), failure.getMessage());
-            sink.apply(Buffer.buffer("{\"type\":\"ERROR\",\"object\":" + Responses.status(failure) + "}\n"));
-        }
-        finish();
+    public void onFailure(Throwable failed) {
+        failure = failed;
+        upstreamEnded = true;
+        schedule();
     }
 
     @Override
     public void onCompletion() {
-        finish();
+        upstreamEnded = true;
+        schedule();
+    }
+
+    private void schedule() {
+        if (scheduled.compareAndSet(false, true)) {
+            context.runOnContext(v -> flush());
+        }
+    }
+
+    /** On the connection's context: writes what arrived, in order, then asks for as many more as the client took. */
+    private void flush() {
+        // Cleared first, so an event queued from now on schedules another flush even if this one misses it.
+        scheduled.set(false);
+        // Read before draining: upstream ends only after its last event, which is then already in the queue.
+        boolean ended = upstreamEnded;
+        long written = 0;
+        WatchEvent event;
+        try {
+            while (!closed && (event = arrived.poll()) != null) {
+                sink.write(encoder.apply(event));
+                written++;
+                if (event.type() == WatchEvent.Type.ERROR) {
+                    finish();
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "a watch event of %s could not be sent", definition.plural());
+            failure = e;
+            ended = true;
+        }
+        if (closed) {
+            arrived.clear();
+        } else if (ended) {
+            Throwable failed = failure;
+            try {
+                if (failed != null) {
+                    LOG.debugf("watch of %s failed: %s", definition.plural(), failed.getMessage());
+                    sink.write(WatchLines.line("{\"type\":\"ERROR\",\"object\":" + Responses.status(failed) + "}"));
+                }
+            } finally {
+                finish();
+            }
+        } else {
+            owed += written;
+            if (owed >= REPLENISH && !sink.full()) {
+                requestOwed();
+            }
+        }
+    }
+
+    /** On the connection's context, after a flush or once a full outbound buffer drained. */
+    private void requestOwed() {
+        Flow.Subscription s = subscription;
+        if (owed > 0 && s != null && !closed) {
+            long n = owed;
+            owed = 0;
+            s.request(n);
+        }
     }
 
     private void finish() {
@@ -126,7 +195,7 @@ final class WatchStream implements MultiSubscriber<WatchEvent> {
             if (s != null) {
                 s.cancel();
             }
-            end.run();
+            sink.end();
         }
     }
 
