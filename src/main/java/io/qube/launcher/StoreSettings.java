@@ -21,6 +21,9 @@ public interface StoreSettings {
         long retainedRevisions();
 
         Duration compactionInterval();
+
+        /** Write transactions one process keeps going at once; see {@link PgStoreConfig#batchesInFlight()}. */
+        int batchesInFlight();
     }
 
     interface Watch {
@@ -47,6 +50,7 @@ public interface StoreSettings {
         return PgStoreConfig.defaults(connect)
                 .withRetention(positive("qube.store.retained-revisions", store().retainedRevisions()),
                         positive("qube.store.compaction-interval", store().compactionInterval()))
+                .withBatchesInFlight((int) positive("qube.store.batches-in-flight", store().batchesInFlight()))
                 .withWatch(watch);
     }
 

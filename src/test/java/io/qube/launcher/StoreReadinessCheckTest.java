@@ -86,12 +86,14 @@ class StoreReadinessCheckTest {
         StoreReadinessCheck readiness = new StoreReadinessCheck(store);
         assertThat(check(readiness).getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
 
-        // A write commits while an exclusive lock queued behind it waits to hold every reader of the log back:
-        // the database is at the write's revision, the cache cannot get there.
-        try (Connection holdWriters = connect(database); Connection holdReaders = connect(database);
+        // Another process's write commits while an exclusive lock queued behind it waits to hold every reader of
+        // the log back: the database is at the write's revision, this process's cache cannot get there. (Its own
+        // writes would not show it: the writing process applies them to its cache without reading the log.)
+        try (PgObjectStore otherProcess = StoreFixture.start(vertx, database);
+             Connection holdWriters = connect(database); Connection holdReaders = connect(database);
              Connection observer = connect(database)) {
             execute(holdWriters, "LOCK TABLE qube_log IN SHARE MODE");
-            CompletableFuture<StoredObject> write = store.create(pod("ns", "lagging", Map.of(), Map.of()))
+            CompletableFuture<StoredObject> write = otherProcess.create(pod("ns", "lagging", Map.of(), Map.of()))
                     .subscribeAsCompletionStage();
             await().atMost(WAIT).until(() -> waitingForTheLog(observer, "RowExclusiveLock"));
             CompletableFuture<Void> readersHeld = CompletableFuture.runAsync(() ->

@@ -19,7 +19,11 @@ final class NotificationListener implements AutoCloseable {
     private final PgSubscriber subscriber;
     private volatile boolean connected;
 
-    NotificationListener(Vertx vertx, PgConnectOptions options, LongConsumer wake) {
+    /**
+     * @param notified told the revision a notification announces
+     * @param subscribed told when (re)subscribed: whatever was committed while not listening is to be read
+     */
+    NotificationListener(Vertx vertx, PgConnectOptions options, LongConsumer notified, Runnable subscribed) {
         subscriber = PgSubscriber.subscriber(vertx, options);
         subscriber.reconnectPolicy(retries -> {
             if (connected) {
@@ -29,21 +33,17 @@ final class NotificationListener implements AutoCloseable {
             return RECONNECT_DELAY_MILLIS;
         });
         subscriber.channel(Sql.NOTIFY_CHANNEL)
-                .handler(payload -> wake.accept(revision(payload)))
-                .subscribeHandler(subscribed -> {
+                .handler(payload -> {
+                    try {
+                        notified.accept(Long.parseLong(payload));
+                    } catch (NumberFormatException notOurs) {
+                        subscribed.run();
+                    }
+                })
+                .subscribeHandler(done -> {
                     connected = true;
-                    // Whatever was committed while not listening.
-                    wake.accept(Long.MAX_VALUE);
+                    subscribed.run();
                 });
-    }
-
-    /** The payload is the transaction's last revision; anything else still means "read the log". */
-    private static long revision(String payload) {
-        try {
-            return Long.parseLong(payload);
-        } catch (NumberFormatException unexpected) {
-            return Long.MAX_VALUE;
-        }
     }
 
     io.vertx.core.Future<Void> connect() {

@@ -47,8 +47,8 @@ public final class PgObjectStore implements ObjectStore, AutoCloseable {
         readPool = pool(vertx, connect, "qube-read", config.readPoolSize());
         reader = new ObjectReader(readPool);
         cache = new WatchCache(new PgChangeLog(readPool, reader), vertx, config.watch());
-        writer = new WriteBatcher(writePool, config.maxBatch(), config.batchesInFlight(), cache::offer);
-        listener = new NotificationListener(vertx, connect, cache::wake);
+        writer = new WriteBatcher(writePool, config.maxBatch(), config.batchesInFlight(), cache);
+        listener = new NotificationListener(vertx, connect, cache::wake, cache::wake);
         compactor = new Compactor(readPool, reader, cache, config.retainedRevisions());
         compactionTimer = vertx.setPeriodic(config.compactionInterval().toMillis(), id -> compactor.compactQuietly());
     }

@@ -39,6 +39,11 @@ public record PgStoreConfig(PgConnectOptions connect, int readPoolSize, int maxB
                 compactionInterval, watch);
     }
 
+    public PgStoreConfig withBatchesInFlight(int newBatchesInFlight) {
+        return new PgStoreConfig(connect, readPoolSize, maxBatch, newBatchesInFlight, retainedRevisions,
+                compactionInterval, watch);
+    }
+
     /** The same server as a JDBC URL, for the migrations. */
     String jdbcUrl() {
         return "jdbc:postgresql://" + connect.getHost() + ":" + connect.getPort() + "/" + connect.getDatabase();

@@ -5,6 +5,7 @@ import io.qube.store.StoreException;
 import io.qube.store.StoredObject;
 import io.qube.store.WatchEvent;
 import io.qube.store.watch.Change;
+import io.qube.store.watch.WatchCache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 
 /**
  * Commits concurrent writes together. Every write transaction holds the revision counter's row lock until it
@@ -42,16 +42,16 @@ final class WriteBatcher {
     }
 
     private final Pool pool;
-    private final Consumer<List<Change>> committed;
+    private final WatchCache cache;
     private final int maxBatch;
     private final int maxInFlight;
     private final ArrayDeque<PendingWrite> queue = new ArrayDeque<>();
     private int inFlight;
 
-    /** @param committed told each batch's changes, in revision order, before their writers are */
-    WriteBatcher(Pool pool, int maxBatch, int maxInFlight, Consumer<List<Change>> committed) {
+    /** @param cache this process's watch cache, told of each batch and then of its changes before its writers */
+    WriteBatcher(Pool pool, int maxBatch, int maxInFlight, WatchCache cache) {
         this.pool = pool;
-        this.committed = committed;
+        this.cache = cache;
         this.maxBatch = maxBatch;
         this.maxInFlight = maxInFlight;
     }
@@ -88,7 +88,9 @@ final class WriteBatcher {
     }
 
     private void send(List<PendingWrite> batch) {
-        pool.preparedQuery(Sql.WRITE_BATCH).execute(parameters(batch)).onComplete(done -> {
+        Tuple parameters = parameters(batch);
+        cache.writing();
+        pool.preparedQuery(Sql.WRITE_BATCH).execute(parameters).onComplete(done -> {
             // The batch keeps its slot until its writers have been told: whatever they write next in their callbacks
             // queues up and leaves together in the next batch, instead of the first of them taking the free slot
             // alone and the others waiting behind it.
@@ -96,6 +98,7 @@ final class WriteBatcher {
                 if (done.succeeded()) {
                     complete(batch, done.result());
                 } else if (batch.size() > 1 && Failures.isDataError(done.cause())) {
+                    cache.offer(List.of());
                     // One write's bad data aborted the whole transaction: retry each alone so only it fails.
                     for (PendingWrite write : batch) {
                         synchronized (this) {
@@ -104,6 +107,7 @@ final class WriteBatcher {
                         send(List.of(write));
                     }
                 } else {
+                    cache.offer(List.of());
                     StoreException failure = Failures.toStoreException(done.cause());
                     batch.forEach(write -> write.result().completeExceptionally(failure));
                 }
@@ -162,7 +166,7 @@ final class WriteBatcher {
                 outcomes[index] = refused;
             }
         }
-        committed.accept(changes);
+        cache.offer(changes);
         for (int i = 0; i < outcomes.length; i++) {
             if (outcomes[i] instanceof StoredObject stored) {
                 batch.get(i).result().complete(stored);

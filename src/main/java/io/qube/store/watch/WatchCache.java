@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -43,6 +44,10 @@ public final class WatchCache implements AutoCloseable {
     private final AtomicLong applied = new AtomicLong();
     private final AtomicBoolean reading = new AtomicBoolean();
     private final AtomicBoolean wakeAgain = new AtomicBoolean();
+    /** The highest revision a notification has announced. */
+    private final AtomicLong notified = new AtomicLong();
+    /** This process's write batches sent and not yet offered. */
+    private final AtomicInteger ownWrites = new AtomicInteger();
     private final List<Waiter> waiters = new ArrayList<>();
     private volatile long start;
     private volatile long compacted;
@@ -78,28 +83,43 @@ public final class WatchCache implements AutoCloseable {
     }
 
     /**
-     * A notification that the log has grown to {@code revision}: reads it unless the cache is there already, which
-     * it is when the changes were this process's own and {@link #offer} applied them.
+     * A notification that the log has grown to {@code revision}. While a write batch of this process is out, the
+     * read waits for its result: the notification is most often that batch's own, racing its result, and
+     * {@link #offer} then applies it without a read (or starts the read if it cannot).
      */
     public void wake(long revision) {
-        if (revision > applied.get()) {
+        // Published before ownWrites is looked at, and offer() looks at it after leaving ownWrites: one of the two
+        // always sees the other's change, so no notification is left unread.
+        notified.accumulateAndGet(revision, Math::max);
+        if (revision > applied.get() && ownWrites.get() == 0) {
             wake();
         }
     }
 
+    /** This process is sending a write batch; its result must follow through {@link #offer}, empty if it failed. */
+    public void writing() {
+        ownWrites.incrementAndGet();
+    }
+
     /**
-     * Applies changes this process has just committed, in revision order, sparing the database a read of what this
-     * process already holds. Taken only when they directly follow what the cache has applied and no read is under
-     * way; otherwise the log read the notification triggers brings them, as it does other processes' changes.
+     * The committed changes of a write batch of this process, in revision order (empty if it failed). They are
+     * applied at once when they directly follow what the cache has applied and no read is under way, sparing the
+     * database a read of what this process already holds; otherwise the log read brings them, as it does other
+     * processes' changes.
      */
     public void offer(List<Change> committed) {
-        if (committed.isEmpty() || !started || closed || !reading.compareAndSet(false, true)) {
+        ownWrites.decrementAndGet();
+        if (!started || closed) {
             return;
         }
-        if (committed.get(0).revision() == applied.get() + 1) {
-            apply(committed);
+        if (reading.compareAndSet(false, true)) {
+            if (!committed.isEmpty() && committed.get(0).revision() == applied.get() + 1) {
+                apply(committed);
+            }
+            finishRead(notified.get() > applied.get());
+        } else if (notified.get() > applied.get()) {
+            wake();
         }
-        finishRead(false);
     }
 
     /** The revision up to which every change is in the cache. */
