@@ -3,6 +3,7 @@ package io.qube.apiserver;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.streams.WriteStream;
 
 /**
  * Where one watch's lines go: a chunked HTTP response or a WebSocket. Used only on the connection's own context.
@@ -24,20 +25,10 @@ interface WatchSink {
 
     /** Newline-delimited JSON in an HTTP/1.1 chunked response whose headers are already sent. */
     static WatchSink chunked(HttpServerResponse response) {
-        return new WatchSink() {
+        return new Paced(response) {
             @Override
             public void write(Buffer line) {
                 response.write(line, null);
-            }
-
-            @Override
-            public boolean full() {
-                return response.writeQueueFull();
-            }
-
-            @Override
-            public void onDrain(Runnable drained) {
-                response.drainHandler(v -> drained.run());
             }
 
             @Override
@@ -51,20 +42,10 @@ interface WatchSink {
 
     /** One text frame per event: the same line as the chunked form, newline included. */
     static WatchSink webSocket(ServerWebSocket socket) {
-        return new WatchSink() {
+        return new Paced(socket) {
             @Override
             public void write(Buffer line) {
                 socket.writeTextMessage(line.toString());
-            }
-
-            @Override
-            public boolean full() {
-                return socket.writeQueueFull();
-            }
-
-            @Override
-            public void onDrain(Runnable drained) {
-                socket.drainHandler(v -> drained.run());
             }
 
             @Override
@@ -74,5 +55,24 @@ interface WatchSink {
                 }
             }
         };
+    }
+
+    /** Pacing by the connection's own write queue, which both forms have. */
+    abstract class Paced implements WatchSink {
+        private final WriteStream<Buffer> stream;
+
+        Paced(WriteStream<Buffer> stream) {
+            this.stream = stream;
+        }
+
+        @Override
+        public boolean full() {
+            return stream.writeQueueFull();
+        }
+
+        @Override
+        public void onDrain(Runnable drained) {
+            stream.drainHandler(v -> drained.run());
+        }
     }
 }
