@@ -19,9 +19,12 @@ if ! command -v kubectl >/dev/null; then
     exit 1
 fi
 
-app=target/quarkus-app/quarkus-run.jar
+# The application jar is compared with the main sources, the benchmark class with all sources: a test run compiles
+# the classes without packaging, so a fresh benchmark class alone does not mean the measured jar is current.
+app=$(ls target/quarkus-app/app/*.jar 2>/dev/null | head -n 1)
 main=target/test-classes/io/qube/bench/ApiBenchmark.class
-if [ ! -f "$app" ] || [ ! -f "$main" ] || [ -n "$(find src pom.xml -newer "$main" -print -quit)" ]; then
+if [ ! -f "$app" ] || [ ! -f "$main" ] || [ -n "$(find src/main pom.xml -newer "$app" -print -quit)" ] \
+    || [ -n "$(find src pom.xml -newer "$main" -print -quit)" ]; then
     echo "bench/api.sh: building (./mvnw -q -DskipTests package)..." >&2
     ./mvnw -q -DskipTests package
 fi
