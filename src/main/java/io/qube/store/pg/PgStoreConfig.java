@@ -34,11 +34,6 @@ public record PgStoreConfig(PgConnectOptions connect, int readPoolSize, int maxB
                 compactionInterval, newWatch);
     }
 
-    public PgStoreConfig withMaxBatch(int newMaxBatch) {
-        return new PgStoreConfig(connect, readPoolSize, newMaxBatch, batchesInFlight, retainedRevisions,
-                compactionInterval, watch);
-    }
-
     public PgStoreConfig withBatchesInFlight(int newBatchesInFlight) {
         return new PgStoreConfig(connect, readPoolSize, maxBatch, newBatchesInFlight, retainedRevisions,
                 compactionInterval, watch);
