@@ -21,7 +21,7 @@ fi
 
 # The application jar is compared with the main sources, the benchmark class with all sources: a test run compiles
 # the classes without packaging, so a fresh benchmark class alone does not mean the measured jar is current.
-app=$(ls target/quarkus-app/app/*.jar 2>/dev/null | head -n 1)
+app=$(ls target/quarkus-app/app/*.jar 2>/dev/null | head -n 1 || true) # none before the first build
 main=target/test-classes/io/qube/bench/ApiBenchmark.class
 if [ ! -f "$app" ] || [ ! -f "$main" ] || [ -n "$(find src/main pom.xml -newer "$app" -print -quit)" ] \
     || [ -n "$(find src pom.xml -newer "$main" -print -quit)" ]; then
