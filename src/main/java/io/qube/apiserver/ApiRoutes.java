@@ -58,6 +58,23 @@ public class ApiRoutes {
                 handlers.handle(context, context.pathParam("param0"), context.pathParam("param1"),
                         context.pathParam("param2")))
                 .failureHandler(ApiRoutes::failure);
+        // Last of all routes: whatever nothing else answered gets a Status, never the HTTP layer's HTML page.
+        router.route().last().handler(context -> Responses.failure(context, unknownPath(router, context)));
+    }
+
+    /**
+     * As Kubernetes: 405 on a path served with another method (the discovery and OpenAPI documents are GET only),
+     * else 404 "the server could not find the requested resource".
+     */
+    private static ApiException unknownPath(Router router, RoutingContext context) {
+        String path = context.normalizedPath();
+        boolean served = router.getRoutes().stream().anyMatch(route -> path.equals(route.getPath()));
+        if (served) {
+            return ApiException.methodNotAllowed("the server does not allow this method on the requested resource ("
+                    + context.request().method() + " " + path + ")");
+        }
+        return new ApiException(404, "NotFound", "the server could not find the requested resource", null, null,
+                null, null);
     }
 
     /** Failures raised before a handler answers (an oversized body, a bug) still get a Status. */

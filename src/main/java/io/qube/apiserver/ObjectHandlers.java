@@ -2,9 +2,12 @@ package io.qube.apiserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.Binding;
+import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
 import io.qube.apiserver.codec.Json;
 import io.qube.apiserver.codec.ObjectCodec;
 import io.qube.apiserver.codec.ProtobufBodies;
+import io.qube.apiserver.codec.WellTyped;
 import io.qube.apiserver.registry.FieldErrors;
 import io.qube.apiserver.registry.ResourceDefinition;
 import io.qube.apiserver.registry.ResourceRegistry;
@@ -73,7 +76,7 @@ final class ObjectHandlers {
             if (!method.equals(HttpMethod.POST) || request.name() != null) {
                 throw unsupported(method, request);
             }
-            ObjectNode binding = body(context);
+            ObjectNode binding = optionsBody(context, "Binding");
             bind(context, request, binding.path("metadata").path("name").asText(""), binding);
             return;
         }
@@ -82,7 +85,7 @@ final class ObjectHandlers {
             return;
         }
         if ("binding".equals(sub) && request.definition().kind().equals("Pod") && method.equals(HttpMethod.POST)) {
-            bind(context, request, request.name(), body(context));
+            bind(context, request, request.name(), optionsBody(context, "Binding"));
             return;
         }
         if (method.equals(HttpMethod.GET)) {
@@ -151,7 +154,10 @@ final class ObjectHandlers {
                             failure -> Responses.failure(context, asApi(failure, definition)));
         } else if (method.equals(HttpMethod.PUT) || method.equals(HttpMethod.PATCH)) {
             boolean put = method.equals(HttpMethod.PUT);
-            ObjectNode scale = put ? body(context) : null;
+            ObjectNode scale = put ? optionsBody(context, "Scale") : null;
+            if (scale != null) {
+                WellTyped.check(scale, Scale.class, "Scale", "autoscaling/v1");
+            }
             byte[] patch = put ? null : bodyBytes(context);
             String contentType = context.request().getHeader("Content-Type");
             WriteOptions options = query.writeOptions();
@@ -171,6 +177,7 @@ final class ObjectHandlers {
 
     private void bind(RoutingContext context, RequestInfo request, String podName, ObjectNode binding) {
         ResourceDefinition<?> pods = registry.find("", "v1", "pods").orElseThrow();
+        WellTyped.check(binding, Binding.class, "Binding", "v1");
         if (podName.isEmpty()) {
             throw ApiException.badRequest("a Binding needs metadata.name, the pod to bind");
         }
@@ -281,7 +288,8 @@ final class ObjectHandlers {
     private static DeleteOptions deleteOptions(RoutingContext context, Query query) {
         JsonNode body = Json.MAPPER.createObjectNode();
         if (context.body() != null && context.body().length() > 0) {
-            body = ObjectCodec.parseBody(context.body().buffer().getBytes(), false);
+            body = optionsBody(context, "DeleteOptions");
+            WellTyped.check(body, io.fabric8.kubernetes.api.model.DeleteOptions.class, "DeleteOptions", "v1");
         }
         JsonNode preconditions = body.path("preconditions");
         String propagation = query.text("propagationPolicy");
@@ -299,6 +307,19 @@ final class ObjectHandlers {
         boolean dryRun = query.writeOptions().dryRun() || body.path("dryRun").toString().contains("All");
         return new DeleteOptions(preconditions.path("uid").asText(null),
                 preconditions.path("resourceVersion").asText(null), grace, propagation, dryRun);
+    }
+
+    /**
+     * A body that is not the path's object but an option or subresource kind (DeleteOptions, Scale, Binding): any
+     * apiVersion, since clients send these in their own group version, but no other kind.
+     */
+    private static ObjectNode optionsBody(RoutingContext context, String kind) {
+        ObjectNode body = body(context);
+        String given = body.path("kind").asText("");
+        if (!given.isEmpty() && !given.equals(kind)) {
+            throw ApiException.badRequest("the request body is a " + given + ", but this request takes a " + kind);
+        }
+        return body;
     }
 
     private static byte[] bodyBytes(RoutingContext context) {

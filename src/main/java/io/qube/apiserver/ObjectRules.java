@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.qube.apiserver.admission.MetadataValidation;
+import io.qube.apiserver.codec.WellTyped;
 import io.qube.apiserver.registry.FieldErrors;
 import io.qube.apiserver.registry.ResourceDefinition;
 
@@ -12,6 +13,11 @@ import io.qube.apiserver.registry.ResourceDefinition;
 final class ObjectRules {
 
     private ObjectRules() {
+    }
+
+    /** Every field of the body has the JSON type the kind declares for it (else 400 naming the field). */
+    static void checkTypes(ObjectNode body, ResourceDefinition<?> definition) {
+        WellTyped.check(body, definition.type(), definition.kind(), definition.apiVersion());
     }
 
     /** The body's apiVersion and kind must be the path's; when absent they are filled in. */

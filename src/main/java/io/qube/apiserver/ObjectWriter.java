@@ -52,6 +52,7 @@ final class ObjectWriter {
 
     Uni<WriteResult> create(RequestInfo request, ObjectNode body, WriteOptions options) {
         ResourceDefinition<?> definition = request.definition();
+        ObjectRules.checkTypes(body, definition);
         ObjectRules.checkKind(body, definition);
         ObjectNode metadata = ObjectRules.metadata(body);
         checkNamespace(metadata, request);
@@ -147,6 +148,7 @@ final class ObjectWriter {
         ResourceDefinition<?> definition = request.definition();
         ObjectNode stored = ObjectCodec.toTree(current);
         ObjectNode next = change.apply(stored.deepCopy());
+        ObjectRules.checkTypes(next, definition);
         ObjectRules.checkKind(next, definition);
         ObjectNode metadata = ObjectRules.metadata(next);
         String pinned = metadata.path("resourceVersion").asText("");

@@ -8,6 +8,7 @@ import io.qube.store.StoredObject;
 import java.security.SecureRandom;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -32,18 +33,22 @@ final class ServiceAddresses {
      */
     static void assign(ObjectNode service, ObjectNode stored, Collection<StoredObject> existing) {
         ObjectNode spec = service.withObjectProperty("spec");
-        String type = spec.path("type").asText("ClusterIP");
         if (stored != null) {
-            keepAllocated(spec, stored.path("spec"));
+            JsonNode old = stored.path("spec");
+            normalizeClusterIps(spec, old);
+            dropTypeDependentFields(service, spec, old);
+            keepAllocated(spec, old);
         }
-        if (type.equals("ExternalName")) {
+        String type = type(spec);
+        if (!needsClusterIp(type)) {
             return;
         }
         Set<String> takenIps = new HashSet<>();
         Set<Integer> takenPorts = new HashSet<>();
         for (StoredObject other : existing) {
-            String body = other.body();
-            collect(body, takenIps, takenPorts);
+            if (stored == null || !other.key().name().equals(stored.path("metadata").path("name").asText())) {
+                collect(other.body(), takenIps, takenPorts);
+            }
         }
         if (spec.path("clusterIP").asText("").isEmpty()) {
             spec.put("clusterIP", freeIp(takenIps));
@@ -51,37 +56,166 @@ final class ServiceAddresses {
         if (!spec.has("clusterIPs") || spec.path("clusterIPs").isEmpty()) {
             spec.putArray("clusterIPs").add(spec.path("clusterIP").asText());
         }
-        if (type.equals("NodePort") || type.equals("LoadBalancer")) {
+        for (JsonNode port : spec.path("ports")) {
+            if (port.path("nodePort").asInt(0) > 0) {
+                takenPorts.add(port.path("nodePort").asInt());
+            }
+        }
+        if (needsNodePorts(spec)) {
             for (JsonNode port : spec.path("ports")) {
                 if (port instanceof ObjectNode p && p.path("nodePort").asInt(0) == 0) {
-                    int allocated = freePort(takenPorts);
-                    takenPorts.add(allocated);
-                    p.put("nodePort", allocated);
+                    p.put("nodePort", take(takenPorts));
                 }
+            }
+        }
+        if (needsHealthCheckPort(spec) && spec.path("healthCheckNodePort").asInt(0) == 0) {
+            spec.put("healthCheckNodePort", take(takenPorts));
+        }
+    }
+
+    private static String type(JsonNode spec) {
+        String type = spec.path("type").asText("");
+        return type.isEmpty() ? "ClusterIP" : type;
+    }
+
+    private static boolean needsClusterIp(String type) {
+        return !type.equals("ExternalName");
+    }
+
+    /** NodePort services and load balancers that have not opted out of node ports. */
+    private static boolean needsNodePorts(JsonNode spec) {
+        String type = type(spec);
+        return type.equals("NodePort") || type.equals("LoadBalancer")
+                && spec.path("allocateLoadBalancerNodePorts").asBoolean(true);
+    }
+
+    private static boolean carriesNodePorts(JsonNode spec) {
+        String type = type(spec);
+        return type.equals("NodePort") || type.equals("LoadBalancer");
+    }
+
+    private static boolean needsHealthCheckPort(JsonNode spec) {
+        return type(spec).equals("LoadBalancer") && spec.path("externalTrafficPolicy").asText("").equals("Local");
+    }
+
+    /**
+     * clusterIP and clusterIPs say the same thing twice; like Kubernetes, read what an older client that knows only
+     * clusterIP meant: omitting clusterIPs keeps them, clearing clusterIP clears both, changing it changes both.
+     */
+    private static void normalizeClusterIps(ObjectNode spec, JsonNode old) {
+        String oldIp = old.path("clusterIP").asText("");
+        String newIp = spec.path("clusterIP").asText("");
+        boolean sameList = old.path("clusterIPs").equals(spec.path("clusterIPs"))
+                || old.path("clusterIPs").isEmpty() && spec.path("clusterIPs").isEmpty();
+        if (!old.path("clusterIPs").isEmpty() && spec.path("clusterIPs").isEmpty() && oldIp.equals(newIp)) {
+            spec.set("clusterIPs", old.get("clusterIPs").deepCopy());
+        } else if (!oldIp.equals(newIp) && sameList) {
+            if (!oldIp.isEmpty() && newIp.isEmpty()) {
+                spec.remove("clusterIPs");
+            } else {
+                spec.putArray("clusterIPs").add(newIp);
             }
         }
     }
 
-    /** An update that omits the allocated addresses keeps them (validation then refuses any change). */
-    private static void keepAllocated(ObjectNode spec, JsonNode stored) {
-        if (spec.path("clusterIP").asText("").isEmpty() && stored.hasNonNull("clusterIP")) {
-            spec.set("clusterIP", stored.get("clusterIP"));
+    /**
+     * What the new type no longer has is cleared, as Kubernetes does, but only where the client left the old value
+     * in place (then it was the server's, not a request): cluster IPs and IP families of an ExternalName service,
+     * node ports of a service that is neither NodePort nor LoadBalancer, a load balancer's own fields and status.
+     */
+    private static void dropTypeDependentFields(ObjectNode service, ObjectNode spec, JsonNode old) {
+        String type = type(spec);
+        if (type.equals("ExternalName")) {
+            if (same(spec, old, "clusterIP") && same(spec, old, "clusterIPs")) {
+                spec.remove(List.of("clusterIP", "clusterIPs"));
+            }
+            for (String field : List.of("ipFamilyPolicy", "ipFamilies", "internalTrafficPolicy")) {
+                if (same(spec, old, field)) {
+                    spec.remove(field);
+                }
+            }
         }
-        if (spec.path("clusterIPs").isEmpty() && stored.has("clusterIPs")) {
-            spec.set("clusterIPs", stored.get("clusterIPs"));
+        if (!carriesNodePorts(spec) && sameNodePorts(spec, old)) {
+            for (JsonNode port : spec.path("ports")) {
+                if (port instanceof ObjectNode p) {
+                    p.remove("nodePort");
+                }
+            }
         }
-        JsonNode storedPorts = stored.path("ports");
-        if (spec.path("ports") instanceof ArrayNode ports) {
-            for (JsonNode port : ports) {
+        if (!needsHealthCheckPort(spec) && same(spec, old, "healthCheckNodePort")) {
+            spec.remove("healthCheckNodePort");
+        }
+        if (!type.equals("LoadBalancer")) {
+            for (String field : List.of("allocateLoadBalancerNodePorts", "loadBalancerClass")) {
+                if (same(spec, old, field)) {
+                    spec.remove(field);
+                }
+            }
+            if (service.get("status") instanceof ObjectNode status) {
+                status.putObject("loadBalancer");
+            }
+        }
+        if (!carriesNodePorts(spec) && spec.path("externalIPs").isEmpty() && same(spec, old, "externalTrafficPolicy")) {
+            spec.remove("externalTrafficPolicy");
+        }
+    }
+
+    private static boolean same(JsonNode spec, JsonNode old, String field) {
+        return spec.path(field).equals(old.path(field));
+    }
+
+    /** Whether every port's node port is what the old service had on the port with the same name. */
+    private static boolean sameNodePorts(JsonNode spec, JsonNode old) {
+        for (JsonNode port : spec.path("ports")) {
+            int nodePort = port.path("nodePort").asInt(0);
+            boolean found = false;
+            for (JsonNode before : old.path("ports")) {
+                if (before.path("name").asText("").equals(port.path("name").asText(""))) {
+                    found = before.path("nodePort").asInt(0) == nodePort;
+                }
+            }
+            if (!found && nodePort != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * An update that omits allocated values keeps them, but only between types that both have them: cluster IPs
+     * between non-ExternalName types, node ports (matched by port name, unless already taken by another port of
+     * the new spec) between NodePort and LoadBalancer, the health check port between Local load balancers.
+     */
+    private static void keepAllocated(ObjectNode spec, JsonNode old) {
+        if (needsClusterIp(type(spec)) && needsClusterIp(type(old))) {
+            if (spec.path("clusterIP").asText("").isEmpty() && old.hasNonNull("clusterIP")) {
+                spec.set("clusterIP", old.get("clusterIP"));
+            }
+            if (spec.path("clusterIPs").isEmpty() && old.has("clusterIPs")) {
+                spec.set("clusterIPs", old.get("clusterIPs"));
+            }
+        }
+        if (carriesNodePorts(spec) && carriesNodePorts(old)) {
+            Set<Integer> used = new HashSet<>();
+            for (JsonNode port : spec.path("ports")) {
+                used.add(port.path("nodePort").asInt(0));
+            }
+            for (JsonNode port : spec.path("ports")) {
                 if (port instanceof ObjectNode p && p.path("nodePort").asInt(0) == 0) {
-                    for (JsonNode old : storedPorts) {
-                        if (old.path("port").asInt() == p.path("port").asInt() && old.path("nodePort").asInt(0) > 0
-                                && old.path("protocol").asText("TCP").equals(p.path("protocol").asText("TCP"))) {
-                            p.put("nodePort", old.path("nodePort").asInt());
+                    for (JsonNode before : old.path("ports")) {
+                        int previous = before.path("nodePort").asInt(0);
+                        if (previous > 0 && !used.contains(previous)
+                                && before.path("name").asText("").equals(p.path("name").asText(""))) {
+                            p.put("nodePort", previous);
+                            used.add(previous);
                         }
                     }
                 }
             }
+        }
+        if (needsHealthCheckPort(spec) && needsHealthCheckPort(old) && spec.path("healthCheckNodePort").asInt(0) == 0
+                && old.path("healthCheckNodePort").asInt(0) > 0) {
+            spec.set("healthCheckNodePort", old.get("healthCheckNodePort"));
         }
     }
 
@@ -90,6 +224,9 @@ final class ServiceAddresses {
             JsonNode spec = io.qube.apiserver.codec.Json.MAPPER.readTree(body).path("spec");
             if (spec.hasNonNull("clusterIP")) {
                 ips.add(spec.get("clusterIP").asText());
+            }
+            if (spec.path("healthCheckNodePort").asInt(0) > 0) {
+                ports.add(spec.path("healthCheckNodePort").asInt());
             }
             for (JsonNode port : spec.path("ports")) {
                 if (port.path("nodePort").asInt(0) > 0) {
@@ -112,6 +249,13 @@ final class ServiceAddresses {
             }
         }
         throw new ApiException(500, "InternalError", "no free cluster IP found", null, null, null, null);
+    }
+
+    /** A free node port, marked taken. */
+    private static int take(Set<Integer> taken) {
+        int port = freePort(taken);
+        taken.add(port);
+        return port;
     }
 
     private static int freePort(Set<Integer> taken) {

@@ -26,12 +26,9 @@ import java.util.Map;
 public final class ProtobufBodies {
 
     private static final byte[] MAGIC = {'k', '8', 's', 0};
-    /** Where each API group's messages are, in Kubernetes' published proto classes. */
-    private static final Map<String, String> MESSAGES_BY_API_VERSION = Map.of(
-            "v1", "io.kubernetes.client.proto.V1",
-            "apps/v1", "io.kubernetes.client.proto.V1Apps",
-            "scheduling.k8s.io/v1", "io.kubernetes.client.proto.V1Scheduling",
-            "autoscaling/v1", "io.kubernetes.client.proto.V1Autoscaling");
+    private static final String PACKAGE = "io.kubernetes.client.proto.";
+    /** Option kinds every group version carries (metav1.AddToGroupVersion): one message whatever the group. */
+    private static final Map<String, String> META_KINDS = Map.of("DeleteOptions", PACKAGE + "Meta");
 
     private ProtobufBodies() {
     }
@@ -72,20 +69,41 @@ public final class ProtobufBodies {
     }
 
     private static Message parse(String apiVersion, String kind, ByteString raw) {
-        String outer = MESSAGES_BY_API_VERSION.get(apiVersion);
         try {
-            if (outer == null || !kind.matches("[A-Za-z0-9]+")) {
-                throw new ClassNotFoundException(apiVersion + " " + kind);
+            if (!kind.matches("[A-Za-z0-9]+")) {
+                throw new ClassNotFoundException(kind);
             }
+            String outer = META_KINDS.getOrDefault(kind, outerClass(apiVersion));
             Class<?> type = Class.forName(outer + "$" + kind);
             return (Message) type.getMethod("parseFrom", ByteString.class).invoke(null, raw);
-        } catch (ClassNotFoundException | NoSuchMethodException | IllegalAccessException e) {
+        } catch (ClassNotFoundException | NoSuchMethodException | IllegalAccessException | ClassCastException e) {
             throw new ApiException(415, "UnsupportedMediaType", "protobuf is not supported for " + kind + " ("
                     + apiVersion + "); send JSON", null, null, null, null);
         } catch (InvocationTargetException e) {
             throw ApiException.badRequest("the protobuf body could not be decoded as " + kind + ": "
                     + e.getCause().getMessage());
         }
+    }
+
+    /**
+     * The class holding a group version's messages in Kubernetes' published proto classes: the version, then the
+     * group's first label, capitalised ({@code v1} → V1, {@code apps/v1} → V1Apps, {@code coordination.k8s.io/v1}
+     * → V1Coordination).
+     */
+    private static String outerClass(String apiVersion) throws ClassNotFoundException {
+        int slash = apiVersion.indexOf('/');
+        String version = slash < 0 ? apiVersion : apiVersion.substring(slash + 1);
+        String group = slash < 0 ? "" : apiVersion.substring(0, slash);
+        int dot = group.indexOf('.');
+        String label = dot < 0 ? group : group.substring(0, dot);
+        if (!version.matches("v[0-9]+((alpha|beta)[0-9]+)?") || !label.matches("[a-z]*")) {
+            throw new ClassNotFoundException(apiVersion);
+        }
+        return PACKAGE + capitalised(version) + capitalised(label);
+    }
+
+    private static String capitalised(String word) {
+        return word.isEmpty() ? word : Character.toUpperCase(word.charAt(0)) + word.substring(1);
     }
 
     private static ObjectNode object(Message message) {

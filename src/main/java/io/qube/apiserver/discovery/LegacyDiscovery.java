@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.APIResourceListBuilder;
 import io.fabric8.kubernetes.api.model.APIVersions;
 import io.fabric8.kubernetes.api.model.APIVersionsBuilder;
 import io.fabric8.kubernetes.api.model.GroupVersionForDiscovery;
+import io.fabric8.kubernetes.api.model.ServerAddressByClientCIDR;
 import io.qube.apiserver.registry.ResourceDefinition;
 import io.qube.apiserver.registry.ResourceRegistry;
 
@@ -29,14 +30,30 @@ final class LegacyDiscovery {
         this.registry = registry;
     }
 
-    /** {@code /api}: the versions of the core group. */
-    APIVersions coreVersions() {
-        return new APIVersionsBuilder().withVersions(registry.versions("")).build();
+    /**
+     * {@code /api}: the versions of the core group, and the address clients should use for the server.
+     *
+     * @param serverAddress the host:port this request reached the server at
+     */
+    APIVersions coreVersions(String serverAddress) {
+        return new APIVersionsBuilder().withVersions(registry.versions(""))
+                .withServerAddressByClientCIDRs(everyClient(serverAddress)).build();
     }
 
-    /** {@code /apis}: every named group. */
-    APIGroupList groups() {
-        return new APIGroupListBuilder().withGroups(registry.groups().stream().map(this::group).toList()).build();
+    /** {@code /apis}: every named group, each with the server's address, as Kubernetes' root handler fills it in. */
+    APIGroupList groups(String serverAddress) {
+        return new APIGroupListBuilder().withGroups(registry.groups().stream()
+                .map(name -> new APIGroupBuilder(group(name))
+                        .withServerAddressByClientCIDRs(everyClient(serverAddress)).build())
+                .toList()).build();
+    }
+
+    /**
+     * Kubernetes answers with its advertised address for every client network (0.0.0.0/0); Qube has no advertised
+     * address of its own, so it names the one the client reached.
+     */
+    private static List<ServerAddressByClientCIDR> everyClient(String serverAddress) {
+        return List.of(new ServerAddressByClientCIDR("0.0.0.0/0", serverAddress));
     }
 
     /** {@code /apis/<group>}. */

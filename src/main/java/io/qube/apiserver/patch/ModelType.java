@@ -1,13 +1,10 @@
 package io.qube.apiserver.patch;
 
 import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.qube.apiserver.codec.Json;
+import io.qube.apiserver.codec.ModelProperties;
 
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 
 /**
  * The fabric8 model type at one place in an object, so the patch code can ask which strategy a list field there has.
@@ -18,8 +15,6 @@ import java.util.stream.Collectors;
 final class ModelType {
 
     static final ModelType UNKNOWN = new ModelType(null);
-
-    private static final Map<Class<?>, Map<String, JavaType>> PROPERTIES = new ConcurrentHashMap<>();
 
     // Every write asks for its kind's type; resolving it through Jackson's type factory each time showed in profiles.
     private static final ClassValue<ModelType> BY_CLASS = new ClassValue<>() {
@@ -67,14 +62,7 @@ final class ModelType {
         return type == null ? UNKNOWN : new ModelType(type);
     }
 
-    // Only fabric8 model classes are introspected: a String or an Integer has "properties" no JSON object carries.
     private static Map<String, JavaType> properties(JavaType type) {
-        if (!KubernetesResource.class.isAssignableFrom(type.getRawClass())) {
-            return Map.of();
-        }
-        return PROPERTIES.computeIfAbsent(type.getRawClass(), raw -> Json.MAPPER.getSerializationConfig()
-                .introspect(type).findProperties().stream()
-                .collect(Collectors.toMap(BeanPropertyDefinition::getName, BeanPropertyDefinition::getPrimaryType,
-                        (first, second) -> first)));
+        return ModelProperties.of(type.getRawClass());
     }
 }
