@@ -10,12 +10,12 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.URL;
 
 /** The fabric8 client as the suites build it: configured only by the test (never ~/.kube or the environment). */
-final class Fabric8Clients {
+public final class Fabric8Clients {
 
     private Fabric8Clients() {
     }
 
-    static KubernetesClient to(URL server) {
+    public static KubernetesClient to(URL server) {
         return to(server.getHost(), server.getPort());
     }
 

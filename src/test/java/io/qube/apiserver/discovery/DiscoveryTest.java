@@ -41,6 +41,20 @@ class DiscoveryTest {
         assertThat(api.getList("versions")).containsExactly("v1");
     }
 
+    /** As Kubernetes: the address to reach the server at, for every client network, in /api and each /apis group. */
+    @Test
+    void legacyDocumentsNameTheServerAddress() {
+        String address = "127.0.0.1:" + io.restassured.RestAssured.port;
+        JsonPath api = get("/api", "application/json", "application/json");
+        assertThat(api.<Object>getList("serverAddressByClientCIDRs"))
+                .containsExactly(Map.of("clientCIDR", "0.0.0.0/0", "serverAddress", address));
+        JsonPath apis = get("/apis", "application/json", "application/json");
+        assertThat(apis.getList("groups")).isNotEmpty();
+        assertThat(apis.getList("groups.serverAddressByClientCIDRs"))
+                .allSatisfy(addresses -> assertThat((List<Object>) addresses)
+                        .containsExactly(Map.of("clientCIDR", "0.0.0.0/0", "serverAddress", address)));
+    }
+
     @Test
     void aggregatedCoreGroupForKubectl() {
         Response response = given().accept(KUBECTL_ACCEPT).get("/api");
