@@ -107,6 +107,7 @@ public final class ProtobufBodies {
     }
 
     private static ObjectNode object(Message message) {
+        refuseWrongWireTypes(message);
         ObjectNode json = Json.MAPPER.createObjectNode();
         for (Map.Entry<FieldDescriptor, Object> field : message.getAllFields().entrySet()) {
             FieldDescriptor descriptor = field.getKey();
@@ -128,6 +129,20 @@ public final class ProtobufBodies {
             }
         }
         return json;
+    }
+
+    /**
+     * protobuf-java keeps a known field sent with the wrong wire type as an unknown field; Kubernetes' decoder
+     * refuses such a body, and so does Qube (field numbers it does not know are skipped, as there).
+     */
+    private static void refuseWrongWireTypes(Message message) {
+        for (int number : message.getUnknownFields().asMap().keySet()) {
+            FieldDescriptor known = message.getDescriptorForType().findFieldByNumber(number);
+            if (known != null) {
+                throw ApiException.badRequest("the protobuf body could not be decoded: field " + known.getName()
+                        + " of " + message.getDescriptorForType().getName() + " has the wrong wire type");
+            }
+        }
     }
 
     /** One value in Kubernetes' JSON form: its special types are scalars there, messages here. */

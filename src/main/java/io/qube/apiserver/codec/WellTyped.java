@@ -44,7 +44,7 @@ public final class WellTyped {
         }
 
         Mismatch at(int index) {
-            path.insert(0, "[" + index + "]");
+            path.insert(0, "[" + index + "]" + (path.isEmpty() || path.charAt(0) == '[' ? "" : "."));
             return this;
         }
     }

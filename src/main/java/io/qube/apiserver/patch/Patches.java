@@ -1,6 +1,7 @@
 package io.qube.apiserver.patch;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qube.apiserver.codec.WellTyped;
 import io.qube.apiserver.registry.ResourceDefinition;
 
 import java.time.Instant;
@@ -46,11 +47,17 @@ public final class Patches {
             case MERGE_PATCH -> Rfc7386MergePatch.apply(current, PatchBody.jsonObject(body, "a merge patch"));
             case STRATEGIC_MERGE_PATCH -> StrategicMergePatch.apply(current,
                     PatchBody.jsonObject(body, "a strategic merge patch"), model);
-            case APPLY_PATCH -> ServerSideApply.apply(current, PatchBody.yamlObject(body), model, definition,
-                    fieldManager, force, now);
+            case APPLY_PATCH -> ServerSideApply.apply(current, wellTyped(PatchBody.yamlObject(body), definition),
+                    model, definition, fieldManager, force, now);
         };
         return type == PatchType.APPLY_PATCH
                 ? patched
                 : ManagedFields.recordUpdate(current, patched, model, definition.apiVersion(), fieldManager, now);
+    }
+
+    /** An apply configuration is a partial object of the kind: its fields are typed before ownership is computed. */
+    private static ObjectNode wellTyped(ObjectNode configuration, ResourceDefinition<?> definition) {
+        WellTyped.check(configuration, definition.type(), definition.kind(), definition.apiVersion());
+        return configuration;
     }
 }
