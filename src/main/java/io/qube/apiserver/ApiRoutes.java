@@ -47,6 +47,11 @@ public class ApiRoutes {
         Handler<RoutingContext> bodies = context -> {
             if ("websocket".equalsIgnoreCase(context.request().getHeader("Upgrade"))) {
                 context.next();
+            } else if (isForm(context.request().getHeader("Content-Type"))) {
+                // The body reader would decode a form (and fail on long fields); no API request takes one.
+                Responses.failure(context, new ApiException(415, "UnsupportedMediaType", "the body of the request "
+                        + "was in an unknown format - accepted media types include: application/json, "
+                        + "application/yaml, application/vnd.kubernetes.protobuf", null, null, null, null));
             } else {
                 readBody.handle(context);
             }
@@ -75,6 +80,11 @@ public class ApiRoutes {
         }
         return new ApiException(404, "NotFound", "the server could not find the requested resource", null, null,
                 null, null);
+    }
+
+    private static boolean isForm(String contentType) {
+        String type = contentType == null ? "" : contentType.trim().toLowerCase(java.util.Locale.ROOT);
+        return type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/");
     }
 
     /** Failures raised before a handler answers (an oversized body, a bug) still get a Status. */

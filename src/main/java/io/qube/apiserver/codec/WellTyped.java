@@ -22,8 +22,9 @@ import java.util.Map;
  * 32-bit integer where an int32 belongs, ...), before any step of a write reads or changes it. Kubernetes decodes a
  * body into its Go type first and answers 400 when a field cannot be decoded; Jackson would coerce instead ("3" into
  * 3, 5 into "5"), and Qube's own steps that work on the JSON would trip over the wrong shapes. Fields the model does
- * not know are left to the unknown-field handling; null is absent, as in Go. The walk allocates nothing unless it
- * finds a mismatch.
+ * not know are left to the unknown-field handling; a null field is absent, as in Go, but a null element of a list or
+ * value of a map is refused (Go would make it a zero value; see docs/api-differences.md). The walk allocates nothing
+ * unless it finds a mismatch.
  */
 public final class WellTyped {
 
@@ -136,7 +137,7 @@ public final class WellTyped {
 
     private static Mismatch elements(JsonNode array, JavaType element) {
         for (int i = 0; i < array.size(); i++) {
-            Mismatch mismatch = check(array.get(i), element);
+            Mismatch mismatch = array.get(i).isNull() ? new Mismatch("null", "a value") : check(array.get(i), element);
             if (mismatch != null) {
                 return mismatch.at(i);
             }
@@ -147,7 +148,8 @@ public final class WellTyped {
     private static Mismatch entries(JsonNode object, JavaType value) {
         for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
-            Mismatch mismatch = check(entry.getValue(), value);
+            Mismatch mismatch = entry.getValue().isNull() && !freeForm(value.getRawClass())
+                    ? new Mismatch("null", "a value") : check(entry.getValue(), value);
             if (mismatch != null) {
                 return mismatch.under(entry.getKey());
             }
