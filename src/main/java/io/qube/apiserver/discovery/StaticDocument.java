@@ -34,6 +34,15 @@ public final class StaticDocument {
         }
     }
 
+    /** A document already encoded, e.g. in protobuf. */
+    public static StaticDocument encoded(byte[] body, String contentType) {
+        return new StaticDocument(body.clone(), contentType);
+    }
+
+    public String contentType() {
+        return contentType;
+    }
+
     /** Hex SHA-256 of the body: changes exactly when the document does. */
     public String hash() {
         return hash;

@@ -18,19 +18,26 @@ import java.util.Map;
 final class OpenApiDocuments {
 
     private static final String JSON = "application/json";
+    /** What kube-openapi answers with, whichever of its names for the form was asked for ('@' is no token char). */
+    static final String PROTOBUF = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
 
     private final StaticDocument swagger;
+    private final StaticDocument swaggerProtobuf;
     private final Map<String, StaticDocument> groupVersions;
     private final StaticDocument index;
 
-    private OpenApiDocuments(StaticDocument swagger, Map<String, StaticDocument> groupVersions, StaticDocument index) {
+    private OpenApiDocuments(StaticDocument swagger, StaticDocument swaggerProtobuf,
+                             Map<String, StaticDocument> groupVersions, StaticDocument index) {
         this.swagger = swagger;
+        this.swaggerProtobuf = swaggerProtobuf;
         this.groupVersions = groupVersions;
         this.index = index;
     }
 
     static OpenApiDocuments generate(ResourceRegistry registry) {
-        StaticDocument swagger = StaticDocument.json(SwaggerDocument.of(ServedResource.all(registry)), JSON);
+        ObjectNode swaggerTree = SwaggerDocument.of(ServedResource.all(registry));
+        StaticDocument swagger = StaticDocument.json(swaggerTree, JSON);
+        StaticDocument swaggerProtobuf = StaticDocument.encoded(SwaggerProtobuf.encode(swaggerTree), PROTOBUF);
         Map<String, StaticDocument> groupVersions = new LinkedHashMap<>();
         ObjectNode index = Json.MAPPER.createObjectNode();
         ObjectNode paths = index.putObject("paths");
@@ -41,7 +48,8 @@ final class OpenApiDocuments {
             paths.putObject(groupVersion.path())
                     .put("serverRelativeURL", "/openapi/v3/" + groupVersion.path() + "?hash=" + document.hash());
         }
-        return new OpenApiDocuments(swagger, Map.copyOf(groupVersions), StaticDocument.json(index, JSON));
+        return new OpenApiDocuments(swagger, swaggerProtobuf, Map.copyOf(groupVersions),
+                StaticDocument.json(index, JSON));
     }
 
     /** Where each group version's v3 document lives under {@code /openapi/v3/}, e.g. api/v1 or apis/apps/v1. */
@@ -51,6 +59,11 @@ final class OpenApiDocuments {
 
     StaticDocument swagger() {
         return swagger;
+    }
+
+    /** The same document in gnostic's protobuf form, which Go clients ask for. */
+    StaticDocument swaggerProtobuf() {
+        return swaggerProtobuf;
     }
 
     StaticDocument index() {

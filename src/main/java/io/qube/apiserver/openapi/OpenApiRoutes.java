@@ -25,6 +25,11 @@ import java.util.function.Function;
 @ApplicationScoped
 public class OpenApiRoutes {
 
+    /** The names under which Kubernetes serves the protobuf form of /openapi/v2 (kube-openapi's handler). */
+    private static final java.util.Set<String> PROTOBUF_SUBTYPES = java.util.Set.of(
+            "com.github.proto-openapi.spec.v2@v1.0+protobuf", "com.github.proto-openapi.spec.v2.v1.0+protobuf",
+            "vnd.kubernetes.protobuf");
+
     private final ResourceRegistry registry;
     private final Vertx vertx;
 
@@ -35,7 +40,8 @@ public class OpenApiRoutes {
 
     void init(@Observes Router router) {
         Future<OpenApiDocuments> documents = vertx.executeBlocking(() -> OpenApiDocuments.generate(registry));
-        router.get("/openapi/v2").handler(context -> send(context, documents, OpenApiDocuments::swagger));
+        router.get("/openapi/v2").handler(context -> send(context, documents, generated ->
+                wantsProtobuf(context) ? generated.swaggerProtobuf() : generated.swagger()));
         router.get("/openapi/v3").handler(context -> send(context, documents, OpenApiDocuments::index));
         for (String path : OpenApiDocuments.groupVersionPaths(registry)) {
             router.get("/openapi/v3/" + path).handler(context ->
@@ -55,10 +61,28 @@ public class OpenApiRoutes {
         }
     }
 
+    /**
+     * Whether the first acceptable clause of the Accept header that names a form we serve is the protobuf form of
+     * the v2 document (kube-openapi knows it by two names); JSON otherwise.
+     */
+    private static boolean wantsProtobuf(RoutingContext context) {
+        for (MediaRange range : MediaRange.parse(context.request().getHeader(HttpHeaders.ACCEPT))) {
+            if (range.includes("application", "json")) {
+                return false;
+            }
+            if (range.type().equals("application") && PROTOBUF_SUBTYPES.contains(range.subtype())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static void serve(RoutingContext context, StaticDocument document) {
-        // We write JSON only: a client that accepts nothing else (a protobuf-only OpenAPI client) gets 406, as from
-        // Kubernetes, rather than bytes it would fail to parse.
-        if (!MediaRange.accepts(context.request().getHeader(HttpHeaders.ACCEPT), "application", "json")) {
+        // A client that accepts none of the forms we write gets 406, as from Kubernetes, rather than bytes it would
+        // fail to parse.
+        String accept = context.request().getHeader(HttpHeaders.ACCEPT);
+        boolean protobuf = document.contentType().equals(OpenApiDocuments.PROTOBUF);
+        if (!protobuf && !MediaRange.accepts(accept, "application", "json")) {
             notAcceptable(context);
             return;
         }
@@ -71,7 +95,8 @@ public class OpenApiRoutes {
 
     private static void notAcceptable(RoutingContext context) {
         Object status = new StatusBuilder().withStatus("Failure").withCode(406).withReason("NotAcceptable")
-                .withMessage("only application/json is served here").build();
+                .withMessage("only application/json (and for /openapi/v2 "
+                + OpenApiDocuments.PROTOBUF + ") is served here").build();
         context.response().setStatusCode(406).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .end(Buffer.buffer(Json.MAPPER.valueToTree(status).toString()));
     }

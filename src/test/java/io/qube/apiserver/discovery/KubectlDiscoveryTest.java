@@ -115,6 +115,60 @@ class KubectlDiscoveryTest {
         assertThat(created.stdout().strip()).isEqualTo("pod/web");
     }
 
+    /**
+     * A kind the server does not serve: kubectl finds it in neither the v3 nor (asking in protobuf) the v2 OpenAPI
+     * document, lets validation pass, and then reports the mapping error Kubernetes users know.
+     */
+    @Test
+    void unservedKindsAreNoMatchesForKind(@org.junit.jupiter.api.io.TempDir Path directory) throws Exception {
+        Path job = directory.resolve("job.yaml");
+        Files.writeString(job, """
+                apiVersion: batch/v1
+                kind: Job
+                metadata:
+                  name: once
+                spec:
+                  template:
+                    spec:
+                      restartPolicy: Never
+                      containers:
+                      - name: c
+                        image: busybox
+                """);
+        for (String verb : new String[] {"apply", "create"}) {
+            Kubectl.Result result = kubectl.run(verb, "-f", job.toString(), "-v=6");
+            assertThat(result.exitCode()).as(result.describe()).isNotZero();
+            assertThat(result.stderr()).as(result.describe())
+                    .contains("no matches for kind \"Job\" in version \"batch/v1\"")
+                    .contains("/openapi/v2")
+                    .doesNotContain("content type");
+        }
+
+        Path mixed = directory.resolve("mixed.yaml");
+        Files.writeString(mixed, """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: beside-a-widget
+                data:
+                  k: v
+                ---
+                apiVersion: example.com/v1
+                kind: Widget
+                metadata:
+                  name: w
+                spec:
+                  size: 3
+                """);
+        Kubectl.Result result = kubectl.run("apply", "-f", mixed.toString());
+        assertThat(result.exitCode()).as(result.describe()).isNotZero();
+        assertThat(result.stdout()).as(result.describe()).contains("configmap/beside-a-widget created");
+        assertThat(result.stderr()).as(result.describe())
+                .contains("no matches for kind \"Widget\" in version \"example.com/v1\"")
+                .contains("ensure CRDs are installed first");
+        succeeded(kubectl.run("get", "configmap", "beside-a-widget", "-n", "default"));
+    }
+
     private static Kubectl.Result succeeded(Kubectl.Result result) {
         assertThat(result.succeeded()).as(result.describe()).isTrue();
         assertThat(result.stderr()).as(result.describe()).doesNotContain("Unhandled Error")

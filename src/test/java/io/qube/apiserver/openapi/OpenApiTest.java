@@ -1,6 +1,8 @@
 package io.qube.apiserver.openapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnknownFieldSet;
 import io.qube.apiserver.codec.Json;
 import io.qube.apiserver.registry.BuiltinResources;
 import io.qube.apiserver.registry.ResourceDefinition;
@@ -11,6 +13,7 @@ import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -138,9 +141,9 @@ class OpenApiTest {
     }
 
     @Test
-    void onlyJsonIsServedAndUnchangedDocumentsAnswer304() {
-        Response protobufOnly = given().accept("application/com.github.proto-openapi.spec.v2@v1.0+protobuf")
-                .get("/openapi/v2");
+    void aClientAcceptingNoFormWeWriteGets406AndUnchangedDocumentsAnswer304() {
+        Response protobufOnly = given().accept("application/com.github.proto-openapi.spec.v3@v1.0+protobuf")
+                .get("/openapi/v3");
         assertThat(protobufOnly.statusCode()).isEqualTo(406);
         assertThat(protobufOnly.header("Content-Type")).isEqualTo("application/json");
         assertThat(protobufOnly.jsonPath().getString("kind")).isEqualTo("Status");
@@ -148,6 +151,56 @@ class OpenApiTest {
 
         String etag = given().get("/openapi/v3").header("ETag");
         assertThat(given().header("If-None-Match", etag).get("/openapi/v3").statusCode()).isEqualTo(304);
+    }
+
+    /**
+     * What kubectl asks for when a manifest's kind is not in the v3 document: the v2 document as gnostic's protobuf
+     * Document. Read back with protobuf's generic reader, it holds every definition of the JSON form (definitions,
+     * field 9: entries of name 1, schema 2) with its x-kubernetes-group-version-kind extension (schema field 31), and
+     * every path (paths, field 8: entries in field 2).
+     */
+    @Test
+    void swaggerInProtobufCarriesTheWholeDocument() throws Exception {
+        JsonNode json = json(given().accept("application/json").get("/openapi/v2"));
+        Response response = given().accept("application/com.github.proto-openapi.spec.v2@v1.0+protobuf")
+                .get("/openapi/v2");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.header("Content-Type"))
+                .isEqualTo("application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
+        UnknownFieldSet document = UnknownFieldSet.parseFrom(response.asByteArray());
+        assertThat(document.getField(1).getLengthDelimitedList().get(0).toStringUtf8()).isEqualTo("2.0");
+
+        Map<String, UnknownFieldSet> definitions = new HashMap<>();
+        UnknownFieldSet definitionsMessage = UnknownFieldSet.parseFrom(
+                document.getField(9).getLengthDelimitedList().get(0));
+        for (ByteString entry : definitionsMessage.getField(1).getLengthDelimitedList()) {
+            UnknownFieldSet named = UnknownFieldSet.parseFrom(entry);
+            definitions.put(named.getField(1).getLengthDelimitedList().get(0).toStringUtf8(),
+                    UnknownFieldSet.parseFrom(named.getField(2).getLengthDelimitedList().get(0)));
+        }
+        List<String> jsonNames = new ArrayList<>();
+        json.path("definitions").fieldNames().forEachRemaining(jsonNames::add);
+        assertThat(definitions.keySet()).containsExactlyInAnyOrderElementsOf(jsonNames);
+
+        UnknownFieldSet pod = definitions.get("io.k8s.api.core.v1.Pod");
+        List<String> extensions = new ArrayList<>();
+        for (ByteString extension : pod.getField(31).getLengthDelimitedList()) {
+            UnknownFieldSet named = UnknownFieldSet.parseFrom(extension);
+            UnknownFieldSet any = UnknownFieldSet.parseFrom(named.getField(2).getLengthDelimitedList().get(0));
+            extensions.add(named.getField(1).getLengthDelimitedList().get(0).toStringUtf8() + "="
+                    + any.getField(2).getLengthDelimitedList().get(0).toStringUtf8());
+        }
+        assertThat(extensions).containsExactly(
+                "x-kubernetes-group-version-kind=[{\"group\":\"\",\"kind\":\"Pod\",\"version\":\"v1\"}]");
+        UnknownFieldSet properties = UnknownFieldSet.parseFrom(pod.getField(25).getLengthDelimitedList().get(0));
+        assertThat(properties.getField(1).getLengthDelimitedList()).hasSize(json.path("definitions")
+                .path("io.k8s.api.core.v1.Pod").path("properties").size());
+
+        UnknownFieldSet paths = UnknownFieldSet.parseFrom(document.getField(8).getLengthDelimitedList().get(0));
+        assertThat(paths.getField(2).getLengthDelimitedList()).hasSize(json.path("paths").size());
+        String etag = response.header("ETag");
+        assertThat(given().accept("application/com.github.proto-openapi.spec.v2@v1.0+protobuf")
+                .header("If-None-Match", etag).get("/openapi/v2").statusCode()).isEqualTo(304);
     }
 
     private static JsonNode v3(String groupVersion) {
