@@ -89,6 +89,8 @@ public final class CreateCostProbe {
         long t0 = System.nanoTime();
         ObjectNode body = ObjectCodec.parseBody(bytes, false);
         long t1 = time("request body: JSON bytes -> tree (Jackson readTree)", t0);
+        ObjectRules.checkTypes(body, definition);
+        t1 = time("type check: every field's JSON type (WellTyped)", t1);
         ObjectRules.checkKind(body, definition);
         ObjectNode metadata = ObjectRules.metadata(body);
         if (definition.namespaced()) {

@@ -234,44 +234,37 @@ final class SwaggerProtobuf {
         private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         private final CodedOutputStream out = CodedOutputStream.newInstance(buffer);
 
-        Message string(int field, String value) {
+        /** A write to the in-memory stream, which fails only on a bug. */
+        private interface Write {
+            void to(CodedOutputStream out) throws IOException;
+        }
+
+        private Message write(Write write) {
             try {
-                if (!value.isEmpty()) {
-                    out.writeString(field, value);
-                }
+                write.to(out);
                 return this;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+
+        /** proto3: an empty string or false is the default and is not written. */
+        Message string(int field, String value) {
+            return value.isEmpty() ? this : write(out -> out.writeString(field, value));
         }
 
         Message bool(int field, boolean value) {
-            try {
-                if (value) {
-                    out.writeBool(field, true);
-                }
-                return this;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            return value ? write(out -> out.writeBool(field, true)) : this;
         }
 
         Message message(int field, Message value) {
-            try {
-                out.writeByteArray(field, value.bytes());
-                return this;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            byte[] bytes = value.bytes();
+            return write(out -> out.writeByteArray(field, bytes));
         }
 
         byte[] bytes() {
-            try {
-                out.flush();
-                return buffer.toByteArray();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            write(CodedOutputStream::flush);
+            return buffer.toByteArray();
         }
     }
 }
