@@ -3,6 +3,8 @@ package io.qube.apiserver;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qube.apiserver.codec.Json;
+import io.qube.apiserver.registry.FieldErrors;
 import io.qube.store.StoredObject;
 
 import java.security.SecureRandom;
@@ -50,6 +52,7 @@ final class ServiceAddresses {
                 collect(other.body(), takenIps, takenPorts);
             }
         }
+        refuseTaken(service, spec, takenIps, takenPorts);
         if (spec.path("clusterIP").asText("").isEmpty()) {
             spec.put("clusterIP", freeIp(takenIps));
         }
@@ -70,6 +73,27 @@ final class ServiceAddresses {
         }
         if (needsHealthCheckPort(spec) && spec.path("healthCheckNodePort").asInt(0) == 0) {
             spec.put("healthCheckNodePort", take(takenPorts));
+        }
+    }
+
+    /** Addresses a client asks for must be free, as Kubernetes' allocators require ("already allocated"). */
+    private static void refuseTaken(ObjectNode service, JsonNode spec, Set<String> takenIps, Set<Integer> takenPorts) {
+        FieldErrors errors = new FieldErrors();
+        String ip = spec.path("clusterIP").asText("");
+        if (!ip.isEmpty() && !ip.equals("None") && takenIps.contains(ip)) {
+            errors.invalid("spec.clusterIPs", Json.MAPPER.createArrayNode().add(ip),
+                    "failed to allocate IP " + ip + ": provided IP is already allocated");
+        }
+        int i = 0;
+        for (JsonNode port : spec.path("ports")) {
+            int nodePort = port.path("nodePort").asInt(0);
+            if (nodePort > 0 && takenPorts.contains(nodePort)) {
+                errors.invalid("spec.ports[" + i + "].nodePort", nodePort, "provided port is already allocated");
+            }
+            i++;
+        }
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid("", "Service", service.path("metadata").path("name").asText(""), errors);
         }
     }
 
@@ -221,7 +245,7 @@ final class ServiceAddresses {
 
     private static void collect(String body, Set<String> ips, Set<Integer> ports) {
         try {
-            JsonNode spec = io.qube.apiserver.codec.Json.MAPPER.readTree(body).path("spec");
+            JsonNode spec = Json.MAPPER.readTree(body).path("spec");
             if (spec.hasNonNull("clusterIP")) {
                 ips.add(spec.get("clusterIP").asText());
             }

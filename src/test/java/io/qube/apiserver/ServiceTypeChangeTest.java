@@ -127,6 +127,24 @@ class ServiceTypeChangeTest {
         }
     }
 
+    /** A node port a type change releases is free at once: another service can ask for exactly that port. */
+    @org.junit.jupiter.api.Test
+    void releasedNodePortsCanBeTakenByAnotherService() {
+        String port = "31234";
+        given().contentType(ContentType.JSON).body("{\"metadata\":{\"name\":\"first-owner\"},\"spec\":{\"type\":"
+                + "\"NodePort\",\"selector\":{\"app\":\"x\"},\"ports\":[{\"port\":80,\"nodePort\":" + port + "}]}}")
+                .post(SERVICES).then().statusCode(201);
+        String second = "{\"metadata\":{\"name\":\"second-owner\"},\"spec\":{\"type\":\"NodePort\",\"selector\":"
+                + "{\"app\":\"y\"},\"ports\":[{\"port\":80,\"nodePort\":" + port + "}]}}";
+        Response taken = given().contentType(ContentType.JSON).body(second).post(SERVICES);
+        assertThat(taken.statusCode()).as(taken.asString()).isEqualTo(422);
+        given().contentType("application/merge-patch+json").body("{\"spec\":{\"type\":\"ClusterIP\"}}")
+                .patch(SERVICES + "/first-owner").then().statusCode(200);
+        Response released = given().contentType(ContentType.JSON).body(second).post(SERVICES);
+        assertThat(released.statusCode()).as(released.asString()).isEqualTo(201);
+        assertThat(released.jsonPath().getInt("spec.ports[0].nodePort")).isEqualTo(Integer.parseInt(port));
+    }
+
     /**
      * Headless and a cluster IP do not mix: an allocated cluster IP may not change (so no service with one becomes
      * headless), and NodePort or LoadBalancer services need one. A headless service asked to be plain ClusterIP
