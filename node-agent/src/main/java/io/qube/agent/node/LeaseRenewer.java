@@ -1,0 +1,82 @@
+package io.qube.agent.node;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The node heartbeat, as the kubelet keeps it: a Lease per node in {@code kube-node-lease}, owned by the Node, its
+ * renewTime moved forward every interval (10 s by default). A failed renewal is logged and tried again at the next
+ * tick: the API being away for a while must not stop the agent.
+ */
+public final class LeaseRenewer implements AutoCloseable {
+
+    public static final String NAMESPACE = "kube-node-lease";
+    private static final Logger LOG = Logger.getLogger(LeaseRenewer.class);
+    private static final int DURATION_SECONDS = 40;
+
+    private final KubernetesClient client;
+    private final List<String> nodes;
+    private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "lease-renewer");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public LeaseRenewer(KubernetesClient client, List<String> nodes) {
+        this.client = client;
+        this.nodes = List.copyOf(nodes);
+    }
+
+    /** Renews every node's lease now, then every {@code interval}. */
+    public void start(Duration interval) {
+        ticks.scheduleWithFixedDelay(this::renewAll, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void renewAll() {
+        for (String node : nodes) {
+            try {
+                renew(node);
+            } catch (KubernetesClientException e) {
+                LOG.warnf("renewing the lease of node %s failed (%s); trying again at the next tick", node,
+                        e.getMessage());
+            }
+        }
+    }
+
+    private void renew(String node) {
+        ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+        Lease existing = client.leases().inNamespace(NAMESPACE).withName(node).get();
+        if (existing == null) {
+            Node owner = client.nodes().withName(node).get();
+            LeaseBuilder lease = new LeaseBuilder().withNewMetadata().withName(node).withNamespace(NAMESPACE)
+                    .endMetadata().withNewSpec().withHolderIdentity(node).withLeaseDurationSeconds(DURATION_SECONDS)
+                    .withRenewTime(now).endSpec();
+            if (owner != null) {
+                lease.editMetadata().addNewOwnerReference().withApiVersion("v1").withKind("Node").withName(node)
+                        .withUid(owner.getMetadata().getUid()).endOwnerReference().endMetadata();
+            }
+            client.leases().inNamespace(NAMESPACE).resource(lease.build()).create();
+        } else {
+            existing.getSpec().setRenewTime(now);
+            existing.getSpec().setHolderIdentity(node);
+            client.leases().inNamespace(NAMESPACE).resource(existing).update();
+        }
+    }
+
+    @Override
+    public void close() {
+        ticks.shutdownNow();
+    }
+}

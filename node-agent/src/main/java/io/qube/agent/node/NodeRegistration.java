@@ -1,0 +1,94 @@
+package io.qube.agent.node;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
+import io.fabric8.kubernetes.api.model.NodeStatus;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Registers a node as the kubelet does: the Node object with its standard labels, capacity and allocatable,
+ * nodeInfo, addresses, conditions and kubelet endpoint; an agent that finds its Node already there (a restart)
+ * refreshes its status instead.
+ */
+public final class NodeRegistration {
+
+    /** The kubelet's default port, which the node advertises for logs and exec. */
+    public static final int KUBELET_PORT = 10250;
+    private static final String KUBELET_VERSION = "v1.32.0";
+
+    private NodeRegistration() {
+    }
+
+    public static void register(KubernetesClient client, NodeProfile profile) {
+        Node desired = node(profile, Instant.now());
+        Node existing = client.nodes().withName(profile.name()).get();
+        if (existing == null) {
+            client.nodes().resource(desired).create();
+        } else {
+            client.nodes().withName(profile.name()).editStatus(node -> {
+                node.setStatus(desired.getStatus());
+                return node;
+            });
+        }
+    }
+
+    static Node node(NodeProfile profile, Instant now) {
+        Map<String, String> labels = new LinkedHashMap<>(profile.labels());
+        labels.put("kubernetes.io/hostname", profile.name());
+        labels.put("kubernetes.io/os", "linux");
+        labels.put("kubernetes.io/arch", architecture());
+        labels.put("beta.kubernetes.io/os", "linux");
+        labels.put("beta.kubernetes.io/arch", architecture());
+        Map<String, Quantity> capacity = Map.of("cpu", new Quantity(profile.cpu()), "memory",
+                new Quantity(profile.memory()), "pods", new Quantity(Integer.toString(profile.maxPods())),
+                "ephemeral-storage", new Quantity("100Gi"));
+        String heartbeat = now.truncatedTo(ChronoUnit.SECONDS).toString();
+        NodeStatus status = new NodeBuilder().withNewStatus()
+                .withCapacity(capacity).withAllocatable(capacity)
+                .withConditions(condition("Ready", "True", "KubeletReady", "kubelet is posting ready status",
+                                heartbeat),
+                        condition("MemoryPressure", "False", "KubeletHasSufficientMemory",
+                                "kubelet has sufficient memory available", heartbeat),
+                        condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure",
+                                heartbeat),
+                        condition("PIDPressure", "False", "KubeletHasSufficientPID",
+                                "kubelet has sufficient PID available", heartbeat))
+                .addNewAddress().withType("InternalIP").withAddress(profile.internalIp()).endAddress()
+                .addNewAddress().withType("Hostname").withAddress(profile.name()).endAddress()
+                .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(KUBELET_PORT).endKubeletEndpoint()
+                .endDaemonEndpoints()
+                .withNewNodeInfo().withArchitecture(architecture()).withOperatingSystem("linux")
+                .withOsImage(System.getProperty("os.name") + " (Qube agent)")
+                .withKernelVersion(System.getProperty("os.version")).withKubeletVersion(KUBELET_VERSION)
+                .withKubeProxyVersion(KUBELET_VERSION).withContainerRuntimeVersion(profile.runtime())
+                .withMachineID(profile.name()).withSystemUUID(profile.name()).withBootID(profile.name())
+                .endNodeInfo()
+                .endStatus().build().getStatus();
+        return new NodeBuilder().withNewMetadata().withName(profile.name()).withLabels(labels).endMetadata()
+                .withStatus(status).build();
+    }
+
+    private static NodeCondition condition(String type, String status, String reason, String message,
+                                           String heartbeat) {
+        return new NodeConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message)
+                .withLastHeartbeatTime(heartbeat).withLastTransitionTime(heartbeat).build();
+    }
+
+    /** Kubernetes' GOARCH names for the JVM's os.arch. */
+    static String architecture() {
+        String arch = System.getProperty("os.arch");
+        return switch (arch) {
+            case "amd64", "x86_64" -> "amd64";
+            case "aarch64" -> "arm64";
+            default -> arch;
+        };
+    }
+}

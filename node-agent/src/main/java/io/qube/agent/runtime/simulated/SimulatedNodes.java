@@ -1,0 +1,55 @@
+package io.qube.agent.runtime.simulated;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.qube.agent.node.LeaseRenewer;
+import io.qube.agent.node.NodeProfile;
+import io.qube.agent.node.NodeRegistration;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Many simulated nodes in one process: each registered with its own Node and Lease, their pods run without processes. */
+public final class SimulatedNodes implements AutoCloseable {
+
+    public static final String RUNTIME_VERSION = "simulated://0.1.0";
+
+    private final LeaseRenewer leases;
+    private final SimulatedPods pods;
+
+    private SimulatedNodes(LeaseRenewer leases, SimulatedPods pods) {
+        this.leases = leases;
+        this.pods = pods;
+    }
+
+    /**
+     * The profiles of {@code count} nodes named {@code prefix-0} ... with the given capacity and extra labels;
+     * each has an InternalIP of its own in 172.30.0.0/16 (simulated: nothing answers there).
+     */
+    public static List<NodeProfile> profiles(String prefix, int count, String cpu, String memory, int maxPods,
+                                             Map<String, String> labels) {
+        return java.util.stream.IntStream.range(0, count).mapToObj(i -> new NodeProfile(prefix + "-" + i, cpu, memory,
+                maxPods, "172.30." + (i / 254) + "." + (1 + i % 254), labels, RUNTIME_VERSION)).toList();
+    }
+
+    /** Registers every node, then keeps their leases and runs their pods until closed. */
+    public static SimulatedNodes start(KubernetesClient client, List<NodeProfile> profiles, Duration leaseInterval) {
+        Map<String, String> hostIps = new LinkedHashMap<>();
+        for (NodeProfile profile : profiles) {
+            NodeRegistration.register(client, profile);
+            hostIps.put(profile.name(), profile.internalIp());
+        }
+        LeaseRenewer leases = new LeaseRenewer(client, List.copyOf(hostIps.keySet()));
+        leases.start(leaseInterval);
+        SimulatedPods pods = new SimulatedPods(client, hostIps);
+        pods.start();
+        return new SimulatedNodes(leases, pods);
+    }
+
+    @Override
+    public void close() {
+        pods.close();
+        leases.close();
+    }
+}

@@ -1,0 +1,67 @@
+package io.qube.agent;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The packaged agent as `qube agent` runs it: its options, and simulated nodes joining a running control plane. */
+class AgentCommandIT {
+
+    private static final Path AGENT = Path.of("target", "quarkus-app", "quarkus-run.jar");
+
+    private static ProcessBuilder agent(Path log, String... args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx256m", "-jar", AGENT.toString()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    }
+
+    @Test
+    void helpNamesEveryOption() throws Exception {
+        Path log = Files.createTempFile("agent-help", ".log");
+        Process help = agent(log, "--help").start();
+        assertThat(help.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(help.exitValue()).isZero();
+        assertThat(Files.readString(log)).contains("--kubeconfig", "--runtime", "--nodes", "--name-prefix", "--cpu",
+                "--memory", "--max-pods", "--node-labels");
+        Files.delete(log);
+    }
+
+    @Test
+    void simulatedNodesJoinAndLeaveNoProcessBehind() throws Exception {
+        Path log = Files.createTempFile("agent", ".log");
+        try (QubeServer qube = QubeServer.start(); KubernetesClient client = qube.client()) {
+            Process refused = agent(log, "--kubeconfig", qube.kubeconfig().toString(), "--runtime", "process")
+                    .start();
+            assertThat(refused.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(refused.exitValue()).isEqualTo(2);
+            assertThat(Files.readString(log)).contains("--runtime process is not available yet");
+
+            Process running = agent(log, "--kubeconfig", qube.kubeconfig().toString(), "--runtime", "simulated",
+                    "--nodes", "3", "--name-prefix", "cli", "--cpu", "2", "--memory", "4Gi", "--max-pods", "20",
+                    "--node-labels", "zone=a,tier=sim").start();
+            try {
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(client.nodes()
+                        .withLabel("tier", "sim").list().getItems()).extracting(n -> n.getMetadata().getName())
+                        .containsExactlyInAnyOrder("cli-0", "cli-1", "cli-2"));
+                assertThat(client.nodes().withName("cli-1").get().getStatus().getCapacity().get("pods").toString())
+                        .isEqualTo("20");
+                assertThat(client.nodes().withName("cli-1").get().getMetadata().getLabels())
+                        .containsEntry("zone", "a");
+            } finally {
+                running.destroy();
+                assertThat(running.waitFor(60, TimeUnit.SECONDS)).as(Files.readString(log)).isTrue();
+            }
+        }
+        Files.delete(log);
+    }
+}

@@ -1,0 +1,110 @@
+package io.qube.agent;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The real control plane for the agent's tests: the application the root project packages, started as its own
+ * process with an embedded PostgreSQL in a fresh data directory, stopped and removed after. The agent talks to it
+ * only through the API, as in production.
+ */
+final class QubeServer implements AutoCloseable {
+
+    private static final Path APPLICATION = Path.of("..", "target", "quarkus-app", "quarkus-run.jar");
+
+    private final Path dataDir;
+    private final Process process;
+    private final int port;
+
+    private QubeServer(Path dataDir, Process process, int port) {
+        this.dataDir = dataDir;
+        this.process = process;
+        this.port = port;
+    }
+
+    static QubeServer start() throws IOException {
+        if (!Files.isRegularFile(APPLICATION)) {
+            throw new IllegalStateException(APPLICATION.toAbsolutePath() + " is missing: build the control plane "
+                    + "first (./mvnw verify in the repository root, as the README's test command does)");
+        }
+        Path dataDir = Files.createTempDirectory("qube-agent-test");
+        int port = freePort();
+        Path log = dataDir.resolve("qube.log");
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-jar", APPLICATION.toString(), "--data-dir", dataDir.resolve("data").toString(),
+                "--port", Integer.toString(port)).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().keySet().removeIf(name -> name.startsWith("QUARKUS_DATASOURCE"));
+        QubeServer server = new QubeServer(dataDir, builder.start(), port);
+        server.awaitReady(log);
+        return server;
+    }
+
+    private void awaitReady(Path log) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(10)).build();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            if (!process.isAlive()) {
+                throw new AssertionError("Qube exited with " + process.exitValue() + ":\n" + Files.readString(log));
+            }
+            try {
+                return http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException notListeningYet) {
+                return false;
+            }
+        });
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** The kubeconfig `qube up` wrote into its data directory. */
+    Path kubeconfig() {
+        return dataDir.resolve("data").resolve("kubeconfig");
+    }
+
+    KubernetesClient client() {
+        return new KubernetesClientBuilder().withConfig(Config.empty()).editOrNewConfig().withMasterUrl(url() + "/")
+                .withRequestTimeout(60_000).endConfig().build();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+}
