@@ -179,7 +179,9 @@ public final class SimulatedPods implements AutoCloseable {
 
     private static PodStatus status(Pod pod, String phase, String hostIp, String podIp, String startTime,
                                     List<ContainerStatus> containers, String ready) {
-        PodStatus status = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
+        // A copy: the pod is the informer's cached object, which only the informer may change.
+        PodStatus status = pod.getStatus() == null ? new PodStatus()
+                : new io.fabric8.kubernetes.api.model.PodStatusBuilder(pod.getStatus()).build();
         status.setPhase(phase);
         status.setHostIP(hostIp);
         status.setHostIPs(List.of(new io.fabric8.kubernetes.api.model.HostIP(hostIp)));
