@@ -72,6 +72,11 @@ final class QubeServer implements AutoCloseable {
         });
     }
 
+    /** The control plane's process id, for the benchmark's CPU and memory figures. */
+    long pid() {
+        return process.pid();
+    }
+
     String url() {
         return "http://127.0.0.1:" + port;
     }

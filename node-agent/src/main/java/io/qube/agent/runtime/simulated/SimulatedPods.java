@@ -120,15 +120,15 @@ public final class SimulatedPods implements AutoCloseable {
         return "Succeeded".equals(phase) || "Failed".equals(phase);
     }
 
-    /** Writes the pod's status; a pod that is gone meanwhile is no error. */
+    /** Writes the pod's status, retrying failures a few times; a pod that is gone meanwhile is no error. */
     private boolean writeStatus(Pod pod, PodStatus status) {
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             try {
-                client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                        .editStatus(current -> {
-                            current.setStatus(status);
-                            return current;
-                        });
+                // One merge patch of the status, without reading the pod first: the agent owns these fields.
+                Pod patch = new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata()
+                        .withName(pod.getMetadata().getName()).withNamespace(pod.getMetadata().getNamespace())
+                        .endMetadata().withStatus(status).build();
+                client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(patch).patchStatus();
                 return true;
             } catch (KubernetesClientException e) {
                 if (e.getCode() == 404) {

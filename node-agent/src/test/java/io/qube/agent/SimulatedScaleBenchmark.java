@@ -1,0 +1,167 @@
+package io.qube.agent;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Issue 8's scale figure for the simulated runtime: N simulated nodes (one agent process) Ready, then M pods with
+ * spec.nodeName preset created by 16 clients and seen Running by a watch. The baseline in the same run is the
+ * API's own rate for the same M creates (the create phase alone). Prints one table, with the apiserver's and the
+ * agent's CPU time and resident memory read from /proc. Run with bench/agent.sh [nodes] [pods].
+ */
+public final class SimulatedScaleBenchmark {
+
+    private static final int CLIENTS = 16;
+    private static final Path AGENT = Path.of("target", "quarkus-app", "quarkus-run.jar");
+
+    public static void main(String[] args) throws Exception {
+        int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        int pods = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
+        try (QubeServer qube = QubeServer.start(); KubernetesClient client = qube.client()) {
+            client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+                    .withName("bench").endMetadata().build()).create();
+            Path log = Files.createTempFile("agent-bench", ".log");
+            long agentStart = System.nanoTime();
+            Process agent = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx1g", "-jar", AGENT.toString(), "--kubeconfig", qube.kubeconfig().toString(), "--nodes",
+                    Integer.toString(nodes), "--name-prefix", "sim").redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+            try {
+                double nodesReady = awaitNodesReady(client, nodes, agentStart, agent, log);
+                Map<String, Long> createdAt = new ConcurrentHashMap<>();
+                Map<String, Long> runningAt = new ConcurrentHashMap<>();
+                CountDownLatch allRunning = new CountDownLatch(pods);
+                Watch watch = client.pods().inNamespace("bench").watch(new Watcher<>() {
+                    @Override
+                    public void eventReceived(Action action, Pod pod) {
+                        if (pod.getStatus() != null && "Running".equals(pod.getStatus().getPhase())) {
+                            if (runningAt.putIfAbsent(pod.getMetadata().getName(), System.nanoTime()) == null) {
+                                allRunning.countDown();
+                            }
+                        }
+                    }
+
+                    @Override
+                    public void onClose(WatcherException cause) {
+                    }
+                });
+                long first = System.nanoTime();
+                createPods(client, pods, nodes, createdAt);
+                long created = System.nanoTime();
+                allRunning.await(10, TimeUnit.MINUTES);
+                long last = runningAt.values().stream().mapToLong(Long::longValue).max().orElse(System.nanoTime());
+                watch.close();
+                long[] latencies = createdAt.entrySet().stream().filter(e -> runningAt.containsKey(e.getKey()))
+                        .mapToLong(e -> runningAt.get(e.getKey()) - e.getValue()).sorted().toArray();
+                System.out.printf("Simulated runtime at scale (issue 8), %s, %d cores%n", Instant.now(),
+                        Runtime.getRuntime().availableProcessors());
+                System.out.printf("  %,d nodes Ready (agent start to the last Ready node seen): %.1f s%n", nodes,
+                        nodesReady);
+                System.out.printf("  baseline, the API's create rate: %,d pods created by %d clients in %.1f s"
+                        + " (%,.0f/s)%n", pods, CLIENTS, seconds(created - first), pods / seconds(created - first));
+                System.out.printf("  %,d of %,d pods Running, seen by a watch, %.1f s after the first create"
+                        + " (target < 60 s; KWOK's CI allows 120 s)%n", runningAt.size(), pods, seconds(last - first));
+                System.out.printf("  create -> Running per pod: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
+                        percentile(latencies, 0.50), percentile(latencies, 0.99), percentile(latencies, 1.0));
+                System.out.printf("  apiserver: %s%n", usage(qube.pid()));
+                System.out.printf("  agent:     %s%n", usage(agent.pid()));
+            } finally {
+                agent.destroy();
+                agent.waitFor(60, TimeUnit.SECONDS);
+                Files.deleteIfExists(log);
+            }
+        }
+    }
+
+    private static double awaitNodesReady(KubernetesClient client, int nodes, long start, Process agent, Path log)
+            throws Exception {
+        long deadline = start + TimeUnit.MINUTES.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (!agent.isAlive()) {
+                throw new IllegalStateException("the agent exited: " + Files.readString(log));
+            }
+            List<Node> items = client.nodes().list().getItems();
+            long ready = items.stream().filter(n -> n.getStatus().getConditions().stream()
+                    .anyMatch(c -> isReady(c))).count();
+            if (ready >= nodes) {
+                return seconds(System.nanoTime() - start);
+            }
+            Thread.sleep(200); // a benchmark's polling pace, not a test's wait
+        }
+        throw new IllegalStateException("nodes not Ready in 10 minutes");
+    }
+
+    private static boolean isReady(NodeCondition condition) {
+        return condition.getType().equals("Ready") && condition.getStatus().equals("True");
+    }
+
+    private static void createPods(KubernetesClient client, int pods, int nodes, Map<String, Long> createdAt)
+            throws Exception {
+        ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int c = 0; c < CLIENTS; c++) {
+                int offset = c;
+                done.add(clients.submit(() -> {
+                    for (int i = offset; i < pods; i += CLIENTS) {
+                        String name = "pod-" + i;
+                        Pod pod = new PodBuilder().withNewMetadata().withName(name).endMetadata().withNewSpec()
+                                .withNodeName("sim-" + (i % nodes)).addNewContainer().withName("main")
+                                .withImage("busybox").endContainer().endSpec().build();
+                        createdAt.put(name, System.nanoTime());
+                        client.pods().inNamespace("bench").resource(pod).create();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> future : done) {
+                future.get();
+            }
+        } finally {
+            clients.shutdown();
+        }
+    }
+
+    /** CPU time and resident memory of a process, from /proc (Linux). */
+    private static String usage(long pid) throws IOException {
+        String[] stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat")).replaceAll("^.*\\) ", "")
+                .split(" ");
+        double cpu = (Long.parseLong(stat[11]) + Long.parseLong(stat[12])) / 100.0; // utime + stime, USER_HZ 100
+        String rss = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                .filter(line -> line.startsWith("VmRSS:")).findFirst().orElse("VmRSS: ?").replaceAll("\\s+", " ");
+        return String.format("CPU %.1f s, %s", cpu, rss);
+    }
+
+    private static double percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int index = (int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
+        return sorted[Math.max(0, index)] / 1e6;
+    }
+
+    private static double seconds(long nanos) {
+        return nanos / 1e9;
+    }
+
+}
