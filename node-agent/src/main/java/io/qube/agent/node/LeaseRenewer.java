@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +30,8 @@ public final class LeaseRenewer implements AutoCloseable {
 
     private final KubernetesClient client;
     private final List<String> nodes;
+    /** Each node's lease as the last write returned it. */
+    private final Map<String, Lease> current = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "lease-renewer");
         thread.setDaemon(true);
@@ -55,8 +59,25 @@ public final class LeaseRenewer implements AutoCloseable {
         }
     }
 
+    /**
+     * One write per renewal: the lease as the last write returned it, with a new renewTime, is PUT back; only the
+     * first renewal, or one that conflicts (someone else wrote the lease), reads it first.
+     */
     private void renew(String node) {
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+        Lease known = current.get(node);
+        if (known != null) {
+            known.getSpec().setRenewTime(now);
+            try {
+                current.put(node, client.leases().inNamespace(NAMESPACE).resource(known).update());
+                return;
+            } catch (KubernetesClientException e) {
+                current.remove(node);
+                if (e.getCode() != 409 && e.getCode() != 404) {
+                    throw e;
+                }
+            }
+        }
         Lease existing = client.leases().inNamespace(NAMESPACE).withName(node).get();
         if (existing == null) {
             Node owner = client.nodes().withName(node).get();
@@ -67,11 +88,11 @@ public final class LeaseRenewer implements AutoCloseable {
                 lease.editMetadata().addNewOwnerReference().withApiVersion("v1").withKind("Node").withName(node)
                         .withUid(owner.getMetadata().getUid()).endOwnerReference().endMetadata();
             }
-            client.leases().inNamespace(NAMESPACE).resource(lease.build()).create();
+            current.put(node, client.leases().inNamespace(NAMESPACE).resource(lease.build()).create());
         } else {
             existing.getSpec().setRenewTime(now);
             existing.getSpec().setHolderIdentity(node);
-            client.leases().inNamespace(NAMESPACE).resource(existing).update();
+            current.put(node, client.leases().inNamespace(NAMESPACE).resource(existing).update());
         }
     }
 

@@ -45,7 +45,8 @@ public final class SimulatedPods implements AutoCloseable {
     private final PodAddresses addresses = new PodAddresses();
     /** The uid of every pod this agent has started, so an informer resync does not start it twice. */
     private final Set<String> started = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService workers = Executors.newScheduledThreadPool(2, runnable -> {
+    // Status writes wait on the API, not on CPU: several in flight keep a large node set from falling behind.
+    private final ScheduledExecutorService workers = Executors.newScheduledThreadPool(8, runnable -> {
         Thread thread = new Thread(runnable, "simulated-pods");
         thread.setDaemon(true);
         return thread;
