@@ -25,10 +25,12 @@ import java.util.function.Function;
 @ApplicationScoped
 public class OpenApiRoutes {
 
-    /** The names under which Kubernetes serves the protobuf form of /openapi/v2 (kube-openapi's handler). */
+    /**
+     * The names under which Kubernetes serves the protobuf form of /openapi/v2 (kube-openapi's handler). Kubernetes'
+     * object encoding, application/vnd.kubernetes.protobuf, is not one of them: there it is a 406.
+     */
     private static final java.util.Set<String> PROTOBUF_SUBTYPES = java.util.Set.of(
-            "com.github.proto-openapi.spec.v2@v1.0+protobuf", "com.github.proto-openapi.spec.v2.v1.0+protobuf",
-            "vnd.kubernetes.protobuf");
+            "com.github.proto-openapi.spec.v2@v1.0+protobuf", "com.github.proto-openapi.spec.v2.v1.0+protobuf");
 
     private final ResourceRegistry registry;
     private final Vertx vertx;
@@ -40,8 +42,13 @@ public class OpenApiRoutes {
 
     void init(@Observes Router router) {
         Future<OpenApiDocuments> documents = vertx.executeBlocking(() -> OpenApiDocuments.generate(registry));
-        router.get("/openapi/v2").handler(context -> send(context, documents, generated ->
-                wantsProtobuf(context) ? generated.swaggerProtobuf() : generated.swagger()));
+        router.get("/openapi/v2").handler(context -> {
+            // One URL, two forms: a cache must not answer a protobuf request with a stored JSON one (kube-openapi
+            // sends the same header).
+            context.response().putHeader(HttpHeaders.VARY, "Accept");
+            send(context, documents, generated ->
+                    wantsProtobuf(context) ? generated.swaggerProtobuf() : generated.swagger());
+        });
         router.get("/openapi/v3").handler(context -> send(context, documents, OpenApiDocuments::index));
         for (String path : OpenApiDocuments.groupVersionPaths(registry)) {
             router.get("/openapi/v3/" + path).handler(context ->

@@ -203,6 +203,32 @@ class OpenApiTest {
                 .header("If-None-Match", etag).get("/openapi/v2").statusCode()).isEqualTo(304);
     }
 
+    /**
+     * kube-openapi's choice for /openapi/v2: the first clause naming JSON or gnostic's protobuf (either spelling)
+     * wins; Kubernetes' object encoding is not a form of this document, so asked for alone it is a 406. Both forms
+     * share the URL, so the answer varies by Accept.
+     */
+    @Test
+    void swaggerFormIsChosenAsKubeOpenApiChoosesIt() {
+        Response deprecatedSpelling = given().accept("application/com.github.proto-openapi.spec.v2@v1.0+protobuf")
+                .get("/openapi/v2");
+        Response currentSpelling = given()
+                .accept("application/json;q=0.5, application/com.github.proto-openapi.spec.v2.v1.0+protobuf")
+                .get("/openapi/v2");
+        assertThat(currentSpelling.statusCode()).isEqualTo(200);
+        assertThat(currentSpelling.header("Content-Type")).isEqualTo(deprecatedSpelling.header("Content-Type"));
+        assertThat(currentSpelling.asByteArray()).isEqualTo(deprecatedSpelling.asByteArray());
+        assertThat(deprecatedSpelling.header("Vary")).isEqualTo("Accept");
+
+        Response objectProtobuf = given().accept("application/vnd.kubernetes.protobuf").get("/openapi/v2");
+        assertThat(objectProtobuf.statusCode()).isEqualTo(406);
+        assertThat(objectProtobuf.jsonPath().getString("kind")).isEqualTo("Status");
+        Response objectProtobufOrJson = given().accept("application/vnd.kubernetes.protobuf, application/json")
+                .get("/openapi/v2");
+        assertThat(json(objectProtobufOrJson).path("swagger").asText()).isEqualTo("2.0");
+        assertThat(objectProtobufOrJson.header("Vary")).isEqualTo("Accept");
+    }
+
     private static JsonNode v3(String groupVersion) {
         return json(given().accept("application/json").get("/openapi/v3/" + groupVersion));
     }
