@@ -1,6 +1,5 @@
 package io.qube.agent;
 
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -12,6 +11,7 @@ import io.fabric8.kubernetes.client.WatcherException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +22,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * Issue 8's scale figure for the simulated runtime: N simulated nodes (one agent process) Ready, then M pods with
@@ -93,22 +95,15 @@ public final class SimulatedScaleBenchmark {
         }
     }
 
-    private static double awaitNodesReady(KubernetesClient client, int nodes, long start, Process agent, Path log)
-            throws Exception {
-        long deadline = start + TimeUnit.MINUTES.toNanos(10);
-        while (System.nanoTime() < deadline) {
+    private static double awaitNodesReady(KubernetesClient client, int nodes, long start, Process agent, Path log) {
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
             if (!agent.isAlive()) {
                 throw new IllegalStateException("the agent exited: " + Files.readString(log));
             }
-            List<Node> items = client.nodes().list().getItems();
-            long ready = items.stream().filter(n -> n.getStatus().getConditions().stream()
-                    .anyMatch(c -> isReady(c))).count();
-            if (ready >= nodes) {
-                return seconds(System.nanoTime() - start);
-            }
-            Thread.sleep(200); // a benchmark's polling pace, not a test's wait
-        }
-        throw new IllegalStateException("nodes not Ready in 10 minutes");
+            return client.nodes().list().getItems().stream().filter(n -> n.getStatus().getConditions().stream()
+                    .anyMatch(SimulatedScaleBenchmark::isReady)).count() >= nodes;
+        });
+        return seconds(System.nanoTime() - start);
     }
 
     private static boolean isReady(NodeCondition condition) {
