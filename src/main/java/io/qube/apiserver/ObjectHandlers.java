@@ -76,7 +76,7 @@ final class ObjectHandlers {
             if (!method.equals(HttpMethod.POST) || request.name() != null) {
                 throw unsupported(method, request);
             }
-            ObjectNode binding = optionsBody(context, "Binding");
+            ObjectNode binding = optionsBody(context, "v1", "Binding");
             bind(context, request, binding.path("metadata").path("name").asText(""), binding);
             return;
         }
@@ -85,7 +85,7 @@ final class ObjectHandlers {
             return;
         }
         if ("binding".equals(sub) && request.definition().kind().equals("Pod") && method.equals(HttpMethod.POST)) {
-            bind(context, request, request.name(), optionsBody(context, "Binding"));
+            bind(context, request, request.name(), optionsBody(context, "v1", "Binding"));
             return;
         }
         if (method.equals(HttpMethod.GET)) {
@@ -101,9 +101,9 @@ final class ObjectHandlers {
                 throw unsupported(method, request);
             }
         } else if (method.equals(HttpMethod.POST) && request.name() == null && sub == null) {
-            reply(context, writer.create(request, body(context), query.writeOptions()), request);
+            reply(context, writer.create(request, objectBody(context, request), query.writeOptions()), request);
         } else if (method.equals(HttpMethod.PUT) && request.name() != null && targetOf(request) != null) {
-            ObjectNode body = body(context);
+            ObjectNode body = objectBody(context, request);
             reply(context, writer.update(request, current -> body, query.writeOptions(), targetOf(request), false),
                     request);
         } else if (method.equals(HttpMethod.PATCH) && request.name() != null && targetOf(request) != null) {
@@ -154,7 +154,7 @@ final class ObjectHandlers {
                             failure -> Responses.failure(context, asApi(failure, definition)));
         } else if (method.equals(HttpMethod.PUT) || method.equals(HttpMethod.PATCH)) {
             boolean put = method.equals(HttpMethod.PUT);
-            ObjectNode scale = put ? optionsBody(context, "Scale") : null;
+            ObjectNode scale = put ? optionsBody(context, "autoscaling/v1", "Scale") : null;
             if (scale != null) {
                 WellTyped.check(scale, Scale.class, "Scale", "autoscaling/v1");
             }
@@ -288,7 +288,7 @@ final class ObjectHandlers {
     private static DeleteOptions deleteOptions(RoutingContext context, Query query) {
         JsonNode body = Json.MAPPER.createObjectNode();
         if (context.body() != null && context.body().length() > 0) {
-            body = optionsBody(context, "DeleteOptions");
+            body = optionsBody(context, "meta.k8s.io/v1", "DeleteOptions");
             WellTyped.check(body, io.fabric8.kubernetes.api.model.DeleteOptions.class, "DeleteOptions", "v1");
         }
         JsonNode preconditions = body.path("preconditions");
@@ -313,8 +313,8 @@ final class ObjectHandlers {
      * A body that is not the path's object but an option or subresource kind (DeleteOptions, Scale, Binding): any
      * apiVersion, since clients send these in their own group version, but no other kind.
      */
-    private static ObjectNode optionsBody(RoutingContext context, String kind) {
-        ObjectNode body = body(context);
+    private static ObjectNode optionsBody(RoutingContext context, String apiVersion, String kind) {
+        ObjectNode body = body(context, apiVersion, kind);
         String given = body.path("kind").asText("");
         if (!given.isEmpty() && !given.equals(kind)) {
             throw ApiException.badRequest("the request body is a " + given + ", but this request takes a " + kind);
@@ -326,11 +326,17 @@ final class ObjectHandlers {
         return context.body() == null || context.body().buffer() == null ? null : context.body().buffer().getBytes();
     }
 
-    private static ObjectNode body(RoutingContext context) {
+    /** The body of a write to the path's own kind (create, update, status, finalize). */
+    private static ObjectNode objectBody(RoutingContext context, RequestInfo request) {
+        return body(context, request.definition().apiVersion(), request.definition().kind());
+    }
+
+    /** The body as a JSON tree; apiVersion and kind: what the endpoint takes, for a protobuf envelope naming none. */
+    private static ObjectNode body(RoutingContext context, String apiVersion, String kind) {
         byte[] bytes = bodyBytes(context);
         String type = context.request().getHeader("Content-Type");
         if (ProtobufBodies.isProtobuf(type)) {
-            return ProtobufBodies.toJson(bytes);
+            return ProtobufBodies.toJson(bytes, apiVersion, kind);
         }
         if (type != null && !type.isBlank() && !type.contains("json") && !type.contains("yaml")) {
             throw new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "

@@ -2,7 +2,9 @@ package io.qube.apiserver;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
+import io.kubernetes.client.proto.IntStr;
 import io.kubernetes.client.proto.Meta;
+import io.kubernetes.client.proto.Resource;
 import io.kubernetes.client.proto.Runtime;
 import io.kubernetes.client.proto.V1;
 import io.kubernetes.client.proto.V1Apps;
@@ -22,6 +24,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,14 +36,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @QuarkusTest
 @WithTestResource(EmbeddedPostgresResource.class)
-class ProtobufVerbsTest {
+public class ProtobufVerbsTest {
 
     private static final String PROTOBUF = "application/vnd.kubernetes.protobuf";
     private static final String NS = "/api/v1/namespaces/default";
     private static final String DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments";
 
     /** The wire form: "k8s\0", then a runtime.Unknown naming the kind around the message's own bytes. */
-    static byte[] encode(String apiVersion, String kind, Message message) {
+    public static byte[] encode(String apiVersion, String kind, Message message) {
         Runtime.Unknown envelope = Runtime.Unknown.newBuilder()
                 .setTypeMeta(Runtime.TypeMeta.newBuilder().setApiVersion(apiVersion).setKind(kind))
                 .setRaw(message.toByteString()).setContentType("").build();
@@ -80,6 +83,13 @@ class ProtobufVerbsTest {
                 .setSpec(V1Apps.DeploymentSpec.newBuilder().setReplicas(2)
                         .setSelector(Meta.LabelSelector.newBuilder().putMatchLabels("app", name))
                         .setTemplate(template)).build();
+    }
+
+    /** A pod created through the JSON path, bound to {@code nodeName} unless that is empty. */
+    private static void jsonPod(String name, String nodeName) {
+        given().contentType(ContentType.JSON).body("{\"metadata\":{\"name\":\"" + name + "\"},\"spec\":{\"nodeName\":\""
+                + nodeName + "\",\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}").post(NS + "/pods")
+                .then().statusCode(201);
     }
 
     private static byte[] deleteOptions(Meta.DeleteOptions.Builder options) {
@@ -194,9 +204,7 @@ class ProtobufVerbsTest {
 
     @Test
     void gracePeriodFromProtobufOptions() {
-        given().contentType(ContentType.JSON).body("{\"metadata\":{\"name\":\"pb-graceful\"},\"spec\":{\"nodeName\":"
-                + "\"node-1\",\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}").post(NS + "/pods")
-                .then().statusCode(201);
+        jsonPod("pb-graceful", "node-1");
         protobuf(deleteOptions(Meta.DeleteOptions.newBuilder().setGracePeriodSeconds(7)))
                 .delete(NS + "/pods/pb-graceful").then().statusCode(200);
         assertThat(stored(NS + "/pods/pb-graceful").getInt("metadata.deletionGracePeriodSeconds")).isEqualTo(7);
@@ -217,11 +225,8 @@ class ProtobufVerbsTest {
 
     @Test
     void bindings() {
-        for (String name : new String[] {"pb-bind-1", "pb-bind-2"}) {
-            given().contentType(ContentType.JSON).body("{\"metadata\":{\"name\":\"" + name + "\"},\"spec\":"
-                    + "{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}").post(NS + "/pods")
-                    .then().statusCode(201);
-        }
+        jsonPod("pb-bind-1", "");
+        jsonPod("pb-bind-2", "");
         V1.Binding first = V1.Binding.newBuilder().setMetadata(named("pb-bind-1"))
                 .setTarget(V1.ObjectReference.newBuilder().setKind("Node").setName("node-a")).build();
         protobuf(encode("v1", "Binding", first)).post(NS + "/pods/pb-bind-1/binding").then().statusCode(201);
@@ -230,6 +235,108 @@ class ProtobufVerbsTest {
                 .setTarget(V1.ObjectReference.newBuilder().setKind("Node").setName("node-b")).build();
         protobuf(encode("v1", "Binding", second)).post(NS + "/bindings").then().statusCode(201);
         assertThat(stored(NS + "/pods/pb-bind-2").getString("spec.nodeName")).isEqualTo("node-b");
+    }
+
+    /**
+     * A pod with the fields Go embeds (volume sources, probe handlers, configMapKeyRef's name) and special types is
+     * stored the same from protobuf as from JSON.
+     */
+    @Test
+    void storedAsFromJson() {
+        given().contentType(ContentType.JSON).body("""
+                {"metadata": {"name": "pb-same-json"}, "spec": {
+                  "containers": [{"name": "web", "image": "busybox",
+                    "env": [{"name": "A", "valueFrom": {"configMapKeyRef": {"name": "cm", "key": "a"}}}],
+                    "envFrom": [{"secretRef": {"name": "all"}}],
+                    "resources": {"limits": {"memory": "64Mi"}, "requests": {"cpu": "250m"}},
+                    "ports": [{"name": "http", "containerPort": 8080}],
+                    "livenessProbe": {"httpGet": {"path": "/healthz", "port": 8080}},
+                    "readinessProbe": {"tcpSocket": {"port": "http"}},
+                    "volumeMounts": [{"name": "conf", "mountPath": "/conf"}]}],
+                  "volumes": [{"name": "conf", "configMap": {"name": "cm"}}]}}""").post(NS + "/pods")
+                .then().statusCode(201);
+        V1.Container container = V1.Container.newBuilder().setName("web").setImage("busybox")
+                .addEnv(V1.EnvVar.newBuilder().setName("A").setValueFrom(V1.EnvVarSource.newBuilder()
+                        .setConfigMapKeyRef(V1.ConfigMapKeySelector.newBuilder()
+                                .setLocalObjectReference(V1.LocalObjectReference.newBuilder().setName("cm"))
+                                .setKey("a"))))
+                .addEnvFrom(V1.EnvFromSource.newBuilder().setSecretRef(V1.SecretEnvSource.newBuilder()
+                        .setLocalObjectReference(V1.LocalObjectReference.newBuilder().setName("all"))))
+                .setResources(V1.ResourceRequirements.newBuilder()
+                        .putLimits("memory", Resource.Quantity.newBuilder().setString("64Mi").build())
+                        .putRequests("cpu", Resource.Quantity.newBuilder().setString("250m").build()))
+                .addPorts(V1.ContainerPort.newBuilder().setName("http").setContainerPort(8080))
+                .setLivenessProbe(V1.Probe.newBuilder().setHandler(V1.ProbeHandler.newBuilder()
+                        .setHttpGet(V1.HTTPGetAction.newBuilder().setPath("/healthz")
+                                .setPort(IntStr.IntOrString.newBuilder().setType(0).setIntVal(8080)))))
+                .setReadinessProbe(V1.Probe.newBuilder().setHandler(V1.ProbeHandler.newBuilder()
+                        .setTcpSocket(V1.TCPSocketAction.newBuilder()
+                                .setPort(IntStr.IntOrString.newBuilder().setType(1).setStrVal("http")))))
+                .addVolumeMounts(V1.VolumeMount.newBuilder().setName("conf").setMountPath("/conf")).build();
+        V1.Pod pod = V1.Pod.newBuilder().setMetadata(named("pb-same-proto")).setSpec(V1.PodSpec.newBuilder()
+                .addContainers(container).addVolumes(V1.Volume.newBuilder().setName("conf")
+                        .setVolumeSource(V1.VolumeSource.newBuilder().setConfigMap(V1.ConfigMapVolumeSource
+                                .newBuilder().setLocalObjectReference(V1.LocalObjectReference.newBuilder()
+                                        .setName("cm")))))).build();
+        protobuf(encode("v1", "Pod", pod)).post(NS + "/pods").then().statusCode(201);
+
+        Object fromJson = stored(NS + "/pods/pb-same-json").get("spec");
+        assertThat(stored(NS + "/pods/pb-same-proto").<Object>get("spec")).isEqualTo(fromJson);
+        assertThat(stored(NS + "/pods/pb-same-proto").getString("spec.volumes[0].configMap.name")).isEqualTo("cm");
+    }
+
+    /**
+     * client-go's event recorder leaves eventTime (a non-pointer MicroTime) zero, which Go writes as an empty
+     * message: the event is an old-style one, not a new-style event missing its reporting fields.
+     */
+    @Test
+    void aRecordersEventWithAZeroEventTime() {
+        V1.Event event = V1.Event.newBuilder().setMetadata(named("pb-event.17a"))
+                .setInvolvedObject(V1.ObjectReference.newBuilder().setKind("Pod").setName("web")
+                        .setNamespace("default"))
+                .setReason("Started").setMessage("started").setType("Normal").setCount(1)
+                .setSource(V1.EventSource.newBuilder().setComponent("operator"))
+                .setFirstTimestamp(Meta.Time.newBuilder().setSeconds(1_800_000_000L))
+                .setLastTimestamp(Meta.Time.newBuilder().setSeconds(1_800_000_060L))
+                .setEventTime(Meta.MicroTime.getDefaultInstance()).build();
+        protobuf(encode("v1", "Event", event)).post(NS + "/events").then().statusCode(201);
+        JsonPath stored = stored(NS + "/events/pb-event.17a");
+        assertThat(stored.getString("eventTime")).isNull();
+        assertThat(stored.getString("lastTimestamp")).isEqualTo("2027-01-15T08:01:00Z");
+    }
+
+    /** An envelope that names no type is read as the endpoint's, as Kubernetes' decoder does. */
+    @Test
+    void anEnvelopeWithoutATypeTakesTheEndpoints() {
+        protobuf(encode("", "", configMap("pb-untyped", "x", null))).post(NS + "/configmaps").then().statusCode(201);
+        assertThat(stored(NS + "/configmaps/pb-untyped").getString("data.key")).isEqualTo("x");
+        Response wrongUid = protobuf(encode("", "", Meta.DeleteOptions.newBuilder()
+                .setPreconditions(Meta.Preconditions.newBuilder().setUid("not-the-uid")).build()))
+                .delete(NS + "/configmaps/pb-untyped");
+        assertThat(wrongUid.statusCode()).isEqualTo(409);
+        protobuf(encode("meta.k8s.io/v1", "DeleteOptions", Meta.DeleteOptions.newBuilder()
+                .setPropagationPolicy("Background").build())).delete(NS + "/configmaps/pb-untyped")
+                .then().statusCode(200);
+        given().get(NS + "/configmaps/pb-untyped").then().statusCode(404);
+    }
+
+    /** Another kind's envelope is refused on every verb that takes a body, and changes nothing. */
+    @Test
+    void aWrongKindIsRefusedOnEveryVerb() {
+        jsonPod("pb-wrong", "");
+        String before = stored(NS + "/pods/pb-wrong").getString("metadata.resourceVersion");
+        byte[] configMap = encode("v1", "ConfigMap", configMap("pb-wrong", "x", null));
+        for (Response response : List.of(protobuf(configMap).put(NS + "/pods/pb-wrong"),
+                protobuf(configMap).put(NS + "/pods/pb-wrong/status"),
+                protobuf(configMap).post(NS + "/pods/pb-wrong/binding"),
+                protobuf(configMap).delete(NS + "/pods/pb-wrong"),
+                protobuf(configMap).delete(NS + "/pods"))) {
+            assertThat(response.statusCode()).as(response.asString()).isEqualTo(400);
+            assertThat(response.jsonPath().getString("kind")).isEqualTo("Status");
+            assertThat(response.jsonPath().getString("message")).contains("ConfigMap");
+        }
+        assertThat(stored(NS + "/pods/pb-wrong").getString("metadata.resourceVersion")).isEqualTo(before);
+        given().get(NS + "/configmaps/pb-wrong").then().statusCode(404);
     }
 
     @Test

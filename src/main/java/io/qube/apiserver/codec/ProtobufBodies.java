@@ -13,10 +13,13 @@ import io.qube.apiserver.ApiException;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads request bodies in Kubernetes' protobuf encoding, which kubectl's typed clients send (e.g. for
@@ -29,6 +32,16 @@ public final class ProtobufBodies {
     private static final String PACKAGE = "io.kubernetes.client.proto.";
     /** Option kinds every group version carries (metav1.AddToGroupVersion): one message whatever the group. */
     private static final Map<String, String> META_KINDS = Map.of("DeleteOptions", PACKAGE + "Meta");
+    /**
+     * Fields the Go types embed anonymously (a Volume's VolumeSource, a Probe's ProbeHandler, the
+     * LocalObjectReference of configMapKeyRef and its kin, ...): protobuf names them, JSON lifts their fields into
+     * the enclosing object. Every such embedding in the served groups of k8s.io/api 1.32 to 1.37.
+     */
+    private static final Set<String> INLINED = Set.of("volumeSource", "persistentVolumeSource",
+            "localObjectReference", "handler", "ephemeralContainerCommon");
+    /** metav1.MicroTime's JSON form: RFC 3339 with exactly six fractional digits, in UTC. */
+    private static final DateTimeFormatter MICRO_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
+            .withZone(ZoneOffset.UTC);
 
     private ProtobufBodies() {
     }
@@ -38,17 +51,20 @@ public final class ProtobufBodies {
     }
 
     /**
+     * @param endpointApiVersion the apiVersion the endpoint takes, used when the envelope names none
+     * @param endpointKind the kind the endpoint takes, used when the envelope names none (Kubernetes' decoder fills
+     *        an empty type in the envelope from the endpoint the same way)
      * @throws ApiException 400 for a malformed body, 415 for a kind whose protobuf form is not known here
      */
-    public static ObjectNode toJson(byte[] body) {
+    public static ObjectNode toJson(byte[] body, String endpointApiVersion, String endpointKind) {
         if (body == null || body.length < MAGIC.length || !startsWithMagic(body)) {
             throw ApiException.badRequest("a protobuf body must start with the Kubernetes envelope (\"k8s\\0\")");
         }
         try {
             Runtime.Unknown envelope = Runtime.Unknown.parseFrom(
                     ByteString.copyFrom(body, MAGIC.length, body.length - MAGIC.length));
-            String apiVersion = envelope.getTypeMeta().getApiVersion();
-            String kind = envelope.getTypeMeta().getKind();
+            String apiVersion = orDefault(envelope.getTypeMeta().getApiVersion(), endpointApiVersion);
+            String kind = orDefault(envelope.getTypeMeta().getKind(), endpointKind);
             Message message = parse(apiVersion, kind, envelope.getRaw());
             ObjectNode json = object(message);
             ObjectNode typed = Json.MAPPER.createObjectNode().put("apiVersion", apiVersion).put("kind", kind);
@@ -57,6 +73,10 @@ public final class ProtobufBodies {
         } catch (InvalidProtocolBufferException e) {
             throw ApiException.badRequest("the protobuf body could not be decoded: " + e.getMessage());
         }
+    }
+
+    private static String orDefault(String sent, String endpoint) {
+        return sent.isEmpty() ? endpoint : sent;
     }
 
     private static boolean startsWithMagic(byte[] body) {
@@ -125,7 +145,13 @@ public final class ProtobufBodies {
                     array.add(value(descriptor, item));
                 }
             } else {
-                json.set(descriptor.getName(), value(descriptor, field.getValue()));
+                JsonNode converted = value(descriptor, field.getValue());
+                boolean inlined = INLINED.contains(descriptor.getName());
+                if (inlined && converted instanceof ObjectNode fields) {
+                    json.setAll(fields);
+                } else if (converted != null) {
+                    json.set(descriptor.getName(), converted);
+                }
             }
         }
         return json;
@@ -145,7 +171,10 @@ public final class ProtobufBodies {
         }
     }
 
-    /** One value in Kubernetes' JSON form: its special types are scalars there, messages here. */
+    /**
+     * One value in Kubernetes' JSON form: its special types are scalars there, messages here. Null for a value Go
+     * reads as unset.
+     */
     private static JsonNode value(FieldDescriptor descriptor, Object value) {
         var factory = Json.MAPPER.getNodeFactory();
         return switch (descriptor.getJavaType()) {
@@ -172,10 +201,15 @@ public final class ProtobufBodies {
             }
             case "Quantity" -> factory.textNode((String) field(message, "string", "0"));
             case "Time", "MicroTime" -> {
+                // Go writes a zero time, which a non-pointer field (an event's eventTime, a condition's
+                // lastTransitionTime) always carries, as an empty message, and reads it back as unset.
+                if (message.getAllFields().isEmpty()) {
+                    yield null;
+                }
                 Instant at = Instant.ofEpochSecond(((Number) field(message, "seconds", 0L)).longValue(),
                         ((Number) field(message, "nanos", 0)).intValue());
-                yield factory.textNode((name.equals("Time") ? at.truncatedTo(ChronoUnit.SECONDS)
-                        : at.truncatedTo(ChronoUnit.MICROS)).toString());
+                yield factory.textNode(name.equals("Time") ? at.truncatedTo(ChronoUnit.SECONDS).toString()
+                        : MICRO_TIME.format(at));
             }
             case "RawExtension", "FieldsV1" -> {
                 ByteString raw = (ByteString) field(message, "raw", ByteString.EMPTY);
