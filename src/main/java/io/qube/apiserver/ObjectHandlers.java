@@ -8,6 +8,7 @@ import io.qube.apiserver.codec.Json;
 import io.qube.apiserver.codec.ObjectCodec;
 import io.qube.apiserver.codec.ProtobufBodies;
 import io.qube.apiserver.codec.WellTyped;
+import io.qube.apiserver.node.PodLogs;
 import io.qube.apiserver.registry.FieldErrors;
 import io.qube.apiserver.registry.ResourceDefinition;
 import io.qube.apiserver.registry.ResourceRegistry;
@@ -46,6 +47,7 @@ final class ObjectHandlers {
     private final ObjectWriter writer;
     private final Vertx vertx;
     private final WatchLines watchLines = new WatchLines();
+    private final PodLogs podLogs;
 
     ObjectHandlers(ObjectStore store, ResourceRegistry registry, IndexedFields indexedFields, Vertx vertx) {
         this.store = store;
@@ -53,6 +55,8 @@ final class ObjectHandlers {
         this.indexedFields = indexedFields;
         this.vertx = vertx;
         this.writer = new ObjectWriter(store, indexedFields, new NamespaceGate(store));
+        this.podLogs = new PodLogs(store, registry.findKind("v1", "Pod").orElseThrow().storeType(),
+                registry.findKind("v1", "Node").orElseThrow().storeType(), vertx.createHttpClient());
     }
 
     /** Creates the system namespaces if this is the cluster's first start. */
@@ -82,6 +86,14 @@ final class ObjectHandlers {
         }
         if ("scale".equals(sub) && request.definition().hasScale()) {
             scale(context, request, query, method);
+            return;
+        }
+        if ("log".equals(sub) && request.definition().kind().equals("Pod")) {
+            if (!method.equals(HttpMethod.GET)) {
+                throw unsupported(method, request);
+            }
+            podLogs.handle(context, request.namespace(), request.name(),
+                    failure -> Responses.failure(context, asApi(failure, request.definition())));
             return;
         }
         if ("binding".equals(sub) && request.definition().kind().equals("Pod") && method.equals(HttpMethod.POST)) {

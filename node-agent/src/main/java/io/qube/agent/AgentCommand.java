@@ -4,7 +4,12 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.quarkus.runtime.Quarkus;
+import io.qube.agent.node.MachineNode;
+import io.qube.agent.node.NodeProfile;
+import io.qube.agent.runtime.process.ProcessRuntime;
 import io.qube.agent.runtime.simulated.SimulatedNodes;
+import io.vertx.core.Vertx;
+import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,13 +33,41 @@ public class AgentCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Inject
+    Vertx vertx;
+
     @Option(names = "--kubeconfig", required = true, paramLabel = "FILE",
             description = "The kubeconfig to reach the API with (e.g. DIR/kubeconfig of `qube up`).")
     Path kubeconfig;
 
-    @Option(names = "--runtime", defaultValue = "simulated", paramLabel = "RUNTIME",
-            description = "simulated (no processes; the process runtime comes with the next steps). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--runtime", defaultValue = "process", paramLabel = "RUNTIME",
+            description = "process (containers are host processes: see docs/process-runtime.md) or simulated "
+                    + "(--nodes nodes whose pods run without processes). Default: ${DEFAULT-VALUE}.")
     String runtime;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "The node's name (process runtime). Default: the host name.")
+    String name;
+
+    @Option(names = "--node-ip", paramLabel = "IP",
+            description = "The node's InternalIP (process runtime). Default: the first non-loopback IPv4 address.")
+    String nodeIp;
+
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Where the process runtime keeps its pods (process runtime). Default: /var/lib/qube/agent/NAME.")
+    Path stateDir;
+
+    @Option(names = "--pod-cidr", defaultValue = "10.88.0.0/24", paramLabel = "CIDR",
+            description = "The addresses of this node's pods when the agent runs as root (process runtime). Default: ${DEFAULT-VALUE}.")
+    String podCidr;
+
+    @Option(names = "--bridge", defaultValue = "qube0", paramLabel = "NAME",
+            description = "The host bridge of this node's pods (process runtime, root). Default: ${DEFAULT-VALUE}.")
+    String bridge;
+
+    @Option(names = "--port", defaultValue = "10250", paramLabel = "N",
+            description = "The node's endpoint for logs, exec and port-forward, which the apiserver reaches "
+                    + "(process runtime; 0 picks a free port). Default: ${DEFAULT-VALUE}.")
+    int port;
 
     @Option(names = "--nodes", defaultValue = "1", paramLabel = "N", description = "Simulated nodes to run. Default: ${DEFAULT-VALUE}.")
     int nodes;
@@ -62,9 +95,12 @@ public class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (runtime.equals("process")) {
+            return runProcessNode();
+        }
         if (!runtime.equals("simulated")) {
-            throw new ParameterException(spec.commandLine(), "--runtime " + runtime + " is not available yet; use "
-                    + "--runtime simulated");
+            throw new ParameterException(spec.commandLine(), "--runtime " + runtime + " is not a runtime of this "
+                    + "agent; use process or simulated");
         }
         if (nodes < 1) {
             throw new ParameterException(spec.commandLine(), "--nodes must be at least 1");
@@ -76,6 +112,23 @@ public class AgentCommand implements Callable<Integer> {
             System.out.println("qube agent: " + nodes + " simulated node(s) " + prefix + "-0.." + prefix + "-"
                     + (nodes - 1) + " registered; running until stopped");
             Quarkus.waitForExit();
+        }
+        return 0;
+    }
+
+    private int runProcessNode() throws IOException {
+        String node = name != null ? name : java.net.InetAddress.getLocalHost().getHostName().toLowerCase();
+        Path state = stateDir != null ? stateDir : Path.of("/var/lib/qube/agent", node);
+        Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+             ProcessRuntime processes = ProcessRuntime.start(state, bridge, podCidr)) {
+            NodeProfile profile = MachineNode.profile(node, nodeIp, maxPods, labels, processes);
+            try (MachineNode running = MachineNode.start(client, vertx, profile, processes,
+                    Duration.ofSeconds(Long.parseLong(leaseInterval.replace("s", ""))), port)) {
+                System.out.println("qube agent: node " + node + " (" + profile.internalIp() + ", endpoint port "
+                        + running.port() + ") registered; running until stopped");
+                Quarkus.waitForExit();
+            }
         }
         return 0;
     }

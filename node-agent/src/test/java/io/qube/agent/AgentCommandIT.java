@@ -31,8 +31,9 @@ class AgentCommandIT {
         Process help = agent(log, "--help").start();
         assertThat(help.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(help.exitValue()).isZero();
-        assertThat(Files.readString(log)).contains("--kubeconfig", "--runtime", "--nodes", "--name-prefix", "--cpu",
-                "--memory", "--max-pods", "--node-labels");
+        assertThat(Files.readString(log)).contains("--kubeconfig", "--runtime", "--name", "--node-ip", "--state-dir",
+                "--pod-cidr", "--bridge", "--port", "--nodes", "--name-prefix", "--cpu", "--memory", "--max-pods",
+                "--node-labels");
         Files.delete(log);
     }
 
@@ -40,11 +41,11 @@ class AgentCommandIT {
     void simulatedNodesJoinAndLeaveNoProcessBehind() throws Exception {
         Path log = Files.createTempFile("agent", ".log");
         try (QubeServer qube = QubeServer.start(); KubernetesClient client = qube.client()) {
-            Process refused = agent(log, "--kubeconfig", qube.kubeconfig().toString(), "--runtime", "process")
+            Process refused = agent(log, "--kubeconfig", qube.kubeconfig().toString(), "--runtime", "docker")
                     .start();
             assertThat(refused.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(refused.exitValue()).isEqualTo(2);
-            assertThat(Files.readString(log)).contains("--runtime process is not available yet");
+            assertThat(Files.readString(log)).contains("--runtime docker is not a runtime of this agent");
 
             Process running = agent(log, "--kubeconfig", qube.kubeconfig().toString(), "--runtime", "simulated",
                     "--nodes", "3", "--name-prefix", "cli", "--cpu", "2", "--memory", "4Gi", "--max-pods", "20",

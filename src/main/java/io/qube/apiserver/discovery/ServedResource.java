@@ -42,10 +42,12 @@ public record ServedResource(ResourceDefinition<?> definition, List<String> verb
         if (definition.hasStatus()) {
             subresources.add(new Subresource("status", definition.type(), READ_WRITE));
         }
-        // Two subresources Kubernetes defines for one kind each: the scheduler binds a pod through pods/binding,
-        // and the namespace controller clears spec.finalizers through namespaces/finalize.
+        // Subresources Kubernetes defines for one kind each: the scheduler binds a pod through pods/binding,
+        // kubectl logs reads pods/log, and the namespace controller clears spec.finalizers through
+        // namespaces/finalize.
         if (definition.type() == Pod.class) {
             subresources.add(new Subresource("binding", Binding.class, CREATE_ONLY));
+            subresources.add(new Subresource("log", Pod.class, List.of("get")));
         }
         if (definition.type() == Namespace.class) {
             subresources.add(new Subresource("finalize", Namespace.class, List.of("update")));

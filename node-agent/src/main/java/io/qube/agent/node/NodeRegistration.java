@@ -28,7 +28,12 @@ public final class NodeRegistration {
     }
 
     public static void register(KubernetesClient client, NodeProfile profile) {
-        Node desired = node(profile, Instant.now());
+        register(client, profile, KUBELET_PORT);
+    }
+
+    /** @param port the node's own endpoint (logs, exec, port-forward), advertised as the kubelet's */
+    public static void register(KubernetesClient client, NodeProfile profile, int port) {
+        Node desired = node(profile, Instant.now(), port);
         Node existing = client.nodes().withName(profile.name()).get();
         if (existing == null) {
             client.nodes().resource(desired).create();
@@ -41,6 +46,10 @@ public final class NodeRegistration {
     }
 
     static Node node(NodeProfile profile, Instant now) {
+        return node(profile, now, KUBELET_PORT);
+    }
+
+    static Node node(NodeProfile profile, Instant now, int port) {
         Map<String, String> labels = new LinkedHashMap<>(profile.labels());
         labels.put("kubernetes.io/hostname", profile.name());
         labels.put("kubernetes.io/os", "linux");
@@ -63,7 +72,7 @@ public final class NodeRegistration {
                                 "kubelet has sufficient PID available", heartbeat))
                 .addNewAddress().withType("InternalIP").withAddress(profile.internalIp()).endAddress()
                 .addNewAddress().withType("Hostname").withAddress(profile.name()).endAddress()
-                .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(KUBELET_PORT).endKubeletEndpoint()
+                .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(port).endKubeletEndpoint()
                 .endDaemonEndpoints()
                 .withNewNodeInfo().withArchitecture(architecture()).withOperatingSystem("linux")
                 .withOsImage(System.getProperty("os.name") + " (Qube agent)")

@@ -1,0 +1,159 @@
+package io.qube.agent.endpoint;
+
+import io.qube.agent.runtime.ContainerRuntime;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The node's endpoint (the kubelet's port), which the apiserver proxies {@code pods/log} to:
+ * {@code GET /containerLogs/<namespace>/<pod>/<container>} with the kubelet's query options. Each log stream is
+ * read on a thread of its own (follow may last long) and written through the connection's Vert.x context.
+ */
+public final class NodeEndpoint implements AutoCloseable {
+
+    private static final long FOLLOW_POLL_MILLIS = 100;
+
+    private final HttpServer server;
+
+    private NodeEndpoint(HttpServer server) {
+        this.server = server;
+    }
+
+    public static NodeEndpoint start(Vertx vertx, ContainerRuntime runtime, ContainerLocator locator, int port)
+            throws IOException {
+        HttpServer server = vertx.createHttpServer().requestHandler(request -> route(request, runtime, locator));
+        try {
+            return new NodeEndpoint(server.listen(port).toCompletionStage().toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("the node endpoint could not listen on port " + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    private static void route(HttpServerRequest request, ContainerRuntime runtime, ContainerLocator locator) {
+        String[] parts = request.path().split("/");
+        if (request.method().name().equals("GET") && parts.length == 5 && parts[1].equals("containerLogs")) {
+            LogOptions options;
+            try {
+                options = LogOptions.of(request);
+            } catch (RuntimeException e) {
+                text(request.response(), 400, "invalid log options: " + e.getMessage());
+                return;
+            }
+            String namespace = decode(parts[2]);
+            String pod = decode(parts[3]);
+            String container = decode(parts[4]);
+            Context context = Vertx.currentContext();
+            Thread stream = new Thread(() -> streamLogs(request.response(), context, runtime, locator, namespace, pod,
+                    container, options), "logs-" + pod);
+            stream.setDaemon(true);
+            stream.start();
+            return;
+        }
+        text(request.response(), 404, "404 page not found");
+    }
+
+    private static void streamLogs(HttpServerResponse response, Context context, ContainerRuntime runtime,
+                                   ContainerLocator locator, String namespace, String pod, String container,
+                                   LogOptions options) {
+        String id;
+        try {
+            id = locator.containerId(namespace, pod, container, options.previous());
+        } catch (ContainerLocator.NotFound e) {
+            context.runOnContext(v -> text(response, e.status(), e.getMessage()));
+            return;
+        }
+        AtomicBoolean closed = new AtomicBoolean();
+        context.runOnContext(v -> {
+            response.closeHandler(c -> closed.set(true));
+            response.setChunked(true).putHeader("Content-Type", "text/plain").setStatusCode(200);
+        });
+        CriLog log = new CriLog(runtime.logPath(id));
+        long[] budget = {options.limitBytes() == null ? Long.MAX_VALUE : options.limitBytes()};
+        try {
+            boolean open = write(response, context, log.existing(options), options, budget);
+            while (open && options.follow() && !closed.get()) {
+                List<CriLog.Line> more = log.more();
+                if (more.isEmpty()) {
+                    if (!running(runtime, id)) {
+                        open = write(response, context, log.more(), options, budget);
+                        break;
+                    }
+                    Thread.sleep(FOLLOW_POLL_MILLIS);
+                    continue;
+                }
+                open = write(response, context, more, options, budget);
+            }
+        } catch (IOException e) {
+            // the log went away with its container: end the stream with what was sent
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        context.runOnContext(v -> {
+            if (!response.ended() && !response.closed()) {
+                response.end();
+            }
+        });
+    }
+
+    /** @return false once limitBytes is used up */
+    private static boolean write(HttpServerResponse response, Context context, List<CriLog.Line> lines,
+                                 LogOptions options, long[] budget) {
+        if (lines.isEmpty()) {
+            return budget[0] > 0;
+        }
+        StringBuilder text = new StringBuilder();
+        for (CriLog.Line line : lines) {
+            text.append(line.render(options.timestamps()));
+        }
+        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+        int length = (int) Math.min(bytes.length, budget[0]);
+        budget[0] -= length;
+        Buffer chunk = Buffer.buffer().appendBytes(bytes, 0, length);
+        context.runOnContext(v -> {
+            if (!response.ended() && !response.closed()) {
+                response.write(chunk);
+            }
+        });
+        return budget[0] > 0;
+    }
+
+    private static boolean running(ContainerRuntime runtime, String id) throws IOException {
+        var sandbox = runtime.sandbox(id.substring(0, id.indexOf('/')));
+        return sandbox != null && sandbox.containers().stream().anyMatch(c -> c.id().equals(id)
+                && c.running());
+    }
+
+    private static void text(HttpServerResponse response, int status, String message) {
+        response.setStatusCode(status).putHeader("Content-Type", "text/plain").end(message);
+    }
+
+    private static String decode(String part) {
+        return URLDecoder.decode(part, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

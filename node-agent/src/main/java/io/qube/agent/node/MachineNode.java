@@ -1,0 +1,86 @@
+package io.qube.agent.node;
+
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.vertx.core.Vertx;
+import io.qube.agent.endpoint.NodeEndpoint;
+import io.qube.agent.pod.PodManager;
+import io.qube.agent.runtime.ContainerRuntime;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/** This machine as a node: its Node and Lease, and its pods run by a real runtime. */
+public final class MachineNode implements AutoCloseable {
+
+    private final LeaseRenewer lease;
+    private final PodManager pods;
+    private final NodeEndpoint endpoint;
+
+    private MachineNode(LeaseRenewer lease, PodManager pods, NodeEndpoint endpoint) {
+        this.lease = lease;
+        this.pods = pods;
+        this.endpoint = endpoint;
+    }
+
+    /** The machine's profile: its cores, its memory, the given address (or its first non-loopback IPv4). */
+    public static NodeProfile profile(String name, String nodeIp, int maxPods, Map<String, String> labels,
+                                      ContainerRuntime runtime) throws SocketException {
+        long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
+        String cpu = Integer.toString(Runtime.getRuntime().availableProcessors());
+        return new NodeProfile(name, cpu, Long.toString(memory / 1024) + "Ki", maxPods,
+                nodeIp != null ? nodeIp : firstAddress(), labels, runtime.version());
+    }
+
+    /**
+     * Runs the node's pods, opens its endpoint on {@code port} (0: any free port), then registers the Node
+     * advertising that endpoint and keeps its Lease.
+     */
+    public static MachineNode start(KubernetesClient client, Vertx vertx, NodeProfile profile,
+                                    ContainerRuntime runtime, Duration leaseInterval, int port) throws IOException {
+        Map<String, Quantity> allocatable = NodeRegistration.node(profile, Instant.now()).getStatus()
+                .getAllocatable();
+        PodManager pods = PodManager.start(client, runtime, profile.name(), profile.internalIp(), allocatable);
+        NodeEndpoint endpoint = NodeEndpoint.start(vertx, runtime, pods, port);
+        NodeRegistration.register(client, profile, endpoint.port());
+        LeaseRenewer lease = new LeaseRenewer(client, List.of(profile.name()));
+        lease.start(leaseInterval);
+        return new MachineNode(lease, pods, endpoint);
+    }
+
+    /** The port the node's endpoint listens on. */
+    public int port() {
+        return endpoint.port();
+    }
+
+    private static String firstAddress() throws SocketException {
+        for (NetworkInterface network : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (network.isLoopback() || !network.isUp() || network.getName().startsWith("qube")) {
+                continue;
+            }
+            for (InetAddress address : Collections.list(network.getInetAddresses())) {
+                if (address instanceof Inet4Address) {
+                    return address.getHostAddress();
+                }
+            }
+        }
+        return "127.0.0.1";
+    }
+
+    @Override
+    public void close() {
+        lease.close();
+        endpoint.close();
+        pods.close();
+    }
+}

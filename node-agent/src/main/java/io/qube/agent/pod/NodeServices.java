@@ -1,0 +1,13 @@
+package io.qube.agent.pod;
+
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.qube.agent.runtime.ContainerRuntime;
+
+import java.util.Map;
+
+/** What every pod worker of a node shares: the API, the runtime, events, back-off, volume setup, the node itself. */
+record NodeServices(KubernetesClient client, ContainerRuntime runtime, String node, String hostIp,
+                    Map<String, Quantity> allocatable, PodEvents events, CrashBackoff backoff, PodSources sources,
+                    PodVolumes volumes, Probes probes) {
+}

@@ -1,0 +1,98 @@
+package io.qube.agent.pod;
+
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.qube.agent.endpoint.ContainerLocator;
+import io.qube.agent.runtime.ContainerRuntime;
+
+import java.io.IOException;
+import java.util.Map;
+
+/** Runs the pods bound to one node on a runtime: the pod source, the workers and what they share. */
+public final class PodManager implements ContainerLocator, AutoCloseable {
+
+    private final PodWorkers workers;
+    private final PodSource source;
+    private final PodEvents events;
+    private final Probes probes;
+
+    private PodManager(PodWorkers workers, PodSource source, PodEvents events, Probes probes) {
+        this.workers = workers;
+        this.source = source;
+        this.events = events;
+        this.probes = probes;
+    }
+
+    /**
+     * @param hostIp      the node's InternalIP (pods in the node's network have it as their IP)
+     * @param allocatable the node's allocatable resources, for admission and the downward API
+     */
+    public static PodManager start(KubernetesClient client, ContainerRuntime runtime, String node, String hostIp,
+                                   Map<String, Quantity> allocatable) throws IOException {
+        PodEvents events = new PodEvents(client, node);
+        Probes probes = new Probes(runtime);
+        PodSources sources = new PodSources(client);
+        NodeServices services = new NodeServices(client, runtime, node, hostIp, allocatable, events,
+                new CrashBackoff(), sources, new PodVolumes(sources), probes);
+        PodWorkers workers = new PodWorkers(services);
+        workers.adopt();
+        PodSource source = new PodSource(client, node, workers);
+        workers.startRelist();
+        return new PodManager(workers, source, events, probes);
+    }
+
+    @Override
+    public String containerId(String namespace, String name, String container, boolean previous) throws NotFound {
+        Pod pod = workers.pod(namespace, name);
+        if (pod == null) {
+            throw new NotFound(404, "pod \"" + name + "\" in namespace \"" + namespace + "\" is not on this node");
+        }
+        ContainerStatus status = java.util.stream.Stream.concat(
+                        pod.getStatus() == null ? java.util.stream.Stream.empty()
+                                : pod.getStatus().getContainerStatuses().stream(),
+                        pod.getStatus() == null ? java.util.stream.Stream.empty()
+                                : pod.getStatus().getInitContainerStatuses().stream())
+                .filter(s -> s.getName().equals(container)).findFirst().orElse(null);
+        boolean known = java.util.stream.Stream.concat(pod.getSpec().getContainers().stream(),
+                pod.getSpec().getInitContainers().stream()).anyMatch(c -> c.getName().equals(container));
+        if (!known) {
+            throw new NotFound(400, "container " + container + " is not valid for pod " + name);
+        }
+        ContainerStateTerminated last = status == null || status.getLastState() == null ? null
+                : status.getLastState().getTerminated();
+        if (previous) {
+            if (last == null || last.getContainerID() == null) {
+                throw new NotFound(400, "previous terminated container \"" + container + "\" in pod \"" + name
+                        + "\" not found");
+            }
+            return runtimeId(last.getContainerID());
+        }
+        if (status != null && status.getState() != null && status.getState().getWaiting() == null
+                && status.getContainerID() != null) {
+            return runtimeId(status.getContainerID());
+        }
+        if (last != null && last.getContainerID() != null) {
+            return runtimeId(last.getContainerID());
+        }
+        String reason = status == null || status.getState() == null || status.getState().getWaiting() == null
+                ? "ContainerCreating" : status.getState().getWaiting().getReason();
+        throw new NotFound(400, "container \"" + container + "\" in pod \"" + name + "\" is waiting to start: "
+                + reason);
+    }
+
+    /** The runtime's id in a status's containerID ({@code <runtime>://<id>}). */
+    private static String runtimeId(String containerId) {
+        return containerId.substring(containerId.indexOf("://") + 3);
+    }
+
+    @Override
+    public void close() {
+        source.close();
+        workers.close();
+        probes.close();
+        events.close();
+    }
+}

@@ -1,0 +1,447 @@
+package io.qube.agent.pod;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.LifecycleHandler;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.qube.agent.runtime.ContainerConfig;
+import io.qube.agent.runtime.ContainerStatus;
+import io.qube.agent.runtime.Sandbox;
+import io.qube.agent.runtime.SandboxConfig;
+import io.qube.agent.runtime.SandboxStatus;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One pod's worker, the kubelet's syncPod: each {@link #sync} compares the pod's spec with what runs and takes the
+ * next steps (admit, sandbox, volumes, init containers in order, containers, restarts with back-off, kills the
+ * probes ask for, graceful termination, the final delete), then writes the status if it changed. Syncs of one
+ * pod never overlap ({@link PodWorkers} sees to it); everything here is idempotent, so a sync after an agent
+ * restart takes over where the last one stopped.
+ */
+final class PodWorker {
+
+    private static final Logger LOG = Logger.getLogger(PodWorker.class);
+    /** What an image would put in the environment; the process runtime's containers start from it. */
+    private static final Map<String, String> BASE_ENV = Map.of(
+            "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME", "/root");
+    private static final long DEFAULT_GRACE_SECONDS = 30;
+
+    private final String uid;
+    private final NodeServices node;
+    private final Runnable resync;
+    /** Why a container is waiting, by name, when no run of it explains it (config errors, back-off). */
+    private final Map<String, String[]> waiting = new ConcurrentHashMap<>();
+    /** Containers whose probes asked for a restart, by container id, with the message. */
+    private final Map<String, String> toKill = new ConcurrentHashMap<>();
+    private volatile Pod pod;
+    private PodStatus written;
+    private boolean admitted;
+    private boolean finalDeleteSent;
+
+    PodWorker(String uid, NodeServices node, Runnable resync) {
+        this.uid = uid;
+        this.node = node;
+        this.resync = resync;
+    }
+
+    String uid() {
+        return uid;
+    }
+
+    Pod pod() {
+        return pod;
+    }
+
+    void update(Pod latest) {
+        this.pod = latest;
+    }
+
+    /** An agent restart: what ran before is the pod's own, admitted already. */
+    void adopted() {
+        admitted = true;
+    }
+
+    boolean admitted() {
+        return admitted;
+    }
+
+    /**
+     * @param others the pods this node has admitted (for resource admission)
+     * @return true once the pod is gone from the API and from the runtime: the worker can be forgotten
+     */
+    boolean sync(List<Pod> others) throws IOException {
+        Pod current = pod;
+        if (current == null) {
+            SandboxStatus sandbox = node.runtime().sandbox(uid);
+            if (sandbox != null) {
+                stopAll(sandbox, null, Duration.ZERO);
+                node.runtime().removeSandbox(uid);
+            }
+            node.probes().stopPod(uid);
+            node.backoff().forget(uid);
+            return true;
+        }
+        if (current.getMetadata().getDeletionTimestamp() != null) {
+            terminate(current);
+            return false;
+        }
+        if (terminal(current.getStatus())) {
+            SandboxStatus sandbox = node.runtime().sandbox(uid);
+            if (sandbox != null) {
+                stopAll(sandbox, current, Duration.ZERO); // a terminal pod runs nothing; its logs stay
+            }
+            return false;
+        }
+        if (!admitted) {
+            NodeAdmission.Refusal refusal = node.runtime().sandbox(uid) != null ? null
+                    : NodeAdmission.check(current, others, node.allocatable());
+            if (refusal != null) {
+                node.events().warning(current, null, refusal.reason(), refusal.message());
+                PodStatus status = new PodStatus();
+                status.setPhase("Failed");
+                status.setReason(refusal.reason());
+                status.setMessage(refusal.message());
+                status.setQosClass(current.getStatus() == null ? null : current.getStatus().getQosClass());
+                status.setStartTime(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+                write(current, status);
+                return false;
+            }
+            admitted = true;
+        }
+        boolean hostNetwork = Boolean.TRUE.equals(current.getSpec().getHostNetwork());
+        Sandbox sandbox = node.runtime().runSandbox(new SandboxConfig(uid, current.getMetadata().getNamespace(),
+                current.getMetadata().getName(), hostNetwork));
+        String podIp = sandbox.ip() != null ? sandbox.ip() : node.hostIp();
+        DownwardValues downward = new DownwardValues(current, podIp, node.hostIp(), node.allocatable());
+        Map<String, Path> volumes;
+        try {
+            volumes = node.volumes().setUp(current, sandbox.directory(), downward);
+        } catch (MissingSource e) {
+            node.events().warning(current, null, "FailedMount", e.getMessage());
+            writeStatus(current, sandbox, podIp);
+            return false;
+        }
+        killRequested(current);
+        List<ContainerStatus> runs = node.runtime().sandbox(uid).containers();
+        boolean initialized = true;
+        for (Container container : current.getSpec().getInitContainers()) {
+            ContainerStatus latest = latest(runs, container.getName());
+            if (latest != null && !latest.running() && latest.exitCode() == 0) {
+                continue;
+            }
+            initialized = false;
+            if (latest == null || !latest.running()) {
+                maybeStart(current, sandbox, podIp, container, true, latest, volumes, downward);
+            }
+            break;
+        }
+        if (initialized) {
+            for (Container container : current.getSpec().getContainers()) {
+                ContainerStatus latest = latest(runs, container.getName());
+                if (latest == null || !latest.running()) {
+                    maybeStart(current, sandbox, podIp, container, false, latest, volumes, downward);
+                } else {
+                    // A run this worker did not start (an agent restart) is probed from now on.
+                    node.probes().start(container, latest.id(), podIp, listener(current, container, latest.id()));
+                }
+            }
+        }
+        writeStatus(current, sandbox, podIp);
+        return false;
+    }
+
+    /** Starts the container unless its restart policy or its back-off says not now. */
+    private void maybeStart(Pod pod, Sandbox sandbox, String podIp, Container container, boolean init,
+                            ContainerStatus latest, Map<String, Path> volumes, DownwardValues downward)
+            throws IOException {
+        String policy = pod.getSpec().getRestartPolicy() == null ? "Always" : pod.getSpec().getRestartPolicy();
+        String key = uid + "/" + container.getName();
+        int attempt = 0;
+        if (latest != null) {
+            boolean restart = policy.equals("Always") || policy.equals("OnFailure") && latest.exitCode() != 0
+                    || init && !policy.equals("Never") && latest.exitCode() != 0;
+            if (!restart) {
+                return;
+            }
+            Instant now = Instant.now();
+            Duration left = node.backoff().remaining(key, latest.finishedAt(), now);
+            if (!left.isZero()) {
+                String message = "back-off " + node.backoff().delay(key).toSeconds() + "s restarting failed container="
+                        + container.getName() + " pod=" + pod.getMetadata().getName() + "_"
+                        + pod.getMetadata().getNamespace() + "(" + uid + ")";
+                String[] before = waiting.put(container.getName(), new String[] {"CrashLoopBackOff", message});
+                if (before == null || !before[0].equals("CrashLoopBackOff")) {
+                    node.events().warning(pod, fieldPath(container, init), "BackOff", "Back-off restarting failed "
+                            + "container " + container.getName() + " in pod " + pod.getMetadata().getName() + "_"
+                            + pod.getMetadata().getNamespace() + "(" + uid + ")");
+                }
+                return;
+            }
+            node.backoff().restarted(key, latest.finishedAt(), now);
+            attempt = latest.attempt() + 1;
+        }
+        start(pod, sandbox, podIp, container, init, attempt, volumes, downward);
+    }
+
+    private void start(Pod pod, Sandbox sandbox, String podIp, Container container, boolean init, int attempt,
+                       Map<String, Path> volumes, DownwardValues downward) throws IOException {
+        String field = fieldPath(container, init);
+        Map<String, String> env;
+        try {
+            Map<String, String> base = new LinkedHashMap<>(BASE_ENV);
+            base.put("HOSTNAME", pod.getMetadata().getName());
+            env = ContainerEnv.of(pod, container, base, node.sources(), downward);
+        } catch (MissingSource e) {
+            waiting.put(container.getName(), new String[] {"CreateContainerConfigError", e.getMessage()});
+            node.events().warning(pod, field, "Failed", "Error: " + e.getMessage());
+            return;
+        }
+        List<String> command = new ArrayList<>();
+        container.getCommand().forEach(word -> command.add(Expansion.expand(word, env)));
+        container.getArgs().forEach(word -> command.add(Expansion.expand(word, env)));
+        if (container.getCommand().isEmpty() && container.getArgs().isEmpty()) {
+            String message = "the process runtime runs a command from the node's file system and container "
+                    + container.getName() + " has none (image " + container.getImage() + " is not pulled here)";
+            waiting.put(container.getName(), new String[] {"CreateContainerError", message});
+            node.events().warning(pod, field, "Failed", "Error: " + message);
+            return;
+        }
+        List<ContainerConfig.Mount> mounts = new ArrayList<>();
+        for (VolumeMount mount : container.getVolumeMounts()) {
+            Path source = volumes.get(mount.getName());
+            if (source == null) {
+                continue; // validation refuses a mount of an unknown volume; nothing to mount
+            }
+            if (mount.getSubPath() != null && !mount.getSubPath().isEmpty()) {
+                source = source.resolve(mount.getSubPath());
+            }
+            mounts.add(new ContainerConfig.Mount(source.toString(), mount.getMountPath(),
+                    Boolean.TRUE.equals(mount.getReadOnly())));
+        }
+        node.events().normal(pod, field, "Pulled", "Container image \"" + container.getImage()
+                + "\" already present on machine");
+        ContainerConfig config = new ContainerConfig(container.getName(), attempt, command,
+                container.getWorkingDir(), env, mounts, limit(container, "memory"), limit(container, "cpu"));
+        ContainerStatus started = node.runtime().startContainer(sandbox, config);
+        waiting.remove(container.getName());
+        node.events().normal(pod, field, "Created", "Created container: " + container.getName());
+        node.events().normal(pod, field, "Started", "Started container " + container.getName());
+        if (started.running() && !init) {
+            node.probes().start(container, started.id(), podIp, listener(pod, container, started.id()));
+            LifecycleHandler postStart = container.getLifecycle() == null ? null
+                    : container.getLifecycle().getPostStart();
+            if (postStart != null) {
+                ProbeCheck.Result result = ProbeCheck.run(node.runtime(), started.id(), container, podIp,
+                        postStart.getExec(), postStart.getHttpGet(), postStart.getTcpSocket(), Duration.ofSeconds(30));
+                if (!result.success()) {
+                    node.events().warning(pod, field, "FailedPostStartHook", result.message());
+                    toKill.put(started.id(), "FailedPostStartHook");
+                    killRequested(pod);
+                }
+            }
+        }
+    }
+
+    private Probes.Listener listener(Pod pod, Container container, String containerId) {
+        String field = fieldPath(container, false);
+        return new Probes.Listener() {
+            @Override
+            public void changed() {
+                resync.run();
+            }
+
+            @Override
+            public void failed(String probe, String message) {
+                node.events().normal(pod, field, "Killing", "Container " + container.getName() + " failed "
+                        + probe.toLowerCase() + " probe, will be restarted");
+                toKill.put(containerId, probe);
+                resync.run();
+            }
+
+            @Override
+            public void unhealthy(String probe, String message) {
+                node.events().warning(pod, field, "Unhealthy", message);
+            }
+        };
+    }
+
+    /** Kills the runs the probes (or a failed postStart hook) gave up on; the restart follows the policy. */
+    private void killRequested(Pod pod) throws IOException {
+        for (String containerId : List.copyOf(toKill.keySet())) {
+            node.probes().stop(containerId);
+            node.runtime().stopContainer(containerId, gracePeriod(pod, null));
+            toKill.remove(containerId);
+        }
+    }
+
+    /** Graceful deletion: preStop, SIGTERM, the grace period, SIGKILL; then the status and the final delete. */
+    private void terminate(Pod pod) throws IOException {
+        SandboxStatus sandbox = node.runtime().sandbox(uid);
+        if (sandbox != null) {
+            Long seconds = pod.getMetadata().getDeletionGracePeriodSeconds();
+            stopAll(sandbox, pod, gracePeriod(pod, seconds));
+            SandboxStatus ended = node.runtime().sandbox(uid);
+            if (written != null) {
+                writeStatus(pod, ended.sandbox(), ended.sandbox().ip() != null ? ended.sandbox().ip()
+                        : node.hostIp());
+            }
+            node.probes().stopPod(uid);
+            node.runtime().removeSandbox(uid);
+        }
+        if (!finalDeleteSent) {
+            try {
+                node.client().pods().inNamespace(pod.getMetadata().getNamespace())
+                        .withName(pod.getMetadata().getName()).withGracePeriod(0).delete();
+                finalDeleteSent = true;
+            } catch (KubernetesClientException e) {
+                LOG.debugf("final delete of pod %s: %s", pod.getMetadata().getName(), e.getMessage());
+            }
+        }
+    }
+
+    private static Duration gracePeriod(Pod pod, Long deletionSeconds) {
+        Long seconds = deletionSeconds != null ? deletionSeconds : pod.getSpec().getTerminationGracePeriodSeconds();
+        return Duration.ofSeconds(seconds == null ? DEFAULT_GRACE_SECONDS : Math.max(0, seconds));
+    }
+
+    /** Stops every running container of the sandbox in parallel, each after its preStop hook. */
+    private void stopAll(SandboxStatus sandbox, Pod pod, Duration grace) throws IOException {
+        List<ContainerStatus> running = sandbox.containers().stream().filter(ContainerStatus::running).toList();
+        if (running.isEmpty()) {
+            return;
+        }
+        Instant deadline = Instant.now().plus(grace);
+        List<Thread> stops = new ArrayList<>();
+        List<IOException> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (ContainerStatus container : running) {
+            node.probes().stop(container.id());
+            Container spec = pod == null ? null : specOf(pod, container.id());
+            if (pod != null && spec != null) {
+                node.events().normal(pod, fieldPath(spec, isInit(pod, spec)), "Killing",
+                        "Stopping container " + container.name());
+            }
+            Thread stop = new Thread(() -> {
+                try {
+                    if (spec != null && spec.getLifecycle() != null && spec.getLifecycle().getPreStop() != null
+                            && !grace.isZero()) {
+                        LifecycleHandler hook = spec.getLifecycle().getPreStop();
+                        ProbeCheck.Result result = ProbeCheck.run(node.runtime(), container.id(), spec,
+                                sandbox.sandbox().ip() != null ? sandbox.sandbox().ip() : node.hostIp(),
+                                hook.getExec(), hook.getHttpGet(), hook.getTcpSocket(), grace);
+                        if (!result.success()) {
+                            node.events().warning(pod, fieldPath(spec, isInit(pod, spec)), "FailedPreStopHook",
+                                    "PreStopHook failed: " + result.message());
+                        }
+                    }
+                    Duration left = Duration.between(Instant.now(), deadline);
+                    node.runtime().stopContainer(container.id(), left.isNegative() ? Duration.ZERO : left);
+                } catch (IOException e) {
+                    failures.add(e);
+                }
+            }, "stop-" + container.id());
+            stop.start();
+            stops.add(stop);
+        }
+        for (Thread stop : stops) {
+            try {
+                stop.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while stopping pod " + uid, e);
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw failures.get(0);
+        }
+    }
+
+    private void writeStatus(Pod pod, Sandbox sandbox, String podIp) throws IOException {
+        SandboxStatus found = node.runtime().sandbox(uid);
+        List<ContainerStatus> runs = found == null ? List.of() : found.containers();
+        List<ContainerView> views = new ArrayList<>();
+        pod.getSpec().getInitContainers().forEach(c -> views.add(view(c, true, runs)));
+        pod.getSpec().getContainers().forEach(c -> views.add(view(c, false, runs)));
+        PodStatus status = PodStatuses.of(pod, views, sandbox.ip(), node.hostIp(), true, Instant.now());
+        write(pod, status);
+    }
+
+    private ContainerView view(Container container, boolean init, List<ContainerStatus> runs) {
+        List<ContainerStatus> mine = runs.stream().filter(run -> run.name().equals(container.getName()))
+                .sorted(Comparator.comparingInt(ContainerStatus::attempt).reversed()).toList();
+        ContainerStatus latest = mine.isEmpty() ? null : mine.get(0);
+        ContainerStatus previous = mine.size() > 1 ? mine.get(1) : null;
+        String[] reason = waiting.get(container.getName());
+        if (latest != null && latest.running()) {
+            reason = null;
+        }
+        boolean started = latest != null && latest.running() && (init || node.probes().started(latest.id()));
+        boolean ready = !init && latest != null && latest.running() && node.probes().ready(latest.id());
+        return new ContainerView(container.getName(), container.getImage(), init, latest, previous,
+                reason == null ? null : reason[0], reason == null ? null : reason[1], ready, started);
+    }
+
+    private void write(Pod pod, PodStatus status) {
+        if (Objects.equals(status, written)) {
+            return;
+        }
+        try {
+            Pod patch = new PodBuilder().withNewMetadata().withName(pod.getMetadata().getName())
+                    .withNamespace(pod.getMetadata().getNamespace()).endMetadata().withStatus(status).build();
+            node.client().pods().inNamespace(pod.getMetadata().getNamespace()).resource(patch).patchStatus();
+            written = status;
+        } catch (KubernetesClientException e) {
+            // The next sync writes it again (the API is down, or the pod is gone).
+            LOG.debugf("status of pod %s/%s: %s", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                    e.getMessage());
+        }
+    }
+
+    private static ContainerStatus latest(List<ContainerStatus> runs, String name) {
+        return runs.stream().filter(run -> run.name().equals(name))
+                .max(Comparator.comparingInt(ContainerStatus::attempt)).orElse(null);
+    }
+
+    private static boolean terminal(PodStatus status) {
+        return status != null && Set.of("Succeeded", "Failed").contains(status.getPhase());
+    }
+
+    private static Container specOf(Pod pod, String containerId) {
+        String key = containerId.substring(containerId.indexOf('/') + 1);
+        String name = key.substring(0, key.lastIndexOf('_'));
+        return java.util.stream.Stream.concat(pod.getSpec().getContainers().stream(),
+                pod.getSpec().getInitContainers().stream()).filter(c -> c.getName().equals(name)).findFirst()
+                .orElse(null);
+    }
+
+    private static boolean isInit(Pod pod, Container container) {
+        return pod.getSpec().getInitContainers().contains(container);
+    }
+
+    private static String fieldPath(Container container, boolean init) {
+        return (init ? "spec.initContainers{" : "spec.containers{") + container.getName() + "}";
+    }
+
+    private static long limit(Container container, String resource) {
+        var resources = container.getResources();
+        Quantity limit = resources == null || resources.getLimits() == null ? null
+                : resources.getLimits().get(resource);
+        return limit == null ? 0 : NodeAdmission.amount(limit, resource);
+    }
+}

@@ -1,0 +1,47 @@
+package io.qube.agent.runtime;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What the pod workers need of a runtime, after CRI's RuntimeService: a sandbox per pod (its network, its
+ * directory), containers started in it, their state, their stop and removal. Implementations keep their state
+ * where a restarted agent finds it again: {@link #sandboxes()} is what re-adoption reads.
+ */
+public interface ContainerRuntime extends AutoCloseable {
+
+    /** nodeInfo.containerRuntimeVersion, e.g. {@code process://0.1.0}. */
+    String version();
+
+    /** Creates the pod's sandbox, or returns the one it has (idempotent). */
+    Sandbox runSandbox(SandboxConfig config) throws IOException;
+
+    /** Stops what is left in the sandbox and removes it with everything it holds (idempotent). */
+    void removeSandbox(String podUid) throws IOException;
+
+    /** Starts a container in the sandbox; a command that cannot be started ends at once with its exit code. */
+    ContainerStatus startContainer(Sandbox sandbox, ContainerConfig config) throws IOException;
+
+    /** SIGTERM, then SIGKILL once the grace period is over; returns when the container has ended. */
+    void stopContainer(String containerId, Duration gracePeriod) throws IOException;
+
+    /** Removes an ended container and its log. */
+    void removeContainer(String containerId) throws IOException;
+
+    /** The pod's sandbox with its containers, or null when it has none. */
+    SandboxStatus sandbox(String podUid) throws IOException;
+
+    /** Every sandbox with its containers (running and ended), as found now. */
+    List<SandboxStatus> sandboxes() throws IOException;
+
+    /** The container's log in the CRI format; rotated parts beside it. */
+    Path logPath(String containerId);
+
+    /** A command run in the container's namespaces, for exec probes, hooks and {@code pods/exec}. */
+    ProcessBuilder execIn(String containerId, List<String> command) throws IOException;
+
+    @Override
+    void close();
+}
