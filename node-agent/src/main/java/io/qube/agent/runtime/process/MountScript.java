@@ -17,10 +17,12 @@ final class MountScript {
     }
 
     /** @param startError the file that says why the command cannot be executed, if it cannot (the shim's too) */
-    static String of(List<Mount> mounts, String workingDir, String overlayDirectory, String startError) {
+    static String of(List<Mount> mounts, String workingDir, String overlayDirectory, String startError,
+                     String hostCreated) {
         StringBuilder script = new StringBuilder("""
                 set -e
                 overlay=%s
+                created=%s
                 overlaid=
                 target() {
                   [ -e "$1" ] && return 0
@@ -36,11 +38,13 @@ final class MountScript {
                         mount -t overlay overlay -o "lowerdir=$ancestor,upperdir=$overlay/upper$ancestor,workdir=$overlay/work$ancestor" "$ancestor"
                         overlaid="$overlaid|$ancestor|"
                       fi
+                    else
+                      echo "/$(echo "${1#/}" | cut -d/ -f1)" >> "$created"
                     fi;;
                   esac
                   if [ "$2" = dir ]; then mkdir -p "$1"; else mkdir -p "$(dirname "$1")"; : > "$1"; fi
                 }
-                """.formatted(quote(overlayDirectory)));
+                """.formatted(quote(overlayDirectory), quote(hostCreated)));
         for (Mount mount : mounts) {
             String source = quote(mount.hostPath());
             String path = quote(mount.containerPath());

@@ -22,6 +22,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -42,6 +43,8 @@ public final class ProcessRuntime implements ContainerRuntime {
     private static final long MAX_LOG_BYTES = 10L * 1024 * 1024;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration POLL = Duration.ofMillis(5);
+    /** The top-level mount points a container's start script had to create on the host (see MountScript). */
+    private static final String HOST_CREATED = "host-created";
 
     private final Path pods;
     private final Path shim;
@@ -144,8 +147,57 @@ public final class ProcessRuntime implements ContainerRuntime {
         if (cgroups != null) {
             cgroups.remove(podUid);
         }
+        Set<String> created = hostCreated(podUid);
         Files.deleteIfExists(directory.resolve("sandbox.properties"));
+        try (Stream<Path> others = Files.list(pods)) {
+            for (Path other : others.toList()) {
+                if (!other.equals(directory)) {
+                    created.removeAll(hostCreated(other.getFileName().toString()));
+                }
+            }
+        }
         deleteTree(directory);
+        for (String path : created) {
+            removeIfEmpty(Path.of(path));
+        }
+    }
+
+    /** The host entries this pod's containers created as mount points. */
+    private Set<String> hostCreated(String podUid) throws IOException {
+        Set<String> paths = new java.util.HashSet<>();
+        Path containers = pods.resolve(podUid).resolve("containers");
+        if (Files.isDirectory(containers)) {
+            try (Stream<Path> entries = Files.list(containers)) {
+                for (Path container : entries.toList()) {
+                    Path list = container.resolve(HOST_CREATED);
+                    if (Files.exists(list)) {
+                        paths.addAll(Files.readAllLines(list));
+                    }
+                }
+            }
+        }
+        return paths;
+    }
+
+    /** Removes a mount point made on the host, unless something put content into it meanwhile. */
+    private static void removeIfEmpty(Path path) throws IOException {
+        if (Files.isRegularFile(path, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.size(path) == 0) {
+            Files.delete(path);
+            return;
+        }
+        if (!Files.isDirectory(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            List<Path> entries = walk.sorted(Comparator.reverseOrder()).toList();
+            boolean onlyDirectories = entries.stream().allMatch(entry -> Files.isDirectory(entry,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS));
+            if (onlyDirectories) {
+                for (Path entry : entries) {
+                    Files.delete(entry);
+                }
+            }
+        }
     }
 
     @Override
@@ -170,7 +222,8 @@ public final class ProcessRuntime implements ContainerRuntime {
             }
             Path script = directory.resolve("start.sh");
             Files.writeString(script, MountScript.of(config.mounts(), config.workingDir(),
-                    directory.resolve("overlay").toString(), directory.resolve("start-error").toString()));
+                    directory.resolve("overlay").toString(), directory.resolve("start-error").toString(),
+                    directory.resolve(HOST_CREATED).toString()));
             command.addAll(List.of("unshare", "--mount", "--propagation", "private", "/bin/sh", script.toString()));
         }
         command.addAll(config.command());
@@ -328,7 +381,8 @@ public final class ProcessRuntime implements ContainerRuntime {
             return new ContainerStatus(id, name, attempt, false, processId, startedAt, Instant.parse(fields[2]), code,
                     reason, message);
         }
-        if (alive(processId, pid.length > 1 ? pid[1] : "0")) {
+        // Between the command's end and the shim's record of it, the shim still runs: the exit is on its way.
+        if (alive(processId, pid.length > 1 ? pid[1] : "0") || shimAlive(directory)) {
             return new ContainerStatus(id, name, attempt, true, processId, startedAt, null, 0, null, null);
         }
         // The process is gone and no exit was written: the shim itself was killed.
@@ -345,6 +399,20 @@ public final class ProcessRuntime implements ContainerRuntime {
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             // Field 22 of stat is the 20th after the command name; a zombie (state Z) has ended.
             return fields[19].equals(startTime) && !fields[0].equals("Z");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Whether the shim of this container directory still runs (its command line names the directory). */
+    private static boolean shimAlive(Path directory) {
+        String shim = readOr(directory.resolve("shim"), null);
+        if (shim == null) {
+            return false;
+        }
+        try {
+            String commandLine = Files.readString(Path.of("/proc", shim, "cmdline")).replace('\0', ' ');
+            return commandLine.contains(" " + directory + " ");
         } catch (IOException | RuntimeException e) {
             return false;
         }

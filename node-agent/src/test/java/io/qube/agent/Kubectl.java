@@ -1,0 +1,60 @@
+package io.qube.agent;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The real kubectl binary against a test's control plane. */
+final class Kubectl {
+
+    /** What one kubectl run gave. */
+    record Result(int exitCode, String out) {
+    }
+
+    private final Path kubeconfig;
+
+    Kubectl(Path kubeconfig) {
+        this.kubeconfig = kubeconfig;
+    }
+
+    /** Runs kubectl to its end (at most a minute) and returns its exit code and combined output. */
+    Result run(String... args) throws IOException, InterruptedException {
+        Path output = Files.createTempFile("kubectl", ".out");
+        try {
+            Process process = command(args).redirectOutput(output.toFile()).start();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("kubectl " + String.join(" ", args) + " did not end within a minute:\n"
+                        + Files.readString(output));
+            }
+            return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+        } finally {
+            Files.delete(output);
+        }
+    }
+
+    /** Runs kubectl and fails the test unless it exits 0; returns its output. */
+    String ok(String... args) throws IOException, InterruptedException {
+        Result result = run(args);
+        if (result.exitCode() != 0) {
+            throw new AssertionError("kubectl " + String.join(" ", args) + " exited " + result.exitCode() + ":\n"
+                    + result.out());
+        }
+        return result.out();
+    }
+
+    /** Starts kubectl for a long-running command (logs -f, port-forward); output and errors on its stdout. */
+    Process start(String... args) throws IOException {
+        return command(args).start();
+    }
+
+    private ProcessBuilder command(String... args) {
+        List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true);
+    }
+}

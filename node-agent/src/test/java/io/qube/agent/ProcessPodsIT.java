@@ -1,0 +1,563 @@
+package io.qube.agent;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Pods on a real node: the control plane and one agent with the process runtime (as root: network namespaces,
+ * mount namespaces, cgroups), driven with the real kubectl as a user would, checked through the API.
+ */
+class ProcessPodsIT {
+
+    private static final String NODE = "it-node";
+    private static final String BRIDGE = "qubeit0";
+    private static final String CIDR = "10.77.0.0/24";
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private static QubeServer qube;
+    private static KubernetesClient client;
+    private static QubeAgent agent;
+    private static Kubectl kubectl;
+    private static Path work;
+    private static Path state;
+    /** The network namespaces there were before, so the test can tell that it left none of its own. */
+    private static List<String> namespacesBefore;
+    /** Top-level mount paths the tests' pods use, which the runtime creates on the host and must remove after. */
+    private static final List<Path> HOST_MOUNT_POINTS = List.of(Path.of("/probe"), Path.of("/trace"),
+            Path.of("/scratch"), Path.of("/config"));
+    private static List<Path> mountPointsBefore;
+
+    @BeforeAll
+    static void startNode() throws Exception {
+        qube = QubeServer.start();
+        client = qube.client();
+        kubectl = new Kubectl(qube.kubeconfig());
+        work = Files.createTempDirectory("qube-pods-it");
+        namespacesBefore = networkNamespaces();
+        mountPointsBefore = HOST_MOUNT_POINTS.stream().filter(Files::exists).toList();
+        state = work.resolve("state");
+        agent = QubeAgent.start(qube.kubeconfig(), NODE, state, BRIDGE, CIDR);
+        await().atMost(WAIT).until(() -> ready(client.nodes().withName(NODE).get()));
+    }
+
+    @AfterAll
+    static void stopNode() throws Exception {
+        try {
+            if (client != null) {
+                client.pods().inNamespace("default").withGracePeriod(0).delete();
+                // The agent removes what each pod had: its processes, network namespace, cgroups, files.
+                await().atMost(WAIT).untilAsserted(() -> assertThat(sandboxes()).isEmpty());
+                assertThat(networkNamespaces()).containsExactlyInAnyOrderElementsOf(namespacesBefore);
+                assertThat(HOST_MOUNT_POINTS.stream().filter(Files::exists).toList())
+                        .containsExactlyInAnyOrderElementsOf(mountPointsBefore);
+            }
+        } finally {
+            if (agent != null) {
+                agent.close();
+            }
+            if (client != null) {
+                client.close();
+            }
+            if (qube != null) {
+                qube.close();
+            }
+            new ProcessBuilder("ip", "link", "del", BRIDGE).start().waitFor();
+            keepLogs();
+            deleteTree(work);
+        }
+    }
+
+    @Test
+    void nodeRegistersAsKubectlShowsIt() throws Exception {
+        Node node = client.nodes().withName(NODE).get();
+        assertThat(node.getMetadata().getLabels()).containsEntry("kubernetes.io/hostname", NODE)
+                .containsEntry("kubernetes.io/os", "linux").containsKey("kubernetes.io/arch");
+        assertThat(node.getStatus().getNodeInfo().getContainerRuntimeVersion()).isEqualTo("process://0.1.0");
+        assertThat(node.getStatus().getCapacity()).containsKeys("cpu", "memory", "pods", "ephemeral-storage");
+        assertThat(node.getStatus().getDaemonEndpoints().getKubeletEndpoint().getPort()).isPositive();
+        assertThat(kubectl.ok("get", "node", NODE, "-o", "wide")).contains("Ready", "127.0.0.1", "process://0.1.0");
+    }
+
+    @Test
+    void podSeesItsEnvironmentAndVolumes() throws Exception {
+        assertThat(Path.of("/etc/qube-it-config")).doesNotExist();
+        kubectl.ok("apply", "-f", manifest("env.yaml", """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: app-config}
+                data: {greeting: hello, file.txt: from a configmap}
+                ---
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: app-secret}
+                stringData: {password: s3cret}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: env-pod, labels: {app: env}}
+                spec:
+                  nodeName: it-node
+                  containers:
+                  - name: main
+                    image: busybox
+                    command: [sh, -c]
+                    args:
+                    - |
+                      echo "GREETING=$GREETING"; echo "PASSWORD=$PASSWORD"; echo "POD_NAME=$POD_NAME"
+                      echo "POD_IP=$POD_IP"; echo "MEM_MI=$MEM_MI"; echo "CFG_greeting=$CFG_greeting"; echo "MSG=$MSG"
+                      echo "file=$(cat /etc/qube-it-config/file.txt)"; echo "secret=$(cat /etc/secret/password)"
+                      echo "mode=$(stat -L -c %a /etc/secret/password)"; echo "labels=$(cat /etc/info/labels)"
+                      echo ok > /scratch/x && echo "scratch=$(cat /scratch/x)"
+                      ip -4 -o addr show eth0 | awk '{print "eth0=" $4}'
+                      while true; do sleep 1; done
+                    env:
+                    - {name: GREETING, valueFrom: {configMapKeyRef: {name: app-config, key: greeting}}}
+                    - {name: PASSWORD, valueFrom: {secretKeyRef: {name: app-secret, key: password}}}
+                    - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+                    - {name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
+                    - {name: MEM_MI, valueFrom: {resourceFieldRef: {resource: limits.memory, divisor: 1Mi}}}
+                    - {name: MSG, value: "$(GREETING) from $(POD_NAME)"}
+                    envFrom:
+                    - {prefix: CFG_, configMapRef: {name: app-config}}
+                    resources: {limits: {memory: 64Mi}}
+                    volumeMounts:
+                    - {name: config, mountPath: /etc/qube-it-config}
+                    - {name: secret, mountPath: /etc/secret, readOnly: true}
+                    - {name: info, mountPath: /etc/info}
+                    - {name: scratch, mountPath: /scratch}
+                  volumes:
+                  - {name: config, configMap: {name: app-config}}
+                  - {name: secret, secret: {secretName: app-secret, defaultMode: 0400}}
+                  - {name: info, downwardAPI: {items: [{path: labels, fieldRef: {fieldPath: metadata.labels}}]}}
+                  - {name: scratch, emptyDir: {}}
+                """).toString());
+        awaitReady("env-pod");
+        Pod pod = pods().withName("env-pod").get();
+        String ip = pod.getStatus().getPodIP();
+        assertThat(ip).startsWith("10.77.0.");
+        assertThat(pod.getStatus().getHostIP()).isEqualTo("127.0.0.1");
+        assertThat(pod.getStatus().getQosClass()).isEqualTo("Burstable");
+        assertThat(pod.getStatus().getStartTime()).isNotNull();
+        assertThat(pod.getStatus().getConditions()).extracting(PodCondition::getType).contains("PodScheduled",
+                "PodReadyToStartContainers", "Initialized", "ContainersReady", "Ready");
+        ContainerStatus main = pod.getStatus().getContainerStatuses().get(0);
+        assertThat(main.getContainerID()).startsWith("process://");
+        assertThat(main.getStarted()).isTrue();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("logs", "env-pod")).contains(
+                "GREETING=hello", "PASSWORD=s3cret", "POD_NAME=env-pod", "POD_IP=" + ip, "MEM_MI=64",
+                "CFG_greeting=hello", "MSG=hello from env-pod", "file=from a configmap", "secret=s3cret",
+                "mode=400", "labels=app=\"env\"", "scratch=ok", "eth0=" + ip + "/24"));
+        // The mount path existed only in the container's mount namespace.
+        assertThat(Path.of("/etc/qube-it-config")).doesNotExist();
+    }
+
+    @Test
+    void crashingContainerRestartsWithBackOffAndKeepsItsPreviousLog() throws Exception {
+        kubectl.ok("run", "crasher", "--image=busybox", "--overrides={\"spec\":{\"nodeName\":\"" + NODE + "\"}}",
+                "--command", "--", "sh", "-c", "echo run $(date +%s%N); sleep 1; exit 3");
+        await().atMost(WAIT).until(() -> waitingReason("crasher", "crasher"), "CrashLoopBackOff"::equals);
+        await().atMost(WAIT).until(() -> status("crasher", "crasher").getRestartCount() >= 2
+                && status("crasher", "crasher").getState().getRunning() != null);
+        ContainerStatus status = status("crasher", "crasher");
+        assertThat(status.getLastState().getTerminated().getExitCode()).isEqualTo(3);
+        assertThat(status.getLastState().getTerminated().getReason()).isEqualTo("Error");
+        // The first restart is at once, the second after the 10 s back-off from the last exit.
+        Instant exited = Instant.parse(status.getLastState().getTerminated().getFinishedAt());
+        Instant restarted = Instant.parse(status.getState().getRunning().getStartedAt());
+        assertThat(Duration.between(exited, restarted)).isGreaterThanOrEqualTo(Duration.ofSeconds(9));
+        assertThat(kubectl.ok("logs", "crasher", "--previous")).startsWith("run ");
+        assertThat(kubectl.ok("get", "pod", "crasher")).contains("crasher");
+        assertThat(events("crasher")).extracting(Event::getReason).contains("BackOff", "Started", "Created",
+                "Pulled");
+    }
+
+    @Test
+    void logsFollowTailAndTimestamps() throws Exception {
+        kubectl.ok("run", "ticker", "--image=busybox", "--overrides={\"spec\":{\"nodeName\":\"" + NODE + "\"}}",
+                "--command", "--", "sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done");
+        awaitReady("ticker");
+        Process follow = kubectl.start("logs", "-f", "ticker");
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(follow.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                lines.lines().forEach(seen::add);
+            } catch (IOException ended) {
+                // the stream closes when the test destroys kubectl
+            }
+        });
+        reader.start();
+        try {
+            await().atMost(WAIT).until(() -> !seen.isEmpty());
+            assertThat(seen.get(0)).startsWith("tick ");
+            int first = Integer.parseInt(seen.get(0).substring(5));
+            // Lines written after the stream opened keep arriving on it, in order.
+            await().atMost(WAIT).until(() -> seen.size() > 10);
+            assertThat(seen.subList(0, 10)).allSatisfy(line -> assertThat(line).startsWith("tick "));
+            assertThat(seen.get(10)).isEqualTo("tick " + (Integer.parseInt(seen.get(9).substring(5)) + 1));
+            assertThat(first).isGreaterThanOrEqualTo(0);
+        } finally {
+            follow.destroy();
+            reader.join(10_000);
+        }
+        String tail = kubectl.ok("logs", "ticker", "--tail=2", "--timestamps");
+        assertThat(tail.lines().toList()).hasSize(2)
+                .allSatisfy(line -> assertThat(line).matches("\\d{4}-\\d\\d-\\d\\dT\\S+Z tick \\d+"));
+        assertThat(kubectl.ok("logs", "ticker", "--limit-bytes=7")).isEqualTo("tick 0\n");
+    }
+
+    @Test
+    void probesRestartOnLivenessAndFlipReadiness() throws Exception {
+        Path probes = Files.createDirectories(work.resolve("probes"));
+        kubectl.ok("apply", "-f", manifest("probed.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: probed}
+                spec:
+                  nodeName: it-node
+                  containers:
+                  - name: main
+                    image: busybox
+                    command: [sh, -c, 'while true; do sleep 1; done']
+                    readinessProbe:
+                      exec: {command: [test, -f, /probe/ready]}
+                      periodSeconds: 1
+                      failureThreshold: 1
+                    livenessProbe:
+                      exec: {command: [test, '!', -f, /probe/dead]}
+                      initialDelaySeconds: 3
+                      periodSeconds: 1
+                      failureThreshold: 2
+                    volumeMounts: [{name: probe, mountPath: /probe}]
+                  volumes:
+                  - {name: probe, hostPath: {path: %s, type: Directory}}
+                """.formatted(probes)).toString());
+        await().atMost(WAIT).until(() -> status("probed", "main") != null
+                && status("probed", "main").getState().getRunning() != null);
+        assertThat(condition("probed", "Ready")).isEqualTo("False");
+        Files.writeString(probes.resolve("ready"), "");
+        await().atMost(WAIT).until(() -> condition("probed", "Ready"), "True"::equals);
+        Files.delete(probes.resolve("ready"));
+        await().atMost(WAIT).until(() -> condition("probed", "Ready"), "False"::equals);
+
+        Files.writeString(probes.resolve("dead"), "");
+        await().atMost(WAIT).until(() -> status("probed", "main").getRestartCount() >= 1);
+        Files.delete(probes.resolve("dead"));
+        assertThat(events("probed")).extracting(Event::getMessage).anySatisfy(message -> assertThat(message)
+                .isEqualTo("Container main failed liveness probe, will be restarted"));
+        assertThat(events("probed")).extracting(Event::getReason).contains("Unhealthy");
+    }
+
+    @Test
+    void gracefulDeleteRunsPreStopThenSigtermThenKillsAfterTheGracePeriod() throws Exception {
+        Path trace = Files.createDirectories(work.resolve("grace"));
+        kubectl.ok("apply", "-f", manifest("graceful.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: graceful}
+                spec:
+                  nodeName: it-node
+                  terminationGracePeriodSeconds: 3
+                  containers:
+                  - name: main
+                    image: busybox
+                    command: [sh, -c, 'trap "echo term >> /trace/log; sleep 60" TERM; echo started >> /trace/log; while true; do sleep 0.2; done']
+                    lifecycle:
+                      preStop:
+                        exec: {command: [sh, -c, 'echo prestop >> /trace/log']}
+                    volumeMounts: [{name: trace, mountPath: /trace}]
+                  volumes:
+                  - {name: trace, hostPath: {path: %s}}
+                """.formatted(trace)).toString());
+        awaitReady("graceful");
+        await().atMost(WAIT).until(() -> Files.exists(trace.resolve("log")));
+        Instant start = Instant.now();
+        kubectl.ok("delete", "pod", "graceful");
+        Duration took = Duration.between(start, Instant.now());
+        assertThat(pods().withName("graceful").get()).isNull();
+        assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(3)).isLessThan(Duration.ofSeconds(30));
+        assertThat(Files.readAllLines(trace.resolve("log"))).containsExactly("started", "prestop", "term");
+    }
+
+    @Test
+    void memoryLimitExceededIsOomKilled() throws Exception {
+        kubectl.ok("apply", "-f", manifest("oom.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: hog}
+                spec:
+                  nodeName: it-node
+                  restartPolicy: Never
+                  containers:
+                  - name: main
+                    image: busybox
+                    command: [tail, /dev/zero]
+                    resources: {limits: {memory: 32Mi}}
+                """).toString());
+        await().atMost(WAIT).until(() -> phase("hog"), "Failed"::equals);
+        ContainerStatus status = status("hog", "main");
+        assertThat(status.getState().getTerminated().getReason()).isEqualTo("OOMKilled");
+        assertThat(status.getState().getTerminated().getExitCode()).isEqualTo(137);
+    }
+
+    @Test
+    void killedAgentLeavesRunningPodsRunningAndReadoptsThem() throws Exception {
+        kubectl.ok("run", "survivor", "--image=busybox", "--overrides={\"spec\":{\"nodeName\":\"" + NODE + "\"}}",
+                "--command", "--", "sh", "-c", "while true; do sleep 1; done");
+        awaitReady("survivor");
+        ContainerStatus before = status("survivor", "survivor");
+        long pid = containerPid(pods().withName("survivor").get());
+        assertThat(Path.of("/proc", Long.toString(pid))).exists();
+
+        agent.kill();
+        // Without its agent, the pod runs on.
+        assertThat(Path.of("/proc", Long.toString(pid))).exists();
+        agent.start();
+
+        await().atMost(WAIT).until(() -> "True".equals(condition("survivor", "Ready")));
+        ContainerStatus after = status("survivor", "survivor");
+        assertThat(after.getContainerID()).isEqualTo(before.getContainerID());
+        assertThat(after.getRestartCount()).isEqualTo(before.getRestartCount());
+        assertThat(containerPid(pods().withName("survivor").get())).isEqualTo(pid);
+        assertThat(Path.of("/proc", Long.toString(pid))).exists();
+    }
+
+    @Test
+    void missingConfigMapWaitsWithFailedMountAndStartsOnceItExists() throws Exception {
+        kubectl.ok("apply", "-f", manifest("late.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: late}
+                spec:
+                  nodeName: it-node
+                  containers:
+                  - name: main
+                    image: busybox
+                    command: [sh, -c, 'echo "key=$(cat /config/key)"; while true; do sleep 1; done']
+                    volumeMounts: [{name: config, mountPath: /config}]
+                  volumes:
+                  - {name: config, configMap: {name: late-config}}
+                """).toString());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(events("late")).anySatisfy(event -> {
+            assertThat(event.getReason()).isEqualTo("FailedMount");
+            assertThat(event.getMessage()).contains("configmap \"late-config\" not found");
+        }));
+        assertThat(phase("late")).isEqualTo("Pending");
+        assertThat(waitingReason("late", "main")).isEqualTo("ContainerCreating");
+        kubectl.ok("create", "configmap", "late-config", "--from-literal=key=arrived");
+        awaitReady("late");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("logs", "late")).contains("key=arrived"));
+    }
+
+    @Test
+    void badSpecsGiveClearReasonsAndTheAgentRunsOn() throws Exception {
+        kubectl.ok("apply", "-f", manifest("bad.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: too-big}
+                spec:
+                  nodeName: it-node
+                  containers:
+                  - {name: main, image: busybox, command: [sleep, '60'], resources: {requests: {cpu: '1000'}}}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: no-command}
+                spec:
+                  nodeName: it-node
+                  containers:
+                  - {name: main, image: nginx}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: no-binary}
+                spec:
+                  nodeName: it-node
+                  restartPolicy: Never
+                  containers:
+                  - {name: main, image: busybox, command: [no-such-binary-here]}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: no-key}
+                spec:
+                  nodeName: it-node
+                  containers:
+                  - name: main
+                    image: busybox
+                    command: [sleep, '60']
+                    env: [{name: X, valueFrom: {configMapKeyRef: {name: absent-config, key: x}}}]
+                """).toString());
+        await().atMost(WAIT).until(() -> phase("too-big"), "Failed"::equals);
+        Pod tooBig = pods().withName("too-big").get();
+        assertThat(tooBig.getStatus().getReason()).isEqualTo("OutOfcpu");
+        assertThat(tooBig.getStatus().getMessage()).startsWith("Pod was rejected: Node didn't have enough resource: "
+                + "cpu, requested: 1000000");
+
+        await().atMost(WAIT).until(() -> waitingReason("no-command", "main"), "CreateContainerError"::equals);
+        assertThat(status("no-command", "main").getState().getWaiting().getMessage()).contains("has none");
+
+        await().atMost(WAIT).until(() -> phase("no-binary"), "Failed"::equals);
+        ContainerStatus noBinary = status("no-binary", "main");
+        assertThat(noBinary.getState().getTerminated().getReason()).isEqualTo("StartError");
+        assertThat(noBinary.getState().getTerminated().getExitCode()).isEqualTo(128);
+        assertThat(noBinary.getState().getTerminated().getMessage()).contains("no-such-binary-here");
+
+        await().atMost(WAIT).until(() -> waitingReason("no-key", "main"), "CreateContainerConfigError"::equals);
+        assertThat(status("no-key", "main").getState().getWaiting().getMessage())
+                .isEqualTo("configmap \"absent-config\" not found");
+
+        assertThat(agent.log()).doesNotContain("Exception in thread");
+        assertThat(ready(client.nodes().withName(NODE).get())).isTrue();
+    }
+
+    @Test
+    void secondAgentJoinsAsSecondNode() throws Exception {
+        Path secondState = work.resolve("second");
+        QubeAgent second = QubeAgent.start(qube.kubeconfig(), "it-node-2", secondState, "qubeit1", "10.77.1.0/24");
+        try {
+            await().atMost(WAIT).until(() -> ready(client.nodes().withName("it-node-2").get()));
+            kubectl.ok("run", "elsewhere", "--image=busybox",
+                    "--overrides={\"spec\":{\"nodeName\":\"it-node-2\"}}", "--command", "--", "sh", "-c",
+                    "echo on the second node; while true; do sleep 1; done");
+            awaitReady("elsewhere");
+            assertThat(pods().withName("elsewhere").get().getStatus().getPodIP()).startsWith("10.77.1.");
+            assertThat(kubectl.ok("get", "nodes")).contains(NODE, "it-node-2");
+            await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("logs", "elsewhere"))
+                    .contains("on the second node"));
+        } finally {
+            // The second agent removes its pod before it goes, or the pod's processes would outlive the test.
+            kubectl.run("delete", "pod", "elsewhere", "--grace-period=1", "--ignore-not-found");
+            await().atMost(WAIT).untilAsserted(() -> {
+                try (Stream<Path> left = Files.list(secondState.resolve("pods"))) {
+                    assertThat(left.toList()).isEmpty();
+                }
+            });
+            second.close();
+            new ProcessBuilder("ip", "link", "del", "qubeit1").start().waitFor();
+        }
+    }
+
+    private static io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<Pod, io.fabric8.kubernetes.api.model.PodList,
+            io.fabric8.kubernetes.client.dsl.PodResource> pods() {
+        return client.pods().inNamespace("default");
+    }
+
+    private static Path manifest(String name, String yaml) throws IOException {
+        return Files.writeString(work.resolve(name), yaml);
+    }
+
+    private static void awaitReady(String pod) {
+        await().atMost(WAIT).until(() -> condition(pod, "Ready"), "True"::equals);
+    }
+
+    private static String condition(String pod, String type) {
+        Pod current = pods().withName(pod).get();
+        if (current == null || current.getStatus() == null || current.getStatus().getConditions() == null) {
+            return null;
+        }
+        return current.getStatus().getConditions().stream().filter(c -> c.getType().equals(type))
+                .map(PodCondition::getStatus).findFirst().orElse(null);
+    }
+
+    private static String phase(String pod) {
+        Pod current = pods().withName(pod).get();
+        return current == null || current.getStatus() == null ? null : current.getStatus().getPhase();
+    }
+
+    private static ContainerStatus status(String pod, String container) {
+        Pod current = pods().withName(pod).get();
+        if (current == null || current.getStatus() == null) {
+            return null;
+        }
+        return Stream.concat(current.getStatus().getContainerStatuses().stream(),
+                        current.getStatus().getInitContainerStatuses().stream())
+                .filter(s -> s.getName().equals(container)).findFirst().orElse(null);
+    }
+
+    private static String waitingReason(String pod, String container) {
+        ContainerStatus status = status(pod, container);
+        return status == null || status.getState() == null || status.getState().getWaiting() == null ? null
+                : status.getState().getWaiting().getReason();
+    }
+
+    private static List<Event> events(String pod) {
+        return client.v1().events().inNamespace("default").withField("involvedObject.name", pod).list().getItems();
+    }
+
+    /** The container's PID as its shim recorded it in the agent's state. */
+    private static long containerPid(Pod pod) throws IOException {
+        String id = pod.getStatus().getContainerStatuses().get(0).getContainerID().substring("process://".length());
+        String[] parts = id.split("/");
+        Path pid = state.resolve("pods").resolve(parts[0]).resolve("containers").resolve(parts[1]).resolve("pid");
+        return Long.parseLong(Files.readString(pid).split(" ")[0]);
+    }
+
+    private static boolean ready(Node node) {
+        return node != null && node.getStatus().getConditions().stream()
+                .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+    }
+
+    private static List<Path> sandboxes() throws IOException {
+        Path pods = state.resolve("pods");
+        if (!Files.isDirectory(pods)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(pods)) {
+            return entries.toList();
+        }
+    }
+
+    /** The agents' logs, kept under target/ for a failed run to be read. */
+    private static void keepLogs() throws IOException {
+        Path kept = Files.createDirectories(Path.of("target", "it-logs"));
+        try (Stream<Path> logs = Files.list(work)) {
+            for (Path log : logs.filter(path -> path.toString().endsWith(".log")).toList()) {
+                Files.copy(log, kept.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    private static List<String> networkNamespaces() throws IOException {
+        Path directory = Path.of("/var/run/netns");
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(directory)) {
+            return entries.map(path -> path.getFileName().toString()).toList();
+        }
+    }
+
+    private static void deleteTree(Path directory) throws IOException {
+        if (directory == null || !Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(directory)) {
+            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.qube.agent;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The packaged node agent with the process runtime, started as `qube agent` starts it, as a process of its own
+ * that a test can stop gracefully or kill with SIGKILL and start again on the same state directory.
+ */
+final class QubeAgent implements AutoCloseable {
+
+    private static final Path AGENT = Path.of("target", "quarkus-app", "quarkus-run.jar");
+
+    private final List<String> args;
+    private final Path log;
+    private Process process;
+
+    private QubeAgent(List<String> args, Path log) {
+        this.args = args;
+        this.log = log;
+    }
+
+    /**
+     * @param bridge and {@code podCidr}: the test's own, so tests and a developer's `qube up` never share them
+     */
+    static QubeAgent start(Path kubeconfig, String name, Path stateDir, String bridge, String podCidr)
+            throws IOException {
+        List<String> args = List.of("--kubeconfig", kubeconfig.toString(), "--runtime", "process", "--name", name,
+                "--node-ip", "127.0.0.1", "--state-dir", stateDir.toString(), "--bridge", bridge, "--pod-cidr",
+                podCidr, "--port", "0", "--lease-interval", "2s");
+        QubeAgent agent = new QubeAgent(args, stateDir.resolveSibling(name + "-agent.log"));
+        agent.start();
+        return agent;
+    }
+
+    void start() throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx256m", "-jar", AGENT.toString()));
+        command.addAll(args);
+        Files.writeString(log, "--- agent start\n", java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
+        process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        await().atMost(java.time.Duration.ofSeconds(60)).until(() -> {
+            if (!process.isAlive()) {
+                throw new AssertionError("the agent exited with " + process.exitValue() + ":\n" + log());
+            }
+            return log().contains("registered; running until stopped");
+        });
+    }
+
+    /** SIGKILL, as a crash or an OOM kill of the agent would end it. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    String log() throws IOException {
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    @Override
+    public void close() throws Exception {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+}
