@@ -2,6 +2,8 @@ package io.qube.agent.node;
 
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import org.jboss.logging.Logger;
 import io.vertx.core.Vertx;
 import io.qube.agent.endpoint.NodeEndpoint;
 import io.qube.agent.pod.PodManager;
@@ -21,6 +23,8 @@ import java.util.Map;
 
 /** This machine as a node: its Node and Lease, and its pods run by a real runtime. */
 public final class MachineNode implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(MachineNode.class);
 
     private final LeaseRenewer lease;
     private final PodManager pods;
@@ -48,6 +52,7 @@ public final class MachineNode implements AutoCloseable {
      */
     public static MachineNode start(KubernetesClient client, Vertx vertx, NodeProfile profile,
                                     ContainerRuntime runtime, Duration leaseInterval, int port) throws IOException {
+        awaitApi(client, profile.name());
         Map<String, Quantity> allocatable = NodeRegistration.node(profile, Instant.now()).getStatus()
                 .getAllocatable();
         PodManager pods = PodManager.start(client, runtime, profile.name(), profile.internalIp(), allocatable);
@@ -61,6 +66,28 @@ public final class MachineNode implements AutoCloseable {
     /** The port the node's endpoint listens on. */
     public int port() {
         return endpoint.port();
+    }
+
+    /** Waits until the API answers: an agent may start before its control plane (as `qube up` starts them). */
+    private static void awaitApi(KubernetesClient client, String node) throws IOException {
+        Instant nextReport = Instant.now();
+        while (true) {
+            try {
+                client.nodes().withName(node).get();
+                return;
+            } catch (KubernetesClientException e) {
+                if (Instant.now().isAfter(nextReport)) {
+                    LOG.infof("waiting for the API at %s: %s", client.getMasterUrl(), e.getMessage());
+                    nextReport = Instant.now().plusSeconds(10);
+                }
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for the API", e);
+            }
+        }
     }
 
     private static String firstAddress() throws SocketException {

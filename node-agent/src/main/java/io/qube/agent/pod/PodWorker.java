@@ -206,7 +206,8 @@ final class PodWorker {
         Map<String, String> env;
         try {
             Map<String, String> base = new LinkedHashMap<>(BASE_ENV);
-            base.put("HOSTNAME", pod.getMetadata().getName());
+            base.put("HOSTNAME", pod.getSpec().getHostname() != null && !pod.getSpec().getHostname().isEmpty()
+                    ? pod.getSpec().getHostname() : pod.getMetadata().getName());
             env = ContainerEnv.of(pod, container, base, node.sources(), downward);
         } catch (MissingSource e) {
             waiting.put(container.getName(), new String[] {"CreateContainerConfigError", e.getMessage()});
@@ -237,7 +238,9 @@ final class PodWorker {
         }
         node.events().normal(pod, field, "Pulled", "Container image \"" + container.getImage()
                 + "\" already present on machine");
-        ContainerConfig config = new ContainerConfig(container.getName(), attempt, command,
+        String hostname = pod.getSpec().getHostname() != null && !pod.getSpec().getHostname().isEmpty()
+                ? pod.getSpec().getHostname() : pod.getMetadata().getName();
+        ContainerConfig config = new ContainerConfig(container.getName(), attempt, hostname, command,
                 container.getWorkingDir(), env, mounts, limit(container, "memory"), limit(container, "cpu"));
         ContainerStatus started = node.runtime().startContainer(sandbox, config);
         waiting.remove(container.getName());

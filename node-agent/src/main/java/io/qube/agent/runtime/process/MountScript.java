@@ -5,20 +5,24 @@ import io.qube.agent.runtime.ContainerConfig.Mount;
 import java.util.List;
 
 /**
- * The shell script that runs first in a container's private mount namespace: it puts each volume at its mount
- * path, changes to the working directory and executes the command (its arguments). A mount path the host lacks
- * is made without touching the host: its nearest existing ancestor is covered, in this namespace only, by an
- * overlay whose upper layer lives in the container's directory. Only a missing top-level directory (e.g.
- * {@code /data}) is created on the host itself, empty, as Docker creates bind mount targets.
+ * The shell script that runs first in a container's own mount and UTS namespaces: it sets the host name, puts each
+ * volume at its mount path, changes to the working directory and executes the command (its arguments). A mount
+ * path the host lacks is made without touching the host: its nearest existing ancestor is covered, in this
+ * namespace only, by an overlay whose upper layer lives in the container's directory. Only a missing top-level
+ * entry (e.g. {@code /data}) is created on the host itself, empty, as Docker creates bind mount targets; the
+ * script lists it in the {@code hostCreated} file, and the runtime removes it with the last pod that used it.
  */
 final class MountScript {
 
     private MountScript() {
     }
 
-    /** @param startError the file that says why the command cannot be executed, if it cannot (the shim's too) */
-    static String of(List<Mount> mounts, String workingDir, String overlayDirectory, String startError,
-                     String hostCreated) {
+    /**
+     * @param startError  the file that says why the command cannot be executed, if it cannot (as the shim's does)
+     * @param hostCreated the file that lists the top-level entries made on the host
+     */
+    static String of(String hostname, List<Mount> mounts, String workingDir, String overlayDirectory,
+                     String startError, String hostCreated) {
         StringBuilder script = new StringBuilder("""
                 set -e
                 overlay=%s
@@ -45,6 +49,8 @@ final class MountScript {
                   if [ "$2" = dir ]; then mkdir -p "$1"; else mkdir -p "$(dirname "$1")"; : > "$1"; fi
                 }
                 """.formatted(quote(overlayDirectory), quote(hostCreated)));
+        // The script runs in a UTS namespace of its own too: the pod's name is the container's host name.
+        script.append("echo ").append(quote(hostname)).append(" > /proc/sys/kernel/hostname\n");
         for (Mount mount : mounts) {
             String source = quote(mount.hostPath());
             String path = quote(mount.containerPath());

@@ -221,10 +221,11 @@ public final class ProcessRuntime implements ContainerRuntime {
                 command.add("--net=" + sandbox.network());
             }
             Path script = directory.resolve("start.sh");
-            Files.writeString(script, MountScript.of(config.mounts(), config.workingDir(),
+            Files.writeString(script, MountScript.of(config.hostname(), config.mounts(), config.workingDir(),
                     directory.resolve("overlay").toString(), directory.resolve("start-error").toString(),
                     directory.resolve(HOST_CREATED).toString()));
-            command.addAll(List.of("unshare", "--mount", "--propagation", "private", "/bin/sh", script.toString()));
+            command.addAll(List.of("unshare", "--mount", "--uts", "--propagation", "private", "/bin/sh",
+                    script.toString()));
         }
         command.addAll(config.command());
         ProcessBuilder builder = new ProcessBuilder(command)

@@ -1,0 +1,71 @@
+package io.qube.agent;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** `./qube up` as a newcomer runs it: the control plane and a node for this machine, a pod on it, then a stop. */
+class QubeUpIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    @Test
+    void upIsAOneNodeClusterThatRunsPods() throws Exception {
+        Path data = Files.createTempDirectory("qube-up-it");
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        ProcessBuilder builder = new ProcessBuilder("../qube", "up", "--data-dir", data.toString(), "--port",
+                Integer.toString(port)).redirectErrorStream(true).redirectOutput(data.resolve("up.log").toFile());
+        // A bridge and CIDR of the test's own, so a developer's `qube up` on the same machine is left alone.
+        builder.environment().put("QUBE_AGENT_ARGS", "--bridge qubeup0 --pod-cidr 10.77.9.0/24 --port 0");
+        builder.environment().keySet().removeIf(name -> name.startsWith("QUARKUS_DATASOURCE"));
+        Process up = builder.start();
+        Kubectl kubectl = new Kubectl(data.resolve("kubeconfig"));
+        String node = InetAddress.getLocalHost().getHostName().toLowerCase();
+        try {
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                assertThat(up.isAlive()).as("qube up runs").isTrue();
+                assertThat(kubectl.run("get", "node", node).out()).contains("Ready");
+            });
+            kubectl.ok("run", "hello", "--image=busybox", "--overrides={\"spec\":{\"nodeName\":\"" + node + "\"}}",
+                    "--command", "--", "sh", "-c", "echo hello from $(hostname); while true; do sleep 1; done");
+            await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("get", "pod", "hello")).contains(
+                    "Running"));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("logs", "hello"))
+                    .contains("hello from hello"));
+            kubectl.ok("delete", "pod", "hello", "--grace-period=1");
+            assertThat(Files.list(data.resolve("agent").resolve("pods")).toList()).isEmpty();
+        } finally {
+            up.destroy();
+            assertThat(up.waitFor(60, TimeUnit.SECONDS)).as("qube up stops on SIGTERM").isTrue();
+            new ProcessBuilder("ip", "link", "del", "qubeup0").start().waitFor();
+            String log = Files.readString(data.resolve("up.log"));
+            try (Stream<Path> files = Files.walk(data)) {
+                for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(path);
+                }
+            }
+            assertThat(log).doesNotContain("Exception in thread");
+        }
+        // Both processes ended with the launcher: nothing listens on the API port any more.
+        await().atMost(WAIT).until(() -> {
+            try (ServerSocket free = new ServerSocket(port)) {
+                return true;
+            } catch (java.io.IOException inUse) {
+                return false;
+            }
+        });
+    }
+}
