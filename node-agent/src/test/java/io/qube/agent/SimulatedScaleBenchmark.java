@@ -45,8 +45,8 @@ public final class SimulatedScaleBenchmark {
             Path log = Files.createTempFile("agent-bench", ".log");
             long agentStart = System.nanoTime();
             Process agent = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx1g", "-jar", AGENT.toString(), "--kubeconfig", qube.kubeconfig().toString(), "--nodes",
-                    Integer.toString(nodes), "--name-prefix", "sim").redirectErrorStream(true)
+                    "-Xmx1g", "-jar", AGENT.toString(), "--kubeconfig", qube.kubeconfig().toString(), "--runtime",
+                    "simulated", "--nodes", Integer.toString(nodes), "--name-prefix", "sim").redirectErrorStream(true)
                     .redirectOutput(log.toFile()).start();
             try {
                 double nodesReady = awaitNodesReady(client, nodes, agentStart, agent, log);
@@ -138,7 +138,7 @@ public final class SimulatedScaleBenchmark {
     }
 
     /** CPU time and resident memory of a process, from /proc (Linux). */
-    private static String usage(long pid) throws IOException {
+    static String usage(long pid) throws IOException {
         String[] stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat")).replaceAll("^.*\\) ", "")
                 .split(" ");
         double cpu = (Long.parseLong(stat[11]) + Long.parseLong(stat[12])) / 100.0; // utime + stime, USER_HZ 100
@@ -147,7 +147,7 @@ public final class SimulatedScaleBenchmark {
         return String.format("CPU %.1f s, %s", cpu, rss);
     }
 
-    private static double percentile(long[] sorted, double p) {
+    static double percentile(long[] sorted, double p) {
         if (sorted.length == 0) {
             return Double.NaN;
         }

@@ -16,7 +16,24 @@ final class Commands {
     }
 
     static String run(List<String> command) throws IOException {
+        return run(command, null);
+    }
+
+    /** Runs {@code ip [options] -batch -} with one command per line: one process for several changes. */
+    static String ipBatch(List<String> options, List<String> lines) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of("ip"));
+        command.addAll(options);
+        command.addAll(List.of("-batch", "-"));
+        return run(command, String.join("\n", lines) + "\n");
+    }
+
+    private static String run(List<String> command, String input) throws IOException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try (var stdin = process.getOutputStream()) {
+            if (input != null) {
+                stdin.write(input.getBytes(StandardCharsets.UTF_8));
+            }
+        }
         try {
             byte[] output = process.getInputStream().readAllBytes();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {

@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
  * The pods' network as the CNI bridge and host-local plugins would make it: a network namespace per pod, a veth
@@ -55,17 +56,18 @@ final class PodNetwork {
         if (ip == null) {
             ip = lease(podUid);
         }
-        if (!Files.exists(namespacePath(podUid))) {
-            Commands.run("ip", "netns", "add", namespace);
-        }
         String host = "qv" + podUid.replace("-", "").substring(0, 12);
         if (!Files.exists(Path.of("/sys/class/net", host))) {
-            Commands.run("ip", "link", "add", host, "type", "veth", "peer", "name", "eth0", "netns", namespace);
-            Commands.run("ip", "link", "set", host, "master", bridge, "up");
-            Commands.run("ip", "-n", namespace, "addr", "add", ip + "/" + prefix, "dev", "eth0");
-            Commands.run("ip", "-n", namespace, "link", "set", "eth0", "up");
-            Commands.run("ip", "-n", namespace, "link", "set", "lo", "up");
-            Commands.run("ip", "-n", namespace, "route", "add", "default", "via", gateway());
+            // Two `ip -batch` runs instead of seven: each process start costs a few milliseconds of a pod's start.
+            List<String> hostSide = new java.util.ArrayList<>();
+            if (!Files.exists(namespacePath(podUid))) {
+                hostSide.add("netns add " + namespace);
+            }
+            hostSide.add("link add " + host + " type veth peer name eth0 netns " + namespace);
+            hostSide.add("link set " + host + " master " + bridge + " up");
+            Commands.ipBatch(List.of(), hostSide);
+            Commands.ipBatch(List.of("-n", namespace), List.of("addr add " + ip + "/" + prefix + " dev eth0",
+                    "link set eth0 up", "link set lo up", "route add default via " + gateway()));
         }
         return ip;
     }
