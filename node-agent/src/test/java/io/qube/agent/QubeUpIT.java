@@ -3,6 +3,10 @@ package io.qube.agent;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,12 +43,19 @@ class QubeUpIT {
                 assertThat(up.isAlive()).as("qube up runs").isTrue();
                 assertThat(kubectl.run("get", "node", node).out()).contains("Ready");
             });
-            kubectl.ok("run", "hello", "--image=busybox", "--overrides={\"spec\":{\"nodeName\":\"" + node + "\"}}",
-                    "--command", "--", "sh", "-c", "echo hello from $(hostname); while true; do sleep 1; done");
+            // The README's first app: a web server in a pod on this node, reached from the node at the pod's IP.
+            kubectl.ok("run", "hello", "--image=python", "--overrides={\"spec\":{\"nodeName\":\"" + node + "\"}}",
+                    "--command", "--", "sh", "-c", "echo hello from $(hostname); exec python3 -m http.server 8080");
             await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("get", "pod", "hello")).contains(
                     "Running"));
             await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("logs", "hello"))
                     .contains("hello from hello"));
+            String ip = kubectl.ok("get", "pod", "hello", "-o", "jsonpath={.status.podIP}");
+            assertThat(ip).startsWith("10.77.9.");
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(http.send(HttpRequest.newBuilder(
+                    URI.create("http://" + ip + ":8080/")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200));
             kubectl.ok("delete", "pod", "hello", "--grace-period=1");
             assertThat(Files.list(data.resolve("agent").resolve("pods")).toList()).isEmpty();
         } finally {
