@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.qube.agent.node.LeaseRenewer;
+import io.qube.agent.node.NodeStatusReporter;
 import io.qube.agent.runtime.simulated.SimulatedNodes;
 import io.qube.agent.runtime.simulated.SimulatedPods;
 import org.junit.jupiter.api.AfterAll;
@@ -55,6 +56,27 @@ class SimulatedNodesTest {
         if (qube != null) {
             qube.close();
         }
+    }
+
+    @Test
+    void nodeStatusIsReportedAgainWithFreshHeartbeatsAndTheSameTransitionTimes() {
+        Node before = client.nodes().withName("sim-3").get();
+        NodeCondition readyBefore = ready(before);
+        try (NodeStatusReporter reporter = new NodeStatusReporter(client, SimulatedNodes.profiles("sim", 4, "4",
+                "16Gi", 110, Map.of("pool", "test")), 10250)) {
+            reporter.start(Duration.ofMillis(300));
+            await().atMost(DEADLINE).until(() -> ZonedDateTime.parse(ready(client.nodes().withName("sim-3").get())
+                    .getLastHeartbeatTime()).isAfter(ZonedDateTime.parse(readyBefore.getLastHeartbeatTime())));
+        }
+        NodeCondition readyAfter = ready(client.nodes().withName("sim-3").get());
+        assertThat(readyAfter.getStatus()).isEqualTo("True");
+        assertThat(readyAfter.getLastTransitionTime()).isEqualTo(readyBefore.getLastTransitionTime());
+        assertThat(client.nodes().withName("sim-3").get().getMetadata().getLabels()).containsEntry("pool", "test");
+    }
+
+    private static NodeCondition ready(Node node) {
+        return node.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready")).findFirst()
+                .orElseThrow();
     }
 
     @Test

@@ -27,11 +27,13 @@ public final class MachineNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(MachineNode.class);
 
     private final LeaseRenewer lease;
+    private final NodeStatusReporter status;
     private final PodManager pods;
     private final NodeEndpoint endpoint;
 
-    private MachineNode(LeaseRenewer lease, PodManager pods, NodeEndpoint endpoint) {
+    private MachineNode(LeaseRenewer lease, NodeStatusReporter status, PodManager pods, NodeEndpoint endpoint) {
         this.lease = lease;
+        this.status = status;
         this.pods = pods;
         this.endpoint = endpoint;
     }
@@ -60,7 +62,9 @@ public final class MachineNode implements AutoCloseable {
         NodeRegistration.register(client, profile, endpoint.port());
         LeaseRenewer lease = new LeaseRenewer(client, List.of(profile.name()));
         lease.start(leaseInterval);
-        return new MachineNode(lease, pods, endpoint);
+        NodeStatusReporter status = new NodeStatusReporter(client, List.of(profile), endpoint.port());
+        status.start(NodeStatusReporter.DEFAULT_INTERVAL);
+        return new MachineNode(lease, status, pods, endpoint);
     }
 
     /** The port the node's endpoint listens on. */
@@ -107,6 +111,7 @@ public final class MachineNode implements AutoCloseable {
     @Override
     public void close() {
         lease.close();
+        status.close();
         endpoint.close();
         pods.close();
     }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.qube.agent.node.LeaseRenewer;
 import io.qube.agent.node.NodeProfile;
 import io.qube.agent.node.NodeRegistration;
+import io.qube.agent.node.NodeStatusReporter;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -16,10 +17,12 @@ public final class SimulatedNodes implements AutoCloseable {
     public static final String RUNTIME_VERSION = "simulated://0.1.0";
 
     private final LeaseRenewer leases;
+    private final NodeStatusReporter status;
     private final SimulatedPods pods;
 
-    private SimulatedNodes(LeaseRenewer leases, SimulatedPods pods) {
+    private SimulatedNodes(LeaseRenewer leases, NodeStatusReporter status, SimulatedPods pods) {
         this.leases = leases;
+        this.status = status;
         this.pods = pods;
     }
 
@@ -42,14 +45,17 @@ public final class SimulatedNodes implements AutoCloseable {
         }
         LeaseRenewer leases = new LeaseRenewer(client, List.copyOf(hostIps.keySet()));
         leases.start(leaseInterval);
+        NodeStatusReporter status = new NodeStatusReporter(client, profiles, NodeRegistration.KUBELET_PORT);
+        status.start(NodeStatusReporter.DEFAULT_INTERVAL);
         SimulatedPods pods = new SimulatedPods(client, hostIps);
         pods.start();
-        return new SimulatedNodes(leases, pods);
+        return new SimulatedNodes(leases, status, pods);
     }
 
     @Override
     public void close() {
         pods.close();
+        status.close();
         leases.close();
     }
 }
