@@ -302,6 +302,107 @@ class ProcessPodsIT {
     }
 
     @Test
+    void initContainersRunInOrderBeforeTheContainers() throws Exception {
+        kubectl.ok("apply", "-f", manifest("init.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: with-init}
+                spec:
+                  nodeName: it-node
+                  initContainers:
+                  - {name: first, image: busybox, command: [sh, -c, 'echo first >> /work/order'],
+                     volumeMounts: [{name: work, mountPath: /work}]}
+                  - {name: second, image: busybox, command: [sh, -c, 'echo second >> /work/order'],
+                     volumeMounts: [{name: work, mountPath: /work}]}
+                  containers:
+                  - name: main
+                    image: busybox
+                    command: [sh, -c, 'echo main >> /work/order; echo "order=$(cat /work/order | tr "\\n" ,)"; while true; do sleep 1; done']
+                    volumeMounts: [{name: work, mountPath: /work}]
+                  volumes:
+                  - {name: work, emptyDir: {}}
+                """).toString());
+        awaitReady("with-init");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("logs", "with-init"))
+                .contains("order=first,second,main,"));
+        assertThat(status("with-init", "first").getState().getTerminated().getReason()).isEqualTo("Completed");
+        assertThat(status("with-init", "second").getState().getTerminated().getExitCode()).isZero();
+        assertThat(condition("with-init", "Initialized")).isEqualTo("True");
+    }
+
+    @Test
+    void httpGetAndTcpSocketProbesReachThePod() throws Exception {
+        kubectl.ok("apply", "-f", manifest("web.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: web}
+                spec:
+                  nodeName: it-node
+                  containers:
+                  - name: main
+                    image: python
+                    command: [python3, -m, http.server, '8080']
+                    ports: [{name: http, containerPort: 8080}]
+                    readinessProbe:
+                      httpGet: {path: /, port: http}
+                      periodSeconds: 1
+                    livenessProbe:
+                      tcpSocket: {port: 8080}
+                      initialDelaySeconds: 15
+                      periodSeconds: 2
+                  - name: picky
+                    image: busybox
+                    command: [sh, -c, 'while true; do sleep 1; done']
+                    readinessProbe:
+                      httpGet: {path: /no-such-page, port: 8080}
+                      periodSeconds: 1
+                """).toString());
+        await().atMost(WAIT).until(() -> status("web", "main") != null && Boolean.TRUE.equals(
+                status("web", "main").getReady()));
+        assertThat(status("web", "picky").getReady()).isFalse();
+        assertThat(condition("web", "Ready")).isEqualTo("False");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(events("web")).extracting(Event::getMessage)
+                .contains("Readiness probe failed: HTTP probe failed with statuscode: 404"));
+        assertThat(status("web", "main").getRestartCount()).isZero();
+    }
+
+    @Test
+    void podsRunOnWhileTheApiIsAwayAndTheAgentCatchesUp() throws Exception {
+        Path signals = Files.createDirectories(work.resolve("outage"));
+        kubectl.ok("apply", "-f", manifest("outage.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: outage}
+                spec:
+                  nodeName: it-node
+                  restartPolicy: Never
+                  containers:
+                  - name: main
+                    image: busybox
+                    command: [sh, -c, 'while [ ! -f /signals/stop ]; do sleep 0.2; done; exit 7']
+                    volumeMounts: [{name: signals, mountPath: /signals}]
+                  volumes:
+                  - {name: signals, hostPath: {path: %s}}
+                """.formatted(signals)).toString());
+        awaitReady("outage");
+        long pid = containerPid(pods().withName("outage").get());
+
+        qube.stop();
+        try {
+            assertThat(Path.of("/proc", Long.toString(pid))).exists();
+            // The container ends while nobody can be told.
+            Files.writeString(signals.resolve("stop"), "");
+            await().atMost(WAIT).until(() -> !Files.exists(Path.of("/proc", Long.toString(pid))));
+        } finally {
+            qube.startAgain();
+        }
+        await().atMost(WAIT).until(() -> phase("outage"), "Failed"::equals);
+        assertThat(status("outage", "main").getState().getTerminated().getExitCode()).isEqualTo(7);
+        assertThat(agent.log()).doesNotContain("Exception in thread");
+        await().atMost(WAIT).until(() -> ready(client.nodes().withName(NODE).get()));
+    }
+
+    @Test
     void memoryLimitExceededIsOomKilled() throws Exception {
         kubectl.ok("apply", "-f", manifest("oom.yaml", """
                 apiVersion: v1

@@ -30,7 +30,7 @@ final class QubeServer implements AutoCloseable {
     private static final Path APPLICATION = Path.of("..", "target", "quarkus-app", "quarkus-run.jar");
 
     private final Path dataDir;
-    private final Process process;
+    private Process process;
     private final int port;
 
     private QubeServer(Path dataDir, Process process, int port) {
@@ -46,14 +46,32 @@ final class QubeServer implements AutoCloseable {
         }
         Path dataDir = Files.createTempDirectory("qube-agent-test");
         int port = freePort();
-        Path log = dataDir.resolve("qube.log");
+        QubeServer server = new QubeServer(dataDir, launch(dataDir, port), port);
+        server.awaitReady(dataDir.resolve("qube.log"));
+        return server;
+    }
+
+    private static Process launch(Path dataDir, int port) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-jar", APPLICATION.toString(), "--data-dir", dataDir.resolve("data").toString(),
-                "--port", Integer.toString(port)).redirectErrorStream(true).redirectOutput(log.toFile());
+                "--port", Integer.toString(port)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("qube.log").toFile()));
         builder.environment().keySet().removeIf(name -> name.startsWith("QUARKUS_DATASOURCE"));
-        QubeServer server = new QubeServer(dataDir, builder.start(), port);
-        server.awaitReady(log);
-        return server;
+        return builder.start();
+    }
+
+    /** Stops the control plane; the API is unreachable until {@link #startAgain()}. */
+    void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    /** Starts the stopped control plane again on the same data and port. */
+    void startAgain() throws IOException {
+        process = launch(dataDir, port);
+        awaitReady(dataDir.resolve("qube.log"));
     }
 
     private void awaitReady(Path log) {

@@ -1,12 +1,13 @@
 package io.qube.agent.pod;
 
+import io.qube.agent.FileTrees;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
@@ -60,7 +61,7 @@ final class AtomicWriter {
             }
         }
         if (previous != null && !previous.equals(fresh)) {
-            deleteTree(previous);
+            FileTrees.delete(previous);
         }
     }
 
@@ -92,17 +93,6 @@ final class AtomicWriter {
             }
         }
         return set;
-    }
-
-    static void deleteTree(Path directory) throws IOException {
-        if (!Files.exists(directory, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(directory)) {
-            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
     }
 
     /** One file of a projected volume. */

@@ -1,5 +1,6 @@
 package io.qube.agent.runtime.process;
 
+import io.qube.agent.FileTrees;
 import io.qube.agent.runtime.ContainerConfig;
 import io.qube.agent.runtime.ContainerRuntime;
 import io.qube.agent.runtime.ContainerStatus;
@@ -10,7 +11,6 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -156,7 +156,7 @@ public final class ProcessRuntime implements ContainerRuntime {
                 }
             }
         }
-        deleteTree(directory);
+        FileTrees.delete(directory);
         for (String path : created) {
             removeIfEmpty(Path.of(path));
         }
@@ -205,7 +205,7 @@ public final class ProcessRuntime implements ContainerRuntime {
         String key = config.name() + "_" + config.attempt();
         Path directory = pods.resolve(sandbox.podUid()).resolve("containers").resolve(key);
         if (Files.exists(directory)) {
-            deleteTree(directory); // a start that did not finish before the agent ended
+            FileTrees.delete(directory); // a start that did not finish before the agent ended
         }
         Files.createDirectories(directory);
         List<String> command = new ArrayList<>(List.of(shim.toString(), directory.toString(),
@@ -279,7 +279,7 @@ public final class ProcessRuntime implements ContainerRuntime {
 
     @Override
     public void removeContainer(String containerId) throws IOException {
-        deleteTree(directoryOf(containerId));
+        FileTrees.delete(directoryOf(containerId));
     }
 
     @Override
@@ -473,23 +473,6 @@ public final class ProcessRuntime implements ContainerRuntime {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
-        }
-    }
-
-    private static void deleteTree(Path directory) throws IOException {
-        if (!Files.exists(directory)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(directory)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.delete(path);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
         }
     }
 }
