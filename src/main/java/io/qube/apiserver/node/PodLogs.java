@@ -6,6 +6,7 @@ import io.qube.apiserver.codec.Json;
 import io.qube.store.ObjectKey;
 import io.qube.store.ObjectStore;
 import io.qube.store.ResourceType;
+import io.qube.store.StoreException;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
@@ -61,7 +62,10 @@ public final class PodLogs {
                     if (node.isEmpty()) {
                         throw ApiException.badRequest("pod " + name + " does not have a host assigned");
                     }
-                    return store.get(ObjectKey.of(nodes, null, node)).map(stored -> {
+                    return store.get(ObjectKey.of(nodes, null, node))
+                            .onFailure(StoreException.class).transform(e -> ((StoreException) e).reason()
+                                    == StoreException.Reason.NOT_FOUND ? ApiException.notFound("", "nodes", node) : e)
+                            .map(stored -> {
                         NodeAddress address = NodeAddress.of(tree(stored.body()));
                         if (address == null) {
                             throw ApiException.badRequest("node " + node + " advertises no endpoint for logs");
@@ -82,8 +86,8 @@ public final class PodLogs {
         agents.request(options)
                 .compose(request -> request.send())
                 .onSuccess(response -> relay(context, response, failure))
-                .onFailure(e -> failure.accept(new ApiException(502, "InternalError", "the node's agent at "
-                        + target.address().host() + ":" + target.address().port() + " did not answer: "
+                .onFailure(e -> failure.accept(new ApiException(503, "ServiceUnavailable", "the agent of the pod's "
+                        + "node at " + target.address().host() + ":" + target.address().port() + " did not answer: "
                         + e.getMessage(), null, null, null, null)));
     }
 

@@ -73,7 +73,9 @@ class DiscoveryTest {
                 .containsEntry("shortNames", List.of("po")).containsEntry("categories", List.of("all"))
                 .containsEntry("responseKind", Map.of("group", "", "version", "v1", "kind", "Pod"));
         assertThat(api.getList("items[0].versions[0].resources.find { it.resource == 'pods' }.subresources.subresource"))
-                .containsExactly("binding", "status");
+                .containsExactly("binding", "log", "status");
+        assertThat(api.getList("items[0].versions[0].resources.find { it.resource == 'pods' }.subresources"
+                + ".find { it.subresource == 'log' }.verbs")).containsExactly("get");
         assertThat(api.getList("items[0].versions[0].resources.find { it.resource == 'bindings' }.verbs"))
                 .containsExactly("create");
         assertThat(api.getString("items[0].versions[0].resources.find { it.resource == 'namespaces' }.scope"))
@@ -133,10 +135,12 @@ class DiscoveryTest {
         assertThat(v1.getString("kind")).isEqualTo("APIResourceList");
         assertThat(v1.getString("groupVersion")).isEqualTo("v1");
         List<String> names = v1.getList("resources.name");
-        assertThat(names).containsSubsequence("pods", "pods/binding", "pods/status")
+        assertThat(names).containsSubsequence("pods", "pods/binding", "pods/log", "pods/status")
                 .containsSubsequence("namespaces", "namespaces/finalize", "namespaces/status")
                 .contains("bindings", "configmaps", "secrets", "services/status", "replicationcontrollers/scale")
-                .doesNotContain("pods/log", "pods/exec", "configmaps/status");
+                .doesNotContain("pods/exec", "configmaps/status");
+        assertThat(v1.getMap("resources.find { it.name == 'pods/log' }")).containsEntry("kind", "Pod")
+                .containsEntry("verbs", List.of("get"));
 
         Map<String, Object> pods = v1.getMap("resources.find { it.name == 'pods' }");
         assertThat(pods).containsEntry("singularName", "pod").containsEntry("namespaced", true)
