@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -72,8 +74,7 @@ final class PodEvents implements AutoCloseable {
                 Event counted = new EventBuilder(last).withCount(last.getCount() + 1).withLastTimestamp(now.toString())
                         .build();
                 client.v1().events().inNamespace(namespace).withName(last.getMetadata().getName())
-                        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-                                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                        .patch(PatchContext.of(PatchType.JSON_MERGE),
                                 "{\"count\":" + counted.getCount() + ",\"lastTimestamp\":\"" + now + "\"}");
                 recent.put(key, counted);
                 return;

@@ -10,6 +10,7 @@ import io.qube.agent.runtime.ContainerRuntime;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /** Runs the pods bound to one node on a runtime: the pod source, the workers and what they share. */
 public final class PodManager implements ContainerLocator, AutoCloseable {
@@ -50,13 +51,11 @@ public final class PodManager implements ContainerLocator, AutoCloseable {
         if (pod == null) {
             throw new NotFound(404, "pod \"" + name + "\" in namespace \"" + namespace + "\" is not on this node");
         }
-        ContainerStatus status = java.util.stream.Stream.concat(
-                        pod.getStatus() == null ? java.util.stream.Stream.empty()
-                                : pod.getStatus().getContainerStatuses().stream(),
-                        pod.getStatus() == null ? java.util.stream.Stream.empty()
-                                : pod.getStatus().getInitContainerStatuses().stream())
+        ContainerStatus status = Stream.concat(
+                        pod.getStatus() == null ? Stream.empty() : pod.getStatus().getContainerStatuses().stream(),
+                        pod.getStatus() == null ? Stream.empty() : pod.getStatus().getInitContainerStatuses().stream())
                 .filter(s -> s.getName().equals(container)).findFirst().orElse(null);
-        boolean known = java.util.stream.Stream.concat(pod.getSpec().getContainers().stream(),
+        boolean known = Stream.concat(pod.getSpec().getContainers().stream(),
                 pod.getSpec().getInitContainers().stream()).anyMatch(c -> c.getName().equals(container));
         if (!known) {
             throw new NotFound(400, "container " + container + " is not valid for pod " + name);
