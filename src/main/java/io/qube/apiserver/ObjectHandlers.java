@@ -8,6 +8,7 @@ import io.qube.apiserver.codec.Json;
 import io.qube.apiserver.codec.ObjectCodec;
 import io.qube.apiserver.codec.ProtobufBodies;
 import io.qube.apiserver.codec.WellTyped;
+import io.qube.apiserver.node.PodExec;
 import io.qube.apiserver.node.PodLogs;
 import io.qube.apiserver.registry.FieldErrors;
 import io.qube.apiserver.registry.ResourceDefinition;
@@ -22,6 +23,7 @@ import io.qube.store.ListPage;
 import io.qube.store.ListRequest;
 import io.qube.store.ObjectKey;
 import io.qube.store.ObjectStore;
+import io.qube.store.ResourceType;
 import io.qube.store.StoreException;
 import io.qube.store.StoredObject;
 import io.qube.store.WatchEvent;
@@ -29,6 +31,7 @@ import io.qube.store.WatchRequest;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 
@@ -48,6 +51,7 @@ final class ObjectHandlers {
     private final Vertx vertx;
     private final WatchLines watchLines = new WatchLines();
     private final PodLogs podLogs;
+    private final PodExec podExec;
 
     ObjectHandlers(ObjectStore store, ResourceRegistry registry, IndexedFields indexedFields, Vertx vertx) {
         this.store = store;
@@ -55,8 +59,11 @@ final class ObjectHandlers {
         this.indexedFields = indexedFields;
         this.vertx = vertx;
         this.writer = new ObjectWriter(store, indexedFields, new NamespaceGate(store));
-        this.podLogs = new PodLogs(store, registry.findKind("v1", "Pod").orElseThrow().storeType(),
-                registry.findKind("v1", "Node").orElseThrow().storeType(), vertx.createHttpClient());
+        ResourceType podType = registry.findKind("v1", "Pod").orElseThrow().storeType();
+        ResourceType nodeType = registry.findKind("v1", "Node").orElseThrow().storeType();
+        HttpClient agents = vertx.createHttpClient();
+        this.podLogs = new PodLogs(store, podType, nodeType, agents);
+        this.podExec = new PodExec(store, podType, nodeType, agents);
     }
 
     /** Creates the system namespaces if this is the cluster's first start. */
@@ -93,6 +100,14 @@ final class ObjectHandlers {
                 throw unsupported(method, request);
             }
             podLogs.handle(context, request.namespace(), request.name(),
+                    failure -> Responses.failure(context, asApi(failure, request.definition())));
+            return;
+        }
+        if ("exec".equals(sub) && request.definition().kind().equals("Pod")) {
+            if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.POST)) {
+                throw unsupported(method, request);
+            }
+            podExec.handle(context, request.namespace(), request.name(),
                     failure -> Responses.failure(context, asApi(failure, request.definition())));
             return;
         }

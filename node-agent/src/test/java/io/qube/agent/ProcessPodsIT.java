@@ -403,6 +403,39 @@ class ProcessPodsIT {
     }
 
     @Test
+    void execRunsInTheContainerWithStdinAndItsExitCode() throws Exception {
+        kubectl.ok("run", "shell", "--image=busybox", "--overrides={\"spec\":{\"nodeName\":\"" + NODE + "\"}}",
+                "--command", "--", "sh", "-c", "while true; do sleep 1; done");
+        awaitReady("shell");
+        // In the pod's namespaces: its host name and its network.
+        String ip = pods().withName("shell").get().getStatus().getPodIP();
+        assertThat(kubectl.ok("exec", "shell", "--", "sh", "-c", "hostname; ip -4 -o addr show eth0"))
+                .contains("shell\n").contains(ip + "/24");
+        Kubectl.Result failed = kubectl.run("exec", "shell", "--", "sh", "-c", "echo before; exit 3");
+        assertThat(failed.exitCode()).isEqualTo(3);
+        assertThat(failed.out()).contains("before");
+
+        Process interactive = kubectl.start("exec", "-i", "shell", "--", "sh", "-c", "tr a-z A-Z");
+        interactive.getOutputStream().write("piped through\n".getBytes(StandardCharsets.UTF_8));
+        interactive.getOutputStream().close();
+        assertThat(interactive.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(new String(interactive.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .isEqualTo("PIPED THROUGH\n");
+        assertThat(interactive.exitValue()).isZero();
+
+        // fabric8 speaks v4.channel.k8s.io.
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (var watch = pods().withName("shell").writingOutput(out).exec("sh", "-c", "echo from fabric8; exit 5")) {
+            assertThat(watch.exitCode().get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(5);
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("from fabric8\n");
+
+        Kubectl.Result completed = kubectl.run("exec", "no-such-pod", "--", "true");
+        assertThat(completed.exitCode()).isNotZero();
+        assertThat(completed.out()).contains("pods \"no-such-pod\" not found");
+    }
+
+    @Test
     void memoryLimitExceededIsOomKilled() throws Exception {
         kubectl.ok("apply", "-f", manifest("oom.yaml", """
                 apiVersion: v1

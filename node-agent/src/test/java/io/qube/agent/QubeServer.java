@@ -14,7 +14,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -52,9 +54,16 @@ final class QubeServer implements AutoCloseable {
     }
 
     private static Process launch(Path dataDir, int port) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-jar", APPLICATION.toString(), "--data-dir", dataDir.resolve("data").toString(),
-                "--port", Integer.toString(port)).redirectErrorStream(true)
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx512m"));
+        // A benchmark may profile the control plane, e.g. -Dbench.server.jvm-args=-XX:StartFlightRecording=...
+        String extra = System.getProperty("bench.server.jvm-args", "");
+        if (!extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-jar", APPLICATION.toString(), "--data-dir", dataDir.resolve("data").toString(),
+                "--port", Integer.toString(port)));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("qube.log").toFile()));
         builder.environment().keySet().removeIf(name -> name.startsWith("QUARKUS_DATASOURCE"));
         return builder.start();

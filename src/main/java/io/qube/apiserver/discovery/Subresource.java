@@ -8,7 +8,7 @@ import java.util.List;
  * A subresource served under an object, e.g. {@code status} or {@code scale}, with the model class of the kind its
  * requests and responses carry (a {@code scale} speaks autoscaling/v1 Scale, not the owner's kind).
  */
-public record Subresource(String name, Class<? extends HasMetadata> type, List<String> verbs) {
+public record Subresource(String name, Class<?> type, List<String> verbs) {
 
     public String group() {
         return HasMetadata.getGroup(type);

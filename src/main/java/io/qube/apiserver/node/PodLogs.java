@@ -1,12 +1,8 @@
 package io.qube.apiserver.node;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.qube.apiserver.ApiException;
-import io.qube.apiserver.codec.Json;
-import io.qube.store.ObjectKey;
 import io.qube.store.ObjectStore;
 import io.qube.store.ResourceType;
-import io.qube.store.StoreException;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
@@ -15,7 +11,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.RoutingContext;
 
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,41 +49,18 @@ public final class PodLogs {
             failure.accept(e);
             return;
         }
-        store.get(ObjectKey.of(pods, namespace, name))
-                .map(stored -> tree(stored.body()))
-                .flatMap(pod -> {
-                    String container = container(pod, name, query.get("container"));
-                    String node = pod.path("spec").path("nodeName").asText("");
-                    if (node.isEmpty()) {
-                        throw ApiException.badRequest("pod " + name + " does not have a host assigned");
-                    }
-                    return store.get(ObjectKey.of(nodes, null, node))
-                            .onFailure(StoreException.class).transform(e -> ((StoreException) e).reason()
-                                    == StoreException.Reason.NOT_FOUND ? ApiException.notFound("", "nodes", node) : e)
-                            .map(stored -> {
-                        NodeAddress address = NodeAddress.of(tree(stored.body()));
-                        if (address == null) {
-                            throw ApiException.badRequest("node " + node + " advertises no endpoint for logs");
-                        }
-                        return new Target(address, "/containerLogs/" + encode(namespace) + "/" + encode(name) + "/"
-                                + encode(container) + forwardedQuery(query));
-                    });
-                })
-                .subscribe().with(target -> proxy(context, target, failure), failure);
+        PodTarget.find(store, pods, nodes, namespace, name, query.get("container"), pod -> { })
+                .subscribe().with(target -> proxy(context, target, target.agentPath("containerLogs")
+                        + forwardedQuery(query), failure), failure);
     }
 
-    private record Target(NodeAddress address, String path) {
-    }
-
-    private void proxy(RoutingContext context, Target target, Consumer<Throwable> failure) {
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(target.address().host())
-                .setPort(target.address().port()).setURI(target.path());
+    private void proxy(RoutingContext context, PodTarget target, String path, Consumer<Throwable> failure) {
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(target.node().host())
+                .setPort(target.node().port()).setURI(path);
         agents.request(options)
                 .compose(request -> request.send())
                 .onSuccess(response -> relay(context, response, failure))
-                .onFailure(e -> failure.accept(new ApiException(503, "ServiceUnavailable", "the agent of the pod's "
-                        + "node at " + target.address().host() + ":" + target.address().port() + " did not answer: "
-                        + e.getMessage(), null, null, null, null)));
+                .onFailure(e -> failure.accept(target.unavailable(e)));
     }
 
     private static void relay(RoutingContext context, HttpClientResponse response, Consumer<Throwable> failure) {
@@ -156,54 +128,15 @@ public final class PodLogs {
         }
     }
 
-    /** The container the request means, as Kubernetes picks it. */
-    private static String container(JsonNode pod, String name, String asked) {
-        List<String> containers = names(pod.path("spec").path("containers"));
-        List<String> init = names(pod.path("spec").path("initContainers"));
-        List<String> ephemeral = names(pod.path("spec").path("ephemeralContainers"));
-        if (asked == null || asked.isEmpty()) {
-            if (containers.size() == 1) {
-                return containers.get(0);
-            }
-            String message = "a container name must be specified for pod " + name + ", choose one of: "
-                    + list(containers);
-            if (!init.isEmpty()) {
-                message += " or one of the init containers: " + list(init);
-            }
-            throw ApiException.badRequest(message);
-        }
-        if (!containers.contains(asked) && !init.contains(asked) && !ephemeral.contains(asked)) {
-            throw ApiException.badRequest("container " + asked + " is not valid for pod " + name);
-        }
-        return asked;
-    }
 
-    private static List<String> names(JsonNode containers) {
-        List<String> names = new ArrayList<>();
-        containers.forEach(container -> names.add(container.path("name").asText()));
-        return names;
-    }
 
-    private static String list(List<String> names) {
-        return names.stream().collect(Collectors.joining(" ", "[", "]"));
-    }
 
     private static String forwardedQuery(MultiMap query) {
         String forwarded = query.entries().stream().filter(entry -> FORWARDED.contains(entry.getKey()))
-                .map(entry -> encode(entry.getKey()) + "=" + encode(entry.getValue()))
+                .map(entry -> PodTarget.encode(entry.getKey()) + "=" + PodTarget.encode(entry.getValue()))
                 .collect(Collectors.joining("&"));
         return forwarded.isEmpty() ? "" : "?" + forwarded;
     }
 
-    private static String encode(String text) {
-        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
-    }
 
-    private static JsonNode tree(String body) {
-        try {
-            return Json.MAPPER.readTree(body);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 }

@@ -5,6 +5,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
@@ -18,11 +19,14 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The node's endpoint (the kubelet's port), which the apiserver proxies {@code pods/log} to:
- * {@code GET /containerLogs/<namespace>/<pod>/<container>} with the kubelet's query options. Each log stream is
+ * The node's endpoint (the kubelet's port), which the apiserver proxies {@code pods/log} and {@code pods/exec} to:
+ * {@code GET /containerLogs/<namespace>/<pod>/<container>} with the kubelet's query options, and
+ * {@code /exec/<namespace>/<pod>/<container>} as a WebSocket ({@link ExecSession}). Each log stream is
  * read on a thread of its own (follow may last long) and written through the connection's Vert.x context.
  */
 public final class NodeEndpoint implements AutoCloseable {
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(NodeEndpoint.class);
 
     private static final long FOLLOW_POLL_MILLIS = 100;
 
@@ -34,7 +38,9 @@ public final class NodeEndpoint implements AutoCloseable {
 
     public static NodeEndpoint start(Vertx vertx, ContainerRuntime runtime, ContainerLocator locator, int port)
             throws IOException {
-        HttpServer server = vertx.createHttpServer().requestHandler(request -> route(request, runtime, locator));
+        HttpServer server = vertx.createHttpServer(new HttpServerOptions()
+                        .setWebSocketSubProtocols(ExecSession.PROTOCOLS))
+                .requestHandler(request -> route(request, runtime, locator));
         try {
             return new NodeEndpoint(server.listen(port).toCompletionStage().toCompletableFuture()
                     .get(30, TimeUnit.SECONDS));
@@ -70,7 +76,52 @@ public final class NodeEndpoint implements AutoCloseable {
             stream.start();
             return;
         }
+        if (parts.length == 5 && parts[1].equals("exec")) {
+            exec(request, runtime, locator, decode(parts[2]), decode(parts[3]), decode(parts[4]));
+            return;
+        }
         text(request.response(), 404, "404 page not found");
+    }
+
+    /** {@code /exec/<namespace>/<pod>/<container>?command=...&stdin=&stdout=&stderr=&tty=}, as a WebSocket. */
+    private static void exec(HttpServerRequest request, ContainerRuntime runtime, ContainerLocator locator,
+                             String namespace, String pod, String container) {
+        List<String> command = request.params().getAll("command");
+        if (command.isEmpty()) {
+            text(request.response(), 400, "you must specify at least 1 command");
+            return;
+        }
+        if (!"websocket".equalsIgnoreCase(request.getHeader("Upgrade"))) {
+            text(request.response(), 400, "Upgrade request required");
+            return;
+        }
+        String id;
+        ProcessBuilder builder;
+        try {
+            id = locator.containerId(namespace, pod, container, false);
+            boolean tty = "true".equals(request.getParam("tty"));
+            // Without a terminal of its own, a tty session runs under script(1), which gives the command one.
+            builder = runtime.execIn(id, tty ? List.of("script", "-qfec", shellWords(command), "/dev/null")
+                    : command);
+        } catch (ContainerLocator.NotFound e) {
+            text(request.response(), e.status(), e.getMessage());
+            return;
+        } catch (IOException e) {
+            text(request.response(), 400, "container " + container + " is not running: " + e.getMessage());
+            return;
+        }
+        boolean stdin = "true".equals(request.getParam("stdin"));
+        Context context = Vertx.currentContext();
+        request.toWebSocket().onSuccess(socket -> new ExecSession(socket, context, command).run(builder, stdin))
+                .onFailure(e -> LOG.debugf("exec upgrade failed: %s", e.getMessage()));
+    }
+
+    private static String shellWords(List<String> words) {
+        StringBuilder line = new StringBuilder();
+        for (String word : words) {
+            line.append(line.length() == 0 ? "" : " ").append('\'').append(word.replace("'", "'\\''")).append('\'');
+        }
+        return line.toString();
     }
 
     private static void streamLogs(HttpServerResponse response, Context context, ContainerRuntime runtime,

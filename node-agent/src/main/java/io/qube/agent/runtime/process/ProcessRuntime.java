@@ -313,7 +313,8 @@ public final class ProcessRuntime implements ContainerRuntime {
         }
         List<String> full = new ArrayList<>();
         if (isolated) {
-            full.addAll(List.of("nsenter", "--target", Long.toString(status.pid()), "--mount", "--net", "--wd"));
+            full.addAll(List.of("nsenter", "--target", Long.toString(status.pid()), "--mount", "--net", "--uts",
+                    "--wd"));
         }
         full.addAll(command);
         ProcessBuilder builder = new ProcessBuilder(full);
