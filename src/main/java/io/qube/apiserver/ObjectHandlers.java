@@ -10,6 +10,7 @@ import io.qube.apiserver.codec.ProtobufBodies;
 import io.qube.apiserver.codec.WellTyped;
 import io.qube.apiserver.node.PodExec;
 import io.qube.apiserver.node.PodLogs;
+import io.qube.apiserver.node.PodPortForward;
 import io.qube.apiserver.registry.FieldErrors;
 import io.qube.apiserver.registry.ResourceDefinition;
 import io.qube.apiserver.registry.ResourceRegistry;
@@ -52,6 +53,7 @@ final class ObjectHandlers {
     private final WatchLines watchLines = new WatchLines();
     private final PodLogs podLogs;
     private final PodExec podExec;
+    private final PodPortForward podPortForward;
 
     ObjectHandlers(ObjectStore store, ResourceRegistry registry, IndexedFields indexedFields, Vertx vertx) {
         this.store = store;
@@ -64,6 +66,7 @@ final class ObjectHandlers {
         HttpClient agents = vertx.createHttpClient();
         this.podLogs = new PodLogs(store, podType, nodeType, agents);
         this.podExec = new PodExec(store, podType, nodeType, agents);
+        this.podPortForward = new PodPortForward(store, podType, nodeType, agents);
     }
 
     /** Creates the system namespaces if this is the cluster's first start. */
@@ -103,12 +106,17 @@ final class ObjectHandlers {
                     failure -> Responses.failure(context, asApi(failure, request.definition())));
             return;
         }
-        if ("exec".equals(sub) && request.definition().kind().equals("Pod")) {
+        if (("exec".equals(sub) || "portforward".equals(sub)) && request.definition().kind().equals("Pod")) {
             if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.POST)) {
                 throw unsupported(method, request);
             }
-            podExec.handle(context, request.namespace(), request.name(),
-                    failure -> Responses.failure(context, asApi(failure, request.definition())));
+            java.util.function.Consumer<Throwable> failure =
+                    e -> Responses.failure(context, asApi(e, request.definition()));
+            if (sub.equals("exec")) {
+                podExec.handle(context, request.namespace(), request.name(), failure);
+            } else {
+                podPortForward.handle(context, request.namespace(), request.name(), failure);
+            }
             return;
         }
         if ("binding".equals(sub) && request.definition().kind().equals("Pod") && method.equals(HttpMethod.POST)) {

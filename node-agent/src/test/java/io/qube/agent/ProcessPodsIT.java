@@ -46,7 +46,7 @@ class ProcessPodsIT {
     private static List<String> namespacesBefore;
     /** Top-level mount paths the tests' pods use, which the runtime creates on the host and must remove after. */
     private static final List<Path> HOST_MOUNT_POINTS = List.of(Path.of("/probe"), Path.of("/trace"),
-            Path.of("/scratch"), Path.of("/config"));
+            Path.of("/scratch"), Path.of("/config"), Path.of("/work"), Path.of("/signals"), Path.of("/site"));
     private static List<Path> mountPointsBefore;
 
     @BeforeAll
@@ -433,6 +433,35 @@ class ProcessPodsIT {
         Kubectl.Result completed = kubectl.run("exec", "no-such-pod", "--", "true");
         assertThat(completed.exitCode()).isNotZero();
         assertThat(completed.out()).contains("pods \"no-such-pod\" not found");
+    }
+
+    @Test
+    void fabric8PortForwardReachesThePodsPort() throws Exception {
+        kubectl.ok("apply", "-f", manifest("forwarded.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: forwarded}
+                spec:
+                  nodeName: it-node
+                  containers:
+                  - name: main
+                    image: python
+                    command: [sh, -c, 'echo forwarded > /site/index.html; exec python3 -m http.server -d /site 8081']
+                    volumeMounts: [{name: site, mountPath: /site}]
+                  volumes:
+                  - {name: site, emptyDir: {}}
+                """).toString());
+        awaitReady("forwarded");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        try (var forward = pods().withName("forwarded").portForward(8081)) {
+            await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+                var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                        + forward.getLocalPort() + "/index.html")).timeout(Duration.ofSeconds(5)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).isEqualTo(200);
+                assertThat(response.body()).isEqualTo("forwarded\n");
+            });
+        }
     }
 
     @Test

@@ -6,20 +6,16 @@ import io.qube.store.ObjectStore;
 import io.qube.store.ResourceType;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.UpgradeRejectedException;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.ext.web.RoutingContext;
 
-import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * {@code pods/<name>/exec} over a WebSocket ({@code v5.channel.k8s.io} or {@code v4.channel.k8s.io}): checked as
- * kube-apiserver checks it, then a WebSocket to the agent of the pod's node ({@code /exec/...}, same subprotocol)
- * and every message relayed both ways until either side closes. SPDY, kubectl's fallback, is not served.
+ * {@code pods/<name>/exec} over a WebSocket ({@code v5.channel.k8s.io} or {@code v4.channel.k8s.io}), checked as
+ * kube-apiserver checks it (a command, a pod that has not completed, a container), then relayed to the agent's
+ * {@code /exec/...} by {@link AgentSockets}. SPDY, kubectl's fallback, is not served.
  */
 public final class PodExec {
 
@@ -28,53 +24,33 @@ public final class PodExec {
     private final ObjectStore store;
     private final ResourceType pods;
     private final ResourceType nodes;
-    private final HttpClient agents;
+    private final AgentSockets sockets;
 
     public PodExec(ObjectStore store, ResourceType pods, ResourceType nodes, HttpClient agents) {
         this.store = store;
         this.pods = pods;
         this.nodes = nodes;
-        this.agents = agents;
+        this.sockets = new AgentSockets(agents);
     }
 
     /** @param failure how a failure before the upgrade is answered (a Status) */
     public void handle(RoutingContext context, String namespace, String name, Consumer<Throwable> failure) {
         MultiMap query = context.queryParams();
-        if (query.getAll("command").isEmpty()) {
-            failure.accept(ApiException.badRequest("you must specify at least 1 command"));
-            return;
-        }
-        if (!"websocket".equalsIgnoreCase(context.request().getHeader("Upgrade"))) {
-            failure.accept(ApiException.badRequest("Upgrade request required: Qube serves exec as a WebSocket ("
-                    + String.join(", ", ChannelSubprotocols.SERVED) + "), not over SPDY"));
-            return;
-        }
-        String protocol = ChannelSubprotocols.chosen(context.request().getHeader("Sec-WebSocket-Protocol"));
-        if (protocol == null) {
-            failure.accept(ApiException.badRequest("exec needs one of the WebSocket subprotocols "
-                    + String.join(", ", ChannelSubprotocols.SERVED)));
+        String protocol;
+        try {
+            if (query.getAll("command").isEmpty()) {
+                throw ApiException.badRequest("you must specify at least 1 command");
+            }
+            protocol = AgentSockets.subprotocol(context, "exec");
+        } catch (ApiException e) {
+            failure.accept(e);
             return;
         }
         // The request must stay unread until it is upgraded: pause it while the pod and the agent are looked up.
         context.request().pause();
         PodTarget.find(store, pods, nodes, namespace, name, query.get("container"), PodExec::running)
-                .subscribe().with(target -> connect(context, target, query, protocol, failure), failure);
-    }
-
-    private void connect(RoutingContext context, PodTarget target, MultiMap query, String protocol,
-                         Consumer<Throwable> failure) {
-        WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(target.node().host())
-                .setPort(target.node().port()).setURI(target.agentPath("exec") + forwardedQuery(query))
-                .setSubProtocols(List.of(protocol));
-        agents.webSocket(options)
-                .onSuccess(agent -> upgrade(context, agent))
-                .onFailure(e -> failure.accept(e instanceof UpgradeRejectedException rejected
-                        // The agent's own refusal (no such container, not running) reaches the client as its Status.
-                        ? new ApiException(rejected.getStatus(),
-                                rejected.getStatus() == 404 ? "NotFound" : "BadRequest",
-                                rejected.getBody() == null ? e.getMessage() : rejected.getBody().toString(),
-                                null, null, null, null)
-                        : target.unavailable(e)));
+                .subscribe().with(target -> sockets.relay(context, target, target.agentPath("exec")
+                        + forwardedQuery(query), protocol, failure), failure);
     }
 
     private static void running(JsonNode pod) {
@@ -83,15 +59,6 @@ public final class PodExec {
             throw ApiException.badRequest("cannot exec into a container in a completed pod; current phase is "
                     + phase);
         }
-    }
-
-    private static void upgrade(RoutingContext context, WebSocket agent) {
-        context.request().toWebSocket().onSuccess(client -> {
-            client.binaryMessageHandler(agent::writeBinaryMessage);
-            agent.binaryMessageHandler(client::writeBinaryMessage);
-            client.closeHandler(v -> agent.close());
-            agent.closeHandler(v -> client.close());
-        }).onFailure(e -> agent.close());
     }
 
     private static String forwardedQuery(MultiMap query) {

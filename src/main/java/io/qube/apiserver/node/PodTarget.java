@@ -33,11 +33,26 @@ record PodTarget(JsonNode pod, String container, NodeAddress node) {
                 + encode(pod.path("metadata").path("name").asText()) + "/" + encode(container);
     }
 
-    /** @param check what the operation asks of the pod before its node is looked up (throws an ApiException) */
+    /**
+     * @param container the container asked for, or null for the only one
+     * @param check     what the operation asks of the pod before its node is looked up (throws an ApiException)
+     */
     static Uni<PodTarget> find(ObjectStore store, ResourceType pods, ResourceType nodes, String namespace,
                                String name, String container, Consumer<JsonNode> check) {
+        return find(store, pods, nodes, namespace, name, true, container, check);
+    }
+
+    /** The pod and its node without a container, for what concerns the whole pod (port-forward). */
+    static Uni<PodTarget> findPod(ObjectStore store, ResourceType pods, ResourceType nodes, String namespace,
+                                  String name) {
+        return find(store, pods, nodes, namespace, name, false, null, pod -> { });
+    }
+
+    private static Uni<PodTarget> find(ObjectStore store, ResourceType pods, ResourceType nodes, String namespace,
+                                       String name, boolean ofContainer, String container,
+                                       Consumer<JsonNode> check) {
         return store.get(ObjectKey.of(pods, namespace, name)).map(stored -> tree(stored.body())).flatMap(pod -> {
-            String chosen = container(pod, name, container);
+            String chosen = ofContainer ? container(pod, name, container) : null;
             check.accept(pod);
             String node = pod.path("spec").path("nodeName").asText("");
             if (node.isEmpty()) {

@@ -1,2 +1,2 @@
-/** The apiserver's paths to nodes: pods/log (then exec and port-forward) proxied to the node agent's endpoint. */
+/** The apiserver's paths to nodes: pods/log, pods/exec and pods/portforward proxied to the node agent's endpoint. */
 package io.qube.apiserver.node;

@@ -138,7 +138,7 @@ class DiscoveryTest {
         assertThat(names).containsSubsequence("pods", "pods/binding", "pods/exec", "pods/log", "pods/status")
                 .containsSubsequence("namespaces", "namespaces/finalize", "namespaces/status")
                 .contains("bindings", "configmaps", "secrets", "services/status", "replicationcontrollers/scale")
-                .doesNotContain("pods/portforward", "configmaps/status");
+                .doesNotContain("pods/attach", "configmaps/status");
         assertThat(v1.getMap("resources.find { it.name == 'pods/exec' }")).containsEntry("kind", "PodExecOptions")
                 .containsEntry("verbs", List.of("create", "get"));
         assertThat(v1.getMap("resources.find { it.name == 'pods/log' }")).containsEntry("kind", "Pod")

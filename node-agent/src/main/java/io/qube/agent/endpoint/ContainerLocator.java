@@ -10,6 +10,9 @@ public interface ContainerLocator {
      */
     String containerId(String namespace, String pod, String container, boolean previous) throws NotFound;
 
+    /** The address the pod's ports listen on (its IP, the node's for a pod in the node's network). */
+    String podIp(String namespace, String pod) throws NotFound;
+
     /** No such pod, container or run; {@code status} is the HTTP status the kubelet answers with. */
     final class NotFound extends Exception {
         private final int status;

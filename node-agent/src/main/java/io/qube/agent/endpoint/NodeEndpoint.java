@@ -19,9 +19,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The node's endpoint (the kubelet's port), which the apiserver proxies {@code pods/log} and {@code pods/exec} to:
- * {@code GET /containerLogs/<namespace>/<pod>/<container>} with the kubelet's query options, and
- * {@code /exec/<namespace>/<pod>/<container>} as a WebSocket ({@link ExecSession}). Each log stream is
+ * The node's endpoint (the kubelet's port), which the apiserver proxies {@code pods/log}, {@code pods/exec} and
+ * {@code pods/portforward} to: {@code GET /containerLogs/<namespace>/<pod>/<container>} with the kubelet's query
+ * options, {@code /exec/<namespace>/<pod>/<container>} ({@link ExecSession}) and
+ * {@code /portForward/<namespace>/<pod>} ({@link PortForwardSession}) as WebSockets. Each log stream is
  * read on a thread of its own (follow may last long) and written through the connection's Vert.x context.
  */
 public final class NodeEndpoint implements AutoCloseable {
@@ -76,6 +77,10 @@ public final class NodeEndpoint implements AutoCloseable {
             stream.start();
             return;
         }
+        if (parts.length == 4 && parts[1].equals("portForward")) {
+            portForward(request, locator, decode(parts[2]), decode(parts[3]));
+            return;
+        }
         if (parts.length == 5 && parts[1].equals("exec")) {
             exec(request, runtime, locator, decode(parts[2]), decode(parts[3]), decode(parts[4]));
             return;
@@ -114,6 +119,41 @@ public final class NodeEndpoint implements AutoCloseable {
         Context context = Vertx.currentContext();
         request.toWebSocket().onSuccess(socket -> new ExecSession(socket, context, command).run(builder, stdin))
                 .onFailure(e -> LOG.debugf("exec upgrade failed: %s", e.getMessage()));
+    }
+
+    /** {@code /portForward/<namespace>/<pod>?ports=N[&ports=M]}, as a WebSocket ({@link PortForwardSession}). */
+    private static void portForward(HttpServerRequest request, ContainerLocator locator, String namespace,
+                                    String pod) {
+        List<Integer> ports = new java.util.ArrayList<>();
+        try {
+            for (String port : request.params().getAll("ports")) {
+                for (String one : port.split(",")) {
+                    int number = Integer.parseInt(one.trim());
+                    if (number < 1 || number > 65535) {
+                        throw new NumberFormatException("port " + number + " is out of range");
+                    }
+                    ports.add(number);
+                }
+            }
+        } catch (NumberFormatException e) {
+            text(request.response(), 400, "invalid port: " + e.getMessage());
+            return;
+        }
+        if (ports.isEmpty() || !"websocket".equalsIgnoreCase(request.getHeader("Upgrade"))) {
+            text(request.response(), 400, ports.isEmpty() ? "at least one port is required"
+                    : "Upgrade request required");
+            return;
+        }
+        String podIp;
+        try {
+            podIp = locator.podIp(namespace, pod);
+        } catch (ContainerLocator.NotFound e) {
+            text(request.response(), e.status(), e.getMessage());
+            return;
+        }
+        Vertx vertx = Vertx.currentContext().owner();
+        request.toWebSocket().onSuccess(socket -> PortForwardSession.start(vertx, socket, podIp, ports))
+                .onFailure(e -> LOG.debugf("port-forward upgrade failed: %s", e.getMessage()));
     }
 
     private static String shellWords(List<String> words) {

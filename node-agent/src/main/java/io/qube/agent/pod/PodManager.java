@@ -82,6 +82,16 @@ public final class PodManager implements ContainerLocator, AutoCloseable {
                 + reason);
     }
 
+    @Override
+    public String podIp(String namespace, String name) throws NotFound {
+        Pod pod = workers.pod(namespace, name);
+        if (pod == null || pod.getStatus() == null || pod.getStatus().getPodIP() == null) {
+            throw new NotFound(404, "pod \"" + name + "\" in namespace \"" + namespace + "\" has no address on this "
+                    + "node");
+        }
+        return pod.getStatus().getPodIP();
+    }
+
     /** The runtime's id in a status's containerID ({@code <runtime>://<id>}). */
     private static String runtimeId(String containerId) {
         return containerId.substring(containerId.indexOf("://") + 3);

@@ -1,0 +1,77 @@
+package io.qube.agent.endpoint;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.net.NetSocket;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One {@code portforward} over Kubernetes' WebSocket channel protocol ({@code v4.channel.k8s.io}, as fabric8 and
+ * client-go's WebSocket port forwarder use it): for the i-th port of {@code ?ports=}, channel 2i carries data and
+ * 2i+1 errors; each channel's first message from here is the port (two bytes, little-endian). Each port is one
+ * TCP connection to the pod's address, opened when the socket is.
+ */
+final class PortForwardSession {
+
+    private final ServerWebSocket socket;
+    private final List<NetSocket> connections = new ArrayList<>();
+
+    private PortForwardSession(ServerWebSocket socket) {
+        this.socket = socket;
+    }
+
+    static void start(Vertx vertx, ServerWebSocket socket, String podIp, List<Integer> ports) {
+        PortForwardSession session = new PortForwardSession(socket);
+        for (int i = 0; i < ports.size(); i++) {
+            int port = ports.get(i);
+            socket.writeBinaryMessage(header(2 * i, port));
+            socket.writeBinaryMessage(header(2 * i + 1, port));
+            session.connections.add(null);
+        }
+        socket.pause();
+        List<io.vertx.core.Future<NetSocket>> opening = new ArrayList<>();
+        for (int i = 0; i < ports.size(); i++) {
+            int index = i;
+            int port = ports.get(i);
+            opening.add(vertx.createNetClient().connect(port, podIp).onSuccess(connection -> {
+                session.connections.set(index, connection);
+                connection.handler(data -> socket.writeBinaryMessage(Buffer.buffer(data.length() + 1)
+                        .appendByte((byte) (2 * index)).appendBuffer(data)));
+                connection.closeHandler(v -> socket.close());
+            }).onFailure(e -> {
+                socket.writeBinaryMessage(Buffer.buffer().appendByte((byte) (2 * index + 1)).appendString(
+                        "an error occurred forwarding " + port + " -> " + port + ": error forwarding port " + port
+                                + " to pod, uid : dial tcp " + podIp + ":" + port + ": " + e.getMessage()));
+                socket.close();
+            }));
+        }
+        io.vertx.core.Future.join(opening).onComplete(done -> {
+            socket.binaryMessageHandler(message -> session.fromClient(message));
+            socket.closeHandler(v -> session.connections.forEach(connection -> {
+                if (connection != null) {
+                    connection.close();
+                }
+            }));
+            socket.resume();
+        });
+    }
+
+    private void fromClient(Buffer message) {
+        if (message.length() < 1) {
+            return;
+        }
+        int channel = message.getUnsignedByte(0);
+        int index = channel / 2;
+        if (channel % 2 == 0 && index < connections.size() && connections.get(index) != null) {
+            connections.get(index).write(message.getBuffer(1, message.length()));
+        }
+    }
+
+    private static Buffer header(int channel, int port) {
+        return Buffer.buffer(3).appendByte((byte) channel).appendByte((byte) (port & 0xff))
+                .appendByte((byte) (port >> 8));
+    }
+}
