@@ -10,6 +10,7 @@ import io.qube.apiserver.codec.ProtobufBodies;
 import io.qube.apiserver.codec.WellTyped;
 import io.qube.apiserver.node.PodExec;
 import io.qube.apiserver.node.PodLogs;
+import io.qube.apiserver.node.PodLookup;
 import io.qube.apiserver.node.PodPortForward;
 import io.qube.apiserver.registry.FieldErrors;
 import io.qube.apiserver.registry.ResourceDefinition;
@@ -24,7 +25,6 @@ import io.qube.store.ListPage;
 import io.qube.store.ListRequest;
 import io.qube.store.ObjectKey;
 import io.qube.store.ObjectStore;
-import io.qube.store.ResourceType;
 import io.qube.store.StoreException;
 import io.qube.store.StoredObject;
 import io.qube.store.WatchEvent;
@@ -61,12 +61,12 @@ final class ObjectHandlers {
         this.indexedFields = indexedFields;
         this.vertx = vertx;
         this.writer = new ObjectWriter(store, indexedFields, new NamespaceGate(store));
-        ResourceType podType = registry.findKind("v1", "Pod").orElseThrow().storeType();
-        ResourceType nodeType = registry.findKind("v1", "Node").orElseThrow().storeType();
+        PodLookup lookup = new PodLookup(store, registry.findKind("v1", "Pod").orElseThrow().storeType(),
+                registry.findKind("v1", "Node").orElseThrow().storeType());
         HttpClient agents = vertx.createHttpClient();
-        this.podLogs = new PodLogs(store, podType, nodeType, agents);
-        this.podExec = new PodExec(store, podType, nodeType, agents);
-        this.podPortForward = new PodPortForward(store, podType, nodeType, agents);
+        this.podLogs = new PodLogs(lookup, agents);
+        this.podExec = new PodExec(lookup, agents);
+        this.podPortForward = new PodPortForward(lookup, agents);
     }
 
     /** Creates the system namespaces if this is the cluster's first start. */

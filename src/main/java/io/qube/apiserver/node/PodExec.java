@@ -2,8 +2,6 @@ package io.qube.apiserver.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qube.apiserver.ApiException;
-import io.qube.store.ObjectStore;
-import io.qube.store.ResourceType;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClient;
 import io.vertx.ext.web.RoutingContext;
@@ -21,15 +19,11 @@ public final class PodExec {
 
     private static final Set<String> FORWARDED = Set.of("command", "stdin", "stdout", "stderr", "tty");
 
-    private final ObjectStore store;
-    private final ResourceType pods;
-    private final ResourceType nodes;
+    private final PodLookup lookup;
     private final AgentSockets sockets;
 
-    public PodExec(ObjectStore store, ResourceType pods, ResourceType nodes, HttpClient agents) {
-        this.store = store;
-        this.pods = pods;
-        this.nodes = nodes;
+    public PodExec(PodLookup lookup, HttpClient agents) {
+        this.lookup = lookup;
         this.sockets = new AgentSockets(agents);
     }
 
@@ -48,7 +42,7 @@ public final class PodExec {
         }
         // The request must stay unread until it is upgraded: pause it while the pod and the agent are looked up.
         context.request().pause();
-        PodTarget.find(store, pods, nodes, namespace, name, query.get("container"), PodExec::running)
+        lookup.container(namespace, name, query.get("container"), PodExec::running)
                 .subscribe().with(target -> sockets.relay(context, target, target.agentPath("exec")
                         + forwardedQuery(query), protocol, failure), failure);
     }

@@ -1,8 +1,6 @@
 package io.qube.apiserver.node;
 
 import io.qube.apiserver.ApiException;
-import io.qube.store.ObjectStore;
-import io.qube.store.ResourceType;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
@@ -28,15 +26,11 @@ public final class PodLogs {
     private static final Set<String> FORWARDED = Set.of("follow", "previous", "timestamps", "tailLines",
             "sinceSeconds", "sinceTime", "limitBytes");
 
-    private final ObjectStore store;
-    private final ResourceType pods;
-    private final ResourceType nodes;
+    private final PodLookup lookup;
     private final HttpClient agents;
 
-    public PodLogs(ObjectStore store, ResourceType pods, ResourceType nodes, HttpClient agents) {
-        this.store = store;
-        this.pods = pods;
-        this.nodes = nodes;
+    public PodLogs(PodLookup lookup, HttpClient agents) {
+        this.lookup = lookup;
         this.agents = agents;
     }
 
@@ -49,7 +43,7 @@ public final class PodLogs {
             failure.accept(e);
             return;
         }
-        PodTarget.find(store, pods, nodes, namespace, name, query.get("container"), pod -> { })
+        lookup.container(namespace, name, query.get("container"), pod -> { })
                 .subscribe().with(target -> proxy(context, target, target.agentPath("containerLogs")
                         + forwardedQuery(query), failure), failure);
     }

@@ -1,8 +1,6 @@
 package io.qube.apiserver.node;
 
 import io.qube.apiserver.ApiException;
-import io.qube.store.ObjectStore;
-import io.qube.store.ResourceType;
 import io.vertx.core.http.HttpClient;
 import io.vertx.ext.web.RoutingContext;
 
@@ -18,15 +16,11 @@ import java.util.stream.Collectors;
  */
 public final class PodPortForward {
 
-    private final ObjectStore store;
-    private final ResourceType pods;
-    private final ResourceType nodes;
+    private final PodLookup lookup;
     private final AgentSockets sockets;
 
-    public PodPortForward(ObjectStore store, ResourceType pods, ResourceType nodes, HttpClient agents) {
-        this.store = store;
-        this.pods = pods;
-        this.nodes = nodes;
+    public PodPortForward(PodLookup lookup, HttpClient agents) {
+        this.lookup = lookup;
         this.sockets = new AgentSockets(agents);
     }
 
@@ -53,7 +47,7 @@ public final class PodPortForward {
         }
         context.request().pause();
         String query = ports.stream().map(port -> "ports=" + PodTarget.encode(port)).collect(Collectors.joining("&"));
-        PodTarget.findPod(store, pods, nodes, namespace, name)
+        lookup.pod(namespace, name)
                 .subscribe().with(target -> sockets.relay(context, target, "/portForward/"
                         + PodTarget.encode(namespace) + "/" + PodTarget.encode(name) + (query.isEmpty() ? ""
                         : "?" + query), protocol, failure), failure);
