@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# bench/agent.sh [NODES [PODS]]: issue 8's scale figure for the simulated runtime (see docs/PERFORMANCE.md, "Node
-# agent"). Builds both projects if needed, then runs io.qube.agent.SimulatedScaleBenchmark: the control plane and
-# one agent process with NODES simulated nodes (default 1000), PODS pods (default 10000) with spec.nodeName preset.
-# bench/agent.sh --startup [PODS]: the process runtime's pod startup latency (io.qube.agent.ProcessStartupBenchmark,
-# default 100 pods; as root).
+# bench/agent.sh: issue 8's figures in one run (io.qube.agent.AgentBenchmark, as root; see docs/PERFORMANCE.md,
+# "Node agent"): the process runtime's pod startup for 100 pods, then 10,000 simulated pods on 1,000 nodes.
+# bench/agent.sh --scale [NODES [PODS]]: the simulated figure alone (io.qube.agent.SimulatedScaleBenchmark).
+# bench/agent.sh --startup [PODS]: the startup figure alone (io.qube.agent.ProcessStartupBenchmark).
+# Builds both projects if needed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -f target/quarkus-app/quarkus-run.jar ] || [ -n "$(find src/main pom.xml -newer target/quarkus-app/quarkus-run.jar -print -quit)" ]; then
@@ -16,9 +16,9 @@ classpath=target/bench-classpath.txt
 if [ ! -f "$classpath" ] || [ pom.xml -nt "$classpath" ]; then
     ../mvnw -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$classpath" >/dev/null
 fi
-main=io.qube.agent.SimulatedScaleBenchmark
-if [ "${1:-}" = --startup ]; then
-    main=io.qube.agent.ProcessStartupBenchmark
-    shift
-fi
+main=io.qube.agent.AgentBenchmark
+case "${1:-}" in
+    --startup) main=io.qube.agent.ProcessStartupBenchmark; shift ;;
+    --scale) main=io.qube.agent.SimulatedScaleBenchmark; shift ;;
+esac
 exec java -Xmx1g -cp "target/test-classes:target/classes:$(cat "$classpath")" "$main" "$@"

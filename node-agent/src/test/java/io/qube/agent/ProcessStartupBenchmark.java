@@ -20,8 +20,8 @@ import static org.awaitility.Awaitility.await;
  * Issue 8's startup figure for the process runtime: pod startup latency, from the create request to Running as a
  * watch sees it, for pods created one after another and for a burst created at once, next to the bare cost of
  * starting the same command from Java ({@link ProcessBuilder#start()}) in the same run. A warm-up round runs
- * first: a server runs warm. Run with bench/agent.sh --startup [PODS] (default 100); needs root for the pods'
- * namespaces and cgroups, as the agent has in production.
+ * first: a server runs warm. Run with bench/agent.sh --startup [PODS] (default 100), or with the scale figure in
+ * one run by bench/agent.sh; needs root for the pods' namespaces and cgroups, as the agent has in production.
  */
 public final class ProcessStartupBenchmark {
 
@@ -29,7 +29,10 @@ public final class ProcessStartupBenchmark {
     private static final String[] COMMAND = {"sleep", "3600"};
 
     public static void main(String[] args) throws Exception {
-        int pods = args.length > 0 ? Integer.parseInt(args[0]) : 100;
+        run(args.length > 0 ? Integer.parseInt(args[0]) : 100);
+    }
+
+    static void run(int pods) throws Exception {
         Path work = Files.createTempDirectory("qube-startup-bench");
         try (QubeServer qube = QubeServer.start(); KubernetesClient client = qube.client();
              QubeAgent agent = QubeAgent.start(qube.kubeconfig(), NODE, work.resolve("state"), "qubebench0",

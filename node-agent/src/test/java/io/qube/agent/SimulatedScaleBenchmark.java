@@ -37,8 +37,10 @@ public final class SimulatedScaleBenchmark {
     private static final Path AGENT = Path.of("target", "quarkus-app", "quarkus-run.jar");
 
     public static void main(String[] args) throws Exception {
-        int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
-        int pods = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
+        run(args.length > 0 ? Integer.parseInt(args[0]) : 1000, args.length > 1 ? Integer.parseInt(args[1]) : 10_000);
+    }
+
+    static void run(int nodes, int pods) throws Exception {
         try (QubeServer qube = QubeServer.start(); KubernetesClient client = qube.client()) {
             client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
                     .withName("bench").endMetadata().build()).create();
