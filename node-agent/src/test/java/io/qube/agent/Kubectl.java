@@ -52,6 +52,13 @@ final class Kubectl {
         return command(args).start();
     }
 
+    /** As {@link #start(String...)}, with environment variables set (kubectl's feature switches). */
+    Process start(java.util.Map<String, String> environment, String... args) throws IOException {
+        ProcessBuilder builder = command(args);
+        builder.environment().putAll(environment);
+        return builder.start();
+    }
+
     private ProcessBuilder command(String... args) {
         List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
         command.addAll(List.of(args));

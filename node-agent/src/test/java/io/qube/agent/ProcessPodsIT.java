@@ -464,6 +464,102 @@ class ProcessPodsIT {
         }
     }
 
+    /**
+     * kubectl 1.32 tunnels SPDY in a WebSocket: several connections, a body larger than SPDY's initial 64 KiB
+     * window, and a refused port's error reaching kubectl. Its plain SPDY fallback is refused with a clear reason.
+     */
+    @Test
+    void kubectlPortForwardTunnelsSpdyInAWebSocket() throws Exception {
+        kubectl.ok("apply", "-f", manifest("kubectl-forwarded.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: kubectl-forwarded}
+                spec:
+                  nodeName: it-node
+                  containers:
+                  - name: main
+                    image: python
+                    command: [sh, -c, 'echo forwarded > /site/index.html; head -c 1048576 /dev/zero | tr "\\0" q > /site/big;
+                      exec python3 -m http.server -d /site 8082']
+                    readinessProbe: {tcpSocket: {port: 8082}, periodSeconds: 1}
+                    volumeMounts: [{name: site, mountPath: /site}]
+                  volumes:
+                  - {name: site, emptyDir: {}}
+                """).toString());
+        awaitReady("kubectl-forwarded");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        for (int round = 0; round < 2; round++) { // a second kubectl on the same pod, after the first ended
+            Process forward = kubectl.start("port-forward", "pod/kubectl-forwarded", ":8082");
+            try {
+                BufferedReader output = new BufferedReader(new InputStreamReader(forward.getInputStream(),
+                        StandardCharsets.UTF_8));
+                int port = forwardedPort(output);
+                for (int i = 0; i < 3; i++) {
+                    var page = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                            + port + "/index.html")).timeout(Duration.ofSeconds(10)).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                    assertThat(page.statusCode()).isEqualTo(200);
+                    assertThat(page.body()).isEqualTo("forwarded\n");
+                }
+                var big = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                        + port + "/big")).timeout(Duration.ofSeconds(20)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(big.body()).hasSize(1 << 20).matches("q+");
+            } finally {
+                forward.destroy();
+                assertThat(forward.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            }
+        }
+
+        // Nothing listens on port 9: kubectl prints the node's reason and, as kubectl does, stops forwarding.
+        Process refused = kubectl.start("port-forward", "pod/kubectl-forwarded", ":9");
+        try {
+            BufferedReader output = new BufferedReader(new InputStreamReader(refused.getInputStream(),
+                    StandardCharsets.UTF_8));
+            int port = forwardedPort(output);
+            try (var socket = new java.net.Socket("127.0.0.1", port)) {
+                socket.setSoTimeout(30_000);
+                assertThat(socket.getInputStream().read()).isEqualTo(-1); // kubectl closes it: no bytes came
+            } catch (java.net.SocketException reset) {
+                // kubectl may close it with a reset: also an end without bytes
+            }
+            assertThat(refused.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(new String(refused.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                    .contains("error forwarding port 9 to pod kubectl-forwarded_default")
+                    .contains("connect: connection refused");
+        } finally {
+            refused.destroyForcibly();
+        }
+
+        Process plain = kubectl.start(java.util.Map.of("KUBECTL_PORT_FORWARD_WEBSOCKETS", "false"), "port-forward",
+                "pod/kubectl-forwarded", ":8082");
+        try {
+            assertThat(plain.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(plain.exitValue()).isNotZero();
+            assertThat(new String(plain.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                    .contains("Qube serves portforward as a WebSocket (SPDY/3.1+portforward.k8s.io");
+        } finally {
+            plain.destroyForcibly();
+        }
+
+        Kubectl.Result missing = kubectl.run("port-forward", "pod/no-such-pod", ":80");
+        assertThat(missing.exitCode()).isNotZero();
+        assertThat(missing.out()).contains("pods \"no-such-pod\" not found");
+    }
+
+    /** The local port from kubectl's "Forwarding from 127.0.0.1:N -> P" line. */
+    private static int forwardedPort(BufferedReader output) throws IOException {
+        for (String line = output.readLine(); line != null; line = output.readLine()) {
+            java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("Forwarding from 127\\.0\\.0\\.1:(\\d+)")
+                    .matcher(line);
+            if (matcher.find()) {
+                return Integer.parseInt(matcher.group(1));
+            }
+        }
+        throw new AssertionError("kubectl port-forward ended without forwarding");
+    }
+
     @Test
     void memoryLimitExceededIsOomKilled() throws Exception {
         kubectl.ok("apply", "-f", manifest("oom.yaml", """

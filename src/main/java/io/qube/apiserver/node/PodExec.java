@@ -35,7 +35,7 @@ public final class PodExec {
             if (query.getAll("command").isEmpty()) {
                 throw ApiException.badRequest("you must specify at least 1 command");
             }
-            protocol = AgentSockets.subprotocol(context, "exec");
+            protocol = AgentSockets.subprotocol(context, "exec", ChannelSubprotocols.CHANNELS);
         } catch (ApiException e) {
             failure.accept(e);
             return;

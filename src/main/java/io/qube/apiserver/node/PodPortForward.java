@@ -9,12 +9,15 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * {@code pods/<name>/portforward} over a WebSocket ({@code v4.channel.k8s.io}, as fabric8 and client-go's
- * WebSocket forwarder speak it, with {@code ?ports=}), relayed to the agent's {@code /portForward/...} by
- * {@link AgentSockets}. SPDY, which kubectl 1.32 speaks here (plain or tunnelled in a WebSocket), is not served
- * yet.
+ * {@code pods/<name>/portforward}, relayed to the agent's {@code /portForward/...} by {@link AgentSockets} as
+ * WebSockets: SPDY tunnelled in one (kubectl's default since 1.31) and the channel protocol with {@code ?ports=}
+ * (fabric8). A plain SPDY upgrade (kubectl before 1.31, or with {@code KUBECTL_PORT_FORWARD_WEBSOCKETS=false}) is
+ * refused with a 400: it is a POST, and Vert.x hands over the raw connection only of a GET or CONNECT.
  */
 public final class PodPortForward {
+
+    private static final List<String> ACCEPTED = List.of(ChannelSubprotocols.SPDY_PORT_FORWARD,
+            ChannelSubprotocols.CHANNELS.get(0), ChannelSubprotocols.CHANNELS.get(1));
 
     private final PodLookup lookup;
     private final AgentSockets sockets;
@@ -26,6 +29,7 @@ public final class PodPortForward {
 
     /** @param failure how a failure before the upgrade is answered (a Status) */
     public void handle(RoutingContext context, String namespace, String name, Consumer<Throwable> failure) {
+        String path = "/portForward/" + PodTarget.encode(namespace) + "/" + PodTarget.encode(name);
         List<String> ports = context.queryParams().getAll("ports");
         String protocol;
         try {
@@ -37,7 +41,7 @@ public final class PodPortForward {
                     }
                 }
             }
-            protocol = AgentSockets.subprotocol(context, "portforward");
+            protocol = AgentSockets.subprotocol(context, "portforward", ACCEPTED);
         } catch (NumberFormatException e) {
             failure.accept(ApiException.badRequest("ports must be numbers: " + e.getMessage()));
             return;
@@ -46,10 +50,10 @@ public final class PodPortForward {
             return;
         }
         context.request().pause();
+        // SPDY names its ports per stream; the channel protocol names them in the query, passed on as they came.
         String query = ports.stream().map(port -> "ports=" + PodTarget.encode(port)).collect(Collectors.joining("&"));
         lookup.pod(namespace, name)
-                .subscribe().with(target -> sockets.relay(context, target, "/portForward/"
-                        + PodTarget.encode(namespace) + "/" + PodTarget.encode(name) + (query.isEmpty() ? ""
+                .subscribe().with(target -> sockets.relay(context, target, path + (query.isEmpty() ? ""
                         : "?" + query), protocol, failure), failure);
     }
 }

@@ -73,7 +73,7 @@ class DiscoveryTest {
                 .containsEntry("shortNames", List.of("po")).containsEntry("categories", List.of("all"))
                 .containsEntry("responseKind", Map.of("group", "", "version", "v1", "kind", "Pod"));
         assertThat(api.getList("items[0].versions[0].resources.find { it.resource == 'pods' }.subresources.subresource"))
-                .containsExactly("binding", "exec", "log", "status");
+                .containsExactly("binding", "exec", "log", "portforward", "status");
         assertThat(api.getList("items[0].versions[0].resources.find { it.resource == 'pods' }.subresources"
                 + ".find { it.subresource == 'log' }.verbs")).containsExactly("get");
         assertThat(api.getList("items[0].versions[0].resources.find { it.resource == 'bindings' }.verbs"))
@@ -135,12 +135,15 @@ class DiscoveryTest {
         assertThat(v1.getString("kind")).isEqualTo("APIResourceList");
         assertThat(v1.getString("groupVersion")).isEqualTo("v1");
         List<String> names = v1.getList("resources.name");
-        assertThat(names).containsSubsequence("pods", "pods/binding", "pods/exec", "pods/log", "pods/status")
+        assertThat(names).containsSubsequence("pods", "pods/binding", "pods/exec", "pods/log", "pods/portforward",
+                        "pods/status")
                 .containsSubsequence("namespaces", "namespaces/finalize", "namespaces/status")
                 .contains("bindings", "configmaps", "secrets", "services/status", "replicationcontrollers/scale")
                 .doesNotContain("pods/attach", "configmaps/status");
         assertThat(v1.getMap("resources.find { it.name == 'pods/exec' }")).containsEntry("kind", "PodExecOptions")
                 .containsEntry("verbs", List.of("create", "get"));
+        assertThat(v1.getMap("resources.find { it.name == 'pods/portforward' }"))
+                .containsEntry("kind", "PodPortForwardOptions").containsEntry("verbs", List.of("create", "get"));
         assertThat(v1.getMap("resources.find { it.name == 'pods/log' }")).containsEntry("kind", "Pod")
                 .containsEntry("verbs", List.of("get"));
 

@@ -40,16 +40,28 @@ class PodPortForwardTest {
     }
 
     @Test
-    void spdyAndUnknownSubprotocolsAreRefused() {
+    void noUpgradeAndUnknownSubprotocolsAreRefused() {
         assertStatus(forward("p", "?ports=80", null), 400, "Upgrade request required: Qube serves portforward as a "
-                + "WebSocket (v5.channel.k8s.io, v4.channel.k8s.io), not over SPDY");
-        assertStatus(forward("p", "?ports=80", "SPDY/3.1+portforward.k8s.io"), 400, "portforward needs one of the "
-                + "WebSocket subprotocols v5.channel.k8s.io, v4.channel.k8s.io");
+                + "WebSocket (SPDY/3.1+portforward.k8s.io, v5.channel.k8s.io, v4.channel.k8s.io)");
+        assertStatus(forward("p", "?ports=80", "v3.channel.k8s.io, base64.channel.k8s.io"), 400, "portforward "
+                + "needs one of the WebSocket subprotocols SPDY/3.1+portforward.k8s.io, v5.channel.k8s.io, "
+                + "v4.channel.k8s.io");
+    }
+
+    @Test
+    void plainSpdyIsRefusedWithTheTransportsServed() {
+        Response response = given().header("Connection", "Upgrade").header("Upgrade", "SPDY/3.1")
+                .header("X-Stream-Protocol-Version", "portforward.k8s.io").post(PODS + "/p/portforward");
+        assertStatus(response, 400, "Upgrade request required: Qube serves portforward as a WebSocket "
+                + "(SPDY/3.1+portforward.k8s.io, v5.channel.k8s.io, v4.channel.k8s.io)");
     }
 
     @Test
     void aMissingPodIsNotFound() {
         assertStatus(forward("forward-nobody", "?ports=80", "v4.channel.k8s.io"), 404,
+                "pods \"forward-nobody\" not found");
+        // kubectl's way: SPDY tunnelled in a WebSocket
+        assertStatus(forward("forward-nobody", "", "SPDY/3.1+portforward.k8s.io"), 404,
                 "pods \"forward-nobody\" not found");
     }
 }

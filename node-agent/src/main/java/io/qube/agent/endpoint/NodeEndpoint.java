@@ -8,10 +8,12 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.NetClient;
 
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -22,8 +24,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The node's endpoint (the kubelet's port), which the apiserver proxies {@code pods/log}, {@code pods/exec} and
  * {@code pods/portforward} to: {@code GET /containerLogs/<namespace>/<pod>/<container>} with the kubelet's query
  * options, {@code /exec/<namespace>/<pod>/<container>} ({@link ExecSession}) and
- * {@code /portForward/<namespace>/<pod>} ({@link PortForwardSession}) as WebSockets. Each log stream is
- * read on a thread of its own (follow may last long) and written through the connection's Vert.x context.
+ * {@code /portForward/<namespace>/<pod>} ({@link SpdyPortForwardSession}, {@link PortForwardSession}) as
+ * WebSockets. Each log stream is read on a thread of its own (follow may last long) and written through the
+ * connection's Vert.x context.
  */
 public final class NodeEndpoint implements AutoCloseable {
 
@@ -39,9 +42,11 @@ public final class NodeEndpoint implements AutoCloseable {
 
     public static NodeEndpoint start(Vertx vertx, ContainerRuntime runtime, ContainerLocator locator, int port)
             throws IOException {
-        HttpServer server = vertx.createHttpServer(new HttpServerOptions()
-                        .setWebSocketSubProtocols(ExecSession.PROTOCOLS))
-                .requestHandler(request -> route(request, runtime, locator));
+        List<String> protocols = new ArrayList<>(ExecSession.PROTOCOLS);
+        protocols.add(SpdyPortForwardSession.PROTOCOL);
+        NetClient pods = vertx.createNetClient();
+        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setWebSocketSubProtocols(protocols))
+                .requestHandler(request -> route(request, runtime, locator, pods));
         try {
             return new NodeEndpoint(server.listen(port).toCompletionStage().toCompletableFuture()
                     .get(30, TimeUnit.SECONDS));
@@ -57,7 +62,8 @@ public final class NodeEndpoint implements AutoCloseable {
         return server.actualPort();
     }
 
-    private static void route(HttpServerRequest request, ContainerRuntime runtime, ContainerLocator locator) {
+    private static void route(HttpServerRequest request, ContainerRuntime runtime, ContainerLocator locator,
+                              NetClient pods) {
         String[] parts = request.path().split("/");
         if (request.method().name().equals("GET") && parts.length == 5 && parts[1].equals("containerLogs")) {
             LogOptions options;
@@ -78,7 +84,7 @@ public final class NodeEndpoint implements AutoCloseable {
             return;
         }
         if (parts.length == 4 && parts[1].equals("portForward")) {
-            portForward(request, locator, decode(parts[2]), decode(parts[3]));
+            portForward(request, locator, pods, decode(parts[2]), decode(parts[3]));
             return;
         }
         if (parts.length == 5 && parts[1].equals("exec")) {
@@ -121,10 +127,21 @@ public final class NodeEndpoint implements AutoCloseable {
                 .onFailure(e -> LOG.debugf("exec upgrade failed: %s", e.getMessage()));
     }
 
-    /** {@code /portForward/<namespace>/<pod>?ports=N[&ports=M]}, as a WebSocket ({@link PortForwardSession}). */
-    private static void portForward(HttpServerRequest request, ContainerLocator locator, String namespace,
-                                    String pod) {
-        List<Integer> ports = new java.util.ArrayList<>();
+    /**
+     * {@code /portForward/<namespace>/<pod>} as a WebSocket: SPDY tunnelled in it (kubectl,
+     * {@link SpdyPortForwardSession}), or the channel protocol with {@code ?ports=N[&ports=M]} (fabric8,
+     * {@link PortForwardSession}).
+     */
+    private static void portForward(HttpServerRequest request, ContainerLocator locator, NetClient pods,
+                                    String namespace, String pod) {
+        if (!"websocket".equalsIgnoreCase(request.getHeader("Upgrade"))) {
+            text(request.response(), 400, "Upgrade request required");
+            return;
+        }
+        String offered = request.getHeader("Sec-WebSocket-Protocol");
+        boolean spdy = offered != null
+                && List.of(offered.split(",\\s*")).contains(SpdyPortForwardSession.PROTOCOL);
+        List<Integer> ports = new ArrayList<>();
         try {
             for (String port : request.params().getAll("ports")) {
                 for (String one : port.split(",")) {
@@ -139,9 +156,8 @@ public final class NodeEndpoint implements AutoCloseable {
             text(request.response(), 400, "invalid port: " + e.getMessage());
             return;
         }
-        if (ports.isEmpty() || !"websocket".equalsIgnoreCase(request.getHeader("Upgrade"))) {
-            text(request.response(), 400, ports.isEmpty() ? "at least one port is required"
-                    : "Upgrade request required");
+        if (ports.isEmpty() && !spdy) {
+            text(request.response(), 400, "at least one port is required");
             return;
         }
         String podIp;
@@ -152,8 +168,13 @@ public final class NodeEndpoint implements AutoCloseable {
             return;
         }
         Vertx vertx = Vertx.currentContext().owner();
-        request.toWebSocket().onSuccess(socket -> PortForwardSession.start(vertx, socket, podIp, ports))
-                .onFailure(e -> LOG.debugf("port-forward upgrade failed: %s", e.getMessage()));
+        request.toWebSocket().onSuccess(socket -> {
+            if (spdy) {
+                SpdyPortForwardSession.start(vertx, pods, socket, pod + "_" + namespace, podIp);
+            } else {
+                PortForwardSession.start(pods, socket, podIp, ports);
+            }
+        }).onFailure(e -> LOG.debugf("port-forward upgrade failed: %s", e.getMessage()));
     }
 
     private static String shellWords(List<String> words) {

@@ -1,8 +1,8 @@
 package io.qube.agent.endpoint;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 
 import java.util.ArrayList;
@@ -23,7 +23,7 @@ final class PortForwardSession {
         this.socket = socket;
     }
 
-    static void start(Vertx vertx, ServerWebSocket socket, String podIp, List<Integer> ports) {
+    static void start(NetClient pods, ServerWebSocket socket, String podIp, List<Integer> ports) {
         PortForwardSession session = new PortForwardSession(socket);
         for (int i = 0; i < ports.size(); i++) {
             int port = ports.get(i);
@@ -36,7 +36,7 @@ final class PortForwardSession {
         for (int i = 0; i < ports.size(); i++) {
             int index = i;
             int port = ports.get(i);
-            opening.add(vertx.createNetClient().connect(port, podIp).onSuccess(connection -> {
+            opening.add(pods.connect(port, podIp).onSuccess(connection -> {
                 session.connections.set(index, connection);
                 connection.handler(data -> socket.writeBinaryMessage(Buffer.buffer(data.length() + 1)
                         .appendByte((byte) (2 * index)).appendBuffer(data)));
