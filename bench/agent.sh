@@ -3,7 +3,8 @@
 # "Node agent"): the process runtime's pod startup for 100 pods, then 10,000 simulated pods on 1,000 nodes.
 # bench/agent.sh --scale [NODES [PODS]]: the simulated figure alone (io.qube.agent.SimulatedScaleBenchmark).
 # bench/agent.sh --startup [PODS]: the startup figure alone (io.qube.agent.ProcessStartupBenchmark).
-# Builds both projects if needed.
+# Builds both projects if needed. BENCH_JAVA_OPTS passes system properties to the benchmark, e.g.
+# -Dbench.server.jvm-args=... or -Dbench.agent.jvm-args=... (JVM options of the control plane or agent, to profile).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -f target/quarkus-app/quarkus-run.jar ] || [ -n "$(find src/main pom.xml -newer target/quarkus-app/quarkus-run.jar -print -quit)" ]; then
@@ -21,4 +22,4 @@ case "${1:-}" in
     --startup) main=io.qube.agent.ProcessStartupBenchmark; shift ;;
     --scale) main=io.qube.agent.SimulatedScaleBenchmark; shift ;;
 esac
-exec java -Xmx1g -cp "target/test-classes:target/classes:$(cat "$classpath")" "$main" "$@"
+exec java -Xmx1g ${BENCH_JAVA_OPTS:-} -cp "target/test-classes:target/classes:$(cat "$classpath")" "$main" "$@"
