@@ -66,6 +66,9 @@ public final class SimulatedScaleBenchmark {
                         .until(() -> client.namespaces().withName("warmup").get() == null);
                 String apiserverBefore = usage(qube.pid());
                 String agentBefore = usage(agent.pid());
+                Path database = qube.kubeconfig().resolveSibling("postgres");
+                double postgresBefore = postgresCpu(database);
+                double benchmarkBefore = cpuSeconds(ProcessHandle.current().pid(), false);
                 Round measured = round(client, "bench", pods, nodes);
                 System.out.printf("Simulated runtime at scale (issue 8), %s, %d cores%n", Instant.now(),
                         Runtime.getRuntime().availableProcessors());
@@ -85,6 +88,9 @@ public final class SimulatedScaleBenchmark {
                         usage(qube.pid()));
                 System.out.printf("  agent:     before the measured round %s; after %s%n", agentBefore,
                         usage(agent.pid()));
+                System.out.printf("  the measured round's CPU elsewhere on the machine: PostgreSQL %.1f s, this "
+                        + "benchmark's clients and watch %.1f s%n", postgresCpu(database) - postgresBefore,
+                        cpuSeconds(ProcessHandle.current().pid(), false) - benchmarkBefore);
             } finally {
                 agent.destroy();
                 agent.waitFor(60, TimeUnit.SECONDS);
@@ -174,12 +180,37 @@ public final class SimulatedScaleBenchmark {
 
     /** CPU time and resident memory of a process, from /proc (Linux). */
     static String usage(long pid) throws IOException {
-        String[] stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat")).replaceAll("^.*\\) ", "")
-                .split(" ");
-        double cpu = (Long.parseLong(stat[11]) + Long.parseLong(stat[12])) / 100.0; // utime + stime, USER_HZ 100
+        double cpu = cpuSeconds(pid, false);
         String rss = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
                 .filter(line -> line.startsWith("VmRSS:")).findFirst().orElse("VmRSS: ?").replaceAll("\\s+", " ");
         return String.format("CPU %.1f s, %s", cpu, rss);
+    }
+
+    /** utime + stime (USER_HZ 100), with the waited-for children's too if asked; 0 for a process gone. */
+    private static double cpuSeconds(long pid, boolean withReapedChildren) {
+        try {
+            String[] stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"))
+                    .replaceAll("^.*\\) ", "").split(" ");
+            long ticks = Long.parseLong(stat[11]) + Long.parseLong(stat[12]);
+            if (withReapedChildren) {
+                ticks += Long.parseLong(stat[13]) + Long.parseLong(stat[14]);
+            }
+            return ticks / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * The CPU of the control plane's embedded PostgreSQL: its postmaster (found by its data directory; pg_ctl
+     * detaches it from the control plane's process tree) with the backends it reaped, and its live backends.
+     */
+    private static double postgresCpu(Path database) {
+        return ProcessHandle.allProcesses().filter(process -> process.info().arguments()
+                        .map(arguments -> List.of(arguments).contains(database.toString())).orElse(false))
+                .flatMap(postmaster -> java.util.stream.Stream.concat(java.util.stream.Stream.of(postmaster),
+                        postmaster.descendants()))
+                .mapToDouble(process -> cpuSeconds(process.pid(), true)).sum();
     }
 
     static double percentile(long[] sorted, double p) {

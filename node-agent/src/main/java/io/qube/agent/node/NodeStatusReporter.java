@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.qube.agent.StatusPatch;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -69,8 +70,8 @@ public final class NodeStatusReporter implements AutoCloseable {
                                 before.getLastTransitionTime()));
             }
         }
-        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(profile.name()).endMetadata()
-                .withStatus(status).build()).patchStatus();
+        StatusPatch.write(client, new NodeBuilder().withNewMetadata().withName(profile.name()).endMetadata()
+                .withStatus(status).build());
     }
 
     @Override

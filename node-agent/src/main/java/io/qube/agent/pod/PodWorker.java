@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.qube.agent.StatusPatch;
 import io.qube.agent.runtime.ContainerConfig;
 import io.qube.agent.runtime.ContainerStatus;
 import io.qube.agent.runtime.Sandbox;
@@ -407,7 +408,7 @@ final class PodWorker {
         try {
             Pod patch = new PodBuilder().withNewMetadata().withName(pod.getMetadata().getName())
                     .withNamespace(pod.getMetadata().getNamespace()).endMetadata().withStatus(status).build();
-            node.client().pods().inNamespace(pod.getMetadata().getNamespace()).resource(patch).patchStatus();
+            StatusPatch.write(node.client(), patch);
             written = status;
         } catch (KubernetesClientException e) {
             // The next sync writes it again (the API is down, or the pod is gone).

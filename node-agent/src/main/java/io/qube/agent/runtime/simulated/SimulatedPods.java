@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.qube.agent.StatusPatch;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -129,7 +130,7 @@ public final class SimulatedPods implements AutoCloseable {
                 Pod patch = new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata()
                         .withName(pod.getMetadata().getName()).withNamespace(pod.getMetadata().getNamespace())
                         .endMetadata().withStatus(status).build();
-                client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(patch).patchStatus();
+                StatusPatch.write(client, patch);
                 return true;
             } catch (KubernetesClientException e) {
                 if (e.getCode() == 404) {
