@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,10 +53,10 @@ public final class ProcessStartupBenchmark {
                 }
             })) {
                 sequential(client, "warmup", 20, runningAt);
-                deleteAll(client, work);
+                deleteAll(client, work, agent);
                 long[] bare = bareStarts(pods);
                 long[] oneByOne = sequential(client, "seq", pods, runningAt);
-                deleteAll(client, work);
+                deleteAll(client, work, agent);
                 long[] burst = burst(client, "burst", pods, runningAt);
                 System.out.printf("%nProcess runtime pod startup, %d pods (create -> Running seen by a watch)%n",
                         pods);
@@ -64,7 +65,7 @@ public final class ProcessStartupBenchmark {
                 row("pods created one after another", oneByOne);
                 row("pods created at once (burst of " + pods + ")", burst);
                 System.out.println("apiserver: " + SimulatedScaleBenchmark.usage(qube.pid()));
-                deleteAll(client, work);
+                deleteAll(client, work, agent);
             }
         } finally {
             new ProcessBuilder("ip", "link", "del", "qubebench0").start().waitFor();
@@ -121,13 +122,21 @@ public final class ProcessStartupBenchmark {
                 .withCommand(COMMAND).endContainer().endSpec().build();
     }
 
-    private static void deleteAll(KubernetesClient client, Path work) {
+    private static void deleteAll(KubernetesClient client, Path work, QubeAgent agent) throws IOException {
         client.pods().inNamespace("default").withGracePeriod(0).delete();
-        await().atMost(Duration.ofMinutes(2)).until(() -> {
+        try {
+            await().atMost(Duration.ofMinutes(2)).until(() -> {
+                try (var left = Files.list(work.resolve("state").resolve("pods"))) {
+                    return left.findAny().isEmpty();
+                }
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
             try (var left = Files.list(work.resolve("state").resolve("pods"))) {
-                return left.findAny().isEmpty();
+                String log = agent.log();
+                throw new AssertionError("pods still on the node 2 minutes after their delete: " + left.toList()
+                        + "\nagent log (end):\n" + log.substring(Math.max(0, log.length() - 20_000)), e);
             }
-        });
+        }
     }
 
     private static void row(String label, long[] nanos) {
