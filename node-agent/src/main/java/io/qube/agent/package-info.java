@@ -1,2 +1,2 @@
-/** Qube's node agent: the command line, and how its parts are started against the API. */
+/** Qube's node agent: the command line, how its parts are started against the API, and what they share. */
 package io.qube.agent;
