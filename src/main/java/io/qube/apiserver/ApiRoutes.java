@@ -43,9 +43,10 @@ public class ApiRoutes {
         ObjectHandlers handlers = new ObjectHandlers(store, registry, indexedFields, vertx);
         handlers.bootstrap().await().atMost(java.time.Duration.ofSeconds(60));
         BodyHandler readBody = BodyHandler.create(false).setBodyLimit(ObjectStore.MAX_BODY_BYTES);
-        // A WebSocket upgrade (fabric8's watches) has no body, and must find the request unread to upgrade it.
+        // An upgrade has no body: a WebSocket (fabric8's watches, exec, port-forward) must find the request unread
+        // to upgrade it, and kubectl's plain SPDY port-forward is answered by its handler, not as a form.
         Handler<RoutingContext> bodies = context -> {
-            if ("websocket".equalsIgnoreCase(context.request().getHeader("Upgrade"))) {
+            if (context.request().getHeader("Upgrade") != null) {
                 context.next();
             } else if (isForm(context.request().getHeader("Content-Type"))) {
                 // The body reader would decode a form (and fail on long fields); no API request takes one.

@@ -37,6 +37,31 @@ class AgentCommandIT {
         Files.delete(log);
     }
 
+    /** What a user sees of simulated nodes and their pods, through the real kubectl. */
+    private static void kubectlShowsSimulatedNodesAndPods(QubeServer qube, KubernetesClient client)
+            throws Exception {
+        Kubectl kubectl = new Kubectl(qube.kubeconfig());
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(kubectl.ok("get", "nodes",
+                "-l", "tier=sim", "--no-headers")).containsPattern("(?m)^cli-0\\s+Ready\\s+<none>\\s+\\S+\\s+v1\\.32\\.0$")
+                .containsPattern("(?m)^cli-2\\s+Ready\\s"));
+        // The lease follows the node's registration within a renewal.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(kubectl.ok("describe", "node",
+                "cli-1")).contains("zone=a", "tier=sim").containsPattern("Capacity:\\s+cpu:\\s+2")
+                .containsPattern("pods:\\s+20").containsPattern("Ready\\s+True\\s")
+                .containsPattern("HolderIdentity:\\s+cli-1").containsPattern("Kubelet Version:\\s+v1\\.32\\.0"));
+        kubectl.ok("run", "sim-pod", "--image=busybox", "--overrides={\"spec\":{\"nodeName\":\"cli-1\"}}");
+        kubectl.ok("run", "sim-job", "--image=busybox", "--restart=Never", "--annotations=sim.qube.io/exit-code=3",
+                "--overrides={\"spec\":{\"nodeName\":\"cli-2\"}}");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            String pods = kubectl.ok("get", "pods", "-o", "wide", "--no-headers");
+            assertThat(pods).containsPattern("(?m)^sim-pod\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+[0-9.]+\\s+cli-1\\s")
+                    .containsPattern("(?m)^sim-job\\s+0/1\\s+Error\\s+0\\s+\\S+\\s+[0-9.]+\\s+cli-2\\s");
+        });
+        assertThat(kubectl.ok("describe", "pod", "sim-pod")).containsPattern("Status:\\s+Running")
+                .containsPattern("Ready\\s+True").containsPattern("Node:\\s+cli-1/");
+        client.pods().inNamespace("default").withGracePeriod(0).delete();
+    }
+
     @Test
     void simulatedNodesJoinAndLeaveNoProcessBehind() throws Exception {
         Path log = Files.createTempFile("agent", ".log");
@@ -58,6 +83,7 @@ class AgentCommandIT {
                         .isEqualTo("20");
                 assertThat(client.nodes().withName("cli-1").get().getMetadata().getLabels())
                         .containsEntry("zone", "a");
+                kubectlShowsSimulatedNodesAndPods(qube, client);
             } finally {
                 running.destroy();
                 assertThat(running.waitFor(60, TimeUnit.SECONDS)).as(Files.readString(log)).isTrue();
