@@ -54,8 +54,14 @@ public final class PodWorkers implements AutoCloseable {
 
     /** Starts the relist; only once the pod source has listed every pod, or an adopted pod would look deleted. */
     void startRelist() {
-        relist.scheduleWithFixedDelay(() -> workers.keySet().forEach(this::schedule), RELIST_MILLIS, RELIST_MILLIS,
-                TimeUnit.MILLISECONDS);
+        relist.scheduleWithFixedDelay(() -> {
+            try {
+                workers.keySet().forEach(this::schedule);
+            } catch (RuntimeException e) {
+                // A failed tick must not end the relist: the executor would cancel it silently for good.
+                LOG.warnf(e, "relist failed; trying again in %d ms", RELIST_MILLIS);
+            }
+        }, RELIST_MILLIS, RELIST_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** The pod as the API has it now. */
@@ -85,10 +91,17 @@ public final class PodWorkers implements AutoCloseable {
     }
 
     void schedule(String uid) {
-        if (busy.putIfAbsent(uid, false) == null) {
-            pool.execute(() -> run(uid));
-        } else {
-            busy.replace(uid, false, true);
+        while (true) {
+            Boolean running = busy.putIfAbsent(uid, false);
+            if (running == null) {
+                pool.execute(() -> run(uid));
+                return;
+            }
+            // Running: ask it for one more sync. If it ended between the two looks, the request is not lost:
+            // the replace fails and the next turn starts a new run.
+            if (running || busy.replace(uid, false, true)) {
+                return;
+            }
         }
     }
 
