@@ -68,10 +68,20 @@ final class ObjectWriter {
             body.remove("status");
         }
         SystemFields.forCreate(metadata, definition.hasStatus());
+        if (isPod(definition)) {
+            return store.listCached(ListRequest.all(PodPriority.PRIORITY_CLASSES), false)
+                    .invoke(classes -> PodPriority.resolve(body, classes.items()))
+                    .chain(() -> store(request, body, options));
+        }
         if (!allocates(definition)) {
             return store(request, body, options);
         }
         return allocate(definition, body, null).chain(() -> store(request, body, options));
+    }
+
+    /** New pods get their priority from their PriorityClass before defaults and validation. */
+    private static boolean isPod(ResourceDefinition<?> definition) {
+        return definition.kind().equals("Pod") && definition.group().isEmpty();
     }
 
     /**

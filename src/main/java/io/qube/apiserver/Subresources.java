@@ -1,9 +1,12 @@
 package io.qube.apiserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qube.apiserver.codec.Json;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -90,13 +93,35 @@ final class Subresources {
             throw ApiException.conflict("", "pods/binding", name, "pod " + name + " is already assigned to node \""
                     + current + "\"");
         }
+        if (ObjectRules.metadata(pod).hasNonNull("deletionTimestamp")) {
+            throw ApiException.conflict("", "pods/binding", name, "pod " + name
+                    + " is being deleted, cannot be assigned to a host");
+        }
+        String uid = binding.path("metadata").path("uid").asText("");
+        if (!uid.isEmpty() && !uid.equals(ObjectRules.metadata(pod).path("uid").asText())) {
+            throw ApiException.conflict("", "pods/binding", name, "Precondition failed: UID in precondition: " + uid
+                    + ", UID in object meta: " + ObjectRules.metadata(pod).path("uid").asText());
+        }
         pod.withObjectProperty("spec").put("nodeName", node);
+        scheduledCondition(pod.withObjectProperty("status"));
         JsonNode annotations = binding.path("metadata").path("annotations");
         if (annotations.isObject()) {
             ObjectRules.metadata(pod).withObjectProperty("annotations").setAll((ObjectNode) annotations);
         }
         ObjectRules.metadata(pod).remove("resourceVersion");
         return pod;
+    }
+
+    /** PodScheduled=True, as the binding registry sets it: replaces a PodScheduled=False the scheduler wrote. */
+    private static void scheduledCondition(ObjectNode status) {
+        ArrayNode conditions = status.withArrayProperty("conditions");
+        for (int i = conditions.size() - 1; i >= 0; i--) {
+            if ("PodScheduled".equals(conditions.get(i).path("type").asText())) {
+                conditions.remove(i);
+            }
+        }
+        conditions.addObject().put("type", "PodScheduled").put("status", "True").putNull("lastProbeTime")
+                .put("lastTransitionTime", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     }
 
     /** What Kubernetes answers to a successful binding. */

@@ -1,0 +1,69 @@
+package io.qube.client;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Records core/v1 Events about pods for a control-plane component (shown by {@code kubectl describe} as "From:
+ * default-scheduler"). Best effort, as client-go's broadcaster: events are written asynchronously, and when too many
+ * are in flight the newest are dropped rather than slowing the component down.
+ */
+public final class EventRecorder {
+
+    private static final Logger LOG = Logger.getLogger(EventRecorder.class);
+    private static final int MAX_IN_FLIGHT = 1000;
+
+    private final ApiRequests api;
+    private final String component;
+    private final String instance;
+    private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+
+    public EventRecorder(ApiRequests api, String component, String instance) {
+        this.api = api;
+        this.component = component;
+        this.instance = instance;
+    }
+
+    public void normal(Pod pod, String reason, String message) {
+        record(pod, "Normal", reason, message);
+    }
+
+    public void warning(Pod pod, String reason, String message) {
+        record(pod, "Warning", reason, message);
+    }
+
+    private void record(Pod pod, String type, String reason, String message) {
+        if (!inFlight.tryAcquire()) {
+            LOG.debugf("dropped event %s for pod %s: too many in flight", reason, pod.getMetadata().getName());
+            return;
+        }
+        String namespace = pod.getMetadata().getNamespace();
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        Event event = new EventBuilder().withNewMetadata()
+                .withName(pod.getMetadata().getName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()))
+                .withNamespace(namespace).endMetadata()
+                .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion("v1").withKind("Pod")
+                        .withNamespace(namespace).withName(pod.getMetadata().getName())
+                        .withUid(pod.getMetadata().getUid()).withResourceVersion(pod.getMetadata().getResourceVersion())
+                        .build())
+                .withType(type).withReason(reason).withMessage(message).withCount(1)
+                .withFirstTimestamp(now).withLastTimestamp(now)
+                .withNewSource().withComponent(component).endSource()
+                .withReportingComponent(component).withReportingInstance(instance).build();
+        api.send("POST", ApiRequests.corePath(namespace, "events", null, null), "application/json", api.json(event))
+                .whenComplete((done, failure) -> {
+                    inFlight.release();
+                    if (failure != null) {
+                        LOG.debugf("event %s for pod %s: %s", reason, pod.getMetadata().getName(), failure.getMessage());
+                    }
+                });
+    }
+}

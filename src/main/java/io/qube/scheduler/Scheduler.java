@@ -1,0 +1,170 @@
+package io.qube.scheduler;
+
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ReplicationController;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.qube.client.ApiRequests;
+import io.qube.client.EventRecorder;
+import io.qube.scheduler.cache.SchedulerCache;
+import io.qube.scheduler.framework.Framework;
+import io.qube.scheduler.framework.Handle;
+import io.qube.scheduler.framework.Nominator;
+import io.qube.scheduler.framework.PodActions;
+import io.qube.scheduler.framework.PodInfo;
+import io.qube.scheduler.framework.Snapshot;
+import io.qube.scheduler.plugins.PluginRegistry;
+import io.qube.scheduler.queue.Nominations;
+import io.qube.scheduler.queue.QueuedPodInfo;
+import io.qube.scheduler.queue.SchedulingQueue;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running scheduler: its informers feed the cache and the queue ({@link ClusterEvents}); one thread takes pods
+ * from the queue and runs {@link ScheduleOne} for each; a timer flushes the backoff queue every second. Started
+ * when this process becomes the leader, closed when it stops being one.
+ */
+final class Scheduler implements Handle, AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Scheduler.class);
+
+    private final KubernetesClient client;
+    private final PluginRegistry.Profile profile;
+    private final SchedulerCache cache = new SchedulerCache();
+    private final Nominations nominations = new Nominations();
+    private final Snapshot snapshot = new Snapshot();
+    private final Framework framework;
+    private final SchedulingQueue queue;
+    private final PodWrites writes;
+    private final ScheduleOne scheduleOne;
+    private final SchedulerMetrics metrics;
+    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            r -> daemon(r, "scheduler-queue-flush"));
+    private SharedIndexInformer<Namespace> namespaces;
+    private SharedIndexInformer<Service> services;
+    private SharedIndexInformer<ReplicaSet> replicaSets;
+    private SharedIndexInformer<ReplicationController> replicationControllers;
+    private Thread loop;
+
+    Scheduler(KubernetesClient client, PluginRegistry.Profile profile, int percentageOfNodesToScore,
+              SchedulerMetrics metrics, String identity) {
+        this.client = client;
+        this.profile = profile;
+        this.metrics = metrics;
+        ApiRequests api = new ApiRequests(client);
+        EventRecorder events = new EventRecorder(api, profile.schedulerName(), identity);
+        this.writes = new PodWrites(api, events, profile.schedulerName());
+        this.framework = PluginRegistry.framework(profile, this);
+        framework.setHandle(this);
+        this.queue = new SchedulingQueue(Clock.systemUTC(), framework);
+        this.scheduleOne = new ScheduleOne(framework, cache, queue, snapshot, nominations, writes, events, metrics,
+                percentageOfNodesToScore);
+    }
+
+    /** Starts the informers, waits for their first lists, then schedules. */
+    void start() {
+        ClusterEvents handlers = new ClusterEvents(profile.schedulerName(), cache, queue, nominations);
+        namespaces = client.namespaces().inform(handlers.namespaces(), 0);
+        services = client.services().inAnyNamespace().inform();
+        replicaSets = client.apps().replicaSets().inAnyNamespace().inform();
+        replicationControllers = client.replicationControllers().inAnyNamespace().inform();
+        informers.addAll(List.of(namespaces, services, replicaSets, replicationControllers));
+        informers.add(client.nodes().inform(handlers.nodes(), 0));
+        informers.add(client.pods().inAnyNamespace().inform(handlers.pods(), 0));
+        metrics.watch(queue);
+        timer.scheduleWithFixedDelay(queue::flush, 1, 1, TimeUnit.SECONDS);
+        loop = new Thread(this::scheduleLoop, "scheduler");
+        loop.setDaemon(true);
+        loop.start();
+        LOG.infof("scheduler %s started", profile.schedulerName());
+    }
+
+    private void scheduleLoop() {
+        while (!Thread.currentThread().isInterrupted()) {
+            QueuedPodInfo next;
+            try {
+                next = queue.pop();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (next == null) {
+                return;
+            }
+            try {
+                scheduleOne.run(next);
+            } catch (RuntimeException e) {
+                // A bug in one cycle must not stop scheduling for everyone.
+                LOG.errorf(e, "scheduling cycle for %s failed", next.pod().key());
+            }
+        }
+    }
+
+    @Override
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    @Override
+    public Map<String, String> namespaceLabels(String namespace) {
+        Namespace found = namespaces == null ? null : namespaces.getIndexer().getByKey(namespace);
+        return found == null || found.getMetadata().getLabels() == null ? Map.of() : found.getMetadata().getLabels();
+    }
+
+    @Override
+    public Nominator nominator() {
+        return nominations;
+    }
+
+    @Override
+    public Framework framework() {
+        return framework;
+    }
+
+    @Override
+    public PodActions actions() {
+        return writes;
+    }
+
+    @Override
+    public void recordPreemption(int victims) {
+        metrics.preemptionVictims(victims);
+    }
+
+    @Override
+    public LabelSelector defaultSpreadSelector(PodInfo pod) {
+        return DefaultSpreadSelector.of(pod, services.getIndexer().byIndex(Cache.NAMESPACE_INDEX, pod.namespace()),
+                replicationControllers.getIndexer().byIndex(Cache.NAMESPACE_INDEX, pod.namespace()),
+                replicaSets.getIndexer().byIndex(Cache.NAMESPACE_INDEX, pod.namespace()));
+    }
+
+    @Override
+    public void close() {
+        queue.close();
+        timer.shutdownNow();
+        if (loop != null) {
+            loop.interrupt();
+        }
+        informers.forEach(SharedIndexInformer::close);
+    }
+
+    private static Thread daemon(Runnable runnable, String name) {
+        Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+}

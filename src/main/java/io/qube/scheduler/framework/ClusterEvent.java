@@ -1,0 +1,14 @@
+package io.qube.scheduler.framework;
+
+/** A change in the cluster that may let an unschedulable pod fit (Kubernetes' ClusterEvent, coarse-grained). */
+public enum ClusterEvent {
+    NODE_ADDED,
+    NODE_CHANGED,
+    NODE_DELETED,
+    ASSIGNED_POD_ADDED,
+    ASSIGNED_POD_CHANGED,
+    ASSIGNED_POD_DELETED,
+    NAMESPACE_CHANGED,
+    /** Unschedulable pods that have waited too long are retried whatever happened (Kubernetes: 5 minutes). */
+    UNSCHEDULABLE_TIMEOUT
+}

@@ -1,0 +1,272 @@
+package io.qube.scheduler.plugins;
+
+import io.qube.scheduler.framework.AffinityTerm;
+import io.qube.scheduler.framework.ClusterEvent;
+import io.qube.scheduler.framework.CycleState;
+import io.qube.scheduler.framework.ExtensionPoints;
+import io.qube.scheduler.framework.ExtensionPoints.PreFilterResult;
+import io.qube.scheduler.framework.ExtensionPoints.PreFilterExtensions;
+import io.qube.scheduler.framework.Handle;
+import io.qube.scheduler.framework.NodeInfo;
+import io.qube.scheduler.framework.PodInfo;
+import io.qube.scheduler.framework.Status;
+
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static io.qube.scheduler.framework.ExtensionPoints.MAX_NODE_SCORE;
+
+/**
+ * Pod affinity and anti-affinity. Filter: the pod's required affinity terms must each find a matching pod in the
+ * node's domain of the term's topology key; its required anti-affinity terms must find none; and no pod already
+ * placed may have a required anti-affinity term matching this pod in the node's domain. Score: the pod's preferred
+ * terms, and placed pods' terms that match this pod, add or subtract their weights per domain.
+ */
+public final class InterPodAffinity implements ExtensionPoints.PreFilter, ExtensionPoints.Filter,
+        ExtensionPoints.PreScore, ExtensionPoints.Score, ExtensionPoints.EnqueueExtensions {
+
+    static final String AFFINITY_REASON = "node(s) didn't match pod affinity rules";
+    static final String ANTI_AFFINITY_REASON = "node(s) didn't match pod anti-affinity rules";
+    static final String EXISTING_ANTI_AFFINITY_REASON = "node(s) didn't satisfy existing pods anti-affinity rules";
+    private static final String FILTER_STATE = Names.INTER_POD_AFFINITY + "/filter";
+    private static final String SCORE_STATE = Names.INTER_POD_AFFINITY + "/score";
+    /** What a placed pod's required affinity term matching this pod counts in Score (hardPodAffinityWeight). */
+    private static final int HARD_POD_AFFINITY_WEIGHT = 1;
+
+    /** Matching pods per domain: of placed pods' anti-affinity to this pod, and of this pod's terms to placed pods. */
+    private record Counts(Map<TopologyPair, Integer> existingAntiAffinity, Map<TopologyPair, Integer> affinity,
+                          Map<TopologyPair, Integer> antiAffinity) implements CycleState.Data {
+        @Override
+        public CycleState.Data copy() {
+            return new Counts(TopologyPair.copy(existingAntiAffinity), TopologyPair.copy(affinity),
+                    TopologyPair.copy(antiAffinity));
+        }
+    }
+
+    /** Score per topology key, then per domain (value) of that key. */
+    private record DomainScores(Map<String, Map<String, Long>> scores) implements CycleState.Data {
+        @Override
+        public CycleState.Data copy() {
+            return this;
+        }
+    }
+
+    private final Handle handle;
+
+    public InterPodAffinity(Handle handle) {
+        this.handle = handle;
+    }
+
+    @Override
+    public String name() {
+        return Names.INTER_POD_AFFINITY;
+    }
+
+    @Override
+    public PreFilterResult preFilter(CycleState state, PodInfo pod, List<NodeInfo> nodes) {
+        boolean ownTerms = !pod.requiredAffinity().isEmpty() || !pod.requiredAntiAffinity().isEmpty();
+        List<NodeInfo> withAntiAffinity = handle.snapshot().withRequiredAntiAffinity();
+        if (!ownTerms && withAntiAffinity.isEmpty()) {
+            return PreFilterResult.SKIP;
+        }
+        Counts counts = new Counts(new HashMap<>(), new HashMap<>(), new HashMap<>());
+        for (NodeInfo node : withAntiAffinity) {
+            for (PodInfo placed : node.podsWithRequiredAntiAffinity()) {
+                countExistingAntiAffinity(counts, pod, placed, node, 1);
+            }
+        }
+        if (ownTerms) {
+            for (NodeInfo node : nodes) {
+                for (PodInfo placed : node.pods()) {
+                    countOwnTerms(counts, pod, placed, node, 1);
+                }
+            }
+        }
+        state.write(FILTER_STATE, counts);
+        return PreFilterResult.SUCCESS;
+    }
+
+    private void countExistingAntiAffinity(Counts counts, PodInfo pod, PodInfo placed, NodeInfo node, int delta) {
+        for (AffinityTerm term : placed.requiredAntiAffinity()) {
+            String value = node.labels().get(term.topologyKey());
+            if (value != null && term.matches(pod, handle::namespaceLabels)) {
+                TopologyPair.add(counts.existingAntiAffinity(), new TopologyPair(term.topologyKey(), value), delta);
+            }
+        }
+    }
+
+    private void countOwnTerms(Counts counts, PodInfo pod, PodInfo placed, NodeInfo node, int delta) {
+        // Affinity counts a placed pod only if it matches all of the pod's affinity terms (Kubernetes' rule).
+        if (!pod.requiredAffinity().isEmpty() && matchesAll(pod.requiredAffinity(), placed)) {
+            for (AffinityTerm term : pod.requiredAffinity()) {
+                String value = node.labels().get(term.topologyKey());
+                if (value != null) {
+                    TopologyPair.add(counts.affinity(), new TopologyPair(term.topologyKey(), value), delta);
+                }
+            }
+        }
+        for (AffinityTerm term : pod.requiredAntiAffinity()) {
+            String value = node.labels().get(term.topologyKey());
+            if (value != null && term.matches(placed, handle::namespaceLabels)) {
+                TopologyPair.add(counts.antiAffinity(), new TopologyPair(term.topologyKey(), value), delta);
+            }
+        }
+    }
+
+    private boolean matchesAll(List<AffinityTerm> terms, PodInfo placed) {
+        for (AffinityTerm term : terms) {
+            if (!term.matches(placed, handle::namespaceLabels)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public PreFilterExtensions extensions() {
+        return new PreFilterExtensions() {
+            @Override
+            public void addPod(CycleState state, PodInfo toSchedule, PodInfo added, NodeInfo node) {
+                update(state, toSchedule, added, node, 1);
+            }
+
+            @Override
+            public void removePod(CycleState state, PodInfo toSchedule, PodInfo removed, NodeInfo node) {
+                update(state, toSchedule, removed, node, -1);
+            }
+        };
+    }
+
+    private void update(CycleState state, PodInfo pod, PodInfo other, NodeInfo node, int delta) {
+        Counts counts = state.read(FILTER_STATE);
+        if (counts != null) {
+            countExistingAntiAffinity(counts, pod, other, node, delta);
+            countOwnTerms(counts, pod, other, node, delta);
+        }
+    }
+
+    @Override
+    public Status filter(CycleState state, PodInfo pod, NodeInfo node) {
+        Counts counts = state.read(FILTER_STATE);
+        Map<String, String> labels = node.labels();
+        if (!satisfiesAffinity(counts, pod, labels)) {
+            return Status.unresolvable(AFFINITY_REASON);
+        }
+        for (AffinityTerm term : pod.requiredAntiAffinity()) {
+            String value = labels.get(term.topologyKey());
+            if (value != null && counts.antiAffinity().getOrDefault(new TopologyPair(term.topologyKey(), value), 0) > 0) {
+                return Status.unschedulable(ANTI_AFFINITY_REASON);
+            }
+        }
+        if (!counts.existingAntiAffinity().isEmpty()) {
+            for (Map.Entry<String, String> label : labels.entrySet()) {
+                if (counts.existingAntiAffinity().getOrDefault(new TopologyPair(label.getKey(), label.getValue()), 0) > 0) {
+                    return Status.unschedulable(EXISTING_ANTI_AFFINITY_REASON);
+                }
+            }
+        }
+        return Status.SUCCESS;
+    }
+
+    private boolean satisfiesAffinity(Counts counts, PodInfo pod, Map<String, String> labels) {
+        boolean podsExist = true;
+        for (AffinityTerm term : pod.requiredAffinity()) {
+            String value = labels.get(term.topologyKey());
+            if (value == null) {
+                return false;
+            }
+            if (counts.affinity().getOrDefault(new TopologyPair(term.topologyKey(), value), 0) <= 0) {
+                podsExist = false;
+            }
+        }
+        if (podsExist) {
+            return true;
+        }
+        // The first of a group of pods with affinity to each other may go anywhere its terms' keys exist.
+        return counts.affinity().isEmpty() && matchesAll(pod.requiredAffinity(), pod);
+    }
+
+    @Override
+    public Status preScore(CycleState state, PodInfo pod, List<NodeInfo> nodes) {
+        boolean ownPreferences = !pod.preferredAffinity().isEmpty() || !pod.preferredAntiAffinity().isEmpty();
+        List<NodeInfo> candidates = ownPreferences ? handle.snapshot().nodes() : handle.snapshot().withAffinity();
+        if (candidates.isEmpty()) {
+            return Status.SKIP;
+        }
+        Map<String, Map<String, Long>> scores = new HashMap<>();
+        for (NodeInfo node : candidates) {
+            for (PodInfo placed : ownPreferences ? node.pods() : node.podsWithAffinity()) {
+                scoreAgainst(scores, pod, placed, node);
+            }
+        }
+        if (scores.isEmpty()) {
+            return Status.SKIP;
+        }
+        state.write(SCORE_STATE, new DomainScores(scores));
+        return Status.SUCCESS;
+    }
+
+    private void scoreAgainst(Map<String, Map<String, Long>> scores, PodInfo pod, PodInfo placed, NodeInfo node) {
+        for (AffinityTerm term : pod.preferredAffinity()) {
+            addIfMatches(scores, term, placed, node, term.weight());
+        }
+        for (AffinityTerm term : pod.preferredAntiAffinity()) {
+            addIfMatches(scores, term, placed, node, -term.weight());
+        }
+        for (AffinityTerm term : placed.requiredAffinity()) {
+            addIfMatches(scores, term, pod, node, HARD_POD_AFFINITY_WEIGHT);
+        }
+        for (AffinityTerm term : placed.preferredAffinity()) {
+            addIfMatches(scores, term, pod, node, term.weight());
+        }
+        for (AffinityTerm term : placed.preferredAntiAffinity()) {
+            addIfMatches(scores, term, pod, node, -term.weight());
+        }
+    }
+
+    /** Adds {@code weight} to the domain of {@code node} when {@code term} selects {@code target}. */
+    private void addIfMatches(Map<String, Map<String, Long>> scores, AffinityTerm term, PodInfo target, NodeInfo node,
+                              long weight) {
+        String value = node.labels().get(term.topologyKey());
+        if (value != null && weight != 0 && term.matches(target, handle::namespaceLabels)) {
+            scores.computeIfAbsent(term.topologyKey(), key -> new HashMap<>()).merge(value, weight, Long::sum);
+        }
+    }
+
+    @Override
+    public long score(CycleState state, PodInfo pod, NodeInfo node) {
+        DomainScores domains = state.read(SCORE_STATE);
+        long total = 0;
+        for (Map.Entry<String, Map<String, Long>> key : domains.scores().entrySet()) {
+            String value = node.labels().get(key.getKey());
+            if (value != null) {
+                total += key.getValue().getOrDefault(value, 0L);
+            }
+        }
+        return total;
+    }
+
+    /** Min-max scaling, since scores may be negative. */
+    @Override
+    public void normalize(CycleState state, PodInfo pod, long[] scores) {
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (long score : scores) {
+            min = Math.min(min, score);
+            max = Math.max(max, score);
+        }
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = max > min ? MAX_NODE_SCORE * (scores[i] - min) / (max - min) : 0;
+        }
+    }
+
+    @Override
+    public Set<ClusterEvent> events() {
+        return EnumSet.of(ClusterEvent.ASSIGNED_POD_ADDED, ClusterEvent.ASSIGNED_POD_CHANGED,
+                ClusterEvent.ASSIGNED_POD_DELETED, ClusterEvent.NODE_ADDED, ClusterEvent.NODE_CHANGED,
+                ClusterEvent.NAMESPACE_CHANGED);
+    }
+}

@@ -1,0 +1,283 @@
+package io.qube.scheduler.plugins;
+
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.qube.scheduler.framework.ClusterEvent;
+import io.qube.scheduler.framework.CycleState;
+import io.qube.scheduler.framework.ExtensionPoints;
+import io.qube.scheduler.framework.ExtensionPoints.PreFilterResult;
+import io.qube.scheduler.framework.ExtensionPoints.PreFilterExtensions;
+import io.qube.scheduler.framework.Handle;
+import io.qube.scheduler.framework.NodeInfo;
+import io.qube.scheduler.framework.PodInfo;
+import io.qube.scheduler.framework.Status;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static io.qube.scheduler.framework.ExtensionPoints.MAX_NODE_SCORE;
+
+/**
+ * Topology spread constraints. Filter (DoNotSchedule): placing the pod may not make the number of matching pods in
+ * the node's domain exceed the smallest domain's by more than maxSkew (the smallest counting as 0 while there are
+ * fewer domains than minDomains). Score (ScheduleAnyway, or the cluster's default constraints for pods a Service
+ * or controller selects): fewer matching pods in the domain scores higher.
+ */
+public final class PodTopologySpread implements ExtensionPoints.PreFilter, ExtensionPoints.Filter,
+        ExtensionPoints.PreScore, ExtensionPoints.Score, ExtensionPoints.EnqueueExtensions {
+
+    static final String SKEW_REASON = "node(s) didn't match pod topology spread constraints";
+    static final String MISSING_LABEL_REASON = "node(s) didn't match pod topology spread constraints (missing required label)";
+    private static final String FILTER_STATE = Names.POD_TOPOLOGY_SPREAD + "/filter";
+    private static final String SCORE_STATE = Names.POD_TOPOLOGY_SPREAD + "/score";
+
+    /** Kubernetes' system defaults: spread over hosts (maxSkew 3) and zones (maxSkew 5), as a preference. */
+    private static final List<Integer> DEFAULT_SKEWS = List.of(3, 5);
+    private static final List<String> DEFAULT_KEYS = List.of(SpreadConstraint.HOSTNAME, "topology.kubernetes.io/zone");
+
+    /** Matching pods per domain value, one map per constraint, with each constraint's smallest count. */
+    private static final class Counts implements CycleState.Data {
+        final List<SpreadConstraint> constraints;
+        final List<Map<String, Integer>> perDomain;
+        final int[] minMatch;
+
+        Counts(List<SpreadConstraint> constraints, List<Map<String, Integer>> perDomain) {
+            this.constraints = constraints;
+            this.perDomain = perDomain;
+            this.minMatch = new int[constraints.size()];
+            recomputeMinimums();
+        }
+
+        void recomputeMinimums() {
+            for (int i = 0; i < constraints.size(); i++) {
+                Map<String, Integer> domains = perDomain.get(i);
+                int min = domains.values().stream().mapToInt(Integer::intValue).min().orElse(0);
+                minMatch[i] = domains.size() < constraints.get(i).minDomains() ? 0 : min;
+            }
+        }
+
+        @Override
+        public CycleState.Data copy() {
+            List<Map<String, Integer>> copied = new ArrayList<>();
+            perDomain.forEach(map -> copied.add(new HashMap<>(map)));
+            return new Counts(constraints, copied);
+        }
+    }
+
+    private record ScoreState(List<SpreadConstraint> constraints, List<Map<String, Integer>> perDomain,
+                              double[] weights, Set<String> ignored, List<NodeInfo> nodes) implements CycleState.Data {
+        @Override
+        public CycleState.Data copy() {
+            return this;
+        }
+    }
+
+    private final Handle handle;
+
+    public PodTopologySpread(Handle handle) {
+        this.handle = handle;
+    }
+
+    @Override
+    public String name() {
+        return Names.POD_TOPOLOGY_SPREAD;
+    }
+
+    @Override
+    public PreFilterResult preFilter(CycleState state, PodInfo pod, List<NodeInfo> nodes) {
+        List<SpreadConstraint> constraints = SpreadConstraint.of(pod, "DoNotSchedule");
+        if (constraints.isEmpty()) {
+            return PreFilterResult.SKIP;
+        }
+        RequiredNodeAffinity affinity = RequiredNodeAffinity.of(pod.pod());
+        List<Map<String, Integer>> perDomain = new ArrayList<>();
+        constraints.forEach(c -> perDomain.add(new HashMap<>()));
+        for (NodeInfo node : nodes) {
+            if (!SpreadConstraint.hasAllKeys(node, constraints)) {
+                continue;
+            }
+            for (int i = 0; i < constraints.size(); i++) {
+                SpreadConstraint constraint = constraints.get(i);
+                if (constraint.includes(node, affinity, pod)) {
+                    perDomain.get(i).merge(node.labels().get(constraint.topologyKey()),
+                            constraint.countMatching(node, pod.namespace()), Integer::sum);
+                }
+            }
+        }
+        state.write(FILTER_STATE, new Counts(constraints, perDomain));
+        return PreFilterResult.SUCCESS;
+    }
+
+    @Override
+    public PreFilterExtensions extensions() {
+        return new PreFilterExtensions() {
+            @Override
+            public void addPod(CycleState state, PodInfo toSchedule, PodInfo added, NodeInfo node) {
+                update(state, toSchedule, added, node, 1);
+            }
+
+            @Override
+            public void removePod(CycleState state, PodInfo toSchedule, PodInfo removed, NodeInfo node) {
+                update(state, toSchedule, removed, node, -1);
+            }
+        };
+    }
+
+    private void update(CycleState state, PodInfo pod, PodInfo other, NodeInfo node, int delta) {
+        Counts counts = state.read(FILTER_STATE);
+        if (counts == null || !SpreadConstraint.hasAllKeys(node, counts.constraints)) {
+            return;
+        }
+        RequiredNodeAffinity affinity = RequiredNodeAffinity.of(pod.pod());
+        for (int i = 0; i < counts.constraints.size(); i++) {
+            SpreadConstraint constraint = counts.constraints.get(i);
+            if (constraint.includes(node, affinity, pod) && constraint.matches(other, pod.namespace())) {
+                counts.perDomain.get(i).merge(node.labels().get(constraint.topologyKey()), delta, Integer::sum);
+            }
+        }
+        counts.recomputeMinimums();
+    }
+
+    @Override
+    public Status filter(CycleState state, PodInfo pod, NodeInfo node) {
+        Counts counts = state.read(FILTER_STATE);
+        for (int i = 0; i < counts.constraints.size(); i++) {
+            SpreadConstraint constraint = counts.constraints.get(i);
+            String value = node.labels().get(constraint.topologyKey());
+            if (value == null) {
+                return Status.unresolvable(MISSING_LABEL_REASON);
+            }
+            int self = constraint.matches(pod, pod.namespace()) ? 1 : 0;
+            int skew = counts.perDomain.get(i).getOrDefault(value, 0) + self - counts.minMatch[i];
+            if (skew > constraint.maxSkew()) {
+                return Status.unschedulable(SKEW_REASON);
+            }
+        }
+        return Status.SUCCESS;
+    }
+
+    @Override
+    public Status preScore(CycleState state, PodInfo pod, List<NodeInfo> nodes) {
+        List<SpreadConstraint> constraints = SpreadConstraint.of(pod, "ScheduleAnyway");
+        boolean systemDefaulted = false;
+        if (constraints.isEmpty() && (pod.pod().getSpec().getTopologySpreadConstraints() == null
+                || pod.pod().getSpec().getTopologySpreadConstraints().isEmpty())) {
+            constraints = defaults(pod);
+            systemDefaulted = true;
+        }
+        if (constraints.isEmpty()) {
+            return Status.SKIP;
+        }
+        // With the system defaults a node without a zone label is scored on the other constraints alone.
+        boolean requireAll = !systemDefaulted;
+        Set<String> ignored = new HashSet<>();
+        List<Map<String, Integer>> perDomain = new ArrayList<>();
+        List<Set<String>> domains = new ArrayList<>();
+        constraints.forEach(c -> {
+            perDomain.add(new HashMap<>());
+            domains.add(new HashSet<>());
+        });
+        for (NodeInfo node : nodes) {
+            if (requireAll && !SpreadConstraint.hasAllKeys(node, constraints)) {
+                ignored.add(node.name());
+                continue;
+            }
+            for (int i = 0; i < constraints.size(); i++) {
+                String value = node.labels().get(constraints.get(i).topologyKey());
+                if (value != null) {
+                    domains.get(i).add(value);
+                    if (!constraints.get(i).topologyKey().equals(SpreadConstraint.HOSTNAME)) {
+                        perDomain.get(i).putIfAbsent(value, 0);
+                    }
+                }
+            }
+        }
+        RequiredNodeAffinity affinity = RequiredNodeAffinity.of(pod.pod());
+        for (NodeInfo node : handle.snapshot().nodes()) {
+            if (requireAll && !SpreadConstraint.hasAllKeys(node, constraints)) {
+                continue;
+            }
+            for (int i = 0; i < constraints.size(); i++) {
+                SpreadConstraint constraint = constraints.get(i);
+                String value = node.labels().get(constraint.topologyKey());
+                if (value == null || constraint.topologyKey().equals(SpreadConstraint.HOSTNAME)
+                        || !perDomain.get(i).containsKey(value) || !constraint.includes(node, affinity, pod)) {
+                    continue;
+                }
+                perDomain.get(i).merge(value, constraint.countMatching(node, pod.namespace()), Integer::sum);
+            }
+        }
+        double[] weights = new double[constraints.size()];
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] = Math.log(domains.get(i).size() + 2);
+        }
+        state.write(SCORE_STATE, new ScoreState(constraints, perDomain, weights, ignored, nodes));
+        return Status.SUCCESS;
+    }
+
+    private List<SpreadConstraint> defaults(PodInfo pod) {
+        LabelSelector selector = handle.defaultSpreadSelector(pod);
+        if (selector == null) {
+            return List.of();
+        }
+        List<SpreadConstraint> constraints = new ArrayList<>();
+        for (int i = 0; i < DEFAULT_KEYS.size(); i++) {
+            constraints.add(new SpreadConstraint(DEFAULT_SKEWS.get(i), DEFAULT_KEYS.get(i), selector, 1, true, false));
+        }
+        return constraints;
+    }
+
+    @Override
+    public long score(CycleState state, PodInfo pod, NodeInfo node) {
+        ScoreState scoring = state.read(SCORE_STATE);
+        if (scoring.ignored().contains(node.name())) {
+            return 0;
+        }
+        double total = 0;
+        for (int i = 0; i < scoring.constraints().size(); i++) {
+            SpreadConstraint constraint = scoring.constraints().get(i);
+            String value = node.labels().get(constraint.topologyKey());
+            if (value == null) {
+                continue;
+            }
+            int count = constraint.topologyKey().equals(SpreadConstraint.HOSTNAME)
+                    ? constraint.countMatching(node, pod.namespace())
+                    : scoring.perDomain().get(i).getOrDefault(value, 0);
+            total += count * scoring.weights()[i] + (constraint.maxSkew() - 1);
+        }
+        return Math.round(total);
+    }
+
+    /** Fewer matching pods scores higher; nodes left out (missing a key) get 0. */
+    @Override
+    public void normalize(CycleState state, PodInfo pod, long[] scores) {
+        ScoreState scoring = state.read(SCORE_STATE);
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (int i = 0; i < scores.length; i++) {
+            if (!scoring.ignored().contains(scoring.nodes().get(i).name())) {
+                min = Math.min(min, scores[i]);
+                max = Math.max(max, scores[i]);
+            }
+        }
+        for (int i = 0; i < scores.length; i++) {
+            if (scoring.ignored().contains(scoring.nodes().get(i).name())) {
+                scores[i] = 0;
+            } else if (max == 0) {
+                scores[i] = MAX_NODE_SCORE;
+            } else {
+                scores[i] = MAX_NODE_SCORE * (max + min - scores[i]) / max;
+            }
+        }
+    }
+
+    @Override
+    public Set<ClusterEvent> events() {
+        return EnumSet.of(ClusterEvent.ASSIGNED_POD_ADDED, ClusterEvent.ASSIGNED_POD_CHANGED,
+                ClusterEvent.ASSIGNED_POD_DELETED, ClusterEvent.NODE_ADDED, ClusterEvent.NODE_CHANGED);
+    }
+}
