@@ -4,7 +4,6 @@ import io.qube.client.EventRecorder;
 import io.qube.scheduler.cache.SchedulerCache;
 import io.qube.scheduler.framework.CycleState;
 import io.qube.scheduler.framework.ExtensionPoints.PostFilterResult;
-import io.qube.scheduler.framework.ExtensionPoints.PreFilterResult;
 import io.qube.scheduler.framework.FitError;
 import io.qube.scheduler.framework.Framework;
 import io.qube.scheduler.framework.NodeInfo;
@@ -156,7 +155,7 @@ final class ScheduleOne {
 
     private List<NodeInfo> findNodesThatFit(CycleState state, PodInfo pod, Diagnosis diagnosis) {
         List<NodeInfo> all = snapshot.nodes();
-        PreFilterResult preFiltered = framework.runPreFilter(state, pod, all);
+        Framework.PreFilterOutcome preFiltered = framework.runPreFilter(state, pod, all);
         Status status = preFiltered.status();
         if (!status.isSuccess()) {
             if (!status.isRejected()) {
@@ -181,10 +180,14 @@ final class ScheduleOne {
         List<NodeInfo> candidates = all;
         if (preFiltered.nodeNames() != null) {
             candidates = new ArrayList<>();
-            for (String name : preFiltered.nodeNames()) {
-                NodeInfo node = snapshot.get(name);
-                if (node != null && node.node() != null) {
+            // Nodes a PreFilter ruled out are rejected in its name, so the message accounts for every node.
+            Status ruledOut = Status.unresolvable("node(s) didn't satisfy plugin(s) " + preFiltered.restrictingPlugins())
+                    .withPlugin(preFiltered.restrictingPlugins().iterator().next());
+            for (NodeInfo node : all) {
+                if (preFiltered.nodeNames().contains(node.name())) {
                     candidates.add(node);
+                } else {
+                    diagnosis.reject(node.name(), ruledOut);
                 }
             }
         }

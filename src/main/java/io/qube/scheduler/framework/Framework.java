@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -30,6 +31,13 @@ import java.util.concurrent.CompletionStage;
  * normalised and weighted. The scheduling cycle ({@code io.qube.scheduler.ScheduleOne}) calls these in turn.
  */
 public final class Framework {
+
+    /**
+     * What the PreFilter plugins made of the pod: success, SKIPs recorded in the state, or a rejection; and the
+     * nodes worth filtering (null: all) with the plugins that narrowed them down.
+     */
+    public record PreFilterOutcome(Status status, Set<String> nodeNames, Set<String> restrictingPlugins) {
+    }
 
     /** A Score plugin with the weight the profile gives it. */
     public record WeightedScore(Score plugin, int weight) {
@@ -112,8 +120,9 @@ public final class Framework {
      * Runs every PreFilter; the nodes worth filtering are the intersection of what they restrict to (null: all).
      * A rejection carries the plugin's name so the queue knows which events may help.
      */
-    public PreFilterResult runPreFilter(CycleState state, PodInfo pod, List<NodeInfo> nodes) {
+    public PreFilterOutcome runPreFilter(CycleState state, PodInfo pod, List<NodeInfo> nodes) {
         Set<String> allowed = null;
+        Set<String> restricting = new TreeSet<>();
         for (PreFilter plugin : preFilters) {
             PreFilterResult result = plugin.preFilter(state, pod, nodes);
             if (result.status().isSkip()) {
@@ -121,9 +130,10 @@ public final class Framework {
                 continue;
             }
             if (!result.status().isSuccess()) {
-                return PreFilterResult.of(result.status().withPlugin(plugin.name()));
+                return new PreFilterOutcome(result.status().withPlugin(plugin.name()), null, Set.of());
             }
             if (result.nodeNames() != null) {
+                restricting.add(plugin.name());
                 if (allowed == null) {
                     allowed = new HashSet<>(result.nodeNames());
                 } else {
@@ -131,7 +141,7 @@ public final class Framework {
                 }
             }
         }
-        return new PreFilterResult(Status.SUCCESS, allowed);
+        return new PreFilterOutcome(Status.SUCCESS, allowed, restricting);
     }
 
     /** Every Filter on one node, stopping at the first that does not pass. */
