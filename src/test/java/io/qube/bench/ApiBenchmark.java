@@ -6,13 +6,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qube.launcher.EmbeddedDatabase;
 import io.qube.launcher.KubeconfigWriter;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
@@ -94,7 +90,6 @@ public final class ApiBenchmark {
      * Sent with every create: like Kubernetes, Qube records the User-Agent (up to its "/") as the field manager in
      * managedFields, as it does for kubectl's and client libraries' writes; without one it would skip that work.
      */
-    static final String USER_AGENT = "api-benchmark/1.0";
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Makes a ConfigMap request body ~1 KB. */
     private static final String PAYLOAD = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".repeat(15)
@@ -222,8 +217,8 @@ public final class ApiBenchmark {
              QubeServer qube = QubeServer.start("A", work.resolve("qube-a"), Map.of(), jvmOptions())) {
             long postgres = Proc.postmasterPid(qube.embeddedPostgres());
             int postgresPort = Proc.postmasterPort(qube.embeddedPostgres());
-            List<HttpClient> clients = httpClients(qube.port, settings.clients());
-            ClosedLoop.Call create = (client, index) -> post(clients.get(client),
+            List<HttpClient> clients = BenchHttp.clients(vertx, qube.port, settings.clients());
+            ClosedLoop.Call create = (client, index) -> BenchHttp.post(clients.get(client),
                     "/api/v1/namespaces/default/configmaps", configMap(name("c", index), "create"));
             Map<String, ClosedLoop.Call> calls = new LinkedHashMap<>();
             calls.put("grpc", etcd.grpcPuts(vertx, settings.clients(), keyValues));
@@ -269,7 +264,7 @@ public final class ApiBenchmark {
                             result.rate(), result.p50Millis(), result.p99Millis()));
                 }
             }
-            closeAll(clients);
+            BenchHttp.closeAll(clients);
             Tally grpc = tallies.get("grpc");
             Tally gateway = tallies.get("gateway");
             Tally creates = tallies.get("qube");
@@ -485,10 +480,10 @@ public final class ApiBenchmark {
 
     private void watchLatency(QubeServer writer, QubeServer watched, long postgres) throws Exception {
         progress("(c) warming B1 up with creates outside the watched selection");
-        List<HttpClient> clients = httpClients(writer.port, settings.clients());
-        String warm = warmUp(writer, (client, index) -> post(clients.get(client),
+        List<HttpClient> clients = BenchHttp.clients(vertx, writer.port, settings.clients());
+        String warm = warmUp(writer, (client, index) -> BenchHttp.post(clients.get(client),
                 "/api/v1/namespaces/default/configmaps", configMap(name("warm", index), "warm")), 0);
-        closeAll(clients);
+        BenchHttp.closeAll(clients);
         notes.add("- (c) B1 warm-up before the watchers: " + warm + ".");
         if (settings.fewWatchers() > 0) {
             WatchRun few = watchRun(writer, watched, postgres, settings.fewWatchers(), false);
@@ -590,12 +585,12 @@ public final class ApiBenchmark {
         createNamespaces(server);
         progress("(d) creating " + String.format("%,d", settings.listPods()) + " pods with "
                 + settings.podClients() + " clients");
-        List<HttpClient> clients = httpClients(server.port, settings.podClients());
+        List<HttpClient> clients = BenchHttp.clients(vertx, server.port, settings.podClients());
         ClosedLoop.Result created = ClosedLoop.forCount(settings.podClients(), 0, settings.listPods(),
                 podCreate(clients));
         check("pod creates", created);
         podWrites = created;
-        closeAll(clients);
+        BenchHttp.closeAll(clients);
         liveHeapBase = liveHeapKib(server);
         liveHeapBasePods = created.completed();
 
@@ -663,7 +658,7 @@ public final class ApiBenchmark {
     private void memory(QubeServer server, EmbeddedDatabase database) throws Exception {
         progress("(e) creating pods up to " + String.format("%,d", settings.memoryPods()) + " with "
                 + settings.podClients() + " clients");
-        List<HttpClient> clients = httpClients(server.port, settings.podClients());
+        List<HttpClient> clients = BenchHttp.clients(vertx, server.port, settings.podClients());
         long first = podWrites == null ? 0 : settings.listPods();
         if (podWrites == null) {
             createNamespaces(server);
@@ -673,7 +668,7 @@ public final class ApiBenchmark {
         ClosedLoop.Result created = ClosedLoop.forCount(settings.podClients(), first, settings.memoryPods(),
                 podCreate(clients));
         check("pod creates", created);
-        closeAll(clients);
+        BenchHttp.closeAll(clients);
         long totalPods = (podWrites == null ? 0 : podWrites.completed()) + created.completed();
         double totalSeconds = (podWrites == null ? 0 : podWrites.seconds()) + created.seconds();
         Histogram latency = created.latency().copy();
@@ -716,7 +711,7 @@ public final class ApiBenchmark {
     private ClosedLoop.Call podCreate(List<HttpClient> clients) {
         return (client, index) -> {
             String namespace = "bench-" + (index % NAMESPACES);
-            return post(clients.get(client), "/api/v1/namespaces/" + namespace + "/pods",
+            return BenchHttp.post(clients.get(client), "/api/v1/namespaces/" + namespace + "/pods",
                     pod(name("p", index), namespace));
         };
     }
@@ -729,7 +724,7 @@ public final class ApiBenchmark {
 
     private void createNamespace(QubeServer server, String name) throws IOException, InterruptedException {
         HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(server.url("/api/v1/namespaces")))
-                .header("Content-Type", "application/json").header("User-Agent", USER_AGENT)
+                .header("Content-Type", "application/json").header("User-Agent", BenchHttp.USER_AGENT)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"metadata\":{\"name\":\"" + name + "\"}}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         if (created.statusCode() != 201) {
@@ -857,28 +852,6 @@ public final class ApiBenchmark {
             throw new IllegalStateException(url + " answered " + response.statusCode() + ": " + response.body());
         }
         return JSON.readTree(response.body());
-    }
-
-    private List<HttpClient> httpClients(int port, int count) {
-        List<HttpClient> clients = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            clients.add(vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
-                    .setKeepAlive(true), new PoolOptions().setHttp1MaxSize(1)));
-        }
-        return clients;
-    }
-
-    private static void closeAll(List<HttpClient> clients) {
-        clients.forEach(HttpClient::close);
-    }
-
-    private static Future<?> post(HttpClient client, String path, String body) {
-        return client.request(HttpMethod.POST, path)
-                .compose(request -> request.putHeader("Content-Type", "application/json")
-                        .putHeader("User-Agent", USER_AGENT).send(body))
-                .compose(response -> response.body().compose(reply -> response.statusCode() == 201
-                        ? Future.succeededFuture()
-                        : Future.failedFuture("HTTP " + response.statusCode() + " " + reply)));
     }
 
     private static void check(String what, ClosedLoop.Result result) {

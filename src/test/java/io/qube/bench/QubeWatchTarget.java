@@ -63,7 +63,7 @@ final class QubeWatchTarget implements WatchLatency.Target {
         String body = bodies.apply(index);
         return writeClient.request(HttpMethod.POST, collection)
                 .compose(request -> request.putHeader("Content-Type", "application/json")
-                        .putHeader("User-Agent", ApiBenchmark.USER_AGENT).send(body))
+                        .putHeader("User-Agent", BenchHttp.USER_AGENT).send(body))
                 .compose(response -> response.body().compose(reply -> response.statusCode() == 201
                         ? Future.succeededFuture()
                         : Future.failedFuture("HTTP " + response.statusCode() + " " + reply)));

@@ -1,9 +1,7 @@
 package io.qube.scheduler;
 
-import io.qube.launcher.EmbeddedDatabase;
 import io.qube.test.QubeProcesses;
 import io.qube.test.TestPostgres;
-import io.vertx.pgclient.PgConnectOptions;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -28,10 +26,7 @@ class SchedulerFailoverIT {
 
     @Test
     void theStandbySchedulesWithinFifteenSecondsOfTheLeadersDeath() throws Exception {
-        PgConnectOptions database = TestPostgres.freshDatabase();
-        Map<String, String> environment = Map.of(
-                "QUARKUS_DATASOURCE_REACTIVE_URL", TestPostgres.server().reactiveUrl(database.getDatabase()),
-                "QUARKUS_DATASOURCE_USERNAME", EmbeddedDatabase.USER);
+        Map<String, String> environment = TestPostgres.environmentForFreshDatabase();
         try (QubeProcesses processes = new QubeProcesses()) {
             int[] ports = {QubeProcesses.freePort(), QubeProcesses.freePort()};
             Process[] planes = new Process[2];

@@ -10,6 +10,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -43,6 +44,13 @@ public final class TestPostgres {
         String name = "qube_test_" + DATABASES.incrementAndGet();
         execute(server(), "CREATE DATABASE " + name);
         return server().connectOptions(name);
+    }
+
+    /** The environment that points a Qube process at a fresh database of the shared server. */
+    public static Map<String, String> environmentForFreshDatabase() {
+        PgConnectOptions database = freshDatabase();
+        return Map.of("QUARKUS_DATASOURCE_REACTIVE_URL", server().reactiveUrl(database.getDatabase()),
+                "QUARKUS_DATASOURCE_USERNAME", EmbeddedDatabase.USER);
     }
 
     /** A new data directory under target/, for a server of the test's own. */

@@ -43,11 +43,16 @@ class QubeUpIT {
                 assertThat(up.isAlive()).as("qube up runs").isTrue();
                 assertThat(kubectl.run("get", "node", node).out()).contains("Ready");
             });
-            // The README's first app: a web server in a pod on this node, reached from the node at the pod's IP.
-            kubectl.ok("run", "hello", "--image=python", "--overrides={\"spec\":{\"nodeName\":\"" + node + "\"}}",
-                    "--command", "--", "sh", "-c", "echo hello from $(hostname); exec python3 -m http.server 8080");
+            // The README's first app: a web server in a pod the scheduler places on this node, reached from the
+            // node at the pod's IP.
+            kubectl.ok("run", "hello", "--image=python", "--command", "--", "sh", "-c",
+                    "echo hello from $(hostname); exec python3 -m http.server 8080");
             await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("get", "pod", "hello")).contains(
                     "Running"));
+            assertThat(kubectl.ok("get", "pod", "hello", "-o", "jsonpath={.spec.nodeName}")).isEqualTo(node);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("describe", "pod", "hello")).containsPattern(
+                    "Normal\\s+Scheduled\\s+\\S+\\s+default-scheduler\\s+Successfully assigned default/hello to "
+                            + node));
             await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("logs", "hello"))
                     .contains("hello from hello"));
             String ip = kubectl.ok("get", "pod", "hello", "-o", "jsonpath={.status.podIP}");

@@ -16,6 +16,14 @@ public final class CycleState {
         Data copy();
     }
 
+    /** State that is never changed once written, which a copy of the cycle may share. */
+    public interface Immutable extends Data {
+        @Override
+        default Data copy() {
+            return this;
+        }
+    }
+
     private final Map<String, Data> data;
     /** Plugins whose PreFilter answered SKIP, whose Filter does not run this cycle. */
     final Set<String> skipFilter;

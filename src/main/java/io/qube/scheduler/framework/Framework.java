@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * One profile's plugins, and how each extension point runs them: in order, stopping at the first rejection, scores
@@ -253,8 +254,13 @@ public final class Framework {
     }
 
     public Status runReserve(CycleState state, PodInfo pod, String nodeName) {
-        for (Reserve plugin : reserves) {
-            Status status = plugin.reserve(state, pod, nodeName);
+        return firstFailure(reserves, plugin -> plugin.reserve(state, pod, nodeName));
+    }
+
+    /** Runs the plugins in order; the first answer other than success, named after its plugin, ends the run. */
+    private static <P extends Plugin> Status firstFailure(List<P> plugins, Function<P, Status> run) {
+        for (P plugin : plugins) {
+            Status status = run.apply(plugin);
             if (!status.isSuccess()) {
                 return status.withPlugin(plugin.name());
             }
@@ -270,23 +276,11 @@ public final class Framework {
     }
 
     public Status runPermit(CycleState state, PodInfo pod, String nodeName) {
-        for (Permit plugin : permits) {
-            Status status = plugin.permit(state, pod, nodeName);
-            if (!status.isSuccess()) {
-                return status.withPlugin(plugin.name());
-            }
-        }
-        return Status.SUCCESS;
+        return firstFailure(permits, plugin -> plugin.permit(state, pod, nodeName));
     }
 
     public Status runPreBind(CycleState state, PodInfo pod, String nodeName) {
-        for (PreBind plugin : preBinds) {
-            Status status = plugin.preBind(state, pod, nodeName);
-            if (!status.isSuccess()) {
-                return status.withPlugin(plugin.name());
-            }
-        }
-        return Status.SUCCESS;
+        return firstFailure(preBinds, plugin -> plugin.preBind(state, pod, nodeName));
     }
 
     /** The first Bind plugin that does not SKIP binds. */

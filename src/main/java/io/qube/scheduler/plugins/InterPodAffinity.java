@@ -47,11 +47,7 @@ public final class InterPodAffinity implements ExtensionPoints.PreFilter, Extens
     }
 
     /** Score per topology key, then per domain (value) of that key. */
-    private record DomainScores(Map<String, Map<String, Long>> scores) implements CycleState.Data {
-        @Override
-        public CycleState.Data copy() {
-            return this;
-        }
+    private record DomainScores(Map<String, Map<String, Long>> scores) implements CycleState.Immutable {
     }
 
     private final Handle handle;

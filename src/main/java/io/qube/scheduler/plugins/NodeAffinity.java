@@ -25,18 +25,10 @@ public final class NodeAffinity implements ExtensionPoints.PreFilter, ExtensionP
     private static final String REQUIRED = Names.NODE_AFFINITY + "/required";
     private static final String PREFERRED = Names.NODE_AFFINITY + "/preferred";
 
-    private record Required(RequiredNodeAffinity affinity) implements CycleState.Data {
-        @Override
-        public CycleState.Data copy() {
-            return this;
-        }
+    private record Required(RequiredNodeAffinity affinity) implements CycleState.Immutable {
     }
 
-    private record Preferred(List<PreferredSchedulingTerm> terms) implements CycleState.Data {
-        @Override
-        public CycleState.Data copy() {
-            return this;
-        }
+    private record Preferred(List<PreferredSchedulingTerm> terms) implements CycleState.Immutable {
     }
 
     @Override

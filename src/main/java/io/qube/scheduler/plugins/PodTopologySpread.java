@@ -69,11 +69,7 @@ public final class PodTopologySpread implements ExtensionPoints.PreFilter, Exten
     }
 
     private record ScoreState(List<SpreadConstraint> constraints, List<Map<String, Integer>> perDomain,
-                              double[] weights, Set<String> ignored, List<NodeInfo> nodes) implements CycleState.Data {
-        @Override
-        public CycleState.Data copy() {
-            return this;
-        }
+                              double[] weights, Set<String> ignored, List<NodeInfo> nodes) implements CycleState.Immutable {
     }
 
     private final Handle handle;

@@ -22,11 +22,7 @@ public final class TaintToleration implements ExtensionPoints.Filter, ExtensionP
 
     private static final String SOFT_TOLERATIONS = Names.TAINT_TOLERATION + "/preferNoSchedule";
 
-    private record SoftTolerations(List<Toleration> tolerations) implements CycleState.Data {
-        @Override
-        public CycleState.Data copy() {
-            return this;
-        }
+    private record SoftTolerations(List<Toleration> tolerations) implements CycleState.Immutable {
     }
 
     @Override
