@@ -19,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
 
+import static org.awaitility.Awaitility.await;
+
 /**
  * scheduler_perf's workloads end to end through Qube's API (bench/scheduler.sh): Node objects for 5,000 nodes (no
  * agent; nodes are objects, as in scheduler_perf), pods created through the API by 16 clients, bound by Qube's
@@ -129,19 +131,14 @@ public final class SchedulerBenchmark {
             sentAt.put(c.namespace() + "/" + name, System.nanoTime());
             return BenchHttp.post(client, "/api/v1/namespaces/" + c.namespace() + "/pods", c.pod().apply(index));
         });
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
         Histogram latency = new Histogram(600_000_000L, 3);
         long last = start;
         for (int i = 0; i < c.pods(); i++) {
             String key = c.namespace() + "/p-" + i;
-            Long bound;
-            while ((bound = bindings.boundAt(key)) == null) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(c.label() + ": pod " + key + " not bound after " + PATIENCE
-                            + "; see " + server.log);
-                }
-                Thread.sleep(5);
-            }
+            await().atMost(PATIENCE).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+                    .alias(c.label() + ": pod " + key + " bound (see " + server.log + ")")
+                    .until(() -> bindings.boundAt(key) != null);
+            long bound = bindings.boundAt(key);
             latency.recordValue(Math.max(0, (bound - sentAt.get(key)) / 1000));
             last = Math.max(last, bound);
         }

@@ -123,17 +123,7 @@ public final class InterPodAffinity implements ExtensionPoints.PreFilter, Extens
 
     @Override
     public PreFilterExtensions extensions() {
-        return new PreFilterExtensions() {
-            @Override
-            public void addPod(CycleState state, PodInfo toSchedule, PodInfo added, NodeInfo node) {
-                update(state, toSchedule, added, node, 1);
-            }
-
-            @Override
-            public void removePod(CycleState state, PodInfo toSchedule, PodInfo removed, NodeInfo node) {
-                update(state, toSchedule, removed, node, -1);
-            }
-        };
+        return CountingExtensions.of(this::update);
     }
 
     private void update(CycleState state, PodInfo pod, PodInfo other, NodeInfo node, int delta) {

@@ -110,17 +110,7 @@ public final class PodTopologySpread implements ExtensionPoints.PreFilter, Exten
 
     @Override
     public PreFilterExtensions extensions() {
-        return new PreFilterExtensions() {
-            @Override
-            public void addPod(CycleState state, PodInfo toSchedule, PodInfo added, NodeInfo node) {
-                update(state, toSchedule, added, node, 1);
-            }
-
-            @Override
-            public void removePod(CycleState state, PodInfo toSchedule, PodInfo removed, NodeInfo node) {
-                update(state, toSchedule, removed, node, -1);
-            }
-        };
+        return CountingExtensions.of(this::update);
     }
 
     private void update(CycleState state, PodInfo pod, PodInfo other, NodeInfo node, int delta) {
