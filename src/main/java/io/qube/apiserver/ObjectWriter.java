@@ -23,6 +23,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
@@ -212,8 +213,8 @@ final class ObjectWriter {
     private Uni<WriteResult> write(RequestInfo request, StoredObject current, ObjectNode stored, ObjectNode next,
                                    String pinned, WriteOptions options, WriteTarget target) {
         ResourceDefinition<?> definition = request.definition();
-        Prepared prepared = prepare(definition, next, target == WriteTarget.SERVER ? null : stored,
-                request.storeNamespace(), options);
+        Prepared prepared = target == WriteTarget.SERVER ? serverChange(definition, next, request.storeNamespace())
+                : prepare(definition, next, stored, request.storeNamespace(), options);
         boolean retryable = pinned.isEmpty();
         if (isFinalized(next)) {
             return remove(definition, current, options.dryRun(), retryable)
@@ -366,6 +367,19 @@ final class ObjectWriter {
         return new Prepared(write, warnings);
     }
 
+    /**
+     * A change the server made to the stored object (a binding, a deletion mark): stored as it is, without the
+     * typed round trip, defaults, validation or a managedFields entry, as Kubernetes' binding and graceful deletion
+     * update the stored object outside the update strategy.
+     */
+    private Prepared serverChange(ResourceDefinition<?> definition, ObjectNode tree, String namespace) {
+        ObjectNode metadata = ObjectRules.metadata(tree);
+        ObjectKey key = ObjectKey.of(definition.storeType(), namespace, metadata.path("name").asText());
+        ObjectWrite write = new ObjectWrite(key, metadata.path("uid").asText(null), IndexedFields.labelsOf(tree),
+                indexedFields.extract(definition.storeType(), tree), ObjectCodec.storedBody(tree));
+        return new Prepared(write, List.of());
+    }
+
     private static void checkNamespace(ObjectNode metadata, RequestInfo request) {
         if (!request.definition().namespaced()) {
             metadata.remove("namespace");
@@ -439,14 +453,19 @@ final class ObjectWriter {
         }
     }
 
+    /** Whether anything but metadata and status differs (what bumps metadata.generation). */
     private static boolean specChanged(ObjectNode next, ObjectNode stored) {
-        ObjectNode a = next.deepCopy();
-        ObjectNode b = stored.deepCopy();
-        for (ObjectNode tree : List.of(a, b)) {
-            tree.remove("metadata");
-            tree.remove("status");
+        return !sameOutside(next, stored) || !sameOutside(stored, next);
+    }
+
+    private static boolean sameOutside(ObjectNode one, ObjectNode other) {
+        for (Map.Entry<String, JsonNode> field : one.properties()) {
+            String name = field.getKey();
+            if (!name.equals("metadata") && !name.equals("status") && !field.getValue().equals(other.get(name))) {
+                return false;
+            }
         }
-        return !a.equals(b);
+        return true;
     }
 
     private static void keep(ObjectNode next, ObjectNode stored, String field) {

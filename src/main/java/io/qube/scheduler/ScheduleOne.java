@@ -35,15 +35,29 @@ final class ScheduleOne {
     private static final Logger LOG = Logger.getLogger(ScheduleOne.class);
     static final String NO_NODES = "no nodes available to schedule pods";
 
-    /** Why a cycle found no node: every node's rejection, the plugins that rejected, a PreFilter's message. */
+    /**
+     * Why a cycle found no node: every node's rejection, the plugins that rejected, a PreFilter's message. Cycles
+     * that succeed reject nodes too (tainted ones, say), so rejections are kept as two lists and become a map only
+     * for a pod that fits nowhere.
+     */
     private static final class Diagnosis {
-        final Map<String, Status> rejections = new HashMap<>();
+        private final List<String> nodes = new ArrayList<>();
+        private final List<Status> statuses = new ArrayList<>();
         final Set<String> rejectingPlugins = new HashSet<>();
         String preFilterMessage = "";
 
         void reject(String node, Status status) {
-            rejections.put(node, status);
+            nodes.add(node);
+            statuses.add(status);
             rejectingPlugins.add(status.plugin());
+        }
+
+        Map<String, Status> rejections() {
+            Map<String, Status> byNode = new HashMap<>(nodes.size() * 2);
+            for (int i = 0; i < nodes.size(); i++) {
+                byNode.put(nodes.get(i), statuses.get(i));
+            }
+            return byNode;
         }
     }
 
@@ -250,9 +264,10 @@ final class ScheduleOne {
         PodInfo pod = queued.pod();
         String postFilterMessage = "";
         String nominated = null;
+        Map<String, Status> rejections = diagnosis.rejections();
         if (!snapshot.nodes().isEmpty()) {
             metrics.preemptionAttempt();
-            PostFilterResult result = framework.runPostFilter(state, pod, diagnosis.rejections);
+            PostFilterResult result = framework.runPostFilter(state, pod, rejections);
             if (result.status().isSuccess()) {
                 nominated = result.nominatedNode();
             } else {
@@ -260,7 +275,7 @@ final class ScheduleOne {
             }
         }
         String message = diagnosis.preFilterMessage.equals(NO_NODES) ? NO_NODES
-                : new FitError(pod, snapshot.nodes().size(), diagnosis.rejections, diagnosis.preFilterMessage,
+                : new FitError(pod, snapshot.nodes().size(), rejections, diagnosis.preFilterMessage,
                 postFilterMessage).message();
         if (nominated != null) {
             nominations.nominate(pod, nominated);

@@ -131,29 +131,26 @@ public final class SchedulerCache {
      */
     public synchronized void updateSnapshot(Snapshot snapshot) {
         boolean relist = nodeSetChanged;
-        Map<String, NodeInfo> copies = snapshot.byName();
         for (String name : dirty) {
             NodeInfo current = nodes.get(name);
-            NodeInfo copy = copies.get(name);
+            NodeInfo copy = snapshot.get(name);
             if (current == null || current.node() == null) {
-                relist |= copies.remove(name) != null;
+                relist |= snapshot.remove(name);
                 continue;
             }
             if (copy == null) {
-                copies.put(name, current.copy());
+                snapshot.put(current.copy());
                 relist = true;
                 continue;
             }
-            relist |= copy.podsWithAffinity().isEmpty() != current.podsWithAffinity().isEmpty()
-                    || copy.podsWithRequiredAntiAffinity().isEmpty() != current.podsWithRequiredAntiAffinity().isEmpty();
-            copy.copyFrom(current);
+            snapshot.refresh(copy, current);
         }
         dirty.clear();
         nodeSetChanged = false;
         if (relist) {
             List<NodeInfo> ordered = new ArrayList<>();
             for (String name : nodes.keySet()) {
-                NodeInfo copy = copies.get(name);
+                NodeInfo copy = snapshot.get(name);
                 if (copy != null) {
                     ordered.add(copy);
                 }

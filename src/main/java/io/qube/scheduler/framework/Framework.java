@@ -165,8 +165,12 @@ public final class Framework {
      * them) and without them (so a pod that depends on them, by affinity, does not count on them yet).
      */
     public Status runFiltersWithNominatedPods(CycleState state, PodInfo pod, NodeInfo node) {
+        List<PodInfo> candidates = handle.nominator().nominatedPods(node.name());
+        if (candidates.isEmpty()) {
+            return runFilters(state, pod, node);
+        }
         List<PodInfo> nominated = new ArrayList<>();
-        for (PodInfo other : handle.nominator().nominatedPods(node.name())) {
+        for (PodInfo other : candidates) {
             if (other.priority() >= pod.priority() && !other.key().equals(pod.key())) {
                 nominated.add(other);
             }

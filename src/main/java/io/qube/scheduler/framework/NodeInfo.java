@@ -1,11 +1,14 @@
 package io.qube.scheduler.framework;
 
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Taint;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A node as the scheduler sees it: the Node object and the pods on it (bound or assumed), with their summed
@@ -18,6 +21,8 @@ public final class NodeInfo {
     private Node node;
     private Resource allocatable = new Resource();
     private final List<PodInfo> pods;
+    /** The same pods by namespace: affinity terms and spread constraints select within namespaces. */
+    private final Map<String, List<PodInfo>> podsByNamespace;
     private final List<PodInfo> podsWithAffinity;
     private final List<PodInfo> podsWithRequiredAntiAffinity;
     private final List<HostPort> usedPorts;
@@ -28,6 +33,7 @@ public final class NodeInfo {
     public NodeInfo(String name) {
         this.name = name;
         this.pods = new ArrayList<>();
+        this.podsByNamespace = new HashMap<>();
         this.podsWithAffinity = new ArrayList<>();
         this.podsWithRequiredAntiAffinity = new ArrayList<>();
         this.usedPorts = new ArrayList<>();
@@ -49,6 +55,8 @@ public final class NodeInfo {
         this.node = other.node;
         this.allocatable = other.allocatable;
         this.pods = new ArrayList<>(other.pods);
+        this.podsByNamespace = new HashMap<>();
+        copyNamespaces(other);
         this.podsWithAffinity = new ArrayList<>(other.podsWithAffinity);
         this.podsWithRequiredAntiAffinity = new ArrayList<>(other.podsWithRequiredAntiAffinity);
         this.usedPorts = new ArrayList<>(other.usedPorts);
@@ -66,6 +74,8 @@ public final class NodeInfo {
         this.node = other.node;
         this.allocatable = other.allocatable;
         replace(pods, other.pods);
+        podsByNamespace.clear();
+        copyNamespaces(other);
         replace(podsWithAffinity, other.podsWithAffinity);
         replace(podsWithRequiredAntiAffinity, other.podsWithRequiredAntiAffinity);
         replace(usedPorts, other.usedPorts);
@@ -73,6 +83,10 @@ public final class NodeInfo {
         this.requested.add(other.requested);
         this.nonZeroMilliCpu = other.nonZeroMilliCpu;
         this.nonZeroMemory = other.nonZeroMemory;
+    }
+
+    private void copyNamespaces(NodeInfo other) {
+        other.podsByNamespace.forEach((namespace, list) -> podsByNamespace.put(namespace, new ArrayList<>(list)));
     }
 
     private static <T> void replace(List<T> target, List<T> source) {
@@ -135,6 +149,28 @@ public final class NodeInfo {
         return pods;
     }
 
+    /** The pods of one namespace on this node. */
+    public List<PodInfo> podsIn(String namespace) {
+        List<PodInfo> inNamespace = podsByNamespace.get(namespace);
+        return inNamespace == null ? List.of() : inNamespace;
+    }
+
+    /** How many pods of {@code namespace} that are not being deleted {@code selector} selects on this node. */
+    public int countMatching(String namespace, LabelSelector selector) {
+        int count = 0;
+        for (PodInfo placed : podsIn(namespace)) {
+            if (!placed.terminating() && Selectors.matches(selector, placed.labels())) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** The namespaces this node has pods of. */
+    public Set<String> namespaces() {
+        return podsByNamespace.keySet();
+    }
+
     public List<PodInfo> podsWithAffinity() {
         return podsWithAffinity;
     }
@@ -149,6 +185,7 @@ public final class NodeInfo {
 
     public void addPod(PodInfo pod) {
         pods.add(pod);
+        podsByNamespace.computeIfAbsent(pod.namespace(), namespace -> new ArrayList<>()).add(pod);
         if (pod.hasAffinity()) {
             podsWithAffinity.add(pod);
         }
@@ -165,6 +202,11 @@ public final class NodeInfo {
             PodInfo pod = pods.get(i);
             if (pod.key().equals(key)) {
                 pods.remove(i);
+                List<PodInfo> inNamespace = podsByNamespace.get(pod.namespace());
+                inNamespace.remove(pod);
+                if (inNamespace.isEmpty()) {
+                    podsByNamespace.remove(pod.namespace());
+                }
                 podsWithAffinity.removeIf(p -> p.key().equals(key));
                 podsWithRequiredAntiAffinity.removeIf(p -> p.key().equals(key));
                 for (HostPort port : pod.hostPorts()) {

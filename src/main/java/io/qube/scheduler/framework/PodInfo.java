@@ -35,6 +35,10 @@ public final class PodInfo {
     private final List<AffinityTerm> preferredAffinity;
     private final List<AffinityTerm> preferredAntiAffinity;
     private final String nodeName;
+    /** Read for every placed pod in the affinity and spread loops: kept here, one hop nearer. */
+    private final String namespace;
+    private final Map<String, String> labels;
+    private final boolean terminating;
 
     /** The same pod as placed on {@code nodeName} by this scheduler before the API has bound it. */
     private PodInfo(PodInfo other, String nodeName) {
@@ -49,11 +53,17 @@ public final class PodInfo {
         this.preferredAffinity = other.preferredAffinity;
         this.preferredAntiAffinity = other.preferredAntiAffinity;
         this.nodeName = nodeName;
+        this.namespace = other.namespace;
+        this.labels = other.labels;
+        this.terminating = other.terminating;
     }
 
     public PodInfo(Pod pod) {
         this.pod = pod;
         this.nodeName = pod.getSpec().getNodeName();
+        this.namespace = pod.getMetadata().getNamespace();
+        this.labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+        this.terminating = pod.getMetadata().getDeletionTimestamp() != null;
         this.key = pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
         PodSpec spec = pod.getSpec();
         Resource sum = new Resource();
@@ -158,7 +168,7 @@ public final class PodInfo {
     }
 
     public String namespace() {
-        return pod.getMetadata().getNamespace();
+        return namespace;
     }
 
     public String name() {
@@ -170,7 +180,7 @@ public final class PodInfo {
     }
 
     public Map<String, String> labels() {
-        return pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+        return labels;
     }
 
     /** The node the pod is bound or assumed to; null or empty while pending. */
@@ -200,7 +210,7 @@ public final class PodInfo {
     }
 
     public boolean terminating() {
-        return pod.getMetadata().getDeletionTimestamp() != null;
+        return terminating;
     }
 
     public Resource requests() {

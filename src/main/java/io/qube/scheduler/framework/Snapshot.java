@@ -1,25 +1,33 @@
 package io.qube.scheduler.framework;
 
-import java.util.ArrayList;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The nodes one scheduling cycle works on, fixed for the cycle. The cache refreshes it before each cycle, copying
- * into it only the nodes that changed since the last one.
+ * into it only the nodes that changed since the last one; the indexes below follow those changes, so that plugins
+ * whose rules select pods look only where such pods are instead of at every pod on every node.
  */
 public final class Snapshot {
 
     private final Map<String, NodeInfo> byName = new HashMap<>();
     private List<NodeInfo> nodes = List.of();
-    private List<NodeInfo> withAffinity = List.of();
-    private List<NodeInfo> withRequiredAntiAffinity = List.of();
+    /** Per namespace, the nodes with pods of it. */
+    private final Map<String, Set<NodeInfo>> byNamespace = new HashMap<>();
+    private final Set<NodeInfo> withAffinity = new HashSet<>();
+    private final Set<NodeInfo> withRequiredAntiAffinity = new HashSet<>();
+    private final DomainCounts domainCounts = new DomainCounts();
 
     /** A snapshot of exactly these nodes, for tests and for preemption's what-ifs. */
     public static Snapshot of(List<NodeInfo> nodes) {
         Snapshot snapshot = new Snapshot();
-        nodes.forEach(node -> snapshot.byName.put(node.name(), node));
+        nodes.forEach(snapshot::put);
         snapshot.relist(nodes);
         return snapshot;
     }
@@ -34,34 +42,104 @@ public final class Snapshot {
     }
 
     /** Nodes with at least one pod that has pod affinity or anti-affinity terms. */
-    public List<NodeInfo> withAffinity() {
+    public Collection<NodeInfo> withAffinity() {
         return withAffinity;
     }
 
     /** Nodes with at least one pod with required anti-affinity terms. */
-    public List<NodeInfo> withRequiredAntiAffinity() {
+    public Collection<NodeInfo> withRequiredAntiAffinity() {
         return withRequiredAntiAffinity;
     }
 
-    /** The cache's side: the mutable map of copies it refreshes in place. */
-    public Map<String, NodeInfo> byName() {
-        return byName;
+    /** The nodes with at least one pod of {@code namespace}. */
+    public Collection<NodeInfo> withPodsIn(String namespace) {
+        Set<NodeInfo> inNamespace = byNamespace.get(namespace);
+        return inNamespace == null ? List.of() : inNamespace;
     }
 
-    /** Rebuilds the lists from {@code ordered}, the nodes with a Node object. */
+    /**
+     * Per value of {@code topologyKey} over every node that has the label, how many pods of {@code namespace} that
+     * are not being deleted {@code selector} selects there (zero where none). Read-only; the snapshot keeps it.
+     */
+    public Map<String, Integer> podsPerDomain(String namespace, LabelSelector selector, String topologyKey) {
+        return domainCounts.get(byName.values(), namespace, selector, topologyKey);
+    }
+
+    /** How many nodes have the label {@code key}. */
+    public int nodesWithLabel(String key) {
+        return domainCounts.nodesWithLabel(byName.values(), key);
+    }
+
+    /** Adds a node (a copy the snapshot now owns); {@link #nodes()} follows at the next {@link #relist}. */
+    public void put(NodeInfo node) {
+        byName.put(node.name(), node);
+        domainCounts.clear();
+        index(node, Set.of(), node.namespaces());
+        indexAffinity(node);
+    }
+
+    /** Makes the snapshot's copy of {@code current}'s node equal to it, in place. */
+    public void refresh(NodeInfo copy, NodeInfo current) {
+        boolean relabelled = copy.node() != current.node() && !copy.labels().equals(current.labels());
+        if (relabelled) {
+            domainCounts.clear();
+        } else {
+            domainCounts.account(copy, -1);
+        }
+        Set<String> before = new HashSet<>(copy.namespaces());
+        copy.copyFrom(current);
+        if (!relabelled) {
+            domainCounts.account(copy, 1);
+        }
+        index(copy, before, copy.namespaces());
+        indexAffinity(copy);
+    }
+
+    /** Drops a node; false if the snapshot did not have it. {@link #nodes()} follows at the next relist. */
+    public boolean remove(String name) {
+        NodeInfo node = byName.remove(name);
+        if (node == null) {
+            return false;
+        }
+        domainCounts.clear();
+        index(node, node.namespaces(), Set.of());
+        withAffinity.remove(node);
+        withRequiredAntiAffinity.remove(node);
+        return true;
+    }
+
+    /** Sets the list of nodes, {@code ordered}: the nodes with a Node object, after nodes came or went. */
     public void relist(List<NodeInfo> ordered) {
-        List<NodeInfo> affinity = new ArrayList<>();
-        List<NodeInfo> antiAffinity = new ArrayList<>();
-        for (NodeInfo node : ordered) {
-            if (!node.podsWithAffinity().isEmpty()) {
-                affinity.add(node);
-            }
-            if (!node.podsWithRequiredAntiAffinity().isEmpty()) {
-                antiAffinity.add(node);
+        this.nodes = List.copyOf(ordered);
+    }
+
+    private void index(NodeInfo node, Set<String> before, Set<String> after) {
+        for (String namespace : before) {
+            if (!after.contains(namespace)) {
+                Set<NodeInfo> inNamespace = byNamespace.get(namespace);
+                inNamespace.remove(node);
+                if (inNamespace.isEmpty()) {
+                    byNamespace.remove(namespace);
+                }
             }
         }
-        this.nodes = List.copyOf(ordered);
-        this.withAffinity = affinity;
-        this.withRequiredAntiAffinity = antiAffinity;
+        for (String namespace : after) {
+            if (!before.contains(namespace)) {
+                byNamespace.computeIfAbsent(namespace, n -> new HashSet<>()).add(node);
+            }
+        }
+    }
+
+    private void indexAffinity(NodeInfo node) {
+        keepIf(withAffinity, node, !node.podsWithAffinity().isEmpty());
+        keepIf(withRequiredAntiAffinity, node, !node.podsWithRequiredAntiAffinity().isEmpty());
+    }
+
+    private static void keepIf(Set<NodeInfo> set, NodeInfo node, boolean member) {
+        if (member) {
+            set.add(node);
+        } else {
+            set.remove(node);
+        }
     }
 }

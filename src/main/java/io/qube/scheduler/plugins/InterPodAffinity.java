@@ -11,11 +11,14 @@ import io.qube.scheduler.framework.NodeInfo;
 import io.qube.scheduler.framework.PodInfo;
 import io.qube.scheduler.framework.Status;
 
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 import static io.qube.scheduler.framework.ExtensionPoints.MAX_NODE_SCORE;
 
@@ -64,7 +67,7 @@ public final class InterPodAffinity implements ExtensionPoints.PreFilter, Extens
     @Override
     public PreFilterResult preFilter(CycleState state, PodInfo pod, List<NodeInfo> nodes) {
         boolean ownTerms = !pod.requiredAffinity().isEmpty() || !pod.requiredAntiAffinity().isEmpty();
-        List<NodeInfo> withAntiAffinity = handle.snapshot().withRequiredAntiAffinity();
+        Collection<NodeInfo> withAntiAffinity = handle.snapshot().withRequiredAntiAffinity();
         if (!ownTerms && withAntiAffinity.isEmpty()) {
             return PreFilterResult.SKIP;
         }
@@ -75,20 +78,56 @@ public final class InterPodAffinity implements ExtensionPoints.PreFilter, Extens
             }
         }
         if (ownTerms) {
-            for (NodeInfo node : nodes) {
-                for (PodInfo placed : node.pods()) {
-                    countOwnTerms(counts, pod, placed, node, 1);
-                }
-            }
+            forEachCandidate(nodes, namespacesOf(pod.requiredAffinity(), pod.requiredAntiAffinity()),
+                    (placed, node) -> countOwnTerms(counts, pod, placed, node, 1));
         }
         state.write(FILTER_STATE, counts);
         return PreFilterResult.SUCCESS;
     }
 
+    /**
+     * The namespaces a pod's terms can select pods in, or null when a term has a namespace selector (any namespace
+     * may match it).
+     */
+    private static Set<String> namespacesOf(List<AffinityTerm> terms, List<AffinityTerm> more) {
+        Set<String> namespaces = new HashSet<>();
+        for (List<AffinityTerm> list : List.of(terms, more)) {
+            for (AffinityTerm term : list) {
+                if (term.namespaceSelector() != null) {
+                    return null;
+                }
+                namespaces.addAll(term.namespaces());
+            }
+        }
+        return namespaces;
+    }
+
+    /** Every placed pod in {@code namespaces} (all pods when null) on {@code nodes}, with its node. */
+    private void forEachCandidate(List<NodeInfo> nodes, Set<String> namespaces, BiConsumer<PodInfo, NodeInfo> action) {
+        if (namespaces == null) {
+            for (NodeInfo node : nodes) {
+                for (PodInfo placed : node.pods()) {
+                    action.accept(placed, node);
+                }
+            }
+            return;
+        }
+        for (String namespace : namespaces) {
+            for (NodeInfo node : handle.snapshot().withPodsIn(namespace)) {
+                for (PodInfo placed : node.podsIn(namespace)) {
+                    action.accept(placed, node);
+                }
+            }
+        }
+    }
+
     private void countExistingAntiAffinity(Counts counts, PodInfo pod, PodInfo placed, NodeInfo node, int delta) {
         for (AffinityTerm term : placed.requiredAntiAffinity()) {
+            if (!term.matches(pod, handle::namespaceLabels)) {
+                continue;
+            }
             String value = node.labels().get(term.topologyKey());
-            if (value != null && term.matches(pod, handle::namespaceLabels)) {
+            if (value != null) {
                 TopologyPair.add(counts.existingAntiAffinity(), new TopologyPair(term.topologyKey(), value), delta);
             }
         }
@@ -178,14 +217,18 @@ public final class InterPodAffinity implements ExtensionPoints.PreFilter, Extens
     @Override
     public Status preScore(CycleState state, PodInfo pod, List<NodeInfo> nodes) {
         boolean ownPreferences = !pod.preferredAffinity().isEmpty() || !pod.preferredAntiAffinity().isEmpty();
-        List<NodeInfo> candidates = ownPreferences ? handle.snapshot().nodes() : handle.snapshot().withAffinity();
-        if (candidates.isEmpty()) {
+        if (!ownPreferences && handle.snapshot().withAffinity().isEmpty()) {
             return Status.SKIP;
         }
         Map<String, Map<String, Long>> scores = new HashMap<>();
-        for (NodeInfo node : candidates) {
-            for (PodInfo placed : ownPreferences ? node.pods() : node.podsWithAffinity()) {
-                scoreAgainst(scores, pod, placed, node);
+        if (ownPreferences) {
+            forEachCandidate(handle.snapshot().nodes(),
+                    namespacesOf(pod.preferredAffinity(), pod.preferredAntiAffinity()),
+                    (placed, node) -> scoreOwnTerms(scores, pod, placed, node));
+        }
+        for (NodeInfo node : handle.snapshot().withAffinity()) {
+            for (PodInfo placed : node.podsWithAffinity()) {
+                scorePlacedTerms(scores, pod, placed, node);
             }
         }
         if (scores.isEmpty()) {
@@ -195,13 +238,17 @@ public final class InterPodAffinity implements ExtensionPoints.PreFilter, Extens
         return Status.SUCCESS;
     }
 
-    private void scoreAgainst(Map<String, Map<String, Long>> scores, PodInfo pod, PodInfo placed, NodeInfo node) {
+    private void scoreOwnTerms(Map<String, Map<String, Long>> scores, PodInfo pod, PodInfo placed, NodeInfo node) {
         for (AffinityTerm term : pod.preferredAffinity()) {
             addIfMatches(scores, term, placed, node, term.weight());
         }
         for (AffinityTerm term : pod.preferredAntiAffinity()) {
             addIfMatches(scores, term, placed, node, -term.weight());
         }
+    }
+
+    /** What placed pods' own terms say of this pod. */
+    private void scorePlacedTerms(Map<String, Map<String, Long>> scores, PodInfo pod, PodInfo placed, NodeInfo node) {
         for (AffinityTerm term : placed.requiredAffinity()) {
             addIfMatches(scores, term, pod, node, HARD_POD_AFFINITY_WEIGHT);
         }
@@ -216,8 +263,11 @@ public final class InterPodAffinity implements ExtensionPoints.PreFilter, Extens
     /** Adds {@code weight} to the domain of {@code node} when {@code term} selects {@code target}. */
     private void addIfMatches(Map<String, Map<String, Long>> scores, AffinityTerm term, PodInfo target, NodeInfo node,
                               long weight) {
+        if (weight == 0 || !term.matches(target, handle::namespaceLabels)) {
+            return;
+        }
         String value = node.labels().get(term.topologyKey());
-        if (value != null && weight != 0 && term.matches(target, handle::namespaceLabels)) {
+        if (value != null) {
             scores.computeIfAbsent(term.topologyKey(), key -> new HashMap<>()).merge(value, weight, Long::sum);
         }
     }

@@ -91,6 +91,14 @@ public final class PodTopologySpread implements ExtensionPoints.PreFilter, Exten
         }
         RequiredNodeAffinity affinity = RequiredNodeAffinity.of(pod.pod());
         List<Map<String, Integer>> perDomain = new ArrayList<>();
+        if (everyNodeCounts(constraints, affinity, nodes.size())) {
+            for (SpreadConstraint constraint : constraints) {
+                perDomain.add(new HashMap<>(handle.snapshot().podsPerDomain(pod.namespace(), constraint.selector(),
+                        constraint.topologyKey())));
+            }
+            state.write(FILTER_STATE, new Counts(constraints, perDomain));
+            return PreFilterResult.SUCCESS;
+        }
         constraints.forEach(c -> perDomain.add(new HashMap<>()));
         for (NodeInfo node : nodes) {
             if (!SpreadConstraint.hasAllKeys(node, constraints)) {
@@ -106,6 +114,23 @@ public final class PodTopologySpread implements ExtensionPoints.PreFilter, Exten
         }
         state.write(FILTER_STATE, new Counts(constraints, perDomain));
         return PreFilterResult.SUCCESS;
+    }
+
+    /**
+     * Whether every node with the constraints' keys counts for them all: then the snapshot's standing counts per
+     * domain are exactly what a walk over every node would add up.
+     */
+    private boolean everyNodeCounts(List<SpreadConstraint> constraints, RequiredNodeAffinity affinity, int nodes) {
+        for (SpreadConstraint constraint : constraints) {
+            if (constraint.honorTaints() || constraint.honorNodeAffinity() && !affinity.isEmpty()) {
+                return false;
+            }
+            // A node lacking any one key is left out of every constraint's count.
+            if (constraints.size() > 1 && handle.snapshot().nodesWithLabel(constraint.topologyKey()) != nodes) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -59,13 +59,7 @@ record SpreadConstraint(int maxSkew, String topologyKey, LabelSelector selector,
 
     /** Pods on the node this constraint counts: selected, in the pod's namespace, not being deleted. */
     int countMatching(NodeInfo node, String namespace) {
-        int count = 0;
-        for (PodInfo placed : node.pods()) {
-            if (matches(placed, namespace)) {
-                count++;
-            }
-        }
-        return count;
+        return node.countMatching(namespace, selector);
     }
 
     boolean matches(PodInfo placed, String namespace) {

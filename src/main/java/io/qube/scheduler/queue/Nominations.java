@@ -13,11 +13,18 @@ public final class Nominations implements Nominator {
 
     private final Map<String, List<PodInfo>> byNode = new HashMap<>();
     private final Map<String, String> nodeByPod = new HashMap<>();
+    /** Whether any pod is nominated: Filter asks for every node of every cycle, and nearly always there is none. */
+    private volatile boolean any;
 
     @Override
-    public synchronized List<PodInfo> nominatedPods(String nodeName) {
-        List<PodInfo> pods = byNode.get(nodeName);
-        return pods == null ? List.of() : List.copyOf(pods);
+    public List<PodInfo> nominatedPods(String nodeName) {
+        if (!any) {
+            return List.of();
+        }
+        synchronized (this) {
+            List<PodInfo> pods = byNode.get(nodeName);
+            return pods == null ? List.of() : List.copyOf(pods);
+        }
     }
 
     /** Records the pod's nomination: {@code nodeName}, or else what its status says; none clears it. */
@@ -32,6 +39,7 @@ public final class Nominations implements Nominator {
         }
         nodeByPod.put(pod.key(), node);
         byNode.computeIfAbsent(node, n -> new ArrayList<>()).add(pod);
+        any = true;
     }
 
     public synchronized void remove(String podKey) {
@@ -42,6 +50,7 @@ public final class Nominations implements Nominator {
             if (pods.isEmpty()) {
                 byNode.remove(node);
             }
+            any = !byNode.isEmpty();
         }
     }
 
