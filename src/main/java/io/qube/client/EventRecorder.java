@@ -3,7 +3,7 @@ package io.qube.client;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
@@ -12,7 +12,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Records core/v1 Events about pods for a control-plane component (shown by {@code kubectl describe} as "From:
+ * Records core/v1 Events about objects for a control-plane component (shown by {@code kubectl describe} as "From:
  * default-scheduler"). Best effort, as client-go's broadcaster: events are written asynchronously, and when too many
  * are in flight the newest are dropped rather than slowing the component down.
  */
@@ -32,27 +32,29 @@ public final class EventRecorder {
         this.instance = instance;
     }
 
-    public void normal(Pod pod, String reason, String message) {
-        record(pod, "Normal", reason, message);
+    public void normal(HasMetadata object, String reason, String message) {
+        record(object, "Normal", reason, message);
     }
 
-    public void warning(Pod pod, String reason, String message) {
-        record(pod, "Warning", reason, message);
+    public void warning(HasMetadata object, String reason, String message) {
+        record(object, "Warning", reason, message);
     }
 
-    private void record(Pod pod, String type, String reason, String message) {
+    private void record(HasMetadata object, String type, String reason, String message) {
         if (!inFlight.tryAcquire()) {
-            LOG.debugf("dropped event %s for pod %s: too many in flight", reason, pod.getMetadata().getName());
+            LOG.debugf("dropped event %s for %s %s: too many in flight", reason, object.getKind(),
+                    object.getMetadata().getName());
             return;
         }
-        String namespace = pod.getMetadata().getNamespace();
+        String namespace = object.getMetadata().getNamespace();
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         Event event = new EventBuilder().withNewMetadata()
-                .withName(pod.getMetadata().getName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()))
+                .withName(object.getMetadata().getName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()))
                 .withNamespace(namespace).endMetadata()
-                .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion("v1").withKind("Pod")
-                        .withNamespace(namespace).withName(pod.getMetadata().getName())
-                        .withUid(pod.getMetadata().getUid()).withResourceVersion(pod.getMetadata().getResourceVersion())
+                .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion(object.getApiVersion())
+                        .withKind(object.getKind()).withNamespace(namespace).withName(object.getMetadata().getName())
+                        .withUid(object.getMetadata().getUid())
+                        .withResourceVersion(object.getMetadata().getResourceVersion())
                         .build())
                 .withType(type).withReason(reason).withMessage(message).withCount(1)
                 .withFirstTimestamp(now).withLastTimestamp(now)
@@ -62,7 +64,8 @@ public final class EventRecorder {
                 .whenComplete((done, failure) -> {
                     inFlight.release();
                     if (failure != null) {
-                        LOG.debugf("event %s for pod %s: %s", reason, pod.getMetadata().getName(), failure.getMessage());
+                        LOG.debugf("event %s for %s %s: %s", reason, object.getKind(), object.getMetadata().getName(),
+                                failure.getMessage());
                     }
                 });
     }

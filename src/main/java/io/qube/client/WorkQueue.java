@@ -24,6 +24,8 @@ public final class WorkQueue<K> implements AutoCloseable {
     /** What a reconcile asks of the queue. */
     public record Outcome(boolean retry, Duration after) {
         public static final Outcome DONE = new Outcome(false, Duration.ZERO);
+        /** Try again after the key's exponential backoff, as for a reconcile that threw. */
+        public static final Outcome FAILED = new Outcome(true, null);
 
         public static Outcome after(Duration delay) {
             return new Outcome(true, delay);
@@ -104,7 +106,7 @@ public final class WorkQueue<K> implements AutoCloseable {
 
     private synchronized void finish(K key, Outcome outcome) {
         running.remove(key);
-        if (outcome == null) {
+        if (outcome == null || outcome == Outcome.FAILED) {
             int attempts = failures.merge(key, 1, Integer::sum);
             long delay = Math.min(MAX_BACKOFF.toMillis(), FIRST_BACKOFF.toMillis() << Math.min(attempts, 20));
             addAfter(key, Duration.ofMillis(delay));

@@ -5,29 +5,36 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.qube.apiserver.registry.ResourceDefinition;
 import io.qube.apiserver.registry.ResourceRegistry;
+import io.qube.client.LeaderElection;
+import io.qube.client.LocalServer;
+import io.qube.controller.api.Controller;
 import io.qube.controller.namespace.NamespaceController;
+import io.qube.controller.replicaset.ReplicaSetController;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.value.registry.ValueRegistry;
 import io.quarkus.vertx.http.HttpServerStart;
-import io.qube.client.LocalServer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Runs the controllers in this process once its API is listening. They reach the API over HTTP like any client,
- * so they could as well run elsewhere; {@code qube.controllers.enabled=false} leaves them to another process.
+ * so they could as well run elsewhere; {@code qube.controllers.enabled=false} leaves them to another process. With
+ * several control planes only the holder of the Lease kube-system/kube-controller-manager runs them.
  */
 @ApplicationScoped
 public class ControllerManager {
 
     private static final Logger LOG = Logger.getLogger(ControllerManager.class);
+    static final String LEASE_NAME = "kube-controller-manager";
 
     @Inject
     ControllerSettings settings;
@@ -38,8 +45,12 @@ public class ControllerManager {
     @Inject
     ValueRegistry values;
 
+    @Inject
+    MeterRegistry meters;
+
     private KubernetesClient client;
-    private NamespaceController namespaces;
+    private LeaderElection election;
+    private final List<Controller> running = new ArrayList<>();
 
     /** On the server's start event: only then does the configuration hold the port it actually bound. */
     synchronized void start(@ObservesAsync HttpServerStart started) {
@@ -49,20 +60,42 @@ public class ControllerManager {
         String url = LocalServer.url(values);
         // An empty base config: nothing from ~/.kube or the environment may redirect the controllers elsewhere.
         client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(url)
-                .build()).build();
-        List<Class<? extends HasMetadata>> namespacedKinds = registry.all().stream()
-                .filter(ResourceDefinition::namespaced)
-                .filter(d -> !d.isCreateOnly())
-                .<Class<? extends HasMetadata>>map(ResourceDefinition::type)
-                .toList();
-        namespaces = new NamespaceController(client, namespacedKinds);
-        namespaces.start();
-        LOG.infof("controllers running against %s", url);
+                .withRequestTimeout(30_000).build()).build();
+        election = new LeaderElection(LEASE_NAME, settings.leaderElection(), meters, this::startControllers,
+                this::stopControllers);
+        election.start(client);
+    }
+
+    private synchronized void startControllers() {
+        if (!running.isEmpty()) {
+            return;
+        }
+        if (settings.namespace().enabled()) {
+            List<Class<? extends HasMetadata>> namespacedKinds = registry.all().stream()
+                    .filter(ResourceDefinition::namespaced)
+                    .filter(d -> !d.isCreateOnly())
+                    .<Class<? extends HasMetadata>>map(ResourceDefinition::type)
+                    .toList();
+            running.add(new NamespaceController(client, namespacedKinds));
+        }
+        if (settings.replicaset().enabled()) {
+            running.add(new ReplicaSetController(client, settings.replicaset().workers()));
+        }
+        running.forEach(Controller::start);
+        LOG.infof("%d controllers running against %s", running.size(), client.getMasterUrl());
+    }
+
+    private synchronized void stopControllers() {
+        if (!running.isEmpty()) {
+            LOG.info("controllers stopped: no longer the leader");
+        }
+        running.forEach(Controller::close);
+        running.clear();
     }
 
     synchronized void stop(@Observes ShutdownEvent event) {
-        if (namespaces != null) {
-            namespaces.close();
+        if (election != null) {
+            election.close();
         }
         if (client != null) {
             client.close();

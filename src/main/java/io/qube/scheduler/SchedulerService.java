@@ -4,12 +4,8 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
-import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.qube.client.LeaderElection;
 import io.qube.client.LocalServer;
 import io.qube.scheduler.plugins.NodeResourcesFit;
 import io.qube.scheduler.plugins.PluginRegistry;
@@ -22,13 +18,7 @@ import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs the scheduler in this process once its API is listening, as a client of that API like any other. With
@@ -39,7 +29,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class SchedulerService {
 
     private static final Logger LOG = Logger.getLogger(SchedulerService.class);
-    static final String LEASE_NAMESPACE = "kube-system";
     static final String LEASE_NAME = "kube-scheduler";
 
     @Inject
@@ -53,10 +42,8 @@ public class SchedulerService {
 
     private KubernetesClient client;
     private SchedulerMetrics metrics;
+    private LeaderElection election;
     private Scheduler scheduler;
-    private CompletableFuture<?> election;
-    private final AtomicInteger leading = new AtomicInteger();
-    private volatile boolean stopped;
 
     synchronized void start(@ObservesAsync HttpServerStart started) {
         if (!settings.enabled() || client != null) {
@@ -66,51 +53,22 @@ public class SchedulerService {
         client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(url)
                 .withRequestTimeout(30_000).build()).build();
         metrics = new SchedulerMetrics(registry, settings.schedulerName());
-        Gauge.builder("leader.election.master.status", leading, AtomicInteger::get)
-                .description("Whether this process is the scheduler's leader (1) or not (0).")
-                .tag("name", LEASE_NAME).register(registry);
-        String identity = identity();
-        if (!settings.leaderElection().enabled()) {
-            startScheduling(identity);
-            return;
-        }
-        LeaderElector elector = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
-                .withName(LEASE_NAME)
-                .withLock(new LeaseLock(LEASE_NAMESPACE, LEASE_NAME, identity))
-                .withLeaseDuration(settings.leaderElection().leaseDuration())
-                .withRenewDeadline(settings.leaderElection().renewDeadline())
-                .withRetryPeriod(settings.leaderElection().retryPeriod())
-                .withReleaseOnCancel(true)
-                .withLeaderCallbacks(new LeaderCallbacks(() -> startScheduling(identity), this::stopScheduling,
-                        leader -> LOG.infof("scheduler leader is now %s", leader)))
-                .build()).build();
-        campaign(elector);
+        election = new LeaderElection(LEASE_NAME, settings.leaderElection(), registry, this::startScheduling,
+                this::stopScheduling);
+        election.start(client);
     }
 
-    /** Runs for leadership again whenever it is lost, until shutdown, as a restarted kube-scheduler would. */
-    private void campaign(LeaderElector elector) {
-        election = elector.start();
-        election.whenComplete((done, failure) -> {
-            if (!stopped) {
-                CompletableFuture.delayedExecutor(settings.leaderElection().retryPeriod().toMillis(),
-                        TimeUnit.MILLISECONDS).execute(() -> campaign(elector));
-            }
-        });
-    }
-
-    private synchronized void startScheduling(String identity) {
-        if (scheduler != null || stopped) {
+    private synchronized void startScheduling() {
+        if (scheduler != null) {
             return;
         }
         PluginRegistry.Profile profile = new PluginRegistry.Profile(settings.schedulerName(),
                 settings.disabledPlugins().orElse(Set.of()), settings.weights(), strategy(settings.scoringStrategy()));
-        scheduler = new Scheduler(client, profile, settings.percentageOfNodesToScore(), metrics, identity);
+        scheduler = new Scheduler(client, profile, settings.percentageOfNodesToScore(), metrics, election.identity());
         scheduler.start();
-        leading.set(1);
     }
 
     private synchronized void stopScheduling() {
-        leading.set(0);
         if (scheduler != null) {
             LOG.info("scheduler stopped: no longer the leader");
             scheduler.close();
@@ -127,23 +85,10 @@ public class SchedulerService {
         };
     }
 
-    /** host_uuid, as kube-scheduler names its lease holder. */
-    private static String identity() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            host = "qube";
-        }
-        return host + "_" + UUID.randomUUID();
-    }
-
     synchronized void stop(@Observes ShutdownEvent event) {
-        stopped = true;
         if (election != null) {
-            election.cancel(true);
+            election.close();
         }
-        stopScheduling();
         if (client != null) {
             client.close();
         }

@@ -1,5 +1,6 @@
 package io.qube.scheduler;
 
+import io.qube.client.LeaderElectionSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -34,23 +35,6 @@ public interface SchedulerSettings {
     /** Score weights by plugin name, over Kubernetes' defaults. */
     Map<String, Integer> weights();
 
-    LeaderElection leaderElection();
-
-    interface LeaderElection {
-        @WithDefault("true")
-        boolean enabled();
-
-        /**
-         * How long a leader's lease holds without renewal; a standby takes over at most this plus retryPeriod after
-         * the leader dies. Shorter than kube-scheduler's 15 s so that takeover stays within 15 s.
-         */
-        @WithDefault("10s")
-        Duration leaseDuration();
-
-        @WithDefault("7s")
-        Duration renewDeadline();
-
-        @WithDefault("2s")
-        Duration retryPeriod();
-    }
+    /** On the Lease kube-system/kube-scheduler. */
+    LeaderElectionSettings leaderElection();
 }

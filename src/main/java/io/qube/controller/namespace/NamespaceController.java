@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.qube.client.WorkQueue;
+import io.qube.controller.api.Controller;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ import java.util.List;
  * until everything in it is gone; this controller deletes its content, waits for it to go, and then finalizes
  * the namespace, after which the apiserver removes it.
  */
-public final class NamespaceController implements AutoCloseable {
+public final class NamespaceController implements Controller {
 
     static final String FINALIZER = "kubernetes";
     private static final Duration RECHECK = Duration.ofSeconds(1);
@@ -33,6 +34,7 @@ public final class NamespaceController implements AutoCloseable {
         this.queue = new WorkQueue<>("namespace-controller", 2, this::reconcile);
     }
 
+    @Override
     public void start() {
         informer = client.namespaces().inform(new ResourceEventHandler<>() {
             @Override

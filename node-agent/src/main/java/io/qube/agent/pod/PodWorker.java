@@ -93,8 +93,9 @@ final class PodWorker {
             SandboxStatus sandbox = node.runtime().sandbox(uid);
             if (sandbox != null) {
                 stopAll(sandbox, null, Duration.ZERO);
-                node.runtime().removeSandbox(uid);
             }
+            // Also when the sandbox is half removed already (a removal that failed): removal is idempotent.
+            node.runtime().removeSandbox(uid);
             node.probes().stopPod(uid);
             node.backoff().forget(uid);
             return true;

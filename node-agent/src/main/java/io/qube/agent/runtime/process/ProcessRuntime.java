@@ -12,6 +12,7 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -47,6 +48,8 @@ public final class ProcessRuntime implements ContainerRuntime {
     private static final String HOST_CREATED = "host-created";
 
     private final Path pods;
+    /** Held while a pod's directory and the host mount points only it used are removed. */
+    private final Object hostMountPoints = new Object();
     private final Path shim;
     private final PodNetwork network;
     private final Cgroups cgroups;
@@ -147,18 +150,21 @@ public final class ProcessRuntime implements ContainerRuntime {
         if (cgroups != null) {
             cgroups.remove(podUid);
         }
-        Set<String> created = hostCreated(podUid);
-        Files.deleteIfExists(directory.resolve("sandbox.properties"));
-        try (Stream<Path> others = Files.list(pods)) {
-            for (Path other : others.toList()) {
-                if (!other.equals(directory)) {
-                    created.removeAll(hostCreated(other.getFileName().toString()));
+        // Pods removed at once must agree on which host mount points another pod still uses, and none may lose
+        // its sandbox file before its directory is gone: a removal that failed half-way is then tried again.
+        synchronized (hostMountPoints) {
+            Set<String> created = hostCreated(podUid);
+            try (Stream<Path> others = Files.list(pods)) {
+                for (Path other : others.toList()) {
+                    if (!other.equals(directory)) {
+                        created.removeAll(hostCreated(other.getFileName().toString()));
+                    }
                 }
             }
-        }
-        FileTrees.delete(directory);
-        for (String path : created) {
-            removeIfEmpty(Path.of(path));
+            FileTrees.delete(directory);
+            for (String path : created) {
+                removeIfEmpty(Path.of(path));
+            }
         }
     }
 
@@ -174,6 +180,8 @@ public final class ProcessRuntime implements ContainerRuntime {
                         paths.addAll(Files.readAllLines(list));
                     }
                 }
+            } catch (NoSuchFileException gone) {
+                // A pod whose directory went meanwhile uses nothing any more.
             }
         }
         return paths;

@@ -1,0 +1,118 @@
+package io.qube.client;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jboss.logging.Logger;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs a component only while this process holds its Lease in kube-system, as kube-scheduler and
+ * kube-controller-manager do: {@code lead} when the lease is won, {@code stepDown} when it is lost, and then it
+ * runs for the lease again (where the Kubernetes components exit and are restarted). The gauge
+ * {@code leader_election_master_status{name}} says whether this process leads.
+ */
+public final class LeaderElection implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(LeaderElection.class);
+    private static final String LEASE_NAMESPACE = "kube-system";
+
+    private final String lease;
+    private final LeaderElectionSettings settings;
+    private final Runnable lead;
+    private final Runnable stepDown;
+    private final String identity = hostAndUuid();
+    private final AtomicInteger leading = new AtomicInteger();
+    private CompletableFuture<?> election;
+    private volatile boolean stopped;
+
+    public LeaderElection(String lease, LeaderElectionSettings settings, MeterRegistry registry, Runnable lead,
+                          Runnable stepDown) {
+        this.lease = lease;
+        this.settings = settings;
+        this.lead = lead;
+        this.stepDown = stepDown;
+        Gauge.builder("leader.election.master.status", leading, AtomicInteger::get)
+                .description("Whether this process is the leader (1) or not (0).")
+                .tag("name", lease).register(registry);
+    }
+
+    /** host_uuid, as Kubernetes' components name their lease holder. */
+    public String identity() {
+        return identity;
+    }
+
+    /** Leads at once when leader election is off; otherwise runs for the lease until closed. */
+    public synchronized void start(KubernetesClient client) {
+        if (!settings.enabled()) {
+            leading();
+            return;
+        }
+        LeaderElector elector = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
+                .withName(lease)
+                .withLock(new LeaseLock(LEASE_NAMESPACE, lease, identity))
+                .withLeaseDuration(settings.leaseDuration())
+                .withRenewDeadline(settings.renewDeadline())
+                .withRetryPeriod(settings.retryPeriod())
+                .withReleaseOnCancel(true)
+                .withLeaderCallbacks(new LeaderCallbacks(this::leading, this::notLeading,
+                        leader -> LOG.infof("%s leader is now %s", lease, leader)))
+                .build()).build();
+        campaign(elector);
+    }
+
+    private synchronized void campaign(LeaderElector elector) {
+        if (stopped) {
+            return;
+        }
+        election = elector.start();
+        election.whenComplete((done, failure) -> {
+            if (!stopped) {
+                CompletableFuture.delayedExecutor(settings.retryPeriod().toMillis(), TimeUnit.MILLISECONDS)
+                        .execute(() -> campaign(elector));
+            }
+        });
+    }
+
+    private void leading() {
+        if (stopped) {
+            return;
+        }
+        lead.run();
+        leading.set(1);
+    }
+
+    private void notLeading() {
+        leading.set(0);
+        stepDown.run();
+    }
+
+    @Override
+    public synchronized void close() {
+        stopped = true;
+        if (election != null) {
+            election.cancel(true);
+        }
+        notLeading();
+    }
+
+    private static String hostAndUuid() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "qube";
+        }
+        return host + "_" + UUID.randomUUID();
+    }
+}

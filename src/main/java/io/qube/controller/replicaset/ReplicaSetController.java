@@ -1,0 +1,148 @@
+package io.qube.controller.replicaset;
+
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.qube.client.ApiRequests;
+import io.qube.client.EventRecorder;
+import io.qube.client.WorkQueue;
+import io.qube.controller.Expectations;
+import io.qube.controller.api.Controller;
+import io.qube.scheduler.framework.Selectors;
+
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * Kubernetes' ReplicaSet controller. Handlers only enqueue the key of the ReplicaSet an event concerns (a pod's
+ * controller, or for an orphan every ReplicaSet whose selector matches it); {@link ReplicaSetSync#sync} does the
+ * rest for one key, idempotently, from the informers' caches.
+ */
+public final class ReplicaSetController implements Controller {
+
+    static final String COMPONENT = "replicaset-controller";
+
+    private final KubernetesClient client;
+    private final int workers;
+    /** Made once both informers have synced: a sync on a half-listed cache would create pods that exist. */
+    private volatile WorkQueue<String> queue;
+    private final Expectations expectations = new Expectations(Clock.systemUTC());
+    private SharedIndexInformer<ReplicaSet> replicaSets;
+    private SharedIndexInformer<Pod> pods;
+
+    public ReplicaSetController(KubernetesClient client, int workers) {
+        this.client = client;
+        this.workers = workers;
+    }
+
+    @Override
+    public void start() {
+        replicaSets = client.apps().replicaSets().inAnyNamespace().inform(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(ReplicaSet set) {
+                enqueue(Cache.metaNamespaceKeyFunc(set));
+            }
+
+            @Override
+            public void onUpdate(ReplicaSet old, ReplicaSet set) {
+                enqueue(Cache.metaNamespaceKeyFunc(set));
+            }
+
+            @Override
+            public void onDelete(ReplicaSet set, boolean finalStateUnknown) {
+                String key = Cache.metaNamespaceKeyFunc(set);
+                expectations.forget(key);
+                enqueue(key);
+            }
+        }, 0);
+        pods = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Pod pod) {
+                String owner = ownerKey(pod);
+                if (owner != null) {
+                    expectations.creationObserved(owner);
+                }
+                enqueueFor(pod);
+            }
+
+            @Override
+            public void onUpdate(Pod old, Pod pod) {
+                String owner = ownerKey(pod);
+                if (owner != null && pod.getMetadata().getDeletionTimestamp() != null) {
+                    expectations.deletionObserved(owner, Cache.metaNamespaceKeyFunc(pod));
+                }
+                String oldOwner = ownerKey(old);
+                if (oldOwner != null && !oldOwner.equals(owner)) {
+                    enqueue(oldOwner);
+                }
+                enqueueFor(pod);
+            }
+
+            @Override
+            public void onDelete(Pod pod, boolean finalStateUnknown) {
+                String owner = ownerKey(pod);
+                if (owner != null) {
+                    expectations.deletionObserved(owner, Cache.metaNamespaceKeyFunc(pod));
+                }
+                enqueueFor(pod);
+            }
+        }, 0);
+        ReplicaSetSync sync = new ReplicaSetSync(client, replicaSets, pods, expectations,
+                new EventRecorder(new ApiRequests(client), COMPONENT, COMPONENT));
+        queue = new WorkQueue<>(COMPONENT, workers, sync::sync);
+        // Events seen while the caches filled were not queued: every ReplicaSet gets one sync now.
+        replicaSets.getIndexer().list().forEach(set -> enqueue(Cache.metaNamespaceKeyFunc(set)));
+    }
+
+    private void enqueue(String key) {
+        WorkQueue<String> ready = queue;
+        if (ready != null) {
+            ready.add(key);
+        }
+    }
+
+    /** The pod's controller if it is a ReplicaSet, else every ReplicaSet that could adopt it. */
+    private void enqueueFor(Pod pod) {
+        String owner = ownerKey(pod);
+        if (owner != null) {
+            enqueue(owner);
+            return;
+        }
+        if (ReplicaSetSync.controllerOf(pod) != null) {
+            return;
+        }
+        for (ReplicaSet set : replicaSets.getIndexer().byIndex(Cache.NAMESPACE_INDEX, pod.getMetadata().getNamespace())) {
+            if (set.getSpec().getSelector() != null
+                    && Selectors.matches(set.getSpec().getSelector(), pod.getMetadata().getLabels())) {
+                enqueue(Cache.metaNamespaceKeyFunc(set));
+            }
+        }
+    }
+
+    /** namespace/name of the ReplicaSet that controls the pod, or null. */
+    private static String ownerKey(Pod pod) {
+        OwnerReference controller = ReplicaSetSync.controllerOf(pod);
+        if (controller == null || !"ReplicaSet".equals(controller.getKind())
+                || !Objects.equals("apps/v1", controller.getApiVersion())) {
+            return null;
+        }
+        return pod.getMetadata().getNamespace() + "/" + controller.getName();
+    }
+
+    @Override
+    public void close() {
+        if (queue != null) {
+            queue.close();
+        }
+        if (replicaSets != null) {
+            replicaSets.close();
+        }
+        if (pods != null) {
+            pods.close();
+        }
+    }
+}
