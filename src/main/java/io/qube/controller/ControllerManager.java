@@ -11,6 +11,7 @@ import io.qube.apiserver.registry.ResourceRegistry;
 import io.qube.client.LeaderElection;
 import io.qube.client.LocalServer;
 import io.qube.controller.api.Controller;
+import io.qube.controller.deployment.DeploymentController;
 import io.qube.controller.namespace.NamespaceController;
 import io.qube.controller.replicaset.ReplicaSetController;
 import io.quarkus.runtime.ShutdownEvent;
@@ -80,6 +81,9 @@ public class ControllerManager {
         }
         if (settings.replicaset().enabled()) {
             running.add(new ReplicaSetController(client, settings.replicaset().workers()));
+        }
+        if (settings.deployment().enabled()) {
+            running.add(new DeploymentController(client, settings.deployment().workers()));
         }
         running.forEach(Controller::start);
         LOG.infof("%d controllers running against %s", running.size(), client.getMasterUrl());

@@ -20,6 +20,9 @@ public interface ControllerSettings {
     /** ReplicaSets ({@code qube.controllers.replicaset.*}). */
     Switch replicaset();
 
+    /** Deployments ({@code qube.controllers.deployment.*}). */
+    Switch deployment();
+
     /** One controller's switch and how many keys it reconciles at once. */
     interface Switch {
         @WithDefault("true")

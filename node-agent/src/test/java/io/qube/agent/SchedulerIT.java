@@ -13,15 +13,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,50 +31,29 @@ import static org.awaitility.Awaitility.await;
  */
 class SchedulerIT {
 
-    private static final Path AGENT = Path.of("target", "quarkus-app", "quarkus-run.jar");
     private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final List<String> NODES = List.of("s-0", "s-1", "s-2", "s-3");
 
-    private static QubeServer qube;
+    private static SimulatedCluster cluster;
     private static KubernetesClient client;
     private static Kubectl kubectl;
-    private static Process agent;
-    private static Path agentLog;
 
     private final String namespace = "sched-" + Long.toHexString(System.nanoTime());
 
     @BeforeAll
     static void startClusterOfFourSimulatedNodes() throws Exception {
-        qube = QubeServer.start();
-        client = qube.client();
-        kubectl = new Kubectl(qube.kubeconfig());
-        agentLog = Files.createTempFile("scheduler-it-agent", ".log");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx256m", "-jar", AGENT.toString(), "--kubeconfig", qube.kubeconfig().toString(),
-                "--runtime", "simulated", "--nodes", "4", "--name-prefix", "s", "--cpu", "2", "--memory", "4Gi",
-                "--max-pods", "20"));
-        agent = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(agentLog.toFile()).start();
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(client.nodes().list().getItems())
-                .extracting(n -> n.getMetadata().getName()).containsAll(NODES));
+        cluster = SimulatedCluster.start(4, "s", "--cpu", "2", "--memory", "4Gi", "--max-pods", "20");
+        client = cluster.client;
+        kubectl = cluster.kubectl;
+        assertThat(client.nodes().list().getItems()).extracting(n -> n.getMetadata().getName()).containsAll(NODES);
         kubectl.ok("label", "nodes", "s-0", "s-1", "topology.kubernetes.io/zone=a");
         kubectl.ok("label", "nodes", "s-2", "s-3", "topology.kubernetes.io/zone=b");
     }
 
     @AfterAll
     static void stopCluster() throws Exception {
-        try {
-            if (agent != null) {
-                agent.destroy();
-                assertThat(agent.waitFor(60, TimeUnit.SECONDS)).as(Files.readString(agentLog)).isTrue();
-                Files.delete(agentLog);
-            }
-        } finally {
-            if (client != null) {
-                client.close();
-            }
-            if (qube != null) {
-                qube.close();
-            }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

@@ -1,6 +1,5 @@
 package io.qube.controller.replicaset;
 
-import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -10,12 +9,12 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.qube.client.ApiRequests;
 import io.qube.client.EventRecorder;
 import io.qube.client.WorkQueue;
+import io.qube.controller.ControllerRefs;
 import io.qube.controller.Expectations;
 import io.qube.controller.api.Controller;
 import io.qube.scheduler.framework.Selectors;
 
 import java.time.Clock;
-import java.util.Objects;
 
 /**
  * Kubernetes' ReplicaSet controller. Handlers only enqueue the key of the ReplicaSet an event concerns (a pod's
@@ -112,7 +111,7 @@ public final class ReplicaSetController implements Controller {
             enqueue(owner);
             return;
         }
-        if (ReplicaSetSync.controllerOf(pod) != null) {
+        if (ControllerRefs.controllerOf(pod) != null) {
             return;
         }
         for (ReplicaSet set : replicaSets.getIndexer().byIndex(Cache.NAMESPACE_INDEX, pod.getMetadata().getNamespace())) {
@@ -125,12 +124,8 @@ public final class ReplicaSetController implements Controller {
 
     /** namespace/name of the ReplicaSet that controls the pod, or null. */
     private static String ownerKey(Pod pod) {
-        OwnerReference controller = ReplicaSetSync.controllerOf(pod);
-        if (controller == null || !"ReplicaSet".equals(controller.getKind())
-                || !Objects.equals("apps/v1", controller.getApiVersion())) {
-            return null;
-        }
-        return pod.getMetadata().getNamespace() + "/" + controller.getName();
+        String name = ControllerRefs.controllerName(pod, "apps/v1", "ReplicaSet");
+        return name == null ? null : pod.getMetadata().getNamespace() + "/" + name;
     }
 
     @Override

@@ -1,8 +1,6 @@
 package io.qube.controller.replicaset;
 
 import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -18,9 +16,9 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.qube.client.EventRecorder;
 import io.qube.client.WorkQueue;
 import io.qube.controller.ActivePods;
+import io.qube.controller.ControllerRefs;
 import io.qube.controller.Expectations;
 import io.qube.scheduler.framework.Selectors;
-import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +38,6 @@ import java.util.Set;
  */
 final class ReplicaSetSync {
 
-    private static final Logger LOG = Logger.getLogger(ReplicaSetSync.class);
     /** Kubernetes' burstReplicas: the most pods created or deleted in one sync. */
     static final int BURST = 500;
 
@@ -65,7 +62,8 @@ final class ReplicaSetSync {
             expectations.forget(key);
             return WorkQueue.Outcome.DONE;
         }
-        List<Pod> owned = claim(set);
+        List<Pod> owned = ControllerRefs.claim(client, set, set.getSpec().getSelector(),
+                pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, set.getMetadata().getNamespace()));
         List<Pod> active = owned.stream().filter(ActivePods::isActive).toList();
         String failure = null;
         if (expectations.satisfied(key) && set.getMetadata().getDeletionTimestamp() == null) {
@@ -75,65 +73,6 @@ final class ReplicaSetSync {
         updateStatus(set, active, failure, now);
         // A failed create or delete is tried again after a growing backoff, as Kubernetes' rate-limited requeue.
         return failure != null ? WorkQueue.Outcome.FAILED : requeueForAvailability(set, active, now);
-    }
-
-    /**
-     * The pods this ReplicaSet controls after adopting matching orphans and releasing owned pods its selector no
-     * longer matches (Kubernetes' ControllerRefManager). A ReplicaSet being deleted adopts nothing.
-     */
-    private List<Pod> claim(ReplicaSet set) {
-        List<Pod> claimed = new ArrayList<>();
-        String uid = set.getMetadata().getUid();
-        for (Pod pod : pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, set.getMetadata().getNamespace())) {
-            OwnerReference controller = controllerOf(pod);
-            boolean matches = Selectors.matches(set.getSpec().getSelector(), pod.getMetadata().getLabels());
-            if (controller != null && uid.equals(controller.getUid())) {
-                if (matches) {
-                    claimed.add(pod);
-                } else if (set.getMetadata().getDeletionTimestamp() == null) {
-                    release(set, pod);
-                }
-            } else if (controller == null && matches && set.getMetadata().getDeletionTimestamp() == null
-                    && pod.getMetadata().getDeletionTimestamp() == null && adopt(set, pod)) {
-                claimed.add(pod);
-            }
-        }
-        return claimed;
-    }
-
-    private boolean adopt(ReplicaSet set, Pod pod) {
-        try {
-            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                    .edit(current -> {
-                        if (controllerOf(current) != null) {
-                            throw new IllegalStateException("already adopted by " + controllerOf(current).getName());
-                        }
-                        List<OwnerReference> references = new ArrayList<>(current.getMetadata().getOwnerReferences());
-                        references.add(controllerRef(set));
-                        current.getMetadata().setOwnerReferences(references);
-                        return current;
-                    });
-            return true;
-        } catch (KubernetesClientException | IllegalStateException e) {
-            LOG.debugf("ReplicaSet %s could not adopt pod %s: %s", set.getMetadata().getName(),
-                    pod.getMetadata().getName(), e.getMessage());
-            return false;
-        }
-    }
-
-    private void release(ReplicaSet set, Pod pod) {
-        try {
-            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                    .edit(current -> {
-                        current.getMetadata().getOwnerReferences()
-                                .removeIf(reference -> set.getMetadata().getUid().equals(reference.getUid()));
-                        return current;
-                    });
-        } catch (KubernetesClientException e) {
-            // Gone or changed meanwhile: the next sync looks again.
-            LOG.debugf("ReplicaSet %s could not release pod %s: %s", set.getMetadata().getName(),
-                    pod.getMetadata().getName(), e.getMessage());
-        }
     }
 
     /** Creates or deletes pods toward spec.replicas; the message of the first failure, if any. */
@@ -220,28 +159,10 @@ final class ReplicaSetSync {
                 .withLabels(template.getLabels())
                 .withAnnotations(template.getAnnotations())
                 .withFinalizers(template.getFinalizers())
-                .withOwnerReferences(controllerRef(set))
+                .withOwnerReferences(ControllerRefs.controllerRef(set))
                 .endMetadata()
                 .withSpec(set.getSpec().getTemplate().getSpec())
                 .build();
-    }
-
-    static OwnerReference controllerRef(ReplicaSet set) {
-        return new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("ReplicaSet")
-                .withName(set.getMetadata().getName()).withUid(set.getMetadata().getUid())
-                .withController(true).withBlockOwnerDeletion(true).build();
-    }
-
-    static OwnerReference controllerOf(Pod pod) {
-        List<OwnerReference> references = pod.getMetadata().getOwnerReferences();
-        if (references != null) {
-            for (OwnerReference reference : references) {
-                if (Boolean.TRUE.equals(reference.getController())) {
-                    return reference;
-                }
-            }
-        }
-        return null;
     }
 
     /** The {@code count} pods to delete first, in Kubernetes' order. */

@@ -1,22 +1,18 @@
 package io.qube.controller.replicaset;
 
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.qube.controller.ControllerTestClient;
 import io.qube.test.EmbeddedPostgresResource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,8 +20,6 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URL;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
@@ -55,21 +49,20 @@ class ReplicaSetControllerTest {
     @TestHTTPResource("/")
     URL server;
 
+    private ControllerTestClient cluster;
     private KubernetesClient client;
     private String namespace;
 
     @BeforeEach
     void connect() {
-        client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty())
-                .withMasterUrl(server.toString()).build()).build();
-        namespace = "rs-" + Long.toHexString(System.nanoTime());
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
-                .withName(namespace).endMetadata().build()).create();
+        cluster = new ControllerTestClient(server, "rs");
+        client = cluster.client;
+        namespace = cluster.namespace;
     }
 
     @AfterEach
     void close() {
-        client.close();
+        cluster.close();
     }
 
     @Test
@@ -93,7 +86,7 @@ class ReplicaSetControllerTest {
             assertThat(current.getStatus().getReadyReplicas()).isZero();
             assertThat(current.getStatus().getObservedGeneration()).isEqualTo(current.getMetadata().getGeneration());
         });
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(events("SuccessfulCreate"))
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(cluster.events("SuccessfulCreate"))
                 .hasSize(3).allMatch(e -> e.getMessage().startsWith("Created pod: web-")
                         && e.getInvolvedObject().getKind().equals("ReplicaSet")
                         && e.getSource().getComponent().equals("replicaset-controller")));
@@ -106,7 +99,7 @@ class ReplicaSetControllerTest {
         List<Pod> pods = owned(set);
         // Two pods placed on a node (by hand: no scheduler here), one left unscheduled.
         for (Pod pod : pods.subList(0, 2)) {
-            bind(pod, "node-a");
+            cluster.bind(pod.getMetadata().getName(), "node-a");
         }
         String unscheduled = pods.get(2).getMetadata().getName();
 
@@ -114,7 +107,7 @@ class ReplicaSetControllerTest {
 
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(owned(set)).hasSize(2)
                 .noneMatch(p -> p.getMetadata().getName().equals(unscheduled)));
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(events("SuccessfulDelete"))
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(cluster.events("SuccessfulDelete"))
                 .extracting(Event::getMessage).containsExactly("Deleted pod: " + unscheduled));
     }
 
@@ -159,8 +152,8 @@ class ReplicaSetControllerTest {
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(owned(set)).hasSize(2));
 
         for (Pod pod : owned(set)) {
-            bind(pod, "node-a");
-            markReady(pod.getMetadata().getName());
+            cluster.bind(pod.getMetadata().getName(), "node-a");
+            cluster.markReady(pod.getMetadata().getName());
         }
 
         await().atMost(PATIENCE).untilAsserted(() -> {
@@ -188,7 +181,7 @@ class ReplicaSetControllerTest {
                 assertThat(c.getMessage()).contains("no PriorityClass with name no-such-class was found");
             });
         });
-        assertThat(events("FailedCreate")).isNotEmpty().allMatch(e -> e.getType().equals("Warning")
+        assertThat(cluster.events("FailedCreate")).isNotEmpty().allMatch(e -> e.getType().equals("Warning")
                 && e.getMessage().startsWith("Error creating: ")
                 && e.getMessage().contains("no PriorityClass with name no-such-class was found"));
         assertThat(client.pods().inNamespace(namespace).list().getItems()).isEmpty();
@@ -224,21 +217,4 @@ class ReplicaSetControllerTest {
                 .toList();
     }
 
-    private List<Event> events(String reason) {
-        return client.v1().events().inNamespace(namespace).list().getItems().stream()
-                .filter(e -> reason.equals(e.getReason())).toList();
-    }
-
-    private void bind(Pod pod, String node) {
-        client.raw("/api/v1/namespaces/" + namespace + "/pods/" + pod.getMetadata().getName()
-                        + "/binding", "POST", "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\""
-                        + pod.getMetadata().getName() + "\"},\"target\":{\"kind\":\"Node\",\"name\":\"" + node + "\"}}");
-    }
-
-    private void markReady(String name) {
-        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        client.pods().inNamespace(namespace).withName(name).editStatus(p -> new PodBuilder(p).editStatus()
-                .withPhase("Running").addToConditions(new PodConditionBuilder().withType("Ready").withStatus("True")
-                        .withLastTransitionTime(now).build()).endStatus().build());
-    }
 }

@@ -1,0 +1,75 @@
+package io.qube.agent;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A packaged control plane and a real {@code qube agent --runtime simulated} running {@code nodes} nodes named
+ * {@code <prefix>-0...}: the cluster the end-to-end tests of scheduling and workloads share. Closing it stops the
+ * agent (which must end within a minute) and the control plane.
+ */
+final class SimulatedCluster implements AutoCloseable {
+
+    private static final Path AGENT = Path.of("target", "quarkus-app", "quarkus-run.jar");
+
+    final QubeServer qube;
+    final KubernetesClient client;
+    final Kubectl kubectl;
+    private final Process agent;
+    private final Path agentLog;
+
+    /** Starts both and waits until every node is registered; {@code nodeFlags} size each node. */
+    static SimulatedCluster start(int nodes, String prefix, String... nodeFlags) throws Exception {
+        return new SimulatedCluster(nodes, prefix, nodeFlags);
+    }
+
+    private SimulatedCluster(int nodes, String prefix, String... nodeFlags) throws Exception {
+        qube = QubeServer.start();
+        client = qube.client();
+        kubectl = new Kubectl(qube.kubeconfig());
+        agentLog = Files.createTempFile(prefix + "-agent", ".log");
+        Process started = null;
+        try {
+            started = startAgent(nodes, prefix, nodeFlags);
+            agent = started;
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(client.nodes().list().getItems())
+                    .hasSize(nodes));
+        } catch (Exception | AssertionError e) {
+            if (started != null) {
+                started.destroyForcibly();
+            }
+            client.close();
+            qube.close();
+            throw e;
+        }
+    }
+
+    private Process startAgent(int nodes, String prefix, String... nodeFlags) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx256m", "-jar", AGENT.toString(), "--kubeconfig", qube.kubeconfig().toString(),
+                "--runtime", "simulated", "--nodes", Integer.toString(nodes), "--name-prefix", prefix));
+        command.addAll(List.of(nodeFlags));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(agentLog.toFile()).start();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            agent.destroy();
+            assertThat(agent.waitFor(60, TimeUnit.SECONDS)).as(Files.readString(agentLog)).isTrue();
+            Files.delete(agentLog);
+        } finally {
+            client.close();
+            qube.close();
+        }
+    }
+}
