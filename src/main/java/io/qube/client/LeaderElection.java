@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,7 @@ public final class LeaderElection implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(LeaderElection.class);
     private static final String LEASE_NAMESPACE = "kube-system";
+    private static final Duration RELEASE_PATIENCE = Duration.ofSeconds(2);
 
     private final String lease;
     private final LeaderElectionSettings settings;
@@ -58,6 +60,14 @@ public final class LeaderElection implements AutoCloseable {
             leading();
             return;
         }
+        campaign(client);
+    }
+
+    /** One campaign; a fabric8 LeaderElector runs once, so each new campaign gets a new one. */
+    private synchronized void campaign(KubernetesClient client) {
+        if (stopped) {
+            return;
+        }
         LeaderElector elector = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
                 .withName(lease)
                 .withLock(new LeaseLock(LEASE_NAMESPACE, lease, identity))
@@ -68,18 +78,11 @@ public final class LeaderElection implements AutoCloseable {
                 .withLeaderCallbacks(new LeaderCallbacks(this::leading, this::notLeading,
                         leader -> LOG.infof("%s leader is now %s", lease, leader)))
                 .build()).build();
-        campaign(elector);
-    }
-
-    private synchronized void campaign(LeaderElector elector) {
-        if (stopped) {
-            return;
-        }
         election = elector.start();
         election.whenComplete((done, failure) -> {
             if (!stopped) {
                 CompletableFuture.delayedExecutor(settings.retryPeriod().toMillis(), TimeUnit.MILLISECONDS)
-                        .execute(() -> campaign(elector));
+                        .execute(() -> campaign(client));
             }
         });
     }
@@ -97,11 +100,27 @@ public final class LeaderElection implements AutoCloseable {
         stepDown.run();
     }
 
+    /**
+     * Stops leading and campaigning. Releasing the lease asks the API, which may be this very process shutting
+     * down: the release gets {@link #RELEASE_PATIENCE}, after which the lease is left to expire (a standby then
+     * takes over within leaseDuration plus retryPeriod, as after a crash).
+     */
     @Override
-    public synchronized void close() {
-        stopped = true;
-        if (election != null) {
-            election.cancel(true);
+    public void close() {
+        CompletableFuture<?> running;
+        synchronized (this) {
+            stopped = true;
+            running = election;
+        }
+        if (running != null) {
+            Thread release = new Thread(() -> running.cancel(true), lease + "-release");
+            release.setDaemon(true);
+            release.start();
+            try {
+                release.join(RELEASE_PATIENCE.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         notLeading();
     }

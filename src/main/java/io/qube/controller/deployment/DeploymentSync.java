@@ -67,7 +67,7 @@ final class DeploymentSync {
         }
         Instant now = Instant.now();
         if (deployment.getMetadata().getDeletionTimestamp() != null) {
-            return writeStatus(deployment, Revisions.newReplicaSet(deployment, sets), sets, null, now);
+            return writeStatus(deployment, Revisions.newReplicaSet(deployment, sets), sets, null, false, now);
         }
         DeploymentCondition pause = pauseCondition(deployment, now);
         if (Boolean.TRUE.equals(deployment.getSpec().getPaused()) || isScalingEvent(deployment, sets)) {
@@ -76,7 +76,8 @@ final class DeploymentSync {
             if (Boolean.TRUE.equals(deployment.getSpec().getPaused())) {
                 cleanUp(deployment, others(sets, newSet));
             }
-            return writeStatus(deployment, newSet, sets, pause, now);
+            // A rescale is no rollout: Progressing stays as it is (Kubernetes' syncDeploymentStatus).
+            return writeStatus(deployment, newSet, sets, pause, false, now);
         }
         if (Strategies.isRecreate(deployment)) {
             return rolloutRecreate(deployment, sets, pause, now);
@@ -94,7 +95,7 @@ final class DeploymentSync {
         if (!rolling.step(deployment, newSet, oldSets) && completeNow(deployment, newSet, sets)) {
             cleanUp(deployment, oldSets);
         }
-        return writeStatus(deployment, newSet, sets, pause, now);
+        return writeStatus(deployment, newSet, sets, pause, true, now);
     }
 
     private WorkQueue.Outcome rolloutRecreate(Deployment deployment, List<ReplicaSet> sets, DeploymentCondition pause,
@@ -104,7 +105,7 @@ final class DeploymentSync {
         if (recreate.scaleDownOld(deployment, oldSets)
                 || Recreate.oldPodsRunning(oldSets, pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX,
                 deployment.getMetadata().getNamespace()))) {
-            return writeStatus(deployment, existing, sets, pause, now);
+            return writeStatus(deployment, existing, sets, pause, true, now);
         }
         ReplicaSet newSet = existing != null ? existing : newReplicaSet(deployment, sets, true);
         if (newSet == null) {
@@ -114,7 +115,7 @@ final class DeploymentSync {
         if (completeNow(deployment, newSet, sets)) {
             cleanUp(deployment, others(sets, newSet));
         }
-        return writeStatus(deployment, newSet, sets, pause, now);
+        return writeStatus(deployment, newSet, sets, pause, true, now);
     }
 
     /**
@@ -231,6 +232,9 @@ final class DeploymentSync {
         int current = active.stream().mapToInt(Scaler::replicas).sum();
         int toAdd = allowed - current;
         if (toAdd == 0) {
+            // Nothing to move, but the annotations must say which replica count this was for, or every later
+            // sync would take this for a rescale again.
+            active.forEach(set -> scaler.scale(set, Scaler.replicas(set), deployment));
             return;
         }
         // Larger first; among equals the newer grows first and the older shrinks first.
@@ -276,12 +280,12 @@ final class DeploymentSync {
     }
 
     private WorkQueue.Outcome writeStatus(Deployment deployment, ReplicaSet newSet, List<ReplicaSet> sets,
-                                          DeploymentCondition pause, Instant now) {
+                                          DeploymentCondition pause, boolean rollout, Instant now) {
         DeploymentStatus status = Progress.status(deployment, newSet, sets, now);
         if (pause != null) {
             Progress.set(status, pause);
         }
-        DeploymentCondition progressing = Progress.progressing(deployment, status, newSet, now);
+        DeploymentCondition progressing = rollout ? Progress.progressing(deployment, status, newSet, now) : null;
         if (progressing != null) {
             Progress.record(status, progressing);
         }

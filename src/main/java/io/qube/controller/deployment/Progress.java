@@ -65,9 +65,6 @@ final class Progress {
             return null;
         }
         DeploymentCondition current = get(status, PROGRESSING);
-        if (current != null && "ProgressDeadlineExceeded".equals(current.getReason())) {
-            return null;
-        }
         if (complete(deployment, status)) {
             return newSet == null ? null : condition(PROGRESSING, "True", "NewReplicaSetAvailable",
                     "ReplicaSet \"" + newSet.getMetadata().getName() + "\" has successfully progressed.", now);
@@ -93,7 +90,8 @@ final class Progress {
             return null;
         }
         Duration left = Duration.between(now, Instant.parse(current.getLastUpdateTime()).plusSeconds(deadline));
-        return left.isNegative() ? Duration.ofSeconds(1) : left.plusSeconds(1);
+        // Past it, this sync has already judged it: only a deadline still ahead needs another look.
+        return left.isNegative() ? null : left.plusSeconds(1);
     }
 
     /** Kubernetes' DeploymentComplete: every replica updated and available, nothing more running. */
@@ -112,9 +110,12 @@ final class Progress {
                 || nonNull(now.getAvailableReplicas()) > nonNull(before.getAvailableReplicas());
     }
 
+    /** Kubernetes' DeploymentTimedOut: a rollout that has completed never times out. */
     private static boolean timedOut(Deployment deployment, DeploymentCondition current, Instant now) {
         Integer deadline = deployment.getSpec().getProgressDeadlineSeconds();
         return deadline != null && current.getLastUpdateTime() != null
+                && !"NewReplicaSetAvailable".equals(current.getReason())
+                && !"ProgressDeadlineExceeded".equals(current.getReason())
                 && now.isAfter(Instant.parse(current.getLastUpdateTime()).plusSeconds(deadline));
     }
 

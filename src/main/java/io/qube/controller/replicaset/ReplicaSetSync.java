@@ -62,11 +62,14 @@ final class ReplicaSetSync {
             expectations.forget(key);
             return WorkQueue.Outcome.DONE;
         }
+        // Before the pods are listed, as Kubernetes does: creations observed in between would otherwise be
+        // missing from the list while the expectations already say they are seen, and be made twice.
+        boolean satisfied = expectations.satisfied(key);
         List<Pod> owned = ControllerRefs.claim(client, set, set.getSpec().getSelector(),
                 pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, set.getMetadata().getNamespace()));
         List<Pod> active = owned.stream().filter(ActivePods::isActive).toList();
         String failure = null;
-        if (expectations.satisfied(key) && set.getMetadata().getDeletionTimestamp() == null) {
+        if (satisfied && set.getMetadata().getDeletionTimestamp() == null) {
             failure = manage(key, set, active);
         }
         Instant now = Instant.now();
@@ -92,8 +95,12 @@ final class ReplicaSetSync {
             String failure = null;
             for (Pod pod : doomed) {
                 try {
-                    client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                            .delete();
+                    if (client.pods().inNamespace(pod.getMetadata().getNamespace())
+                            .withName(pod.getMetadata().getName()).delete().isEmpty()) {
+                        // Gone already (fabric8 answers a 404 with nothing deleted): no event will come for it.
+                        expectations.deletionObserved(key, Cache.metaNamespaceKeyFunc(pod));
+                        continue;
+                    }
                     events.normal(set, "SuccessfulDelete", "Deleted pod: " + pod.getMetadata().getName());
                 } catch (KubernetesClientException e) {
                     expectations.deletionObserved(key, Cache.metaNamespaceKeyFunc(pod));
