@@ -25,6 +25,8 @@ import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Runs the controllers in this process once its API is listening. They reach the API over HTTP like any client,
@@ -51,7 +53,15 @@ public class ControllerManager {
 
     private KubernetesClient client;
     private LeaderElection election;
+    /** Starts and stops the controllers off the elector's thread: a start waits for informers to list. */
+    private final ExecutorService terms = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "controller-manager");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final List<Controller> running = new ArrayList<>();
+    private SharedInformers informers;
+    private boolean leading;
 
     /** On the server's start event: only then does the configuration hold the port it actually bound. */
     synchronized void start(@ObservesAsync HttpServerStart started) {
@@ -62,31 +72,64 @@ public class ControllerManager {
         // An empty base config: nothing from ~/.kube or the environment may redirect the controllers elsewhere.
         client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(url)
                 .withRequestTimeout(30_000).build()).build();
-        election = new LeaderElection(LEASE_NAME, settings.leaderElection(), meters, this::startControllers,
-                this::stopControllers);
+        election = new LeaderElection(LEASE_NAME, settings.leaderElection(), meters, this::lead, this::stepDown);
         election.start(client);
     }
 
-    private synchronized void startControllers() {
-        if (!running.isEmpty()) {
-            return;
+    private synchronized void lead() {
+        leading = true;
+        terms.execute(this::startControllers);
+    }
+
+    private synchronized void stepDown() {
+        leading = false;
+        terms.execute(this::stopControllers);
+    }
+
+    private void startControllers() {
+        List<Controller> starting;
+        SharedInformers shared;
+        synchronized (this) {
+            if (!leading || !running.isEmpty()) {
+                return;
+            }
+            shared = informers = new SharedInformers(client);
+            running.addAll(enabledControllers());
+            starting = List.copyOf(running);
         }
+        try {
+            for (Controller controller : starting) {
+                controller.start(shared);
+            }
+            LOG.infof("%d controllers running against %s", running.size(), client.getMasterUrl());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "the controllers could not start; trying again");
+            stopControllers();
+            synchronized (this) {
+                if (leading) {
+                    terms.execute(this::startControllers);
+                }
+            }
+        }
+    }
+
+    private List<Controller> enabledControllers() {
+        List<Controller> controllers = new ArrayList<>();
         if (settings.namespace().enabled()) {
             List<Class<? extends HasMetadata>> namespacedKinds = registry.all().stream()
                     .filter(ResourceDefinition::namespaced)
                     .filter(d -> !d.isCreateOnly())
                     .<Class<? extends HasMetadata>>map(ResourceDefinition::type)
                     .toList();
-            running.add(new NamespaceController(client, namespacedKinds));
+            controllers.add(new NamespaceController(client, namespacedKinds));
         }
         if (settings.replicaset().enabled()) {
-            running.add(new ReplicaSetController(client, settings.replicaset().workers()));
+            controllers.add(new ReplicaSetController(client, settings.replicaset().workers()));
         }
         if (settings.deployment().enabled()) {
-            running.add(new DeploymentController(client, settings.deployment().workers()));
+            controllers.add(new DeploymentController(client, settings.deployment().workers()));
         }
-        running.forEach(Controller::start);
-        LOG.infof("%d controllers running against %s", running.size(), client.getMasterUrl());
+        return controllers;
     }
 
     private synchronized void stopControllers() {
@@ -95,12 +138,19 @@ public class ControllerManager {
         }
         running.forEach(Controller::close);
         running.clear();
+        if (informers != null) {
+            informers.close();
+            informers = null;
+        }
     }
 
     synchronized void stop(@Observes ShutdownEvent event) {
         if (election != null) {
             election.close();
         }
+        leading = false;
+        stopControllers();
+        terms.shutdownNow();
         if (client != null) {
             client.close();
         }

@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.qube.scheduler.framework.Selectors;
+import io.qube.client.Selectors;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;

@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.qube.scheduler.framework.PodInfo;
-import io.qube.scheduler.framework.Selectors;
+import io.qube.client.Selectors;
 
 import java.util.ArrayList;
 import java.util.HashMap;

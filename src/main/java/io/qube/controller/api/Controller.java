@@ -6,10 +6,13 @@ package io.qube.controller.api;
  */
 public interface Controller extends AutoCloseable {
 
-    /** Starts its informers and workers. */
-    void start();
+    /**
+     * Adds its handlers to the shared informers, waits for them to sync, and starts its workers. Called off the
+     * informers' and the leader elector's threads; it may block.
+     */
+    void start(Informers informers);
 
-    /** Stops its informers and workers; it is not started again. */
+    /** Stops its workers (the shared informers are the manager's to close); it is not started again. */
     @Override
     void close();
 }

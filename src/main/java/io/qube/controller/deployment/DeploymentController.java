@@ -1,6 +1,5 @@
 package io.qube.controller.deployment;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -13,9 +12,9 @@ import io.qube.client.EventRecorder;
 import io.qube.client.WorkQueue;
 import io.qube.controller.ControllerRefs;
 import io.qube.controller.api.Controller;
-import io.qube.scheduler.framework.Selectors;
-
-import java.util.function.Consumer;
+import io.qube.controller.api.EnqueueHandler;
+import io.qube.controller.api.Informers;
+import io.qube.client.Selectors;
 
 /**
  * Kubernetes' Deployment controller. Handlers only enqueue the key of the Deployment an event concerns: its own,
@@ -32,7 +31,6 @@ public final class DeploymentController implements Controller {
     private volatile WorkQueue<String> queue;
     private SharedIndexInformer<Deployment> deployments;
     private SharedIndexInformer<ReplicaSet> replicaSets;
-    private SharedIndexInformer<Pod> pods;
 
     public DeploymentController(KubernetesClient client, int workers) {
         this.client = client;
@@ -40,10 +38,13 @@ public final class DeploymentController implements Controller {
     }
 
     @Override
-    public void start() {
-        deployments = client.apps().deployments().inAnyNamespace().inform(handler(this::enqueue), 0);
-        replicaSets = client.apps().replicaSets().inAnyNamespace().inform(handler(this::enqueueFor), 0);
-        pods = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
+    public void start(Informers informers) {
+        deployments = informers.of(Deployment.class);
+        deployments.addEventHandler(new EnqueueHandler<>(this::enqueue));
+        replicaSets = informers.of(ReplicaSet.class);
+        replicaSets.addEventHandler(new EnqueueHandler<>(this::enqueueFor));
+        SharedIndexInformer<Pod> pods = informers.of(Pod.class);
+        pods.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Pod pod) {
                 // Only a pod going matters: Recreate waits for the old ones to be gone.
@@ -63,30 +64,12 @@ public final class DeploymentController implements Controller {
                     enqueueFor(owner);
                 }
             }
-        }, 0);
+        });
+        informers.awaitSynced();
         DeploymentSync sync = new DeploymentSync(client, deployments, replicaSets, pods,
                 new EventRecorder(new ApiRequests(client), COMPONENT, COMPONENT));
         queue = new WorkQueue<>(COMPONENT, workers, sync::sync);
         deployments.getIndexer().list().forEach(this::enqueue);
-    }
-
-    private static <T extends HasMetadata> ResourceEventHandler<T> handler(Consumer<T> enqueue) {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(T object) {
-                enqueue.accept(object);
-            }
-
-            @Override
-            public void onUpdate(T old, T object) {
-                enqueue.accept(object);
-            }
-
-            @Override
-            public void onDelete(T object, boolean finalStateUnknown) {
-                enqueue.accept(object);
-            }
-        };
     }
 
     private void enqueue(Deployment deployment) {
@@ -121,11 +104,6 @@ public final class DeploymentController implements Controller {
     public void close() {
         if (queue != null) {
             queue.close();
-        }
-        for (SharedIndexInformer<?> informer : new SharedIndexInformer<?>[] {deployments, replicaSets, pods}) {
-            if (informer != null) {
-                informer.close();
-            }
         }
     }
 }

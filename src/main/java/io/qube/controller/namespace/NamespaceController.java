@@ -4,10 +4,10 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.qube.client.WorkQueue;
 import io.qube.controller.api.Controller;
+import io.qube.controller.api.Informers;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +26,6 @@ public final class NamespaceController implements Controller {
     private final KubernetesClient client;
     private final List<Class<? extends HasMetadata>> namespacedKinds;
     private final WorkQueue<String> queue;
-    private SharedIndexInformer<Namespace> informer;
 
     public NamespaceController(KubernetesClient client, List<Class<? extends HasMetadata>> namespacedKinds) {
         this.client = client;
@@ -35,8 +34,8 @@ public final class NamespaceController implements Controller {
     }
 
     @Override
-    public void start() {
-        informer = client.namespaces().inform(new ResourceEventHandler<>() {
+    public void start(Informers informers) {
+        informers.of(Namespace.class).addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Namespace namespace) {
                 enqueueIfTerminating(namespace);
@@ -52,6 +51,7 @@ public final class NamespaceController implements Controller {
                 // Nothing left to do for a namespace that is gone.
             }
         });
+        informers.awaitSynced();
     }
 
     private void enqueueIfTerminating(Namespace namespace) {
@@ -86,9 +86,6 @@ public final class NamespaceController implements Controller {
 
     @Override
     public void close() {
-        if (informer != null) {
-            informer.close();
-        }
         queue.close();
     }
 }

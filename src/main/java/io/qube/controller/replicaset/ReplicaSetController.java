@@ -12,7 +12,8 @@ import io.qube.client.WorkQueue;
 import io.qube.controller.ControllerRefs;
 import io.qube.controller.Expectations;
 import io.qube.controller.api.Controller;
-import io.qube.scheduler.framework.Selectors;
+import io.qube.controller.api.Informers;
+import io.qube.client.Selectors;
 
 import java.time.Clock;
 
@@ -39,8 +40,9 @@ public final class ReplicaSetController implements Controller {
     }
 
     @Override
-    public void start() {
-        replicaSets = client.apps().replicaSets().inAnyNamespace().inform(new ResourceEventHandler<>() {
+    public void start(Informers informers) {
+        replicaSets = informers.of(ReplicaSet.class);
+        replicaSets.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(ReplicaSet set) {
                 enqueue(Cache.metaNamespaceKeyFunc(set));
@@ -57,8 +59,9 @@ public final class ReplicaSetController implements Controller {
                 expectations.forget(key);
                 enqueue(key);
             }
-        }, 0);
-        pods = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
+        });
+        pods = informers.of(Pod.class);
+        pods.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Pod pod) {
                 String owner = ownerKey(pod);
@@ -89,7 +92,8 @@ public final class ReplicaSetController implements Controller {
                 }
                 enqueueFor(pod);
             }
-        }, 0);
+        });
+        informers.awaitSynced();
         ReplicaSetSync sync = new ReplicaSetSync(client, replicaSets, pods, expectations,
                 new EventRecorder(new ApiRequests(client), COMPONENT, COMPONENT));
         queue = new WorkQueue<>(COMPONENT, workers, sync::sync);
@@ -132,12 +136,6 @@ public final class ReplicaSetController implements Controller {
     public void close() {
         if (queue != null) {
             queue.close();
-        }
-        if (replicaSets != null) {
-            replicaSets.close();
-        }
-        if (pods != null) {
-            pods.close();
         }
     }
 }

@@ -18,7 +18,7 @@ import io.qube.client.WorkQueue;
 import io.qube.controller.ActivePods;
 import io.qube.controller.ControllerRefs;
 import io.qube.controller.Expectations;
-import io.qube.scheduler.framework.Selectors;
+import io.qube.client.Selectors;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,6 @@
 package io.qube.scheduler.framework;
 
+import io.qube.client.Selectors;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Taint;

@@ -7,7 +7,7 @@ import io.qube.scheduler.framework.ExtensionPoints;
 import io.qube.scheduler.framework.ExtensionPoints.PreFilterResult;
 import io.qube.scheduler.framework.NodeInfo;
 import io.qube.scheduler.framework.PodInfo;
-import io.qube.scheduler.framework.Selectors;
+import io.qube.client.Selectors;
 import io.qube.scheduler.framework.Status;
 
 import java.util.EnumSet;

@@ -1,5 +1,6 @@
 package io.qube.scheduler.plugins;
 
+import io.qube.client.Tolerations;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.qube.scheduler.framework.ClusterEvent;

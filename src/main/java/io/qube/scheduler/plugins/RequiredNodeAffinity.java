@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
 import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.qube.scheduler.framework.NodeInfo;
-import io.qube.scheduler.framework.Selectors;
+import io.qube.client.Selectors;
 
 import java.util.HashSet;
 import java.util.List;

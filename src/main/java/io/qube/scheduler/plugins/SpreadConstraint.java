@@ -1,5 +1,6 @@
 package io.qube.scheduler.plugins;
 
+import io.qube.client.Tolerations;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirementBuilder;
@@ -7,7 +8,7 @@ import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import io.qube.scheduler.framework.NodeInfo;
 import io.qube.scheduler.framework.PodInfo;
-import io.qube.scheduler.framework.Selectors;
+import io.qube.client.Selectors;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.qube.scheduler.framework;
+package io.qube.client;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;

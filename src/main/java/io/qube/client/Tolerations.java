@@ -1,4 +1,4 @@
-package io.qube.scheduler.plugins;
+package io.qube.client;
 
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.Toleration;
@@ -6,12 +6,12 @@ import io.fabric8.kubernetes.api.model.Toleration;
 import java.util.List;
 
 /** Kubernetes' toleration matching. */
-final class Tolerations {
+public final class Tolerations {
 
     private Tolerations() {
     }
 
-    static boolean tolerates(Toleration toleration, Taint taint) {
+    public static boolean tolerates(Toleration toleration, Taint taint) {
         if (toleration.getEffect() != null && !toleration.getEffect().isEmpty()
                 && !toleration.getEffect().equals(taint.getEffect())) {
             return false;
@@ -27,7 +27,7 @@ final class Tolerations {
         };
     }
 
-    static boolean tolerated(Taint taint, List<Toleration> tolerations) {
+    public static boolean tolerated(Taint taint, List<Toleration> tolerations) {
         if (tolerations != null) {
             for (Toleration toleration : tolerations) {
                 if (tolerates(toleration, taint)) {

@@ -1,0 +1,64 @@
+package io.qube.controller;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.qube.controller.api.Informers;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** The informers of one leadership term: made on first request, started by {@link #awaitSynced}, closed together. */
+final class SharedInformers implements Informers, AutoCloseable {
+
+    /** A list that takes longer means the API is not answering; the controllers' start fails and is retried. */
+    private static final Duration SYNC_PATIENCE = Duration.ofMinutes(2);
+
+    private final KubernetesClient client;
+    private final Map<Class<?>, SharedIndexInformer<?>> informers = new LinkedHashMap<>();
+    private boolean closed;
+
+    SharedInformers(KubernetesClient client) {
+        this.client = client;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public synchronized <T extends HasMetadata> SharedIndexInformer<T> of(Class<T> kind) {
+        if (closed) {
+            throw new IllegalStateException("the informers were closed");
+        }
+        return (SharedIndexInformer<T>) informers.computeIfAbsent(kind,
+                k -> client.resources(kind).inAnyNamespace().runnableInformer(0));
+    }
+
+    @Override
+    public void awaitSynced() {
+        CompletableFuture<?>[] started;
+        synchronized (this) {
+            // start() on a running informer hands back the future of its first list.
+            started = informers.values().stream().map(i -> i.start().toCompletableFuture())
+                    .toArray(CompletableFuture[]::new);
+        }
+        try {
+            CompletableFuture.allOf(started).get(SYNC_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the informers listed", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the informers could not list their kinds", e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        informers.values().forEach(SharedIndexInformer::close);
+        informers.clear();
+    }
+}
