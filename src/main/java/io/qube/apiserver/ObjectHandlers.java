@@ -331,6 +331,16 @@ final class ObjectHandlers {
         if (propagation == null) {
             propagation = body.path("propagationPolicy").asText(null);
         }
+        if (propagation == null) {
+            // The deprecated orphanDependents, which a policy overrides.
+            String orphan = query.text("orphanDependents");
+            if (orphan == null && body.hasNonNull("orphanDependents")) {
+                orphan = body.get("orphanDependents").asText();
+            }
+            if (orphan != null) {
+                propagation = Boolean.parseBoolean(orphan) ? "Orphan" : "Background";
+            }
+        }
         if (propagation != null && !List.of("Background", "Foreground", "Orphan").contains(propagation)) {
             throw ApiException.badRequest("propagationPolicy must be Background, Foreground or Orphan, not \""
                     + propagation + "\"");

@@ -255,7 +255,9 @@ final class ObjectWriter {
             return deleteAgain(request, current, tree, options, attempt);
         }
         long grace = gracePeriod(definition, tree, options);
-        if (!hasFinalizers(tree) && grace == 0) {
+        ObjectNode planned = tree.deepCopy();
+        DeletionFinalizers.apply(planned, options.propagationPolicy());
+        if (!hasFinalizers(planned) && grace == 0) {
             return removeNow(request, current, options, attempt);
         }
         // As in Kubernetes, the deletionTimestamp is when the object is due to go: now plus its grace period.
@@ -264,24 +266,27 @@ final class ObjectWriter {
 
     /**
      * A delete of an object that is already being deleted, as Kubernetes handles it: it may only shorten a pending
-     * grace period (the due time moves earlier by as much), and at zero, with no finalizer left, the object goes.
+     * grace period (the due time moves earlier by as much) or change the propagation finalizers, and at zero, with
+     * no finalizer left, the object goes.
      */
     private Uni<WriteResult> deleteAgain(RequestInfo request, StoredObject current, ObjectNode tree,
                                          DeleteOptions options, int attempt) {
         ObjectNode metadata = ObjectRules.metadata(tree);
         long pending = metadata.path("deletionGracePeriodSeconds").asLong(0);
-        if (pending <= 0) {
+        boolean refinalizes = DeletionFinalizers.changes(tree, options.propagationPolicy());
+        if (pending <= 0 && !refinalizes) {
             return hasFinalizers(tree) ? Uni.createFrom().item(new WriteResult(current, false, List.of()))
                     : removeNow(request, current, options, attempt);
         }
         Long requested = options.gracePeriodSeconds();
-        if (requested == null || requestedGrace(requested) >= pending) {
+        boolean shortens = pending > 0 && requested != null && requestedGrace(requested) < pending;
+        if (!shortens && !refinalizes) {
             return Uni.createFrom().item(new WriteResult(current, false, List.of()));
         }
-        long shorter = requestedGrace(requested);
+        long grace = shortens ? requestedGrace(requested) : pending;
         Instant due = Instant.parse(metadata.path("deletionTimestamp").asText()).minusSeconds(pending)
-                .plusSeconds(shorter);
-        return markDeleting(request, due, shorter, options);
+                .plusSeconds(grace);
+        return markDeleting(request, due, grace, options);
     }
 
     private Uni<WriteResult> removeNow(RequestInfo request, StoredObject current, DeleteOptions options,
@@ -306,6 +311,7 @@ final class ObjectWriter {
             ObjectNode meta = ObjectRules.metadata(object);
             meta.put("deletionTimestamp", SystemFields.timestamp(due));
             meta.put("deletionGracePeriodSeconds", grace);
+            DeletionFinalizers.apply(object, options.propagationPolicy());
             if (definition.kind().equals("Namespace")) {
                 object.withObjectProperty("status").put("phase", "Terminating");
             }

@@ -12,6 +12,7 @@ import io.qube.client.LeaderElection;
 import io.qube.client.LocalServer;
 import io.qube.controller.api.Controller;
 import io.qube.controller.deployment.DeploymentController;
+import io.qube.controller.garbagecollector.GarbageCollector;
 import io.qube.controller.namespace.NamespaceController;
 import io.qube.controller.replicaset.ReplicaSetController;
 import io.quarkus.runtime.ShutdownEvent;
@@ -115,13 +116,16 @@ public class ControllerManager {
 
     private List<Controller> enabledControllers() {
         List<Controller> controllers = new ArrayList<>();
+        List<ResourceDefinition<?>> stored = registry.all().stream().filter(d -> !d.isCreateOnly()).toList();
+        if (settings.garbageCollector().enabled()) {
+            // Events own nothing and are owned by nothing in practice, and they are most of the writes.
+            controllers.add(new GarbageCollector(client, stored.stream().filter(d -> !d.kind().equals("Event"))
+                    .<Class<? extends HasMetadata>>map(ResourceDefinition::type).toList(),
+                    settings.garbageCollector().workers()));
+        }
         if (settings.namespace().enabled()) {
-            List<Class<? extends HasMetadata>> namespacedKinds = registry.all().stream()
-                    .filter(ResourceDefinition::namespaced)
-                    .filter(d -> !d.isCreateOnly())
-                    .<Class<? extends HasMetadata>>map(ResourceDefinition::type)
-                    .toList();
-            controllers.add(new NamespaceController(client, namespacedKinds));
+            controllers.add(new NamespaceController(client, stored.stream().filter(ResourceDefinition::namespaced)
+                    .<Class<? extends HasMetadata>>map(ResourceDefinition::type).toList()));
         }
         if (settings.replicaset().enabled()) {
             controllers.add(new ReplicaSetController(client, settings.replicaset().workers()));

@@ -14,6 +14,9 @@ public interface ControllerSettings {
     /** On the Lease kube-system/kube-controller-manager: only the holder's controllers run. */
     LeaderElectionSettings leaderElection();
 
+    /** The garbage collector ({@code qube.controllers.garbage-collector.*}). */
+    Switch garbageCollector();
+
     /** Namespace deletion ({@code qube.controllers.namespace.*}). */
     Switch namespace();
 
