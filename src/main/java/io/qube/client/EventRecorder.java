@@ -14,7 +14,9 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Records core/v1 Events about objects for a control-plane component (shown by {@code kubectl describe} as "From:
  * default-scheduler"). Best effort, as client-go's broadcaster: events are written asynchronously, and when too many
- * are in flight the newest are dropped rather than slowing the component down.
+ * are in flight the newest are dropped rather than slowing the component down. A repeat of an event recorded in the
+ * last ten minutes (same object, type, reason and message) raises the count and lastTimestamp of the one written,
+ * as client-go's correlator does, instead of adding another; events about cluster-wide objects go to "default".
  */
 public final class EventRecorder {
 
@@ -25,6 +27,7 @@ public final class EventRecorder {
     private final String component;
     private final String instance;
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+    private final RecentEvents recent = new RecentEvents();
 
     public EventRecorder(ApiRequests api, String component, String instance) {
         this.api = api;
@@ -46,10 +49,20 @@ public final class EventRecorder {
                     object.getMetadata().getName());
             return;
         }
-        String namespace = object.getMetadata().getNamespace();
-        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        String namespace = object.getMetadata().getNamespace() == null ? "default" : object.getMetadata().getNamespace();
+        Instant at = Instant.now();
+        String now = at.truncatedTo(ChronoUnit.SECONDS).toString();
+        RecentEvents.Repeat repeat = recent.record(String.join("\u0000", object.getKind(), namespace,
+                object.getMetadata().getName(), String.valueOf(object.getMetadata().getUid()), type, reason, message),
+                object.getMetadata().getName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()), at);
+        if (repeat.count() > 1) {
+            api.send("PATCH", ApiRequests.corePath(namespace, "events", repeat.name(), null),
+                    "application/merge-patch+json", "{\"count\":" + repeat.count() + ",\"lastTimestamp\":\"" + now
+                            + "\"}").whenComplete((done, failure) -> written(failure, reason, object));
+            return;
+        }
         Event event = new EventBuilder().withNewMetadata()
-                .withName(object.getMetadata().getName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()))
+                .withName(repeat.name())
                 .withNamespace(namespace).endMetadata()
                 .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion(object.getApiVersion())
                         .withKind(object.getKind()).withNamespace(namespace).withName(object.getMetadata().getName())
@@ -61,12 +74,14 @@ public final class EventRecorder {
                 .withNewSource().withComponent(component).endSource()
                 .withReportingComponent(component).withReportingInstance(instance).build();
         api.send("POST", ApiRequests.corePath(namespace, "events", null, null), "application/json", api.json(event))
-                .whenComplete((done, failure) -> {
-                    inFlight.release();
-                    if (failure != null) {
-                        LOG.debugf("event %s for %s %s: %s", reason, object.getKind(), object.getMetadata().getName(),
-                                failure.getMessage());
-                    }
-                });
+                .whenComplete((done, failure) -> written(failure, reason, object));
+    }
+
+    private void written(Throwable failure, String reason, HasMetadata object) {
+        inFlight.release();
+        if (failure != null) {
+            LOG.debugf("event %s for %s %s: %s", reason, object.getKind(), object.getMetadata().getName(),
+                    failure.getMessage());
+        }
     }
 }

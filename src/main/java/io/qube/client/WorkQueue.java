@@ -44,6 +44,8 @@ public final class WorkQueue<K> implements AutoCloseable {
     private final Set<K> running = new HashSet<>();
     private final Set<K> dirty = new HashSet<>();
     private final Map<K, Integer> failures = new HashMap<>();
+    /** When each key with a pending delayed add is due, by System.nanoTime. */
+    private final Map<K, Long> dueAt = new HashMap<>();
     private boolean closed;
 
     public WorkQueue(String name, int workerCount, Function<K, Outcome> reconcile) {
@@ -67,10 +69,26 @@ public final class WorkQueue<K> implements AutoCloseable {
         }
     }
 
-    public void addAfter(K key, Duration delay) {
-        if (!closed) {
-            timer.schedule(() -> add(key), delay.toMillis(), TimeUnit.MILLISECONDS);
+    /**
+     * Adds the key once the delay has passed. A key already due as soon or sooner is not scheduled again: that
+     * reconcile decides anew, so periodic requeues do not pile up timers for a key that events also wake.
+     */
+    public synchronized void addAfter(K key, Duration delay) {
+        if (closed) {
+            return;
         }
+        long due = System.nanoTime() + delay.toNanos();
+        Long pending = dueAt.get(key);
+        if (pending != null && pending - due <= 0) {
+            return;
+        }
+        dueAt.put(key, due);
+        timer.schedule(() -> {
+            synchronized (this) {
+                dueAt.remove(key, due);
+            }
+            add(key);
+        }, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void work() {

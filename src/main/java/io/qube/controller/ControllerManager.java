@@ -14,6 +14,8 @@ import io.qube.controller.api.Controller;
 import io.qube.controller.deployment.DeploymentController;
 import io.qube.controller.garbagecollector.GarbageCollector;
 import io.qube.controller.namespace.NamespaceController;
+import io.qube.controller.nodelifecycle.NodeLifecycleController;
+import io.qube.controller.podgc.PodGarbageCollector;
 import io.qube.controller.replicaset.ReplicaSetController;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.value.registry.ValueRegistry;
@@ -126,6 +128,14 @@ public class ControllerManager {
         if (settings.namespace().enabled()) {
             controllers.add(new NamespaceController(client, stored.stream().filter(ResourceDefinition::namespaced)
                     .<Class<? extends HasMetadata>>map(ResourceDefinition::type).toList()));
+        }
+        if (settings.nodeLifecycle().enabled()) {
+            controllers.add(new NodeLifecycleController(client, settings.nodeLifecycle().monitorGracePeriod(),
+                    settings.nodeLifecycle().monitorPeriod()));
+        }
+        if (settings.podGc().enabled()) {
+            controllers.add(new PodGarbageCollector(client, settings.podGc().terminatedPodThreshold(),
+                    settings.podGc().period()));
         }
         if (settings.replicaset().enabled()) {
             controllers.add(new ReplicaSetController(client, settings.replicaset().workers()));

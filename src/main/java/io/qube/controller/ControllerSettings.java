@@ -4,6 +4,8 @@ import io.qube.client.LeaderElectionSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
+
 /** Whether this process runs the controllers, which ones, and how they elect a leader ({@code qube.controllers.*}). */
 @ConfigMapping(prefix = "qube.controllers")
 public interface ControllerSettings {
@@ -25,6 +27,32 @@ public interface ControllerSettings {
 
     /** Deployments ({@code qube.controllers.deployment.*}). */
     Switch deployment();
+
+    /** Node health, condition taints and NoExecute evictions ({@code qube.controllers.node-lifecycle.*}). */
+    NodeLifecycle nodeLifecycle();
+
+    /** Terminated and orphaned pods ({@code qube.controllers.pod-gc.*}). */
+    PodGc podGc();
+
+    interface NodeLifecycle extends Switch {
+        /** How long a node may go without a heartbeat before it is Unknown (Kubernetes' nodeMonitorGracePeriod). */
+        @WithDefault("40s")
+        Duration monitorGracePeriod();
+
+        /** How often every node is looked at (nodeMonitorPeriod). */
+        @WithDefault("5s")
+        Duration monitorPeriod();
+    }
+
+    interface PodGc extends Switch {
+        /** Terminated pods kept at most (terminated-pod-gc-threshold). */
+        @WithDefault("12500")
+        int terminatedPodThreshold();
+
+        /** How often the pods are swept (Kubernetes' gcCheckPeriod). */
+        @WithDefault("20s")
+        Duration period();
+    }
 
     /** One controller's switch and how many keys it reconciles at once. */
     interface Switch {

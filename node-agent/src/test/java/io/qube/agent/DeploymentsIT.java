@@ -57,11 +57,12 @@ class DeploymentsIT {
         assertThat(readyPods("web")).hasSize(3);
         assertThat(kubectl.ok("get", "deployment", "web")).containsPattern("web\\s+3/3\\s+3\\s+3");
 
+        kubectl.ok("annotate", "deployment/web", "kubernetes.io/change-cause=to nginx 1.28");
         kubectl.ok("set", "image", "deployment/web", "nginx=nginx:1.28");
         assertThat(rolloutStatus("web")).contains("successfully rolled out");
         assertThat(images("web")).containsOnly("nginx:1.28");
         String history = kubectl.ok("rollout", "history", "deployment/web");
-        assertThat(history).containsPattern("(?m)^1\\s").containsPattern("(?m)^2\\s");
+        assertThat(history).containsPattern("(?m)^1\\s").containsPattern("(?m)^2\\s+to nginx 1.28");
         assertThat(kubectl.ok("rollout", "history", "deployment/web", "--revision=1")).contains("nginx:1.27");
 
         kubectl.ok("rollout", "undo", "deployment/web");
@@ -109,6 +110,32 @@ class DeploymentsIT {
         kubectl.ok("set", "image", "deployment/api", "nginx=nginx:1.28");
         assertThat(rolloutStatus("api")).contains("successfully rolled out");
         assertThat(images("api")).containsOnly("nginx:1.28");
+    }
+
+    @Test
+    void kubectlDeleteCascadesUnlessOrphaned() throws Exception {
+        kubectl.ok("create", "deployment", "gone", "--image=nginx:1.27", "--replicas=2");
+        kubectl.ok("create", "deployment", "kept", "--image=nginx:1.27", "--replicas=2");
+        assertThat(rolloutStatus("gone")).contains("successfully rolled out");
+        assertThat(rolloutStatus("kept")).contains("successfully rolled out");
+
+        // kubectl waits for the Deployment itself to go; the collector takes its ReplicaSet and pods after it.
+        kubectl.ok("delete", "deployment", "gone", "--timeout=60s");
+        kubectl.ok("delete", "deployment", "kept", "--cascade=orphan");
+
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            assertThat(client.pods().inNamespace(NAMESPACE).withLabel("app", "gone").list().getItems()).isEmpty();
+            assertThat(client.apps().replicaSets().inNamespace(NAMESPACE).withLabel("app", "gone").list()
+                    .getItems()).isEmpty();
+        });
+        assertThat(client.apps().deployments().inNamespace(NAMESPACE).withName("kept").get()).isNull();
+        List<ReplicaSet> orphans = client.apps().replicaSets().inNamespace(NAMESPACE).withLabel("app", "kept").list()
+                .getItems();
+        assertThat(orphans).hasSize(1);
+        assertThat(orphans.get(0).getMetadata().getOwnerReferences()).isEmpty();
+        assertThat(readyPods("kept")).hasSize(2);
+        kubectl.ok("delete", "replicaset", "-l", "app=kept", "--cascade=foreground", "--timeout=60s");
+        assertThat(client.pods().inNamespace(NAMESPACE).withLabel("app", "kept").list().getItems()).isEmpty();
     }
 
     private String rolloutStatus(String name) throws Exception {

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -34,28 +35,36 @@ final class QubeServer implements AutoCloseable {
     private final Path dataDir;
     private Process process;
     private final int port;
+    private final Map<String, String> settings;
 
-    private QubeServer(Path dataDir, Process process, int port) {
+    private QubeServer(Path dataDir, Process process, int port, Map<String, String> settings) {
         this.dataDir = dataDir;
         this.process = process;
         this.port = port;
+        this.settings = settings;
     }
 
     static QubeServer start() throws IOException {
+        return start(Map.of());
+    }
+
+    /** With configuration properties ({@code qube.controllers...}) passed as system properties. */
+    static QubeServer start(Map<String, String> settings) throws IOException {
         if (!Files.isRegularFile(APPLICATION)) {
             throw new IllegalStateException(APPLICATION.toAbsolutePath() + " is missing: build the control plane "
                     + "first (./mvnw verify in the repository root, as the README's test command does)");
         }
         Path dataDir = Files.createTempDirectory("qube-agent-test");
         int port = freePort();
-        QubeServer server = new QubeServer(dataDir, launch(dataDir, port), port);
+        QubeServer server = new QubeServer(dataDir, launch(dataDir, port, settings), port, Map.copyOf(settings));
         server.awaitReady(dataDir.resolve("qube.log"));
         return server;
     }
 
-    private static Process launch(Path dataDir, int port) throws IOException {
+    private static Process launch(Path dataDir, int port, Map<String, String> settings) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-Xmx512m"));
+        settings.forEach((name, value) -> command.add("-D" + name + "=" + value));
         // A benchmark may profile the control plane, e.g. -Dbench.server.jvm-args=-XX:StartFlightRecording=...
         String extra = System.getProperty("bench.server.jvm-args", "");
         if (!extra.isBlank()) {
@@ -79,7 +88,7 @@ final class QubeServer implements AutoCloseable {
 
     /** Starts the stopped control plane again on the same data and port. */
     void startAgain() throws IOException {
-        process = launch(dataDir, port);
+        process = launch(dataDir, port, settings);
         awaitReady(dataDir.resolve("qube.log"));
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,17 +30,24 @@ final class SimulatedCluster implements AutoCloseable {
 
     /** Starts both and waits until every node is registered; {@code nodeFlags} size each node. */
     static SimulatedCluster start(int nodes, String prefix, String... nodeFlags) throws Exception {
-        return new SimulatedCluster(nodes, prefix, nodeFlags);
+        return new SimulatedCluster(Map.of(), nodes, prefix, nodeFlags);
     }
 
-    private SimulatedCluster(int nodes, String prefix, String... nodeFlags) throws Exception {
-        qube = QubeServer.start();
+    /** As {@link #start(int, String, String...)}, with configuration properties for the control plane. */
+    static SimulatedCluster start(Map<String, String> settings, int nodes, String prefix, String... nodeFlags)
+            throws Exception {
+        return new SimulatedCluster(settings, nodes, prefix, nodeFlags);
+    }
+
+    private SimulatedCluster(Map<String, String> settings, int nodes, String prefix, String... nodeFlags)
+            throws Exception {
+        qube = QubeServer.start(settings);
         client = qube.client();
         kubectl = new Kubectl(qube.kubeconfig());
         agentLog = Files.createTempFile(prefix + "-agent", ".log");
         Process started = null;
         try {
-            started = startAgent(nodes, prefix, nodeFlags);
+            started = startAgent(agentLog, nodes, prefix, nodeFlags);
             agent = started;
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(client.nodes().list().getItems())
                     .hasSize(nodes));
@@ -53,12 +61,13 @@ final class SimulatedCluster implements AutoCloseable {
         }
     }
 
-    private Process startAgent(int nodes, String prefix, String... nodeFlags) throws Exception {
+    /** Another agent process for {@code nodes} more nodes, logging to {@code log}; the caller ends it. */
+    Process startAgent(Path log, int nodes, String prefix, String... nodeFlags) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-Xmx256m", "-jar", AGENT.toString(), "--kubeconfig", qube.kubeconfig().toString(),
                 "--runtime", "simulated", "--nodes", Integer.toString(nodes), "--name-prefix", prefix));
         command.addAll(List.of(nodeFlags));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(agentLog.toFile()).start();
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     @Override

@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 
+import org.eclipse.microprofile.config.ConfigProvider;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,8 +22,24 @@ import java.util.Map;
  */
 final class PodDefaults {
 
-    /** How long a pod stays bound to a node that stopped reporting (DefaultTolerationSeconds admission). */
+    /**
+     * How long a pod stays bound to a not-ready or unreachable node (DefaultTolerationSeconds admission), by taint:
+     * {@code qube.apiserver.default-not-ready-toleration-seconds} and {@code ...-unreachable-...} (see
+     * ApiServerSettings, which declares them; admission runs outside CDI and reads them from the config itself).
+     */
     private static final long DEFAULT_TOLERATION_SECONDS = 300;
+
+    private static final class TolerationSeconds {
+        static final Map<String, Long> BY_TAINT = Map.of(
+                "node.kubernetes.io/not-ready", setting("qube.apiserver.default-not-ready-toleration-seconds"),
+                "node.kubernetes.io/unreachable", setting("qube.apiserver.default-unreachable-toleration-seconds"));
+
+        private static long setting(String name) {
+            return ConfigProvider.getConfig().getOptionalValue(name, Long.class)
+                    .orElse(DEFAULT_TOLERATION_SECONDS);
+        }
+    }
+
     private static final List<String> NODE_PROBLEM_TAINTS =
             List.of("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable");
 
@@ -94,7 +112,7 @@ final class PodDefaults {
         }
     }
 
-    /** Tolerate a not-ready or unreachable node for five minutes, unless the pod already says how long. */
+    /** Tolerate a not-ready or unreachable node for a while (five minutes), unless the pod already says how long. */
     private static void tolerations(PodSpec spec) {
         List<Toleration> tolerations = new ArrayList<>(NullSafe.list(spec.getTolerations()));
         for (String taint : NODE_PROBLEM_TAINTS) {
@@ -103,7 +121,7 @@ final class PodDefaults {
                             && (NullSafe.isEmpty(toleration.getEffect()) || "NoExecute".equals(toleration.getEffect())));
             if (!tolerated) {
                 tolerations.add(new TolerationBuilder().withKey(taint).withOperator("Exists").withEffect("NoExecute")
-                        .withTolerationSeconds(DEFAULT_TOLERATION_SECONDS).build());
+                        .withTolerationSeconds(TolerationSeconds.BY_TAINT.get(taint)).build());
             }
         }
         spec.setTolerations(tolerations);

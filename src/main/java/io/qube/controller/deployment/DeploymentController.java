@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.qube.client.ApiRequests;
@@ -12,6 +11,7 @@ import io.qube.client.EventRecorder;
 import io.qube.client.WorkQueue;
 import io.qube.controller.ControllerRefs;
 import io.qube.controller.api.Controller;
+import io.qube.controller.api.DeleteHandler;
 import io.qube.controller.api.EnqueueHandler;
 import io.qube.controller.api.Informers;
 import io.qube.client.Selectors;
@@ -44,27 +44,15 @@ public final class DeploymentController implements Controller {
         replicaSets = informers.of(ReplicaSet.class);
         replicaSets.addEventHandler(new EnqueueHandler<>(this::enqueueFor));
         SharedIndexInformer<Pod> pods = informers.of(Pod.class);
-        pods.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Pod pod) {
-                // Only a pod going matters: Recreate waits for the old ones to be gone.
+        // Only a pod going matters: Recreate waits for the old ones to be gone.
+        pods.addEventHandler(new DeleteHandler<>(pod -> {
+            String set = ControllerRefs.controllerName(pod, "apps/v1", "ReplicaSet");
+            ReplicaSet owner = set == null ? null
+                    : replicaSets.getIndexer().getByKey(pod.getMetadata().getNamespace() + "/" + set);
+            if (owner != null) {
+                enqueueFor(owner);
             }
-
-            @Override
-            public void onUpdate(Pod old, Pod pod) {
-                // As for onAdd.
-            }
-
-            @Override
-            public void onDelete(Pod pod, boolean finalStateUnknown) {
-                String set = ControllerRefs.controllerName(pod, "apps/v1", "ReplicaSet");
-                ReplicaSet owner = set == null ? null
-                        : replicaSets.getIndexer().getByKey(pod.getMetadata().getNamespace() + "/" + set);
-                if (owner != null) {
-                    enqueueFor(owner);
-                }
-            }
-        });
+        }));
         informers.awaitSynced();
         DeploymentSync sync = new DeploymentSync(client, deployments, replicaSets, pods,
                 new EventRecorder(new ApiRequests(client), COMPONENT, COMPONENT));

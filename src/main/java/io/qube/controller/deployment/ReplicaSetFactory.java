@@ -14,16 +14,36 @@ import io.qube.controller.ControllerRefs;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A Deployment's new ReplicaSet: named {@code <deployment>-<pod-template-hash>}, its selector and template
- * labelled with the hash, annotated with its revision and the replicas the Deployment wanted. A name taken by a
+ * labelled with the hash, annotated with the Deployment's annotations, its revision and the replicas the Deployment
+ * wanted. A name taken by a
  * ReplicaSet with another template is a hash collision: status.collisionCount goes up and the next try hashes
  * differently, as in Kubernetes.
  */
 final class ReplicaSetFactory {
 
+    /** The Deployment's annotations a new ReplicaSet does not take over, as Kubernetes skips them. */
+    private static final Set<String> NOT_COPIED = Set.of("kubectl.kubernetes.io/last-applied-configuration",
+            Revisions.REVISION, Revisions.REVISION_HISTORY, Revisions.DESIRED_REPLICAS, Revisions.MAX_REPLICAS,
+            "deprecated.deployment.rollback.to");
+
     private ReplicaSetFactory() {
+    }
+
+    /** The Deployment's own annotations (kubernetes.io/change-cause, which rollout history shows, among them). */
+    private static Map<String, String> copiedAnnotations(Deployment deployment) {
+        Map<String, String> copied = new HashMap<>();
+        if (deployment.getMetadata().getAnnotations() != null) {
+            deployment.getMetadata().getAnnotations().forEach((key, value) -> {
+                if (!NOT_COPIED.contains(key)) {
+                    copied.put(key, value);
+                }
+            });
+        }
+        return copied;
     }
 
     /** The created (or found identical) ReplicaSet; null when it could not be made now. */
@@ -39,7 +59,7 @@ final class ReplicaSetFactory {
         Map<String, String> labels = new HashMap<>(template.getMetadata() == null
                 || template.getMetadata().getLabels() == null ? Map.of() : template.getMetadata().getLabels());
         labels.put(Revisions.HASH_LABEL, hash);
-        Map<String, String> annotations = new HashMap<>();
+        Map<String, String> annotations = copiedAnnotations(deployment);
         annotations.put(Revisions.REVISION, Long.toString(revision));
         annotations.put(Revisions.DESIRED_REPLICAS, Integer.toString(Scaler.replicas(deployment)));
         annotations.put(Revisions.MAX_REPLICAS, Integer.toString(Scaler.replicas(deployment)
