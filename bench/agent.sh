@@ -3,6 +3,9 @@
 # "Node agent"): the process runtime's pod startup for 100 pods, then 10,000 simulated pods on 1,000 nodes.
 # bench/agent.sh --scale [NODES [PODS]]: the simulated figure alone (io.qube.agent.SimulatedScaleBenchmark).
 # bench/agent.sh --startup [PODS]: the startup figure alone (io.qube.agent.ProcessStartupBenchmark).
+# bench/agent.sh --deployments [NODES [DEPLOYMENTS [REPLICAS]]]: issue 10's figure (io.qube.agent.DeploymentBenchmark,
+# docs/PERFORMANCE.md "Deployments"): bare pods as the baseline, then 100 Deployments x 20 replicas to Available and a
+# rolling update of all of them, on 500 simulated nodes by default.
 # Builds both projects if needed. BENCH_JAVA_OPTS passes system properties to the benchmark, e.g.
 # -Dbench.server.jvm-args=... or -Dbench.agent.jvm-args=... (JVM options of the control plane or agent, to profile).
 set -euo pipefail
@@ -21,6 +24,7 @@ main=io.qube.agent.AgentBenchmark
 case "${1:-}" in
     --startup) main=io.qube.agent.ProcessStartupBenchmark; shift ;;
     --scale) main=io.qube.agent.SimulatedScaleBenchmark; shift ;;
+    --deployments) main=io.qube.agent.DeploymentBenchmark; shift ;;
 esac
 # The benchmark JVM is the load and the instrument, not what is measured: C1 only keeps its JIT compiler from
 # taking a core from the measured processes on a 2-core machine (C2 alone took ~0.4 core during the measured round).

@@ -84,8 +84,10 @@ class LeaderFailoverIT {
     private void work(int port, String lease, String name) throws Exception {
         String base = "http://127.0.0.1:" + port;
         HttpResponse<String> created = lease.equals("kube-scheduler")
+                // The node has no agent: after the grace period the node controller taints it unreachable.
                 ? send("POST", base + "/api/v1/namespaces/default/pods", "{\"metadata\":{\"name\":\"" + name
-                + "\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}")
+                + "\"},\"spec\":{\"tolerations\":[{\"operator\":\"Exists\"}],\"containers\":[{\"name\":\"c\","
+                + "\"image\":\"busybox\"}]}}")
                 : send("POST", base + "/apis/apps/v1/namespaces/default/replicasets", "{\"metadata\":{\"name\":\""
                 + name + "\"},\"spec\":{\"replicas\":1,\"selector\":{\"matchLabels\":{\"set\":\"" + name
                 + "\"}},\"template\":{\"metadata\":{\"labels\":{\"set\":\"" + name + "\"}},\"spec\":"

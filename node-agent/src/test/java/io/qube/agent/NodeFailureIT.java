@@ -3,6 +3,7 @@ package io.qube.agent;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,8 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A node whose agent is killed, end to end: the packaged control plane with the node grace period lowered to 5 s
- * and the default unreachable toleration to 2 s, two simulated nodes in one agent and a third in another. When
+ * A node whose agent is killed, end to end: the packaged control plane with the node grace period lowered to 15 s
+ * (the agents renew their Leases every 2 s) and the default unreachable toleration to
+ * 2 s, two simulated nodes in one agent and a third in another. When
  * the third's agent is SIGKILLed, its node turns Unknown and is tainted unreachable, and the Deployment's pods that
  * ran there are replaced on the other nodes within 60 s; when its agent comes back, the taints go and the old pods,
  * which nothing could confirm gone while the node was silent, are removed.
@@ -39,10 +41,11 @@ class NodeFailureIT {
     @BeforeAll
     static void startClusterWithAThirdNodeOfItsOwn() throws Exception {
         cluster = SimulatedCluster.start(Map.of(
-                "qube.controllers.node-lifecycle.monitor-grace-period", "5s",
+                "qube.controllers.node-lifecycle.monitor-grace-period", "15s",
                 "qube.controllers.node-lifecycle.monitor-period", "1s",
                 "qube.apiserver.default-unreachable-toleration-seconds", "2",
-                "qube.apiserver.default-not-ready-toleration-seconds", "2"), 2, "nf", "--cpu", "4", "--memory", "8Gi");
+                "qube.apiserver.default-not-ready-toleration-seconds", "2"), 2, "nf", "--cpu", "4", "--memory", "8Gi",
+                "--lease-interval", "2s");
         client = cluster.client;
         doomedLog = Files.createTempFile("nfx-agent", ".log");
         doomedAgent = startDoomedAgent();
@@ -51,7 +54,7 @@ class NodeFailureIT {
     }
 
     private static Process startDoomedAgent() throws Exception {
-        return cluster.startAgent(doomedLog, 1, "nfx", "--cpu", "4", "--memory", "8Gi");
+        return cluster.startAgent(doomedLog, 1, "nfx", "--cpu", "4", "--memory", "8Gi", "--lease-interval", "2s");
     }
 
     @AfterAll
@@ -73,10 +76,21 @@ class NodeFailureIT {
 
     @Test
     void aKilledAgentsPodsRunElsewhereAndItsNodeRecoversWhenItComesBack() throws Exception {
-        cluster.kubectl.ok("create", "deployment", "web", "--image=nginx:1.27", "--replicas=6");
+        // Preferred anti-affinity spreads the six pods over the three nodes, and still lets the replacements onto two.
+        client.apps().deployments().inNamespace(NAMESPACE).resource(new DeploymentBuilder().withNewMetadata()
+                .withName("web").endMetadata().withNewSpec().withReplicas(6).withNewSelector()
+                .addToMatchLabels("app", "web").endSelector().withNewTemplate().withNewMetadata()
+                .addToLabels("app", "web").endMetadata().withNewSpec().withNewAffinity().withNewPodAntiAffinity()
+                .addNewPreferredDuringSchedulingIgnoredDuringExecution().withWeight(100).withNewPodAffinityTerm()
+                .withTopologyKey("kubernetes.io/hostname").withNewLabelSelector().addToMatchLabels("app", "web")
+                .endLabelSelector().endPodAffinityTerm().endPreferredDuringSchedulingIgnoredDuringExecution()
+                .endPodAntiAffinity().endAffinity().addNewContainer().withName("nginx").withImage("nginx:1.27")
+                .endContainer().endSpec().endTemplate().endSpec().build()).create();
         cluster.kubectl.ok("rollout", "status", "deployment/web", "--timeout=80s");
         List<String> stranded = podsOn(DOOMED).stream().map(p -> p.getMetadata().getName()).toList();
-        assertThat(stranded).as("the scheduler spreads six pods over three equal nodes").isNotEmpty();
+        assertThat(stranded).as("pods on %s among %s", DOOMED, client.pods().inNamespace(NAMESPACE)
+                .withLabel("app", "web").list().getItems().stream().map(p -> p.getSpec().getNodeName()).toList())
+                .isNotEmpty();
 
         doomedAgent.destroyForcibly().waitFor();
         doomedAgent = null;

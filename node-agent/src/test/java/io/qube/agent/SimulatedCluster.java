@@ -49,7 +49,7 @@ final class SimulatedCluster implements AutoCloseable {
         try {
             started = startAgent(agentLog, nodes, prefix, nodeFlags);
             agent = started;
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(client.nodes().list().getItems())
+            await().atMost(Duration.ofSeconds(60 + nodes / 5)).untilAsserted(() -> assertThat(client.nodes().list().getItems())
                     .hasSize(nodes));
         } catch (Exception | AssertionError e) {
             if (started != null) {

@@ -74,6 +74,22 @@ class SimulatedNodesTest {
         assertThat(client.nodes().withName("sim-3").get().getMetadata().getLabels()).containsEntry("pool", "test");
     }
 
+    @Test
+    void aNodeMarkedUnknownIsReportedReadyAgainWithoutWaitingForTheFullReport() {
+        client.nodes().withName("sim-2").editStatus(node -> {
+            ready(node).setStatus("Unknown");
+            ready(node).setReason("NodeStatusUnknown");
+            return node;
+        });
+        try (NodeStatusReporter reporter = new NodeStatusReporter(client, SimulatedNodes.profiles("sim", 4, "4",
+                "16Gi", 110, Map.of("pool", "test")), 10250)) {
+            // The full report is an hour away: only the check against the API's view can set it right.
+            reporter.start(Duration.ofHours(1));
+            await().atMost(Duration.ofSeconds(30)).until(() -> "True".equals(ready(client.nodes().withName("sim-2")
+                    .get()).getStatus()));
+        }
+    }
+
     private static NodeCondition ready(Node node) {
         return node.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready")).findFirst()
                 .orElseThrow();

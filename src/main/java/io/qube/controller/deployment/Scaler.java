@@ -2,6 +2,7 @@ package io.qube.controller.deployment;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.qube.client.EventRecorder;
 
@@ -35,12 +36,11 @@ final class Scaler {
         if (from == replicas && !annotationsChanged) {
             return false;
         }
+        // Pinned to the version the decision was made on: a ReplicaSet changed meanwhile answers 409, and the sync
+        // runs again on the informer's newer copy instead of overwriting what it did not see.
         ReplicaSet scaled = client.apps().replicaSets().inNamespace(set.getMetadata().getNamespace())
-                .withName(set.getMetadata().getName()).edit(current -> {
-                    current.getSpec().setReplicas(replicas);
-                    current.getMetadata().setAnnotations(annotations);
-                    return current;
-                });
+                .resource(new ReplicaSetBuilder(set).editSpec().withReplicas(replicas).endSpec().editMetadata()
+                        .withAnnotations(annotations).endMetadata().build()).update();
         set.setSpec(scaled.getSpec());
         set.setMetadata(scaled.getMetadata());
         if (from != replicas) {

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
@@ -93,6 +94,9 @@ class GarbageCollectorTest {
         ConfigMap other = configMap("or-other");
         configMap("or-a", ref(owner, true), ref(other, false));
         configMap("or-b", ref(owner, false));
+        client.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withName("or-pod")
+                .withOwnerReferences(ref(owner, true)).endMetadata().withNewSpec().addNewContainer().withName("c")
+                .withImage("nginx").endContainer().endSpec().build()).create();
 
         configMaps("or-owner").withPropagationPolicy(DeletionPropagation.ORPHAN).delete();
 
@@ -100,6 +104,8 @@ class GarbageCollectorTest {
         assertThat(configMaps("or-a").get().getMetadata().getOwnerReferences()).extracting(OwnerReference::getName)
                 .containsExactly("or-other");
         assertThat(configMaps("or-b").get().getMetadata().getOwnerReferences()).isEmpty();
+        assertThat(client.pods().inNamespace(namespace).withName("or-pod").get().getMetadata().getOwnerReferences())
+                .isEmpty();
     }
 
     @Test
