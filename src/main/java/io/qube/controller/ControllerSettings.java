@@ -23,6 +23,9 @@ public interface ControllerSettings {
     /** Deployments ({@code qube.controllers.deployment.*}). */
     Switch deployment();
 
+    /** DaemonSets ({@code qube.controllers.daemonset.*}). */
+    Switch daemonset();
+
     /** One controller's switch and how many keys it reconciles at once. */
     interface Switch {
         @WithDefault("true")
