@@ -2,6 +2,8 @@ package io.qube.controller;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
@@ -77,7 +79,15 @@ public final class PodTemplates {
         }
         boolean unset = node.isNull() || node.isTextual() && node.asText().isEmpty()
                 || node.isBoolean() && !node.asBoolean() || node.isNumber() && node.asDouble() == 0;
-        return unset ? null : node;
+        if (unset) {
+            return null;
+        }
+        // One node type per kind of number: a Long field read back through a map is an int, and Jackson's
+        // LongNode(30) does not equal its IntNode(30).
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            return LongNode.valueOf(node.asLong());
+        }
+        return node.isNumber() && !node.isIntegralNumber() ? DoubleNode.valueOf(node.asDouble()) : node;
     }
 
     private static Map<String, JsonNode> toMap(ObjectNode node) {
