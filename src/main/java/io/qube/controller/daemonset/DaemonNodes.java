@@ -18,7 +18,9 @@ import io.qube.client.Selectors;
 import io.qube.client.Tolerations;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -43,7 +45,34 @@ final class DaemonNodes {
     }
 
     static Placement placement(Node node, DaemonSet set) {
+        return placement(node, withDaemonTolerations(set.getSpec().getTemplate().getSpec()));
+    }
+
+    /** Every node's placement, by node name, the daemon pod's spec made once. */
+    static Map<String, Placement> placements(DaemonSet set, List<Node> nodes) {
         PodSpec spec = withDaemonTolerations(set.getSpec().getTemplate().getSpec());
+        Map<String, Placement> placements = new HashMap<>();
+        for (Node node : nodes) {
+            placements.put(node.getMetadata().getName(), placement(node, spec));
+        }
+        return placements;
+    }
+
+    /**
+     * Whether an update of the node can change any DaemonSet's placement on it: only its labels, taints and
+     * name count, so a status heartbeat changes nothing.
+     */
+    static boolean placementMayDiffer(Node old, Node node) {
+        return !Objects.equals(old.getMetadata().getLabels(), node.getMetadata().getLabels())
+                || !Objects.equals(taints(old), taints(node));
+    }
+
+    private static List<Taint> taints(Node node) {
+        return node.getSpec() == null || node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints();
+    }
+
+    /** @param spec the daemon pod's spec, with the daemon tolerations */
+    private static Placement placement(Node node, PodSpec spec) {
         String name = node.getMetadata().getName();
         if (spec.getNodeName() != null && !spec.getNodeName().isEmpty() && !spec.getNodeName().equals(name)) {
             return Placement.NEVER;
@@ -52,8 +81,7 @@ final class DaemonNodes {
                 || !requiredAffinityMatches(spec.getAffinity(), node)) {
             return Placement.NEVER;
         }
-        List<Taint> taints = node.getSpec() == null || node.getSpec().getTaints() == null ? List.of()
-                : node.getSpec().getTaints();
+        List<Taint> taints = taints(node);
         boolean untoleratedSchedule = false;
         boolean untoleratedExecute = false;
         for (Taint taint : taints) {

@@ -98,6 +98,9 @@ public final class DaemonSetController implements Controller {
 
             @Override
             public void onUpdate(Node old, Node node) {
+                if (!DaemonNodes.placementMayDiffer(old, node)) {
+                    return;
+                }
                 for (DaemonSet set : daemonSets.getIndexer().list()) {
                     if (!DaemonNodes.placement(old, set).equals(DaemonNodes.placement(node, set))) {
                         enqueue(set);

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * One DaemonSet brought a step closer to its desired state, as kube-controller-manager's syncDaemonSet does: its
@@ -105,14 +106,15 @@ final class DaemonSetSync {
         String hash = revisions.hash();
         Instant now = Instant.now();
         Map<String, List<Pod>> byNode = byNode(owned);
+        Map<String, DaemonNodes.Placement> placements = DaemonNodes.placements(set, nodeList);
         Wake wake = new Wake();
         if (!satisfied) {
             // Only status: the generation it was asked for is not handled yet.
-            return writeStatus(set, nodeList, byNode, hash, false, now, wake) ? wake.outcome() : WorkQueue.Outcome.FAILED;
+            return writeStatus(set, placements, byNode, hash, false, now, wake) ? wake.outcome()
+                    : WorkQueue.Outcome.FAILED;
         }
-        String failure = manage(key, set, nodeList, byNode, hash, now, wake);
+        String failure = manage(key, set, placements, byNode, hash, now, wake);
         if (failure == null && expectations.satisfied(key) && isRollingUpdate(set)) {
-            Map<String, DaemonNodes.Placement> placements = placements(set, nodeList);
             Map<String, List<Pod>> withDesired = new HashMap<>(byNode);
             placements.forEach((node, placement) -> {
                 if (placement.shouldRun()) {
@@ -127,7 +129,7 @@ final class DaemonSetSync {
         } catch (KubernetesClientException e) {
             failure = failure == null ? "failed to clean up revisions of DaemonSet: " + e.getMessage() : failure;
         }
-        boolean written = writeStatus(set, nodeList, byNode, hash, true, now, wake);
+        boolean written = writeStatus(set, placements, byNode, hash, true, now, wake);
         return failure != null || !written ? WorkQueue.Outcome.FAILED : wake.outcome();
     }
 
@@ -153,24 +155,14 @@ final class DaemonSetSync {
         return byNode;
     }
 
-    private static Map<String, DaemonNodes.Placement> placements(DaemonSet set, List<Node> nodeList) {
-        Map<String, DaemonNodes.Placement> placements = new HashMap<>();
-        for (Node node : nodeList) {
-            placements.put(node.getMetadata().getName(), DaemonNodes.placement(node, set));
-        }
-        return placements;
-    }
-
     /** Pods created where they are missing and deleted where they do not belong; the first failure, if any. */
-    private String manage(String key, DaemonSet set, List<Node> nodeList, Map<String, List<Pod>> byNode, String hash,
-                          Instant now, Wake wake) {
+    private String manage(String key, DaemonSet set, Map<String, DaemonNodes.Placement> placements,
+                          Map<String, List<Pod>> byNode, String hash, Instant now, Wake wake) {
         List<String> create = new ArrayList<>();
         List<Pod> delete = new ArrayList<>();
-        Set<String> existing = new HashSet<>();
-        for (Node node : nodeList) {
-            String name = node.getMetadata().getName();
-            existing.add(name);
-            DaemonNodes.Placement placement = DaemonNodes.placement(node, set);
+        for (Map.Entry<String, DaemonNodes.Placement> entry : new TreeMap<>(placements).entrySet()) {
+            String name = entry.getKey();
+            DaemonNodes.Placement placement = entry.getValue();
             List<Pod> daemonPods = byNode.get(name);
             if (placement.shouldRun() && daemonPods == null) {
                 create.add(name);
@@ -182,7 +174,7 @@ final class DaemonSetSync {
         }
         // A pod for a node that no longer exists is never scheduled, and nobody else would delete it.
         byNode.forEach((node, daemonPods) -> {
-            if (!existing.contains(node)) {
+            if (!placements.containsKey(node)) {
                 daemonPods.stream().filter(pod -> !DaemonPods.bound(pod)).forEach(delete::add);
             }
         });
@@ -341,8 +333,8 @@ final class DaemonSetSync {
      * Writes the counts Kubernetes keeps for a DaemonSet, counting each node's oldest pod; observedGeneration only
      * when this sync acted on the current generation. False when the write failed.
      */
-    private boolean writeStatus(DaemonSet set, List<Node> nodeList, Map<String, List<Pod>> byNode, String hash,
-                                boolean observed, Instant now, Wake wake) {
+    private boolean writeStatus(DaemonSet set, Map<String, DaemonNodes.Placement> placements,
+                                Map<String, List<Pod>> byNode, String hash, boolean observed, Instant now, Wake wake) {
         int minReadySeconds = RollingUpdate.minReadySeconds(set);
         Long generation = DaemonRevisions.templateGeneration(set);
         int desired = 0;
@@ -351,10 +343,10 @@ final class DaemonSetSync {
         int ready = 0;
         int updated = 0;
         int available = 0;
-        for (Node node : nodeList) {
-            List<Pod> daemonPods = byNode.getOrDefault(node.getMetadata().getName(), List.of());
+        for (Map.Entry<String, DaemonNodes.Placement> node : placements.entrySet()) {
+            List<Pod> daemonPods = byNode.getOrDefault(node.getKey(), List.of());
             boolean scheduled = !daemonPods.isEmpty();
-            if (!DaemonNodes.placement(node, set).shouldRun()) {
+            if (!node.getValue().shouldRun()) {
                 misscheduled += scheduled ? 1 : 0;
                 continue;
             }

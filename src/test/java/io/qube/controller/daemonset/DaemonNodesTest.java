@@ -102,6 +102,22 @@ class DaemonNodesTest {
     }
 
     @Test
+    void onlyLabelsAndTaintsCanChangeWhereADaemonRuns() {
+        Node node = node().build();
+        Node heartbeat = node().withNewStatus().addNewCondition().withType("Ready").withStatus("True")
+                .endCondition().endStatus().build();
+        Node relabelled = node().editMetadata().addToLabels("disk", "ssd").endMetadata().build();
+        Node tainted = tainted("dedicated", "NoSchedule").build();
+
+        assertThat(DaemonNodes.placementMayDiffer(node, heartbeat)).isFalse();
+        assertThat(DaemonNodes.placementMayDiffer(node, relabelled)).isTrue();
+        assertThat(DaemonNodes.placementMayDiffer(node, tainted)).isTrue();
+        assertThat(DaemonNodes.placements(daemonSet(spec().build()), List.of(node, new NodeBuilder(tainted)
+                .editMetadata().withName("n2").endMetadata().build())))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("n1", RUN, "n2", STAY));
+    }
+
+    @Test
     void daemonTolerationsAreAddedOnceAndReplaceEqualOnes() {
         PodSpec spec = spec().withTolerations(toleration("node.kubernetes.io/not-ready", "Exists", null)
                         .toBuilder().withEffect("NoExecute").withTolerationSeconds(300L).build(),
