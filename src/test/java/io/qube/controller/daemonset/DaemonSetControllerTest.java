@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
@@ -169,6 +170,37 @@ class DaemonSetControllerTest {
                 .isEqualTo(List.of(1, 1, 0, 0, 1, 0, 1)));
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(cluster.events("SuccessfulDelete"))
                 .extracting(Event::getMessage).containsExactly("Deleted pod: " + leaving));
+    }
+
+    @Test
+    void aFailedPodIsReplacedAndAnExtraPodOnItsNodeDeleted() {
+        node("a");
+        client.apps().daemonSets().inNamespace(namespace).resource(daemonSet("agent")).create();
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(pods()).hasSize(1));
+        Pod failing = pods().get(0);
+        runAsNodeWould(failing);
+
+        client.pods().inNamespace(namespace).withName(failing.getMetadata().getName()).editStatus(p ->
+                new PodBuilder(p).editStatus().withPhase("Failed").endStatus().build());
+
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(pods()).singleElement()
+                .matches(p -> !p.getMetadata().getName().equals(failing.getMetadata().getName())));
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(cluster.events("FailedDaemonPod"))
+                .extracting(Event::getMessage).containsExactly("Found failed daemon pod " + namespace + "/"
+                        + failing.getMetadata().getName() + " on node " + nodeName("a") + ", will try to kill it"));
+
+        Pod replacement = pods().get(0);
+        runAsNodeWould(replacement);
+        // A matching orphan placed on the same node later: adopted, then deleted as the node's second daemon.
+        client.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withName("stray")
+                .addToLabels("app", "agent").endMetadata().withNewSpec().withNodeName(nodeName("a"))
+                .withTerminationGracePeriodSeconds(0L).addNewContainer().withName("agent").withImage("busybox:1.36")
+                .endContainer().endSpec().build()).create();
+
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(cluster.events("SuccessfulDelete"))
+                .extracting(Event::getMessage).contains("Deleted pod: stray"));
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(pods()).extracting(p -> p.getMetadata().getName())
+                .containsExactly(replacement.getMetadata().getName()));
     }
 
     @Test
