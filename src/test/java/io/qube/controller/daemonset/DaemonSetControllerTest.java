@@ -39,7 +39,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The DaemonSet controller against the real API, with Node objects registered by the test: one pod per eligible
  * node pinned by node affinity, new and relabelled and tainted nodes, status counts, RollingUpdate within
- * maxUnavailable, OnDelete, ControllerRevisions and their pruning, and a rollback through a revision's data.
+ * maxUnavailable or with maxSurge, OnDelete, failed and duplicate pods, ControllerRevisions and their pruning, and a
+ * rollback through a revision's data.
  * No scheduler or node agent runs here: the test binds pods and marks them ready as those would.
  */
 @QuarkusTest
@@ -227,6 +228,33 @@ class DaemonSetControllerTest {
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(counts(status("agent")))
                 .isEqualTo(List.of(3, 3, 0, 3, 3, 3, 0)));
         assertThat(revisions()).extracting(ControllerRevision::getRevision).containsExactlyInAnyOrder(1L, 2L);
+    }
+
+    @Test
+    void withMaxSurgeANewPodStartsNextToTheOldOneWhichGoesOnceItIsAvailable() {
+        node("a");
+        node("b");
+        client.apps().daemonSets().inNamespace(namespace).resource(new DaemonSetBuilder(daemonSet("agent"))
+                .editSpec().withNewUpdateStrategy().withType("RollingUpdate").withNewRollingUpdate()
+                .withNewMaxUnavailable(0).withNewMaxSurge(1).endRollingUpdate().endUpdateStrategy().endSpec().build())
+                .create();
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(pods()).hasSize(2));
+        pods().forEach(this::runAsNodeWould);
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(status("agent").getNumberAvailable()).isEqualTo(2));
+
+        setImage("agent", "busybox:1.37");
+
+        for (int updated = 1; updated <= 2; updated++) {
+            int expected = updated;
+            // One node at a time runs both: the old pod stays until the new one next to it is available.
+            await().during(Duration.ofSeconds(2)).atMost(PATIENCE).untilAsserted(() -> assertThat(images())
+                    .hasSize(3).filteredOn("busybox:1.36"::equals).hasSize(3 - expected));
+            pods().stream().filter(p -> p.getSpec().getNodeName() == null).forEach(this::runAsNodeWould);
+        }
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(images())
+                .containsExactly("busybox:1.37", "busybox:1.37"));
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(counts(status("agent")))
+                .isEqualTo(List.of(2, 2, 0, 2, 2, 2, 0)));
     }
 
     @Test
