@@ -206,13 +206,7 @@ class DaemonSetControllerTest {
 
     @Test
     void rollingUpdateReplacesOnePodAtATimeAsNewOnesBecomeAvailable() {
-        node("a");
-        node("b");
-        node("c");
-        client.apps().daemonSets().inNamespace(namespace).resource(daemonSet("agent")).create();
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(pods()).hasSize(3));
-        pods().forEach(this::runAsNodeWould);
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(status("agent").getNumberAvailable()).isEqualTo(3));
+        runningOn(daemonSet("agent"), "a", "b", "c");
 
         setImage("agent", "busybox:1.37");
 
@@ -232,15 +226,9 @@ class DaemonSetControllerTest {
 
     @Test
     void withMaxSurgeANewPodStartsNextToTheOldOneWhichGoesOnceItIsAvailable() {
-        node("a");
-        node("b");
-        client.apps().daemonSets().inNamespace(namespace).resource(new DaemonSetBuilder(daemonSet("agent"))
-                .editSpec().withNewUpdateStrategy().withType("RollingUpdate").withNewRollingUpdate()
-                .withNewMaxUnavailable(0).withNewMaxSurge(1).endRollingUpdate().endUpdateStrategy().endSpec().build())
-                .create();
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(pods()).hasSize(2));
-        pods().forEach(this::runAsNodeWould);
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(status("agent").getNumberAvailable()).isEqualTo(2));
+        runningOn(new DaemonSetBuilder(daemonSet("agent")).editSpec().withNewUpdateStrategy()
+                .withType("RollingUpdate").withNewRollingUpdate().withNewMaxUnavailable(0).withNewMaxSurge(1)
+                .endRollingUpdate().endUpdateStrategy().endSpec().build(), "a", "b");
 
         setImage("agent", "busybox:1.37");
 
@@ -312,6 +300,18 @@ class DaemonSetControllerTest {
                 .containsExactlyInAnyOrder("busybox:1.38@5", "busybox:1.39@4"));
         assertThat(get("agent").getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
                 .isEqualTo("busybox:1.38");
+    }
+
+    /** Registers the nodes, creates the DaemonSet and runs its pods until each node has an available one. */
+    private void runningOn(DaemonSet set, String... nodes) {
+        for (String node : nodes) {
+            node(node);
+        }
+        client.apps().daemonSets().inNamespace(namespace).resource(set).create();
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(pods()).hasSize(nodes.length));
+        pods().forEach(this::runAsNodeWould);
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(status(set.getMetadata().getName())
+                .getNumberAvailable()).isEqualTo(nodes.length));
     }
 
     /** Binds the pod to the node it is pinned to and reports it running and ready. */
