@@ -11,6 +11,7 @@ import io.qube.apiserver.registry.ResourceRegistry;
 import io.qube.client.LeaderElection;
 import io.qube.client.LocalServer;
 import io.qube.controller.api.Controller;
+import io.qube.controller.daemonset.DaemonSetController;
 import io.qube.controller.deployment.DeploymentController;
 import io.qube.controller.garbagecollector.GarbageCollector;
 import io.qube.controller.namespace.NamespaceController;
@@ -142,6 +143,9 @@ public class ControllerManager {
         }
         if (settings.deployment().enabled()) {
             controllers.add(new DeploymentController(client, settings.deployment().workers()));
+        }
+        if (settings.daemonset().enabled()) {
+            controllers.add(new DaemonSetController(client, settings.daemonset().workers()));
         }
         return controllers;
     }

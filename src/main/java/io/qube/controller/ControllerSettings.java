@@ -28,6 +28,9 @@ public interface ControllerSettings {
     /** Deployments ({@code qube.controllers.deployment.*}). */
     Switch deployment();
 
+    /** DaemonSets ({@code qube.controllers.daemonset.*}). */
+    Switch daemonset();
+
     /** Node health, condition taints and NoExecute evictions ({@code qube.controllers.node-lifecycle.*}). */
     NodeLifecycle nodeLifecycle();
 

@@ -104,6 +104,10 @@ class ApiFuzzTest {
                     "{\"apiVersion\":\"apps/v1\",\"kind\":\"DaemonSet\",\"metadata\":{\"name\":\"NAME\"},\"spec\":"
                             + "{\"selector\":{\"matchLabels\":{\"app\":\"x\"}},\"template\":{\"metadata\":"
                             + "{\"labels\":{\"app\":\"x\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"b\"}]}}}}"),
+            new Kind("/apis/apps/v1/namespaces/{ns}/controllerrevisions", true,
+                    "{\"apiVersion\":\"apps/v1\",\"kind\":\"ControllerRevision\",\"metadata\":{\"name\":\"NAME\"},"
+                            + "\"revision\":1,\"data\":{\"spec\":{\"template\":{\"$patch\":\"replace\",\"spec\":"
+                            + "{\"containers\":[{\"name\":\"c\",\"image\":\"b\"}]}}}}}"),
             new Kind("/apis/coordination.k8s.io/v1/namespaces/{ns}/leases", true,
                     "{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\",\"metadata\":{\"name\":\"NAME\"},"
                             + "\"spec\":{\"holderIdentity\":\"h\",\"leaseDurationSeconds\":10,"

@@ -54,7 +54,7 @@ class NodeFailureIT {
     }
 
     private static Process startDoomedAgent() throws Exception {
-        return cluster.startAgent(doomedLog, 1, "nfx", "--cpu", "4", "--memory", "8Gi", "--lease-interval", "2s");
+        return cluster.startAgent(1, "nfx", doomedLog, "--cpu", "4", "--memory", "8Gi", "--lease-interval", "2s");
     }
 
     @AfterAll

@@ -27,6 +27,9 @@ final class SimulatedCluster implements AutoCloseable {
     final Kubectl kubectl;
     private final Process agent;
     private final Path agentLog;
+    /** Agents joined later ({@link #join}), each with its log. */
+    private final List<Process> joined = new ArrayList<>();
+    private final List<Path> joinedLogs = new ArrayList<>();
 
     /** Starts both and waits until every node is registered; {@code nodeFlags} size each node. */
     static SimulatedCluster start(int nodes, String prefix, String... nodeFlags) throws Exception {
@@ -47,7 +50,7 @@ final class SimulatedCluster implements AutoCloseable {
         agentLog = Files.createTempFile(prefix + "-agent", ".log");
         Process started = null;
         try {
-            started = startAgent(agentLog, nodes, prefix, nodeFlags);
+            started = startAgent(nodes, prefix, agentLog, nodeFlags);
             agent = started;
             await().atMost(Duration.ofSeconds(60 + nodes / 5)).untilAsserted(() -> assertThat(client.nodes().list().getItems())
                     .hasSize(nodes));
@@ -61,8 +64,21 @@ final class SimulatedCluster implements AutoCloseable {
         }
     }
 
-    /** Another agent process for {@code nodes} more nodes, logging to {@code log}; the caller ends it. */
-    Process startAgent(Path log, int nodes, String prefix, String... nodeFlags) throws Exception {
+    /**
+     * Starts one more agent with {@code nodes} nodes named {@code <prefix>-0...}, as a machine joining the cluster,
+     * and waits until they are registered; it stops with the cluster.
+     */
+    void join(int nodes, String prefix, String... nodeFlags) throws Exception {
+        int before = client.nodes().list().getItems().size();
+        Path log = Files.createTempFile(prefix + "-agent", ".log");
+        joinedLogs.add(log);
+        joined.add(startAgent(nodes, prefix, log, nodeFlags));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(client.nodes().list().getItems())
+                .hasSize(before + nodes));
+    }
+
+    /** One more agent process, logging to {@code log}, that the caller stops (or kills) itself. */
+    Process startAgent(int nodes, String prefix, Path log, String... nodeFlags) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-Xmx256m", "-jar", AGENT.toString(), "--kubeconfig", qube.kubeconfig().toString(),
                 "--runtime", "simulated", "--nodes", Integer.toString(nodes), "--name-prefix", prefix));
@@ -73,12 +89,19 @@ final class SimulatedCluster implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
-            agent.destroy();
-            assertThat(agent.waitFor(60, TimeUnit.SECONDS)).as(Files.readString(agentLog)).isTrue();
-            Files.delete(agentLog);
+            for (int i = 0; i < joined.size(); i++) {
+                stop(joined.get(i), joinedLogs.get(i));
+            }
+            stop(agent, agentLog);
         } finally {
             client.close();
             qube.close();
         }
+    }
+
+    private static void stop(Process process, Path log) throws Exception {
+        process.destroy();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(Files.readString(log)).isTrue();
+        Files.delete(log);
     }
 }

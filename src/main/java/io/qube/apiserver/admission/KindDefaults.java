@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -86,6 +87,15 @@ public final class KindDefaults {
 
     public static Defaulter<DaemonSet> daemonSet() {
         return WorkloadDefaults::daemonSet;
+    }
+
+    public static Defaulter<ControllerRevision> controllerRevision() {
+        // A Go int64 without omitempty: an absent revision reads, and is shown, as 0.
+        return revision -> {
+            if (revision.getRevision() == null) {
+                revision.setRevision(0L);
+            }
+        };
     }
 
     public static Defaulter<Lease> lease() {

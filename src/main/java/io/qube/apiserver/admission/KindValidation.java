@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -83,6 +84,10 @@ public final class KindValidation {
 
     public static Validator<DaemonSet> daemonSet() {
         return WorkloadValidation::daemonSet;
+    }
+
+    public static Validator<ControllerRevision> controllerRevision() {
+        return ControllerRevisionValidation::validate;
     }
 
     public static Validator<Lease> lease() {

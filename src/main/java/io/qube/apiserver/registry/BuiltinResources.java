@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -62,6 +63,8 @@ public final class BuiltinResources {
                         .withStatus().withScale())
                 .register(ResourceDefinition.of(DaemonSet.class).defaults(KindDefaults.daemonSet()).validation(KindValidation.daemonSet())
                         .table(KindTables.daemonSet()).shortNames("ds").categories("all").withStatus())
+                .register(ResourceDefinition.of(ControllerRevision.class).defaults(KindDefaults.controllerRevision())
+                        .validation(KindValidation.controllerRevision()).table(KindTables.controllerRevision()))
                 .register(ResourceDefinition.of(Lease.class).defaults(KindDefaults.lease()).validation(KindValidation.lease())
                         .table(KindTables.lease()))
                 .register(ResourceDefinition.of(EndpointSlice.class).defaults(KindDefaults.endpointSlice()).validation(KindValidation.endpointSlice())

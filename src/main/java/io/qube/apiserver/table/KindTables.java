@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -78,6 +79,10 @@ public final class KindTables {
 
     public static List<TableColumn<? super DaemonSet>> daemonSet() {
         return WorkloadColumns.daemonSet();
+    }
+
+    public static List<TableColumn<? super ControllerRevision>> controllerRevision() {
+        return ControllerRevisionColumns.columns();
     }
 
     public static List<TableColumn<? super Lease>> lease() {

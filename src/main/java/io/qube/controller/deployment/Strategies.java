@@ -3,6 +3,7 @@ package io.qube.controller.deployment;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.RollingUpdateDeployment;
+import io.qube.controller.IntOrPercent;
 
 /** maxSurge and maxUnavailable as numbers of pods (Kubernetes' ResolveFenceposts); Recreate has neither. */
 final class Strategies {
@@ -47,11 +48,6 @@ final class Strategies {
         if (value == null) {
             value = new IntOrString("25%");
         }
-        if (value.getIntVal() != null) {
-            return value.getIntVal();
-        }
-        String text = value.getStrVal();
-        int percent = Integer.parseInt(text.substring(0, text.length() - 1));
-        return roundUp ? (int) Math.ceil(percent * total / 100.0) : (int) Math.floor(percent * total / 100.0);
+        return IntOrPercent.scaled(value, total, roundUp);
     }
 }

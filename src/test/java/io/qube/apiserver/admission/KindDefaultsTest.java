@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
@@ -108,6 +109,15 @@ class KindDefaultsTest {
                 """), PriorityClass.class);
 
         assertThat(priorityClass.getPreemptionPolicy()).isEqualTo("PreemptLowerPriority");
+    }
+
+    @Test
+    void aControllerRevisionWithoutANumberIsRevisionZero() {
+        ControllerRevision revision = defaulted(namespaced(ControllerRevision.class, "agent-1", """
+                data: {spec: {}}
+                """), ControllerRevision.class);
+
+        assertThat(revision.getRevision()).isZero();
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
@@ -206,6 +207,30 @@ class KindValidationTest {
         assertThat(update(updated, old)).containsExactly(
                 new Cause("FieldValueForbidden", "Forbidden: may not be changed in an update.", "value"),
                 new Cause("FieldValueInvalid", "Invalid value: \"Never\": field is immutable", "preemptionPolicy"));
+    }
+
+    @Test
+    void aControllerRevisionHoldsDataThatNeverChanges() {
+        ControllerRevision empty = read(namespaced(ControllerRevision.class, "agent-1", """
+                revision: -1
+                """), ControllerRevision.class);
+        assertThat(create(empty)).containsExactly(
+                new Cause("FieldValueRequired", "Required value: data is mandatory", "data"),
+                new Cause("FieldValueInvalid", "Invalid value: -1: must be greater than or equal to 0", "revision"));
+
+        ControllerRevision old = read(namespaced(ControllerRevision.class, "agent-1", """
+                data: {spec: {template: {$patch: replace, spec: {containers: [{name: c, image: a}]}}}}
+                revision: 1
+                """), ControllerRevision.class);
+        assertThat(create(old)).isEmpty();
+        ControllerRevision renumbered = copy(old);
+        renumbered.setRevision(4L);
+        assertThat(update(renumbered, old)).isEmpty();
+        ControllerRevision rewritten = read(namespaced(ControllerRevision.class, "agent-1", """
+                data: {spec: {template: {$patch: replace, spec: {containers: [{name: c, image: b}]}}}}
+                revision: 1
+                """), ControllerRevision.class);
+        assertThat(reasonsAndFields(update(rewritten, old))).containsExactly("FieldValueInvalid data");
     }
 
     @Test
