@@ -29,6 +29,8 @@ import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -102,8 +104,21 @@ public class ControllerManager {
             starting = List.copyOf(running);
         }
         try {
-            for (Controller controller : starting) {
-                controller.start(shared);
+            // Side by side: each waits for its informers to list, and a new leader's ReplicaSets must not wait for
+            // the garbage collector to take in every kind.
+            ExecutorService starters = Executors.newFixedThreadPool(Math.max(1, starting.size()), r -> {
+                Thread thread = new Thread(r, "controller-start");
+                thread.setDaemon(true);
+                return thread;
+            });
+            try {
+                CompletableFuture.allOf(starting.stream()
+                        .map(controller -> CompletableFuture.runAsync(() -> controller.start(shared), starters))
+                        .toArray(CompletableFuture[]::new)).join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            } finally {
+                starters.shutdown();
             }
             LOG.infof("%d controllers running against %s", running.size(), client.getMasterUrl());
         } catch (RuntimeException e) {
