@@ -14,11 +14,15 @@ import io.qube.controller.api.Controller;
 import io.qube.controller.daemonset.DaemonSetController;
 import io.qube.controller.deployment.DeploymentController;
 import io.qube.controller.garbagecollector.GarbageCollector;
+import io.qube.controller.endpoints.EndpointsController;
+import io.qube.controller.endpointslice.EndpointSliceController;
 import io.qube.controller.namespace.NamespaceController;
 import io.qube.controller.nodelifecycle.NodeLifecycleController;
 import io.qube.controller.podgc.PodGarbageCollector;
 import io.qube.controller.replicaset.ReplicaSetController;
+import io.qube.controller.serviceaccount.ServiceAccountController;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.value.registry.ValueRegistry;
 import io.quarkus.vertx.http.HttpServerStart;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -68,6 +72,15 @@ public class ControllerManager {
     private final List<Controller> running = new ArrayList<>();
     private SharedInformers informers;
     private boolean leading;
+
+    /** Settings Kubernetes would refuse as flags stop the start, rather than a controller later. */
+    void validate(@Observes StartupEvent event) {
+        int perSlice = settings.endpointslice().maxEndpointsPerSlice();
+        if (perSlice < 1 || perSlice > 1000) {
+            throw new IllegalArgumentException("qube.controllers.endpointslice.max-endpoints-per-slice must be "
+                    + "between 1 and 1000, not " + perSlice);
+        }
+    }
 
     /** On the server's start event: only then does the configuration hold the port it actually bound. */
     synchronized void start(@ObservesAsync HttpServerStart started) {
@@ -161,6 +174,16 @@ public class ControllerManager {
         }
         if (settings.daemonset().enabled()) {
             controllers.add(new DaemonSetController(client, settings.daemonset().workers()));
+        }
+        if (settings.endpoints().enabled()) {
+            controllers.add(new EndpointsController(client, settings.endpoints().workers()));
+        }
+        if (settings.endpointslice().enabled()) {
+            controllers.add(new EndpointSliceController(client, settings.endpointslice().workers(),
+                    settings.endpointslice().maxEndpointsPerSlice()));
+        }
+        if (settings.serviceaccount().enabled()) {
+            controllers.add(new ServiceAccountController(client, settings.serviceaccount().workers()));
         }
         return controllers;
     }

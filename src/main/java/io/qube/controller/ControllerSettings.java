@@ -57,6 +57,15 @@ public interface ControllerSettings {
         Duration period();
     }
 
+    /** Endpoints of services with a selector ({@code qube.controllers.endpoints.*}). */
+    Switch endpoints();
+
+    /** EndpointSlices of services with a selector ({@code qube.controllers.endpointslice.*}). */
+    EndpointSlices endpointslice();
+
+    /** The "default" ServiceAccount of every namespace ({@code qube.controllers.serviceaccount.*}). */
+    Switch serviceaccount();
+
     /** One controller's switch and how many keys it reconciles at once. */
     interface Switch {
         @WithDefault("true")
@@ -64,5 +73,12 @@ public interface ControllerSettings {
 
         @WithDefault("5")
         int workers();
+    }
+
+    /** The EndpointSlice controller's switch and its slice size. */
+    interface EndpointSlices extends Switch {
+        /** Kubernetes' --max-endpoints-per-slice: the most endpoints one slice holds (1 to 1000). */
+        @WithDefault("100")
+        int maxEndpointsPerSlice();
     }
 }

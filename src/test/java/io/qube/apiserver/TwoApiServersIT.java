@@ -21,7 +21,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Two apiserver processes on one database are one cluster: what is written through one is seen through the other. */
+/**
+ * Two apiserver processes on one database are one cluster: what is written through one is seen through the other,
+ * and both stand behind the kubernetes service without undoing each other's writes.
+ */
 class TwoApiServersIT {
 
     private final HttpClient http = HttpClient.newHttpClient();
@@ -78,6 +81,61 @@ class TwoApiServersIT {
                     .contains("http_server_connections_seconds")
                     .doesNotContain("http_server_bytes_written").doesNotContain("http_server_bytes_read");
         }
+    }
+
+    @Test
+    void bothStandBehindTheKubernetesServiceAndAStoppedOneLeavesIt() throws Exception {
+        Map<String, String> environment = new java.util.HashMap<>(TestPostgres.environmentForFreshDatabase());
+        // Reconciled every second, so that fighting apiservers would show within the few seconds watched; the
+        // leases last long enough that a renewal slowed by a busy machine does not let one lapse meanwhile.
+        environment.put("QUBE_APISERVER_ENDPOINT_RECONCILE_INTERVAL", "1s");
+        environment.put("QUBE_APISERVER_ENDPOINT_LEASE_DURATION", "10s");
+        try (QubeProcesses processes = new QubeProcesses()) {
+            int[] ports = {QubeProcesses.freePort(), QubeProcesses.freePort()};
+            Process[] servers = new Process[2];
+            for (int i = 0; i < 2; i++) {
+                Path directory = TestPostgres.newDataDirectory();
+                Path log = directory.resolve("qube.log");
+                servers[i] = processes.start(log, environment, "--data-dir", directory.toString(),
+                        "--port", Integer.toString(ports[i]));
+                processes.awaitReady(servers[i], ports[i], log);
+            }
+            int low = Math.min(ports[0], ports[1]);
+            int high = Math.max(ports[0], ports[1]);
+            String api = "http://127.0.0.1:" + ports[0] + "/api/v1/namespaces/default/";
+
+            // One subset per port (each apiserver at 127.0.0.1), the service leading to the lower port.
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                String endpoints = send("GET", api + "endpoints/kubernetes", null).body();
+                assertThat(endpoints).contains("\"port\":" + low).contains("\"port\":" + high)
+                        .contains("\"ip\":\"127.0.0.1\"");
+                assertThat(send("GET", api + "services/kubernetes", null).body()).contains("\"targetPort\":" + low);
+                String slices = send("GET", "http://127.0.0.1:" + ports[1]
+                        + "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices", null).body();
+                assertThat(slices).contains("\"name\":\"kubernetes\"").contains("\"name\":\"kubernetes-" + high + "\"");
+            });
+            String service = version(send("GET", api + "services/kubernetes", null).body());
+            String endpoints = version(send("GET", api + "endpoints/kubernetes", null).body());
+            Thread.sleep(4000);
+            assertThat(version(send("GET", api + "services/kubernetes", null).body())).as("service rewritten")
+                    .isEqualTo(service);
+            assertThat(version(send("GET", api + "endpoints/kubernetes", null).body())).as("endpoints rewritten")
+                    .isEqualTo(endpoints);
+
+            // The second stops: once its lease expires, the first lists itself alone.
+            servers[1].destroy();
+            servers[1].waitFor();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                String alone = send("GET", api + "endpoints/kubernetes", null).body();
+                assertThat(alone).contains("\"port\":" + ports[0]).doesNotContain("\"port\":" + ports[1]);
+                assertThat(send("GET", api + "services/kubernetes", null).body())
+                        .contains("\"targetPort\":" + ports[0]);
+            });
+        }
+    }
+
+    private static String version(String object) {
+        return object.replaceAll("(?s).*?\"resourceVersion\":\"(\\d+)\".*", "$1");
     }
 
     private HttpResponse<String> send(String method, String url, String body) throws Exception {

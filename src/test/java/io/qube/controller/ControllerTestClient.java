@@ -2,8 +2,11 @@ package io.qube.controller;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -44,6 +47,50 @@ public final class ControllerTestClient implements AutoCloseable {
         client.pods().inNamespace(namespace).withName(pod).editStatus(p -> new PodBuilder(p).editStatus()
                 .withPhase("Running").addToConditions(new PodConditionBuilder().withType("Ready").withStatus("True")
                         .withLastTransitionTime(now).build()).endStatus().build());
+    }
+
+    /** Ready (or not) since now, the pod's other conditions as they were. */
+    public void setReady(String pod, boolean ready) {
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        client.pods().inNamespace(namespace).withName(pod).editStatus(p -> {
+            Pod edited = new PodBuilder(p).editStatus().withPhase("Running").endStatus().build();
+            edited.getStatus().getConditions().removeIf(c -> "Ready".equals(c.getType()));
+            edited.getStatus().getConditions().add(new PodConditionBuilder().withType("Ready")
+                    .withStatus(ready ? "True" : "False").withLastTransitionTime(now).build());
+            return edited;
+        });
+    }
+
+    /** Bound to the node and Running there with this IP, Ready or not: what a scheduler and an agent would do. */
+    public void run(String pod, String node, String ip, boolean ready) {
+        bind(pod, node);
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        client.pods().inNamespace(namespace).withName(pod).editStatus(p -> {
+            Pod edited = new PodBuilder(p).editStatus().withPhase("Running").withPodIP(ip).withPodIPs(new PodIP(ip))
+                    .endStatus().build();
+            edited.getStatus().getConditions().removeIf(c -> "Ready".equals(c.getType()));
+            edited.getStatus().getConditions().add(new PodConditionBuilder().withType("Ready")
+                    .withStatus(ready ? "True" : "False").withLastTransitionTime(now).build());
+            return edited;
+        });
+    }
+
+    /** The pod's IP, as its node's agent reports it. */
+    public void setPodIp(String pod, String ip) {
+        client.pods().inNamespace(namespace).withName(pod).editStatus(p -> new PodBuilder(p).editStatus()
+                .withPodIP(ip).withPodIPs(new PodIP(ip)).endStatus().build());
+    }
+
+    /** A node as an agent would register it (no agent runs: it is only an object), in this zone if not null. */
+    public void createNode(String name, String zone) {
+        NodeBuilder node = new NodeBuilder().withNewMetadata().withName(name)
+                .addToLabels("kubernetes.io/hostname", name).endMetadata();
+        if (zone != null) {
+            node.editMetadata().addToLabels("topology.kubernetes.io/zone", zone).endMetadata();
+        }
+        if (client.nodes().withName(name).get() == null) {
+            client.nodes().resource(node.build()).create();
+        }
     }
 
     /** The namespace's events with this reason. */

@@ -117,6 +117,11 @@ final class QubeServer implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** The port its API listens on (at 127.0.0.1). */
+    int port() {
+        return port;
+    }
+
     /** The kubeconfig `qube up` wrote into its data directory. */
     Path kubeconfig() {
         return dataDir.resolve("data").resolve("kubeconfig");

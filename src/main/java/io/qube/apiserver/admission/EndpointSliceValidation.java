@@ -29,6 +29,11 @@ final class EndpointSliceValidation {
     }
 
     static void validate(EndpointSlice slice, EndpointSlice old, FieldErrors errors) {
+        // The apiservers' own slices (labelled for the default/kubernetes service) may list loopback addresses.
+        boolean loopbackAllowed = slice.getMetadata() != null
+                && EndpointsValidation.API_NAMESPACE.equals(slice.getMetadata().getNamespace())
+                && EndpointsValidation.API_SERVICE.equals(NullSafe.map(slice.getMetadata().getLabels())
+                        .get("kubernetes.io/service-name"));
         String addressType = NullSafe.string(slice.getAddressType());
         ContainerValidation.oneOf(addressType, ADDRESS_TYPES, "addressType", errors);
         List<Endpoint> endpoints = NullSafe.list(slice.getEndpoints());
@@ -36,7 +41,7 @@ final class EndpointSliceValidation {
             errors.tooMany("endpoints", endpoints.size(), MAX_ENDPOINTS);
         } else {
             for (int i = 0; i < endpoints.size(); i++) {
-                endpoint(endpoints.get(i), addressType, "endpoints[" + i + "]", errors);
+                endpoint(endpoints.get(i), addressType, "endpoints[" + i + "]", loopbackAllowed, errors);
             }
         }
         List<EndpointPort> ports = NullSafe.list(slice.getPorts());
@@ -50,7 +55,8 @@ final class EndpointSliceValidation {
         }
     }
 
-    private static void endpoint(Endpoint endpoint, String addressType, String path, FieldErrors errors) {
+    private static void endpoint(Endpoint endpoint, String addressType, String path, boolean loopbackAllowed,
+                                 FieldErrors errors) {
         List<String> addresses = NullSafe.list(endpoint.getAddresses());
         String addressesPath = path + ".addresses";
         if (addresses.isEmpty()) {
@@ -59,7 +65,8 @@ final class EndpointSliceValidation {
             errors.tooMany(addressesPath, addresses.size(), MAX_ADDRESSES);
         }
         for (int i = 0; i < addresses.size(); i++) {
-            address(NullSafe.string(addresses.get(i)), addressType, addressesPath + "[" + i + "]", errors);
+            address(NullSafe.string(addresses.get(i)), addressType, addressesPath + "[" + i + "]", loopbackAllowed,
+                    errors);
         }
         if (endpoint.getNodeName() != null) {
             NameSyntax.dns1123Subdomain(endpoint.getNodeName()).forEach(problem ->
@@ -76,21 +83,22 @@ final class EndpointSliceValidation {
     }
 
     /** Addresses are checked by the slice's type; unknown types were reported already. */
-    private static void address(String address, String addressType, String path, FieldErrors errors) {
+    private static void address(String address, String addressType, String path, boolean loopbackAllowed,
+                                FieldErrors errors) {
         Optional<InetAddress> parsed = IpAddresses.parse(address);
         switch (addressType) {
             case "IPv4" -> {
                 if (parsed.filter(ip -> ip instanceof Inet4Address).isEmpty()) {
                     errors.invalid(path, address, "must be a valid IPv4 address");
                 } else {
-                    IpAddresses.validateRoutable(address, path, errors);
+                    IpAddresses.validateRoutable(address, path, errors, loopbackAllowed);
                 }
             }
             case "IPv6" -> {
                 if (parsed.filter(ip -> ip instanceof Inet6Address).isEmpty()) {
                     errors.invalid(path, address, "must be a valid IPv6 address");
                 } else {
-                    IpAddresses.validateRoutable(address, path, errors);
+                    IpAddresses.validateRoutable(address, path, errors, loopbackAllowed);
                 }
             }
             case "FQDN" -> fullyQualifiedDomainName(address, path, errors);

@@ -8,13 +8,24 @@ import io.qube.apiserver.registry.FieldErrors;
 
 import java.util.List;
 
-/** Kubernetes' validation of Endpoints: routable addresses and well-formed ports. */
+/**
+ * Kubernetes' validation of Endpoints: routable addresses and well-formed ports. One exception: the apiserver's own
+ * {@code default/kubernetes} Endpoints may list loopback addresses, where a Qube that listens only on loopback (the
+ * default) is reached.
+ */
 final class EndpointsValidation {
+
+    /** The namespace and name of the Endpoints (and EndpointSlices) of the apiservers' own service. */
+    static final String API_NAMESPACE = "default";
+    static final String API_SERVICE = "kubernetes";
 
     private EndpointsValidation() {
     }
 
     static void validate(Endpoints endpoints, FieldErrors errors) {
+        boolean loopbackAllowed = endpoints.getMetadata() != null
+                && API_NAMESPACE.equals(endpoints.getMetadata().getNamespace())
+                && API_SERVICE.equals(endpoints.getMetadata().getName());
         List<EndpointSubset> subsets = NullSafe.list(endpoints.getSubsets());
         for (int i = 0; i < subsets.size(); i++) {
             EndpointSubset subset = subsets.get(i);
@@ -26,10 +37,10 @@ final class EndpointsValidation {
                 errors.required(at, "must specify `addresses` or `notReadyAddresses`");
             }
             for (int j = 0; j < ready.size(); j++) {
-                address(ready.get(j), at + ".addresses[" + j + "]", errors);
+                address(ready.get(j), at + ".addresses[" + j + "]", loopbackAllowed, errors);
             }
             for (int j = 0; j < notReady.size(); j++) {
-                address(notReady.get(j), at + ".notReadyAddresses[" + j + "]", errors);
+                address(notReady.get(j), at + ".notReadyAddresses[" + j + "]", loopbackAllowed, errors);
             }
             List<EndpointPort> ports = NullSafe.list(subset.getPorts());
             for (int j = 0; j < ports.size(); j++) {
@@ -38,8 +49,8 @@ final class EndpointsValidation {
         }
     }
 
-    private static void address(EndpointAddress address, String path, FieldErrors errors) {
-        IpAddresses.validateRoutable(address.getIp(), path + ".ip", errors);
+    private static void address(EndpointAddress address, String path, boolean loopbackAllowed, FieldErrors errors) {
+        IpAddresses.validateRoutable(address.getIp(), path + ".ip", errors, loopbackAllowed);
         if (!NullSafe.isEmpty(address.getHostname())) {
             NameSyntax.dns1123Label(address.getHostname()).forEach(problem ->
                     errors.invalid(path + ".hostname", address.getHostname(), problem));

@@ -52,20 +52,26 @@ final class IpAddresses {
      * unspecified, loopback or link-local, which make no sense as a service's backend.
      */
     static void validateRoutable(String text, String path, FieldErrors errors) {
+        validateRoutable(text, path, errors, false);
+    }
+
+    /** As {@link #validateRoutable(String, String, FieldErrors)}, loopback accepted if {@code loopbackAllowed}. */
+    static void validateRoutable(String text, String path, FieldErrors errors, boolean loopbackAllowed) {
         Optional<InetAddress> parsed = parse(NullSafe.string(text));
         if (parsed.isEmpty()) {
             errors.invalid(path, text, INVALID_IP);
             return;
         }
-        specialAddressProblems(text, parsed.get()).forEach(problem -> errors.invalid(path, text, problem));
+        specialAddressProblems(text, parsed.get(), loopbackAllowed)
+                .forEach(problem -> errors.invalid(path, text, problem));
     }
 
-    private static List<String> specialAddressProblems(String text, InetAddress address) {
+    private static List<String> specialAddressProblems(String text, InetAddress address, boolean loopbackAllowed) {
         List<String> problems = new ArrayList<>();
         if (address.isAnyLocalAddress()) {
             problems.add("may not be unspecified (" + text + ")");
         }
-        if (address.isLoopbackAddress()) {
+        if (address.isLoopbackAddress() && !loopbackAllowed) {
             problems.add("may not be in the loopback range (127.0.0.0/8, ::1/128)");
         }
         if (address.isLinkLocalAddress()) {

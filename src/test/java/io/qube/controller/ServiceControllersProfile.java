@@ -1,0 +1,19 @@
+package io.qube.controller;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
+
+import java.util.Map;
+
+/**
+ * The Endpoints, EndpointSlice and ServiceAccount controllers switched on (the API's own tests run without them).
+ * Their tests share this profile, so Quarkus starts once for all of them.
+ */
+public class ServiceControllersProfile implements QuarkusTestProfile {
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return Map.of("qube.controllers.endpoints.enabled", "true",
+                "qube.controllers.endpointslice.enabled", "true",
+                "qube.controllers.serviceaccount.enabled", "true");
+    }
+}
