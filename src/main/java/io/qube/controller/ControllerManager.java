@@ -11,7 +11,10 @@ import io.qube.apiserver.registry.ResourceRegistry;
 import io.qube.client.LeaderElection;
 import io.qube.client.LocalServer;
 import io.qube.controller.api.Controller;
+import io.qube.controller.cronjob.CronJobController;
 import io.qube.controller.deployment.DeploymentController;
+import io.qube.controller.job.JobController;
+import io.qube.controller.job.TtlAfterFinishedController;
 import io.qube.controller.namespace.NamespaceController;
 import io.qube.controller.replicaset.ReplicaSetController;
 import io.quarkus.runtime.ShutdownEvent;
@@ -23,6 +26,7 @@ import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -128,6 +132,16 @@ public class ControllerManager {
         }
         if (settings.deployment().enabled()) {
             controllers.add(new DeploymentController(client, settings.deployment().workers()));
+        }
+        if (settings.job().enabled()) {
+            controllers.add(new JobController(client, settings.job().workers()));
+        }
+        if (settings.cronjob().enabled()) {
+            controllers.add(new CronJobController(client, settings.cronjob().workers()));
+        }
+        if (settings.ttlAfterFinished().enabled()) {
+            controllers.add(new TtlAfterFinishedController(client, settings.ttlAfterFinished().workers(),
+                    Clock.systemUTC()));
         }
         return controllers;
     }

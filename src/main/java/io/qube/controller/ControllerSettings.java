@@ -23,6 +23,15 @@ public interface ControllerSettings {
     /** Deployments ({@code qube.controllers.deployment.*}). */
     Switch deployment();
 
+    /** Jobs ({@code qube.controllers.job.*}). */
+    Switch job();
+
+    /** CronJobs ({@code qube.controllers.cronjob.*}). */
+    Switch cronjob();
+
+    /** Deletion of finished Jobs after spec.ttlSecondsAfterFinished ({@code qube.controllers.ttl-after-finished.*}). */
+    Switch ttlAfterFinished();
+
     /** One controller's switch and how many keys it reconciles at once. */
     interface Switch {
         @WithDefault("true")
