@@ -48,6 +48,8 @@ public final class CronSchedule {
     private final BitSet daysOfWeek;
     /** Whether either day field was given as {@code *} or {@code ?}: then both must match. */
     private final boolean anyDayStarred;
+    /** The zone of a {@code TZ=} or {@code CRON_TZ=} prefix, which only objects stored before 1.27 may carry. */
+    private ZoneId prefixZone;
 
     private CronSchedule(BitSet minutes, BitSet hours, BitSet daysOfMonth, BitSet months, BitSet daysOfWeek,
                          boolean anyDayStarred) {
@@ -69,20 +71,21 @@ public final class CronSchedule {
     /** The schedule, or an {@link InvalidSchedule} saying what is wrong. */
     public static CronSchedule parse(String text) {
         String spec = text == null ? "" : text.trim();
+        ZoneId zone = null;
         if (spec.isEmpty()) {
             throw new InvalidSchedule("empty spec string");
         }
         if (spec.startsWith("TZ=") || spec.startsWith("CRON_TZ=")) {
-            // robfig accepts a time zone prefix; Kubernetes' validation refuses it separately, so drop it here.
+            // robfig accepts a time zone prefix; Kubernetes' validation refuses it on new objects.
             int space = spec.indexOf(' ');
             if (space < 0) {
                 throw new InvalidSchedule("missing spec");
             }
-            String zone = spec.substring(spec.indexOf('=') + 1, space);
+            String name = spec.substring(spec.indexOf('=') + 1, space);
             try {
-                ZoneId.of(zone);
+                zone = ZoneId.of(name);
             } catch (RuntimeException e) {
-                throw new InvalidSchedule("provided bad location " + zone + ": unknown time zone " + zone);
+                throw new InvalidSchedule("provided bad location " + name + ": unknown time zone " + name);
             }
             spec = spec.substring(space + 1).trim();
         }
@@ -98,8 +101,16 @@ public final class CronSchedule {
             throw new InvalidSchedule("expected exactly 5 fields, found " + fields.length + ": ["
                     + String.join(" ", fields) + "]");
         }
-        return new CronSchedule(field(fields[0], MINUTE), field(fields[1], HOUR), field(fields[2], DAY_OF_MONTH),
-                field(fields[3], MONTH), field(fields[4], DAY_OF_WEEK), starred(fields[2]) || starred(fields[4]));
+        CronSchedule schedule = new CronSchedule(field(fields[0], MINUTE), field(fields[1], HOUR),
+                field(fields[2], DAY_OF_MONTH), field(fields[3], MONTH), field(fields[4], DAY_OF_WEEK),
+                starred(fields[2]) || starred(fields[4]));
+        schedule.prefixZone = zone;
+        return schedule;
+    }
+
+    /** The time zone the schedule text names itself, if any. */
+    public Optional<ZoneId> zone() {
+        return Optional.ofNullable(prefixZone);
     }
 
     /** Whether the text parses, else why not. */

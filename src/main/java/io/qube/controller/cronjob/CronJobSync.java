@@ -159,7 +159,7 @@ final class CronJobSync {
         }
         ZoneId zone;
         try {
-            zone = spec.getTimeZone() == null ? localZone : ZoneId.of(spec.getTimeZone());
+            zone = spec.getTimeZone() != null ? ZoneId.of(spec.getTimeZone()) : schedule.zone().orElse(localZone);
         } catch (DateTimeException e) {
             events.warning(cronJob, "UnknownTimeZone", "invalid timeZone: \"" + spec.getTimeZone() + "\": "
                     + e.getMessage());

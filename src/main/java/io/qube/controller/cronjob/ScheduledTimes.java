@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * When a CronJob should have run, as Kubernetes' CronJob controller reckons it: the latest scheduled time not
- * after now and later than the last one it ran (or its creation), within startingDeadlineSeconds, and roughly how
- * many such times were missed.
+ * after now and later than the last one it ran (or its creation), within startingDeadlineSeconds, and how many
+ * such times were missed (estimated beyond the warning threshold).
  */
 final class ScheduledTimes {
 
@@ -25,7 +25,7 @@ final class ScheduledTimes {
         this.zone = zone;
     }
 
-    /** The latest time to run now (if any) and how many times since {@code earliest} were due, estimated. */
+    /** The latest time to run now (if any) and how many times since {@code earliest} were due. */
     record Due(Optional<Instant> time, long missed) {
     }
 
@@ -43,19 +43,31 @@ final class ScheduledTimes {
         if (first.isEmpty() || first.get().isAfter(now)) {
             return new Due(Optional.empty(), 0);
         }
-        Optional<Instant> second = next(first.get());
-        if (second.isEmpty() || second.get().isAfter(now)) {
-            return new Due(first, 1);
+        // Up to the warning threshold the missed times are counted one by one.
+        Instant latest = first.get();
+        long missed = 1;
+        for (Optional<Instant> t = next(latest); t.isPresent() && !t.get().isAfter(now); t = next(t.get())) {
+            latest = t.get();
+            if (++missed > TOO_MANY_MISSED) {
+                return estimated(first.get(), now);
+            }
         }
-        // Counting every missed time of a minutely schedule left for a year would walk half a million steps:
-        // estimate from the first interval, then find the latest time by walking only the last stretch.
-        Duration interval = Duration.between(first.get(), second.get());
-        long missed = Duration.between(first.get(), now).toSeconds() / Math.max(1, interval.toSeconds()) + 1;
-        Instant latest = second.get();
-        Instant start = latest;
+        return new Due(Optional.of(latest), missed);
+    }
+
+    /**
+     * Counting every missed time of a minutely schedule left for a year would walk half a million steps: as
+     * Kubernetes does, the count is estimated from the first interval, and the latest time found by walking only
+     * the last stretch.
+     */
+    private Due estimated(Instant first, Instant now) {
+        Instant second = next(first).orElseThrow();
+        Duration interval = Duration.between(first, second);
+        long missed = Duration.between(first, now).toSeconds() / Math.max(1, interval.toSeconds()) + 1;
+        Instant start = second;
         for (long back = 2; ; back *= 2) {
             Instant candidate = now.minus(interval.multipliedBy(back));
-            if (!candidate.isAfter(latest)) {
+            if (!candidate.isAfter(second)) {
                 break;
             }
             Optional<Instant> due = next(candidate);
@@ -64,6 +76,7 @@ final class ScheduledTimes {
                 break;
             }
         }
+        Instant latest = second;
         for (Optional<Instant> t = next(start); t.isPresent() && !t.get().isAfter(now); t = next(t.get())) {
             latest = t.get();
         }
