@@ -37,6 +37,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One CronJob from the informers' caches: its active list brought in line with its Jobs (finished ones leave it,
@@ -55,6 +58,11 @@ final class CronJobSync {
     private final Clock clock;
     /** The zone of a CronJob without spec.timeZone: this process's, as kube-controller-manager uses its own. */
     private final ZoneId localZone;
+    private final Map<String, Written> written = new ConcurrentHashMap<>();
+
+    /** Status writes in a row: the versions they replaced, the version and status the last one made. */
+    private record Written(Set<String> superseded, String resourceVersion, CronJobStatus status) {
+    }
 
     CronJobSync(KubernetesClient client, SharedIndexInformer<CronJob> cronJobs, SharedIndexInformer<Job> jobs,
                 EventRecorder events, Clock clock, ZoneId localZone) {
@@ -69,13 +77,17 @@ final class CronJobSync {
     WorkQueue.Outcome sync(String key) {
         CronJob cronJob = cronJobs.getIndexer().getByKey(key);
         if (cronJob == null) {
+            written.remove(key);
             return WorkQueue.Outcome.DONE;
         }
         Instant now = clock.instant();
         String namespace = cronJob.getMetadata().getNamespace();
         List<Job> owned = jobs.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace).stream()
                 .filter(job -> isControlledBy(job, cronJob)).toList();
-        CronJobStatus current = cronJob.getStatus() == null ? new CronJobStatus() : cronJob.getStatus();
+        Written last = lastWrite(key, cronJob);
+        CronJobStatus current = last != null ? last.status()
+                : cronJob.getStatus() == null ? new CronJobStatus() : cronJob.getStatus();
+        String base = last != null ? last.resourceVersion() : cronJob.getMetadata().getResourceVersion();
         CronJobStatus status = new CronJobStatusBuilder(current).build();
         List<ObjectReference> active = new ArrayList<>(status.getActive() == null ? List.of() : status.getActive());
         reconcileActive(cronJob, owned, active, status);
@@ -83,17 +95,36 @@ final class CronJobSync {
         if (cronJob.getMetadata().getDeletionTimestamp() == null && !Boolean.TRUE.equals(cronJob.getSpec().getSuspend())) {
             outcome = schedule(cronJob, active, status, now);
         }
-        status.setActive(active.isEmpty() ? null : active);
+        // An empty list, as the cached copy has it (fabric8 reads an absent list as empty and writes none).
+        status.setActive(active);
         if (!Objects.equals(current, status)) {
             try {
-                client.batch().v1().cronjobs().inNamespace(namespace)
-                        .resource(new CronJobBuilder(cronJob).withStatus(status).build()).updateStatus();
+                CronJob updated = client.batch().v1().cronjobs().inNamespace(namespace).resource(new CronJobBuilder(
+                        cronJob).editMetadata().withResourceVersion(base).endMetadata().withStatus(status).build())
+                        .updateStatus();
+                Set<String> superseded = new HashSet<>(last == null ? Set.of() : last.superseded());
+                superseded.add(base);
+                written.put(key, new Written(superseded, updated.getMetadata().getResourceVersion(), status));
             } catch (KubernetesClientException e) {
                 return e.getCode() == 409 || e.getCode() == 404 ? WorkQueue.Outcome.DONE : WorkQueue.Outcome.FAILED;
             }
         }
         cleanUpHistory(cronJob, owned);
         return outcome;
+    }
+
+    /**
+     * The status this controller last wrote, while the cache still holds a version that write superseded: a Job
+     * created or seen finished in that sync is then already accounted for, rather than seen again by the next sync
+     * (an UnexpectedJob, a second SawCompletedJob). Null once the cache has caught up.
+     */
+    private Written lastWrite(String key, CronJob cached) {
+        Written last = written.get(key);
+        if (last != null && last.superseded().contains(cached.getMetadata().getResourceVersion())) {
+            return last;
+        }
+        written.remove(key);
+        return null;
     }
 
     private static boolean isControlledBy(Job job, CronJob cronJob) {
@@ -296,9 +327,11 @@ final class CronJobSync {
 
     private boolean deleteJob(CronJob cronJob, String name) {
         try {
-            client.batch().v1().jobs().inNamespace(cronJob.getMetadata().getNamespace()).withName(name)
-                    .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
-            events.normal(cronJob, "SuccessfulDelete", "Deleted job " + name);
+            // Nothing deleted (a 404) means an earlier sync did it and the cache has not caught up: no event.
+            if (!client.batch().v1().jobs().inNamespace(cronJob.getMetadata().getNamespace()).withName(name)
+                    .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete().isEmpty()) {
+                events.normal(cronJob, "SuccessfulDelete", "Deleted job " + name);
+            }
             return true;
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {

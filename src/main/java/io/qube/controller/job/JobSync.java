@@ -153,7 +153,8 @@ final class JobSync {
             String indexes = CompletedIndexes.format(counts.succeededIndexes());
             next.setCompletedIndexes(indexes.isEmpty() ? null : indexes);
         }
-        next.setConditions(conditions.isEmpty() ? null : conditions);
+        // An empty list, as the cached copy has it (fabric8 reads an absent list as empty and writes none).
+        next.setConditions(conditions);
         if (!Objects.equals(current, next)) {
             try {
                 client.batch().v1().jobs().inNamespace(job.getMetadata().getNamespace())

@@ -88,6 +88,10 @@ class JobControllerTest {
             assertThat(current.getStatus().getActive()).isEqualTo(2);
             assertThat(current.getStatus().getStartTime()).isNotNull();
         });
+        // Settled: a sync that changes nothing writes nothing (no status churn from its own update events).
+        String settled = get("work").getMetadata().getResourceVersion();
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                .until(() -> get("work").getMetadata().getResourceVersion().equals(settled));
 
         finish(active(job).get(0), 0);
         // One success leaves one completion for one more pod: two run again, never three.
