@@ -48,7 +48,7 @@ final class BatchColumns {
                 TableColumn.of("Timezone", "string", "The time zone name for the given schedule.",
                         (cronJob, now) -> Cells.orNone(spec(cronJob).getTimeZone())),
                 TableColumn.of("Suspend", "boolean", "Whether subsequent executions are suspended.",
-                        (cronJob, now) -> Boolean.TRUE.equals(spec(cronJob).getSuspend())),
+                        (cronJob, now) -> suspend(spec(cronJob).getSuspend())),
                 TableColumn.of("Active", "integer", "A list of pointers to currently running jobs.",
                         (cronJob, now) -> Cells.size(status(cronJob).getActive())),
                 TableColumn.of("Last Schedule", "string", "Information when was the last time the job was "
@@ -59,6 +59,11 @@ final class BatchColumns {
                 CommonColumns.templateImages(BatchColumns::podTemplate),
                 TableColumn.wide("Selector", "string", "A label query over pods that should match the pod count.",
                         (cronJob, now) -> Selectors.selectorOrNone(jobSpec(cronJob).getSelector())));
+    }
+
+    /** Kubernetes prints this boolean column's cells as text. */
+    private static String suspend(Boolean suspend) {
+        return suspend == null ? "<unset>" : suspend ? "True" : "False";
     }
 
     /** The first of kubectl's states that applies, in its order. */
