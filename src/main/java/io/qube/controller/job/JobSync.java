@@ -83,7 +83,7 @@ final class JobSync {
         List<Pod> owned = ControllerRefs.claim(client, job, job.getSpec().getSelector(),
                 pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, job.getMetadata().getNamespace()));
         JobSpec spec = job.getSpec();
-        Counts counts = count(spec, owned);
+        Counts counts = count(spec, owned, job.getStatus() == null ? null : job.getStatus().getCompletedIndexes());
         Instant now = clock.instant();
         JobStatus current = job.getStatus() == null ? new JobStatus() : job.getStatus();
         JobStatus next = new JobStatusBuilder(current).build();
@@ -168,7 +168,8 @@ final class JobSync {
         return outcome;
     }
 
-    private static Counts count(JobSpec spec, List<Pod> owned) {
+    /** @param completedIndexes the status' record, kept: an index once completed stays so when its pod goes */
+    private static Counts count(JobSpec spec, List<Pod> owned, String completedIndexes) {
         boolean indexed = "Indexed".equals(spec.getCompletionMode());
         int completions = spec.getCompletions() == null ? 0 : spec.getCompletions();
         List<Pod> active = new ArrayList<>();
@@ -178,7 +179,7 @@ final class JobSync {
         int succeeded = 0;
         int failed = 0;
         int restarts = 0;
-        SortedSet<Integer> indexes = new TreeSet<>();
+        SortedSet<Integer> indexes = indexed ? CompletedIndexes.parse(completedIndexes, completions) : new TreeSet<>();
         for (Pod pod : owned) {
             if (JobPods.succeeded(pod) || JobPods.failed(pod)) {
                 finished.add(pod);
