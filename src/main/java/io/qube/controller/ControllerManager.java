@@ -11,11 +11,14 @@ import io.qube.apiserver.registry.ResourceRegistry;
 import io.qube.client.LeaderElection;
 import io.qube.client.LocalServer;
 import io.qube.controller.api.Controller;
+import io.qube.controller.cronjob.CronJobController;
 import io.qube.controller.daemonset.DaemonSetController;
 import io.qube.controller.deployment.DeploymentController;
-import io.qube.controller.garbagecollector.GarbageCollector;
 import io.qube.controller.endpoints.EndpointsController;
 import io.qube.controller.endpointslice.EndpointSliceController;
+import io.qube.controller.garbagecollector.GarbageCollector;
+import io.qube.controller.job.JobController;
+import io.qube.controller.job.TtlAfterFinishedController;
 import io.qube.controller.namespace.NamespaceController;
 import io.qube.controller.nodelifecycle.NodeLifecycleController;
 import io.qube.controller.podgc.PodGarbageCollector;
@@ -31,6 +34,7 @@ import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -184,6 +188,16 @@ public class ControllerManager {
         }
         if (settings.serviceaccount().enabled()) {
             controllers.add(new ServiceAccountController(client, settings.serviceaccount().workers()));
+        }
+        if (settings.job().enabled()) {
+            controllers.add(new JobController(client, settings.job().workers()));
+        }
+        if (settings.cronjob().enabled()) {
+            controllers.add(new CronJobController(client, settings.cronjob().workers()));
+        }
+        if (settings.ttlAfterFinished().enabled()) {
+            controllers.add(new TtlAfterFinishedController(client, settings.ttlAfterFinished().workers(),
+                    Clock.systemUTC()));
         }
         return controllers;
     }

@@ -65,6 +65,14 @@ public interface ControllerSettings {
 
     /** The "default" ServiceAccount of every namespace ({@code qube.controllers.serviceaccount.*}). */
     Switch serviceaccount();
+    /** Jobs ({@code qube.controllers.job.*}). */
+    Switch job();
+
+    /** CronJobs ({@code qube.controllers.cronjob.*}). */
+    Switch cronjob();
+
+    /** Deletion of finished Jobs after spec.ttlSecondsAfterFinished ({@code qube.controllers.ttl-after-finished.*}). */
+    Switch ttlAfterFinished();
 
     /** One controller's switch and how many keys it reconciles at once. */
     interface Switch {

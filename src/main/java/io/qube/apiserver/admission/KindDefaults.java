@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
@@ -113,5 +115,13 @@ public final class KindDefaults {
                 priorityClass.setPreemptionPolicy("PreemptLowerPriority");
             }
         };
+    }
+
+    public static Defaulter<Job> job() {
+        return BatchDefaults::job;
+    }
+
+    public static Defaulter<CronJob> cronJob() {
+        return BatchDefaults::cronJob;
     }
 }

@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
@@ -100,5 +102,13 @@ public final class KindValidation {
 
     public static Validator<PriorityClass> priorityClass() {
         return PriorityClassValidation::validate;
+    }
+
+    public static Validator<Job> job() {
+        return BatchValidation::job;
+    }
+
+    public static Validator<CronJob> cronJob() {
+        return BatchValidation::cronJob;
     }
 }

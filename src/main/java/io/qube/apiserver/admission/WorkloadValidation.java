@@ -152,7 +152,7 @@ final class WorkloadValidation {
      * A pod template: its labels and annotations (reported on {@code <path>.labels}, as Kubernetes does) and its
      * spec. Ephemeral containers are for debugging one running pod, never a template.
      */
-    private static void template(PodTemplateSpec template, String path, FieldErrors errors) {
+    static void template(PodTemplateSpec template, String path, FieldErrors errors) {
         ObjectMeta meta = template.getMetadata() == null ? new ObjectMeta() : template.getMetadata();
         MetadataValidation.validateLabels(meta.getLabels(), path + ".labels", errors);
         MetadataValidation.validateAnnotations(meta.getAnnotations(), path + ".annotations", errors);
@@ -282,14 +282,14 @@ final class WorkloadValidation {
         return template.getMetadata() == null ? null : template.getMetadata().getLabels();
     }
 
-    private static void nonNegative(Integer value, String path, FieldErrors errors) {
+    static void nonNegative(Integer value, String path, FieldErrors errors) {
         if (value != null && value < 0) {
             errors.invalid(path, value, "must be greater than or equal to 0");
         }
     }
 
     /** How a selector or label map is shown in a message (and compared: JSON treats absent and empty alike). */
-    private static JsonNode asJson(Object value) {
+    static JsonNode asJson(Object value) {
         return Json.MAPPER.valueToTree(value);
     }
 }

@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.ServiceStatus;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatus;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
 
 import java.util.Map;
 
@@ -25,8 +26,8 @@ import static java.util.Map.entry;
 
 /**
  * Kubernetes' list semantics for the served kinds, keyed by the fabric8 class that declares the field. Written from the
- * {@code patchStrategy}/{@code patchMergeKey} and {@code listType}/{@code listMapKey} tags of k8s.io/api 1.32 (core/v1
- * and apps/v1; coordination, discovery and scheduling declare no merging lists). A list that is not here is atomic, as
+ * {@code patchStrategy}/{@code patchMergeKey} and {@code listType}/{@code listMapKey} tags of k8s.io/api 1.32 (core/v1,
+ * apps/v1 and batch/v1; coordination, discovery and scheduling declare no merging lists). A list that is not here is atomic, as
  * every untagged Kubernetes list is: tolerations, args, command, envFrom, taints, endpoint subsets, ...
  * Keying by declaring type makes PodSpec's entries hold wherever a PodSpec appears: in pods and in the pod templates of
  * deployments, replica sets, daemon sets and replication controllers.
@@ -83,7 +84,8 @@ final class ListStrategies {
             entry(ReplicationControllerStatus.class, CONDITIONS),
             entry(DeploymentStatus.class, CONDITIONS),
             entry(ReplicaSetStatus.class, CONDITIONS),
-            entry(DaemonSetStatus.class, CONDITIONS));
+            entry(DaemonSetStatus.class, CONDITIONS),
+            entry(JobStatus.class, CONDITIONS));
 
     private ListStrategies() {
     }

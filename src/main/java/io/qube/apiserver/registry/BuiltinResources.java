@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
@@ -65,6 +67,10 @@ public final class BuiltinResources {
                         .table(KindTables.daemonSet()).shortNames("ds").categories("all").withStatus())
                 .register(ResourceDefinition.of(ControllerRevision.class).defaults(KindDefaults.controllerRevision())
                         .validation(KindValidation.controllerRevision()).table(KindTables.controllerRevision()))
+                .register(ResourceDefinition.of(Job.class).defaults(KindDefaults.job()).validation(KindValidation.job())
+                        .table(KindTables.job()).categories("all").withStatus())
+                .register(ResourceDefinition.of(CronJob.class).defaults(KindDefaults.cronJob()).validation(KindValidation.cronJob())
+                        .table(KindTables.cronJob()).shortNames("cj").categories("all").withStatus())
                 .register(ResourceDefinition.of(Lease.class).defaults(KindDefaults.lease()).validation(KindValidation.lease())
                         .table(KindTables.lease()))
                 .register(ResourceDefinition.of(EndpointSlice.class).defaults(KindDefaults.endpointSlice()).validation(KindValidation.endpointSlice())

@@ -14,6 +14,8 @@ import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
@@ -95,5 +97,13 @@ public final class KindTables {
 
     public static List<TableColumn<? super PriorityClass>> priorityClass() {
         return PriorityClassColumns.columns();
+    }
+
+    public static List<TableColumn<? super Job>> job() {
+        return BatchColumns.job();
+    }
+
+    public static List<TableColumn<? super CronJob>> cronJob() {
+        return BatchColumns.cronJob();
     }
 }

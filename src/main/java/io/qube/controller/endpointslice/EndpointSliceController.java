@@ -28,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * name and this controller as manager, owned by the service, at most maxEndpointsPerSlice endpoints each.
  * Handlers enqueue service keys (the service's events, the services selecting a changed pod, the service of a
  * changed managed slice, services waiting for a node that appeared); {@link SliceReconciler} plans each sync.
- * Qube has no garbage collector yet, so the slices of a deleted service are deleted here rather than through
+ * The slices of a deleted service are deleted here too, without waiting for the garbage collector to follow
  * their owner reference.
  */
 public final class EndpointSliceController implements Controller {

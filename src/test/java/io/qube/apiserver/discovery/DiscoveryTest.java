@@ -109,12 +109,20 @@ class DiscoveryTest {
         assertThat(response.header("Content-Type")).isEqualTo(AGGREGATED_V2);
         JsonPath apis = response.jsonPath();
         assertThat(apis.getList("items.metadata.name"))
-                .containsExactly("apps", "coordination.k8s.io", "discovery.k8s.io", "scheduling.k8s.io");
+                .containsExactly("apps", "batch", "coordination.k8s.io", "discovery.k8s.io", "scheduling.k8s.io");
         String deployments = "items.find { it.metadata.name == 'apps' }.versions[0].resources"
                 + ".find { it.resource == 'deployments' }";
         assertThat(apis.getList(deployments + ".shortNames")).containsExactly("deploy");
         assertThat(apis.getMap(deployments + ".subresources.find { it.subresource == 'scale' }.responseKind"))
                 .isEqualTo(Map.of("group", "autoscaling", "version", "v1", "kind", "Scale"));
+        String cronJobs = "items.find { it.metadata.name == 'batch' }.versions[0].resources"
+                + ".find { it.resource == 'cronjobs' }";
+        assertThat(apis.getList(cronJobs + ".shortNames")).containsExactly("cj");
+        assertThat(apis.getList(cronJobs + ".categories")).containsExactly("all");
+        assertThat(apis.getList(cronJobs + ".subresources.subresource")).containsExactly("status");
+        assertThat(apis.getString(cronJobs + ".responseKind.kind")).isEqualTo("CronJob");
+        assertThat(apis.getList("items.find { it.metadata.name == 'batch' }.versions[0].resources.resource"))
+                .containsExactlyInAnyOrder("jobs", "cronjobs");
         assertThat(apis.getString("items.find { it.metadata.name == 'scheduling.k8s.io' }.versions[0]"
                 + ".resources[0].scope")).isEqualTo("Cluster");
     }
@@ -124,7 +132,7 @@ class DiscoveryTest {
         JsonPath apis = get("/apis", "application/json", "application/json");
         assertThat(apis.getString("kind")).isEqualTo("APIGroupList");
         assertThat(apis.getList("groups.name"))
-                .containsExactly("apps", "coordination.k8s.io", "discovery.k8s.io", "scheduling.k8s.io");
+                .containsExactly("apps", "batch", "coordination.k8s.io", "discovery.k8s.io", "scheduling.k8s.io");
         assertThat(apis.getString("groups.find { it.name == 'apps' }.preferredVersion.groupVersion"))
                 .isEqualTo("apps/v1");
     }

@@ -1,0 +1,2 @@
+/** Kubernetes' Job controller, and the TTL-after-finished controller that deletes finished Jobs. */
+package io.qube.controller.job;
