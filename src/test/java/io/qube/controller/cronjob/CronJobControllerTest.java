@@ -7,20 +7,15 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.qube.controller.ControllerRefs;
-import io.qube.controller.ControllerTestClient;
+import io.qube.controller.ControllerTestBase;
 import io.qube.test.EmbeddedPostgresResource;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URL;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -38,7 +33,7 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTest
 @TestProfile(CronJobControllerTest.WithCronJobs.class)
 @WithTestResource(EmbeddedPostgresResource.class)
-class CronJobControllerTest {
+class CronJobControllerTest extends ControllerTestBase {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
     /** A minutely schedule fires within a minute of its creation (plus the sync's own delay). */
@@ -51,23 +46,9 @@ class CronJobControllerTest {
         }
     }
 
-    @TestHTTPResource("/")
-    URL server;
-
-    private ControllerTestClient cluster;
-    private KubernetesClient client;
-    private String namespace;
-
-    @BeforeEach
-    void connect() {
-        cluster = new ControllerTestClient(server, "cj");
-        client = cluster.client;
-        namespace = cluster.namespace;
-    }
-
-    @AfterEach
-    void close() {
-        cluster.close();
+    @Override
+    protected String namespacePrefix() {
+        return "cj";
     }
 
     @Test

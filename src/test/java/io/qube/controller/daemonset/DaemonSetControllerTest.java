@@ -16,17 +16,14 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.qube.controller.ControllerTestClient;
+import io.qube.controller.ControllerTestBase;
 import io.qube.test.EmbeddedPostgresResource;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URL;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -46,7 +43,7 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTest
 @TestProfile(DaemonSetControllerTest.WithDaemonSets.class)
 @WithTestResource(EmbeddedPostgresResource.class)
-class DaemonSetControllerTest {
+class DaemonSetControllerTest extends ControllerTestBase {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 
@@ -57,24 +54,15 @@ class DaemonSetControllerTest {
         }
     }
 
-    @TestHTTPResource("/")
-    URL server;
-
-    private ControllerTestClient cluster;
-    private KubernetesClient client;
-    private String namespace;
-
-    @BeforeEach
-    void connect() {
-        cluster = new ControllerTestClient(server, "ds");
-        client = cluster.client;
-        namespace = cluster.namespace;
+    @Override
+    protected String namespacePrefix() {
+        return "ds";
     }
 
+    /** Before the base closes the client: the nodes this test registered go. */
     @AfterEach
-    void close() {
+    void deleteTheTestsNodes() {
         client.nodes().withLabel("daemon-test", namespace).delete();
-        cluster.close();
     }
 
     @Test

@@ -13,17 +13,13 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.qube.controller.ControllerTestClient;
+import io.qube.controller.ControllerTestBase;
 import io.qube.test.EmbeddedPostgresResource;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URL;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -46,7 +42,7 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTest
 @TestProfile(DeploymentControllerTest.WithDeployments.class)
 @WithTestResource(EmbeddedPostgresResource.class)
-class DeploymentControllerTest {
+class DeploymentControllerTest extends ControllerTestBase {
 
     private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final String NAME = "web";
@@ -65,23 +61,9 @@ class DeploymentControllerTest {
     private record Observation(int pods, int ready) {
     }
 
-    @TestHTTPResource("/")
-    URL server;
-
-    private ControllerTestClient cluster;
-    private KubernetesClient client;
-    private String namespace;
-
-    @BeforeEach
-    void connect() {
-        cluster = new ControllerTestClient(server, "deploy");
-        client = cluster.client;
-        namespace = cluster.namespace;
-    }
-
-    @AfterEach
-    void close() {
-        cluster.close();
+    @Override
+    protected String namespacePrefix() {
+        return "deploy";
     }
 
     @Test

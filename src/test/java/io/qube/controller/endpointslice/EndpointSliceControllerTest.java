@@ -11,19 +11,15 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.qube.controller.ControllerTestClient;
+import io.qube.controller.ControllerTestBase;
 import io.qube.controller.ServiceControllersProfile;
 import io.qube.test.EmbeddedPostgresResource;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URL;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -46,30 +42,21 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTest
 @TestProfile(ServiceControllersProfile.class)
 @WithTestResource(EmbeddedPostgresResource.class)
-class EndpointSliceControllerTest {
+class EndpointSliceControllerTest extends ControllerTestBase {
 
     private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final String NODE = "eps-node-a";
     private static final String ZONE = "zone-a";
 
-    @TestHTTPResource("/")
-    URL server;
-
-    private ControllerTestClient cluster;
-    private KubernetesClient client;
-    private String namespace;
-
-    @BeforeEach
-    void connect() {
-        cluster = new ControllerTestClient(server, "eps");
-        client = cluster.client;
-        namespace = cluster.namespace;
-        cluster.createNode(NODE, ZONE);
+    @Override
+    protected String namespacePrefix() {
+        return "eps";
     }
 
-    @AfterEach
-    void close() {
-        cluster.close();
+    /** After the base has connected: the node the pods run on, in its zone. */
+    @BeforeEach
+    void registerTheNode() {
+        cluster.createNode(NODE, ZONE);
     }
 
     @Test

@@ -10,21 +10,16 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.qube.controller.ControllerTestClient;
+import io.qube.controller.ControllerTestBase;
 import io.qube.test.EmbeddedPostgresResource;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URL;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +37,7 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTest
 @TestProfile(GarbageCollectorTest.WithCollector.class)
 @WithTestResource(EmbeddedPostgresResource.class)
-class GarbageCollectorTest {
+class GarbageCollectorTest extends ControllerTestBase {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 
@@ -55,23 +50,9 @@ class GarbageCollectorTest {
         }
     }
 
-    @TestHTTPResource("/")
-    URL server;
-
-    private ControllerTestClient cluster;
-    private KubernetesClient client;
-    private String namespace;
-
-    @BeforeEach
-    void connect() {
-        cluster = new ControllerTestClient(server, "gc");
-        client = cluster.client;
-        namespace = cluster.namespace;
-    }
-
-    @AfterEach
-    void close() {
-        cluster.close();
+    @Override
+    protected String namespacePrefix() {
+        return "gc";
     }
 
     @Test

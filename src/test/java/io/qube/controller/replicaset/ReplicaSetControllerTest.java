@@ -6,19 +6,14 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.qube.controller.ControllerTestClient;
+import io.qube.controller.ControllerTestBase;
 import io.qube.test.EmbeddedPostgresResource;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URL;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +30,7 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTest
 @TestProfile(ReplicaSetControllerTest.WithReplicaSets.class)
 @WithTestResource(EmbeddedPostgresResource.class)
-class ReplicaSetControllerTest {
+class ReplicaSetControllerTest extends ControllerTestBase {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 
@@ -46,23 +41,9 @@ class ReplicaSetControllerTest {
         }
     }
 
-    @TestHTTPResource("/")
-    URL server;
-
-    private ControllerTestClient cluster;
-    private KubernetesClient client;
-    private String namespace;
-
-    @BeforeEach
-    void connect() {
-        cluster = new ControllerTestClient(server, "rs");
-        client = cluster.client;
-        namespace = cluster.namespace;
-    }
-
-    @AfterEach
-    void close() {
-        cluster.close();
+    @Override
+    protected String namespacePrefix() {
+        return "rs";
     }
 
     @Test

@@ -1,19 +1,14 @@
 package io.qube.controller.serviceaccount;
 
 import io.fabric8.kubernetes.api.model.ServiceAccount;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.qube.controller.ControllerTestClient;
+import io.qube.controller.ControllerTestBase;
 import io.qube.controller.ServiceControllersProfile;
 import io.qube.test.EmbeddedPostgresResource;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URL;
 import java.time.Duration;
 import java.util.List;
 
@@ -28,27 +23,13 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTest
 @TestProfile(ServiceControllersProfile.class)
 @WithTestResource(EmbeddedPostgresResource.class)
-class ServiceAccountControllerTest {
+class ServiceAccountControllerTest extends ControllerTestBase {
 
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 
-    @TestHTTPResource("/")
-    URL server;
-
-    private ControllerTestClient cluster;
-    private KubernetesClient client;
-    private String namespace;
-
-    @BeforeEach
-    void connect() {
-        cluster = new ControllerTestClient(server, "sa");
-        client = cluster.client;
-        namespace = cluster.namespace;
-    }
-
-    @AfterEach
-    void close() {
-        cluster.close();
+    @Override
+    protected String namespacePrefix() {
+        return "sa";
     }
 
     @Test
