@@ -153,6 +153,21 @@ class SimulatedNodesTest {
     }
 
     @Test
+    void aRunningPodMarkedNotReadyBySomeoneElseIsReadyAgain() {
+        client.pods().inNamespace("default").resource(pod("marked", "sim-1", "Always", Map.of())).create();
+        await().atMost(DEADLINE).until(() -> ready(client.pods().inNamespace("default").withName("marked").get()));
+
+        // What the node controller does to the pods of a node it thinks silent.
+        client.pods().inNamespace("default").withName("marked").editStatus(p -> {
+            p.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready"))
+                    .forEach(c -> c.setStatus("False"));
+            return p;
+        });
+
+        await().atMost(DEADLINE).until(() -> ready(client.pods().inNamespace("default").withName("marked").get()));
+    }
+
+    @Test
     void podsThatDoNotRestartEndWithTheirExitCode() {
         client.pods().inNamespace("default").resource(pod("job-ok", "sim-1", "Never",
                 Map.of(SimulatedPods.RUN_SECONDS, "0.5"))).create();

@@ -387,6 +387,11 @@ final class PodWorker {
         write(pod, status);
     }
 
+    private static String readiness(PodStatus status) {
+        return status == null || status.getConditions() == null ? null : status.getConditions().stream()
+                .filter(c -> "Ready".equals(c.getType())).map(c -> c.getStatus()).findFirst().orElse(null);
+    }
+
     private ContainerView view(Container container, boolean init, List<ContainerStatus> runs) {
         List<ContainerStatus> mine = runs.stream().filter(run -> run.name().equals(container.getName()))
                 .sorted(Comparator.comparingInt(ContainerStatus::attempt).reversed()).toList();
@@ -403,7 +408,9 @@ final class PodWorker {
     }
 
     private void write(Pod pod, PodStatus status) {
-        if (Objects.equals(status, written)) {
+        // The API's copy counts too: a readiness someone else changed (the node controller marks the pods of a
+        // silent node not Ready) is set right, as the kubelet's status sync does.
+        if (Objects.equals(status, written) && Objects.equals(readiness(pod.getStatus()), readiness(status))) {
             return;
         }
         try {

@@ -89,7 +89,25 @@ public final class SimulatedPods implements AutoCloseable {
             workers.execute(() -> finalDelete(pod));
         } else if (!finished(pod) && started.add(pod.getMetadata().getUid())) {
             workers.schedule(() -> run(pod, node), START_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+        } else if ("Running".equals(pod.getStatus() == null ? null : pod.getStatus().getPhase())
+                && "False".equals(readiness(pod))) {
+            // Someone else marked a running pod not Ready (the node controller does so when the node went
+            // silent): the node says otherwise, as the kubelet's status sync does when the API's copy differs.
+            workers.execute(() -> writeStatus(pod, readyAgain(pod)));
         }
+    }
+
+    private static String readiness(Pod pod) {
+        return pod.getStatus().getConditions() == null ? null : pod.getStatus().getConditions().stream()
+                .filter(c -> "Ready".equals(c.getType())).map(PodCondition::getStatus).findFirst().orElse(null);
+    }
+
+    private static PodStatus readyAgain(Pod pod) {
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        PodStatus status = new io.fabric8.kubernetes.api.model.PodStatusBuilder(pod.getStatus()).build();
+        status.setConditions(status.getConditions().stream().map(c -> "Ready".equals(c.getType())
+                || "ContainersReady".equals(c.getType()) ? condition(c.getType(), "True", now) : c).toList());
+        return status;
     }
 
     private void run(Pod pod, String node) {
