@@ -113,6 +113,23 @@ class DeploymentsIT {
     }
 
     @Test
+    void kubectlRolloutStatusReportsAnExceededProgressDeadline() throws Exception {
+        // Its pods can go nowhere, so the rollout never progresses.
+        client.apps().deployments().inNamespace(NAMESPACE).resource(new io.fabric8.kubernetes.api.model.apps
+                .DeploymentBuilder().withNewMetadata().withName("stuck").endMetadata().withNewSpec().withReplicas(1)
+                .withProgressDeadlineSeconds(3).withNewSelector().addToMatchLabels("app", "stuck").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "stuck").endMetadata().withNewSpec()
+                .addToNodeSelector("no-such-label", "anywhere").addNewContainer().withName("nginx")
+                .withImage("nginx:1.27").endContainer().endSpec().endTemplate().endSpec().build()).create();
+
+        Kubectl.Result status = kubectl.run("rollout", "status", "deployment/stuck", "--timeout=50s");
+
+        assertThat(status.exitCode()).isNotZero();
+        assertThat(status.out()).contains("deployment \"stuck\" exceeded its progress deadline");
+        kubectl.ok("delete", "deployment", "stuck");
+    }
+
+    @Test
     void kubectlDeleteCascadesUnlessOrphaned() throws Exception {
         kubectl.ok("create", "deployment", "gone", "--image=nginx:1.27", "--replicas=2");
         kubectl.ok("create", "deployment", "kept", "--image=nginx:1.27", "--replicas=2");

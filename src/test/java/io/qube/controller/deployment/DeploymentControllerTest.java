@@ -167,6 +167,20 @@ class DeploymentControllerTest extends ControllerTestBase {
     }
 
     @Test
+    void aRolloutThatMakesNoProgressExceedsItsDeadline() {
+        // No pod here ever becomes Ready unless a test plays the nodes: the rollout stalls.
+        create(new DeploymentBuilder(deployment(2)).editSpec().withProgressDeadlineSeconds(2).endSpec().build());
+
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(current().getStatus().getConditions())
+                .filteredOn(c -> c.getType().equals("Progressing")).singleElement().satisfies(c -> {
+                    assertThat(c.getStatus()).isEqualTo("False");
+                    assertThat(c.getReason()).isEqualTo("ProgressDeadlineExceeded");
+                    assertThat(c.getMessage()).isEqualTo("ReplicaSet \"" + replicaSets().get(0).getMetadata()
+                            .getName() + "\" has timed out progressing.");
+                }));
+    }
+
+    @Test
     void recreateRemovesEveryOldPodBeforeAnyNewOne() {
         create(new DeploymentBuilder(deployment(2)).editSpec().withNewStrategy().withType("Recreate").endStrategy()
                 .endSpec().build());

@@ -134,10 +134,16 @@ class NodeLifecycleControllerTest extends ControllerTestBase {
                 .withName("stranded").get()).isNull());
 
         // Terminated pods across the whole cluster count: this namespace's three are the newest, so the
-        // threshold of two keeps its last two.
+        // threshold of two keeps the two newer ones. Creation times have whole seconds: done-1 is made a second
+        // before the others, so that it is the oldest beyond doubt.
         String live = node("host", "True");
+        pod("done-1", live, -1L);
+        Instant first = Instant.parse(client.pods().inNamespace(namespace).withName("done-1").get().getMetadata()
+                .getCreationTimestamp());
+        await().atMost(PATIENCE).until(() -> Instant.now().truncatedTo(ChronoUnit.SECONDS).isAfter(first));
+        pod("done-2", live, -1L);
+        pod("done-3", live, -1L);
         for (String name : List.of("done-1", "done-2", "done-3")) {
-            pod(name, live, -1L);
             client.pods().inNamespace(namespace).withName(name).editStatus(p -> new PodBuilder(p).editStatus()
                     .withPhase("Succeeded").endStatus().build());
         }
