@@ -62,7 +62,9 @@ class CronJobControllerTest extends ControllerTestBase {
 
         await().atMost(NEXT_MINUTE).untilAsserted(() -> assertThat(jobsOf(allow)).hasSize(1));
         Job job = jobsOf(allow).get(0);
-        CronJob ticked = get("tick");
+        // The controller creates the Job first and records the schedule time in the CronJob's status after it.
+        CronJob ticked = await().atMost(PATIENCE).until(() -> get("tick"),
+                c -> c.getStatus() != null && c.getStatus().getLastScheduleTime() != null);
         Instant scheduled = Instant.parse(ticked.getStatus().getLastScheduleTime());
         assertThat(scheduled.getEpochSecond() % 60).isZero();
         assertThat(job.getMetadata().getName()).isEqualTo("tick-" + scheduled.getEpochSecond() / 60);
