@@ -65,7 +65,10 @@ public final class SchedulerBenchmark {
         if (!extra.isBlank()) {
             jvm.addAll(List.of(extra.trim().split("\\s+")));
         }
-        server = QubeServer.start("scheduler", work.resolve("qube"), Map.of(), jvm);
+        // The nodes are objects without kubelets, as in scheduler_perf: the node lifecycle controller would find
+        // their Leases missing and taint them all unreachable after its grace period.
+        server = QubeServer.start("scheduler", work.resolve("qube"),
+                Map.of("QUBE_CONTROLLERS_NODE_LIFECYCLE_ENABLED", "false"), jvm);
         try {
             int pool = nodeCount / 5;
             progress("creating " + nodeCount + " nodes in " + ZONES + " zones, " + pool + " of them tainted for "
