@@ -135,6 +135,7 @@ final class BatchValidation {
             }
         }
         WorkloadValidation.template(template, path + ".template", errors);
+        JobPolicyValidation.validate(spec, template.getSpec(), path, errors);
         String restart = template.getSpec() == null ? null : template.getSpec().getRestartPolicy();
         if (!"OnFailure".equals(restart) && !"Never".equals(restart)) {
             errors.notSupported(path + ".template.spec.restartPolicy", NullSafe.string(restart),
@@ -177,6 +178,7 @@ final class BatchValidation {
         immutable(spec.getManualSelector(), before.getManualSelector(), "spec.manualSelector", errors);
         immutable(spec.getPodFailurePolicy(), before.getPodFailurePolicy(), "spec.podFailurePolicy", errors);
         immutable(spec.getBackoffLimitPerIndex(), before.getBackoffLimitPerIndex(), "spec.backoffLimitPerIndex", errors);
+        immutable(spec.getManagedBy(), before.getManagedBy(), "spec.managedBy", errors);
         // A suspended job that never started may still have its pods' placement changed (Kueue relies on it).
         boolean neverStarted = Boolean.TRUE.equals(before.getSuspend())
                 && (old.getStatus() == null || old.getStatus().getStartTime() == null);

@@ -54,6 +54,8 @@ public final class JobConditions {
         return switch (reason) {
             case "BackoffLimitExceeded" -> "Job has reached the specified backoff limit";
             case "DeadlineExceeded" -> "Job was active longer than specified deadline";
+            case "MaxFailedIndexesExceeded" -> "Job has exceeded the specified maximal number of failed indexes";
+            case "FailedIndexes" -> "Job has failed indexes";
             default -> reason;
         };
     }

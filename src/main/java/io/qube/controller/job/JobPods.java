@@ -35,13 +35,15 @@ final class JobPods {
      * hostname {@code <job>-<index>}.
      *
      * @param index the completion index, or null for a NonIndexed job
+     * @param extraAnnotations what the controller adds to the template's annotations (failure counts per index)
      */
-    static Pod newPod(Job job, Integer index) {
+    static Pod newPod(Job job, Integer index, Map<String, String> extraAnnotations) {
         ObjectMeta template = job.getSpec().getTemplate().getMetadata() == null ? new ObjectMeta()
                 : job.getSpec().getTemplate().getMetadata();
         Map<String, String> labels = new LinkedHashMap<>(template.getLabels() == null ? Map.of() : template.getLabels());
         Map<String, String> annotations = new LinkedHashMap<>(template.getAnnotations() == null ? Map.of()
                 : template.getAnnotations());
+        annotations.putAll(extraAnnotations);
         PodSpec spec = new PodSpecBuilder(job.getSpec().getTemplate().getSpec()).build();
         String name = job.getMetadata().getName();
         if (index != null) {

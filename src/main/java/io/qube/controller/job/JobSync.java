@@ -33,9 +33,11 @@ import java.util.TreeSet;
 
 /**
  * One Job brought toward its end, from the informers' caches: its pods claimed and counted, pods created up to
- * parallelism while completions remain (after the failure backoff), and the job finished once it succeeded enough,
- * failed too often (backoffLimit) or ran too long (activeDeadlineSeconds). As in Kubernetes 1.31+, SuccessCriteriaMet
- * or FailureTarget comes first; Complete or Failed follows once none of its pods still runs.
+ * parallelism while completions remain (after the failure backoff), and the job finished once it succeeded enough
+ * (completions, or a rule of its successPolicy), failed too often (backoffLimit, or per index backoffLimitPerIndex
+ * and maxFailedIndexes), failed as a podFailurePolicy rule says, or ran too long (activeDeadlineSeconds). As in
+ * Kubernetes 1.31+, SuccessCriteriaMet or FailureTarget comes first; Complete or Failed follows once none of its
+ * pods still runs.
  *
  * <p>Succeeded and failed pods are counted from the pods that exist (Kubernetes' tracking before the
  * {@code batch.kubernetes.io/job-tracking} finalizer): a finished pod someone deletes is no longer counted.
@@ -45,6 +47,8 @@ final class JobSync {
     /** Kubernetes' DefaultJobPodFailureBackOff and MaxJobPodFailureBackOff. */
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(10);
     static final Duration MAX_BACKOFF = Duration.ofMinutes(6);
+    /** Kubernetes' own name for the built-in Job controller in spec.managedBy. */
+    static final String MANAGED_BY = "kubernetes.io/job-controller";
     /** Kubernetes' burst of pod creations in one sync. */
     private static final int BURST = 500;
 
@@ -65,9 +69,22 @@ final class JobSync {
         this.clock = clock;
     }
 
-    /** What one sync saw of the job's pods. */
+    /**
+     * What one sync saw of the job's pods.
+     *
+     * @param failed  failed pods but those a podFailurePolicy rule ignores
+     * @param failJob the first failed pod's match of a FailJob rule, or null
+     */
     private record Counts(List<Pod> active, List<Pod> finished, int terminating, int ready, int succeeded,
-                          int failed, SortedSet<Integer> succeededIndexes, int restarts) {
+                          int failed, SortedSet<Integer> succeededIndexes, int restarts,
+                          PodFailureRules.Match failJob) {
+    }
+
+    /** Why a job fails: its FailureTarget's reason and message. */
+    private record Failure(String reason, String message) {
+        static Failure of(String reason) {
+            return new Failure(reason, JobConditions.message(reason));
+        }
     }
 
     WorkQueue.Outcome sync(String key) {
@@ -76,16 +93,18 @@ final class JobSync {
             expectations.forget(key);
             return WorkQueue.Outcome.DONE;
         }
-        if (JobConditions.finished(job)) {
+        if (JobConditions.finished(job) || !managedHere(job)) {
             return WorkQueue.Outcome.DONE;
         }
         boolean satisfied = expectations.satisfied(key);
         List<Pod> owned = ControllerRefs.claim(client, job, job.getSpec().getSelector(),
                 pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, job.getMetadata().getNamespace()));
         JobSpec spec = job.getSpec();
-        Counts counts = count(spec, owned, job.getStatus() == null ? null : job.getStatus().getCompletedIndexes());
-        Instant now = clock.instant();
         JobStatus current = job.getStatus() == null ? new JobStatus() : job.getStatus();
+        Counts counts = count(spec, owned, current.getCompletedIndexes());
+        IndexFailures indexFailures = perIndex(spec) ? IndexFailures.of(spec, current.getFailedIndexes(),
+                counts.succeededIndexes(), owned, pod -> PodFailureRules.match(spec.getPodFailurePolicy(), pod)) : null;
+        Instant now = clock.instant();
         JobStatus next = new JobStatusBuilder(current).build();
         List<JobCondition> conditions = new ArrayList<>(next.getConditions() == null ? List.of() : next.getConditions());
         boolean suspended = Boolean.TRUE.equals(spec.getSuspend());
@@ -93,27 +112,29 @@ final class JobSync {
         List<Runnable> afterStatus = new ArrayList<>();
 
         JobCondition failureTarget = JobConditions.find(conditions, "FailureTarget");
-        if (failureTarget == null && !suspended) {
-            String reason = failureReason(spec, counts, next, now);
-            if (reason != null) {
-                failureTarget = JobConditions.make("FailureTarget", reason, JobConditions.message(reason), now);
+        JobCondition successCriteria = JobConditions.find(conditions, "SuccessCriteriaMet");
+        if (failureTarget == null && successCriteria == null && !suspended) {
+            Failure failure = failure(spec, counts, indexFailures, next, now);
+            if (failure != null) {
+                failureTarget = JobConditions.make("FailureTarget", failure.reason(), failure.message(), now);
                 conditions.add(failureTarget);
             }
         }
-        boolean complete = failureTarget == null && (JobConditions.find(conditions, "SuccessCriteriaMet") != null
-                || complete(spec, counts));
+        if (failureTarget == null && successCriteria == null) {
+            successCriteria = successCriteria(spec, counts, now);
+            if (successCriteria != null) {
+                conditions.add(successCriteria);
+            }
+        }
+        boolean complete = failureTarget == null && successCriteria != null;
         int deleted = 0;
         if (failureTarget != null || complete) {
-            if (complete && JobConditions.find(conditions, "SuccessCriteriaMet") == null) {
-                conditions.add(JobConditions.make("SuccessCriteriaMet", "CompletionsReached",
-                        "Reached expected number of succeeded pods", now));
-            }
             deleted = deleteAll(key, job, counts.active());
             // The final condition waits for every pod to have stopped, so that it really is the end.
             if (deleted == 0 && counts.active().isEmpty() && counts.terminating() == 0) {
                 if (complete) {
-                    conditions.add(JobConditions.make("Complete", "CompletionsReached",
-                            "Reached expected number of succeeded pods", now));
+                    conditions.add(JobConditions.make("Complete", successCriteria.getReason(),
+                            successCriteria.getMessage(), now));
                     next.setCompletionTime(timestamp(now));
                     afterStatus.add(() -> events.normal(job, "Completed", "Job completed"));
                 } else {
@@ -138,7 +159,7 @@ final class JobSync {
                 next.setStartTime(timestamp(now));
             }
             if (satisfied) {
-                outcome = manage(key, job, counts, now);
+                outcome = manage(key, job, counts, indexFailures, now);
             }
             outcome = sooner(outcome, deadline(spec, next, now));
         }
@@ -152,6 +173,10 @@ final class JobSync {
         if ("Indexed".equals(spec.getCompletionMode())) {
             String indexes = CompletedIndexes.format(counts.succeededIndexes());
             next.setCompletedIndexes(indexes.isEmpty() ? null : indexes);
+        }
+        if (indexFailures != null) {
+            // Present, if empty, whenever the job counts failures per index, as Kubernetes writes it.
+            next.setFailedIndexes(CompletedIndexes.format(indexFailures.failed()));
         }
         // An empty list, as the cached copy has it (fabric8 reads an absent list as empty and writes none).
         next.setConditions(conditions);
@@ -168,6 +193,17 @@ final class JobSync {
         return outcome;
     }
 
+    /** A job that names another controller in spec.managedBy (e.g. MultiKueue) is left to it, as in Kubernetes. */
+    private static boolean managedHere(Job job) {
+        String managedBy = job.getSpec().getManagedBy();
+        return managedBy == null || managedBy.equals(MANAGED_BY);
+    }
+
+    /** Failures counted per index: an Indexed job with backoffLimitPerIndex. */
+    private static boolean perIndex(JobSpec spec) {
+        return "Indexed".equals(spec.getCompletionMode()) && spec.getBackoffLimitPerIndex() != null;
+    }
+
     /** @param completedIndexes the status' record, kept: an index once completed stays so when its pod goes */
     private static Counts count(JobSpec spec, List<Pod> owned, String completedIndexes) {
         boolean indexed = "Indexed".equals(spec.getCompletionMode());
@@ -179,6 +215,7 @@ final class JobSync {
         int succeeded = 0;
         int failed = 0;
         int restarts = 0;
+        PodFailureRules.Match failJob = null;
         SortedSet<Integer> indexes = indexed ? CompletedIndexes.parse(completedIndexes, completions) : new TreeSet<>();
         for (Pod pod : owned) {
             if (JobPods.succeeded(pod) || JobPods.failed(pod)) {
@@ -191,7 +228,13 @@ final class JobSync {
                     indexes.add(index);
                 }
             } else if (JobPods.failed(pod)) {
-                failed++;
+                PodFailureRules.Match match = PodFailureRules.match(spec.getPodFailurePolicy(), pod);
+                if (PodFailureRules.counts(match)) {
+                    failed++;
+                }
+                if (failJob == null && match != null && PodFailureRules.FAIL_JOB.equals(match.action())) {
+                    failJob = match;
+                }
             } else if (JobPods.terminating(pod)) {
                 terminating++;
             } else {
@@ -202,30 +245,53 @@ final class JobSync {
                 }
             }
         }
-        return new Counts(active, finished, terminating, ready, indexed ? indexes.size() : succeeded, failed, indexes, restarts);
+        return new Counts(active, finished, terminating, ready, indexed ? indexes.size() : succeeded, failed, indexes,
+                restarts, failJob);
     }
 
-    private static boolean complete(JobSpec spec, Counts counts) {
-        if (spec.getCompletions() == null) {
-            // Without completions the first success ends the job, once the other pods are done too.
-            return counts.succeeded() > 0 && counts.active().isEmpty();
+    /** SuccessCriteriaMet once a successPolicy rule holds or enough pods succeeded; null before. */
+    private static JobCondition successCriteria(JobSpec spec, Counts counts, Instant now) {
+        if ("Indexed".equals(spec.getCompletionMode())) {
+            String matched = SuccessRules.match(spec.getSuccessPolicy(), spec.getCompletions(),
+                    counts.succeededIndexes());
+            if (matched != null) {
+                return JobConditions.make("SuccessCriteriaMet", "SuccessPolicy", matched, now);
+            }
         }
-        return counts.succeeded() >= spec.getCompletions();
+        // Without completions the first success ends the job, once the other pods are done too.
+        boolean reached = spec.getCompletions() == null ? counts.succeeded() > 0 && counts.active().isEmpty()
+                : counts.succeeded() >= spec.getCompletions();
+        return reached ? JobConditions.make("SuccessCriteriaMet", "CompletionsReached",
+                "Reached expected number of succeeded pods", now) : null;
     }
 
-    /** BackoffLimitExceeded, DeadlineExceeded or null. */
-    private static String failureReason(JobSpec spec, Counts counts, JobStatus status, Instant now) {
-        int limit = spec.getBackoffLimit() == null ? 6 : spec.getBackoffLimit();
-        // With OnFailure the kubelet restarts containers in place: those restarts are the failures.
-        boolean onFailure = spec.getTemplate() != null && spec.getTemplate().getSpec() != null
-                && "OnFailure".equals(spec.getTemplate().getSpec().getRestartPolicy());
-        boolean restartsExceeded = onFailure && (limit == 0 ? counts.restarts() > 0 : counts.restarts() >= limit);
-        if (counts.failed() > limit || restartsExceeded) {
-            return "BackoffLimitExceeded";
+    /** Why the job fails now, in Kubernetes' order of checks, or null. */
+    private static Failure failure(JobSpec spec, Counts counts, IndexFailures indexFailures, JobStatus status,
+                                   Instant now) {
+        if (counts.failJob() != null) {
+            return new Failure("PodFailurePolicy", counts.failJob().message());
+        }
+        if (indexFailures != null) {
+            int failedIndexes = indexFailures.failed().size();
+            if (spec.getMaxFailedIndexes() != null && failedIndexes > spec.getMaxFailedIndexes()) {
+                return Failure.of("MaxFailedIndexesExceeded");
+            }
+            if (failedIndexes > 0 && failedIndexes + counts.succeededIndexes().size() >= spec.getCompletions()) {
+                return Failure.of("FailedIndexes");
+            }
+        } else {
+            int limit = spec.getBackoffLimit() == null ? 6 : spec.getBackoffLimit();
+            // With OnFailure the kubelet restarts containers in place: those restarts are the failures.
+            boolean onFailure = spec.getTemplate() != null && spec.getTemplate().getSpec() != null
+                    && "OnFailure".equals(spec.getTemplate().getSpec().getRestartPolicy());
+            boolean restartsExceeded = onFailure && (limit == 0 ? counts.restarts() > 0 : counts.restarts() >= limit);
+            if (counts.failed() > limit || restartsExceeded) {
+                return Failure.of("BackoffLimitExceeded");
+            }
         }
         Instant deadline = deadlineOf(spec, status);
         if (deadline != null && !now.isBefore(deadline)) {
-            return "DeadlineExceeded";
+            return Failure.of("DeadlineExceeded");
         }
         return null;
     }
@@ -245,20 +311,32 @@ final class JobSync {
     }
 
     /** Creates the pods the job still needs now, or deletes surplus ones after parallelism was lowered. */
-    private WorkQueue.Outcome manage(String key, Job job, Counts counts, Instant now) {
+    private WorkQueue.Outcome manage(String key, Job job, Counts counts, IndexFailures indexFailures, Instant now) {
         JobSpec spec = job.getSpec();
         int parallelism = spec.getParallelism() == null ? 1 : spec.getParallelism();
         int active = counts.active().size();
         // With podReplacementPolicy Failed a pod being deleted is replaced only once it has really stopped.
         int stopping = "Failed".equals(spec.getPodReplacementPolicy()) ? counts.terminating() : 0;
         List<Integer> indexes = new ArrayList<>();
+        Duration indexBackoff = Duration.ZERO;
         int wanted;
         if ("Indexed".equals(spec.getCompletionMode())) {
             Set<Integer> taken = new HashSet<>(counts.succeededIndexes());
             counts.active().forEach(pod -> taken.add(JobPods.index(pod, spec.getCompletions())));
+            if (indexFailures != null) {
+                taken.addAll(indexFailures.failed());
+            }
             for (int i = 0; i < spec.getCompletions() && active + stopping + indexes.size() < parallelism; i++) {
-                if (!taken.contains(i)) {
+                if (taken.contains(i)) {
+                    continue;
+                }
+                // Counted per index, an index's failures delay only its own next pod.
+                Duration left = indexFailures == null ? Duration.ZERO : backoffLeft(finishedOfIndex(counts, i,
+                        spec.getCompletions()), spec, now);
+                if (left.isZero()) {
                     indexes.add(i);
+                } else if (indexBackoff.isZero() || left.compareTo(indexBackoff) < 0) {
+                    indexBackoff = left;
                 }
             }
             wanted = Math.min(parallelism, active + indexes.size());
@@ -274,11 +352,13 @@ final class JobSync {
             delete(key, job, doomed);
             return WorkQueue.Outcome.DONE;
         }
-        int missing = Math.min(indexes.isEmpty() ? wanted - active - stopping : indexes.size(), BURST);
+        boolean indexed = "Indexed".equals(spec.getCompletionMode());
+        int missing = Math.min(indexed ? indexes.size() : wanted - active - stopping, BURST);
+        WorkQueue.Outcome later = indexBackoff.isZero() ? WorkQueue.Outcome.DONE : WorkQueue.Outcome.after(indexBackoff);
         if (missing <= 0) {
-            return WorkQueue.Outcome.DONE;
+            return later;
         }
-        Duration backoff = backoffLeft(counts, now);
+        Duration backoff = indexFailures != null ? Duration.ZERO : backoffLeft(counts.finished(), spec, now);
         if (!backoff.isZero()) {
             return WorkQueue.Outcome.after(backoff);
         }
@@ -291,8 +371,9 @@ final class JobSync {
                 continue;
             }
             try {
-                Pod created = client.pods().inNamespace(job.getMetadata().getNamespace())
-                        .resource(JobPods.newPod(job, indexes.isEmpty() ? null : indexes.get(i))).create();
+                Integer index = indexed ? indexes.get(i) : null;
+                Pod created = client.pods().inNamespace(job.getMetadata().getNamespace()).resource(JobPods.newPod(job,
+                        index, indexFailures == null ? Map.of() : indexFailures.annotationsFor(index))).create();
                 events.normal(job, "SuccessfulCreate", "Created pod: " + created.getMetadata().getName());
             } catch (KubernetesClientException e) {
                 expectations.creationObserved(key);
@@ -300,16 +381,20 @@ final class JobSync {
                 events.warning(job, "FailedCreate", "Error creating: " + message(e));
             }
         }
-        return failed ? WorkQueue.Outcome.FAILED : WorkQueue.Outcome.DONE;
+        return failed ? WorkQueue.Outcome.FAILED : later;
+    }
+
+    private static List<Pod> finishedOfIndex(Counts counts, int index, int completions) {
+        return counts.finished().stream().filter(pod -> JobPods.index(pod, completions) == index).toList();
     }
 
     /**
-     * Kubernetes' pod failure backoff: after n failures since the last success, a new pod waits 10 s · 2^(n-1)
-     * (at most 6 min) from the latest failure.
+     * Kubernetes' pod failure backoff: after n failures since the last success (failures a podFailurePolicy rule
+     * ignores left out), a new pod waits 10 s · 2^(n-1) (at most 6 min) from the latest failure.
      */
-    private static Duration backoffLeft(Counts counts, Instant now) {
+    private static Duration backoffLeft(List<Pod> finished, JobSpec spec, Instant now) {
         Instant lastSuccess = null;
-        for (Pod pod : counts.finished()) {
+        for (Pod pod : finished) {
             Instant at = JobPods.finishedAt(pod);
             if (at != null && JobPods.succeeded(pod) && (lastSuccess == null || at.isAfter(lastSuccess))) {
                 lastSuccess = at;
@@ -317,9 +402,10 @@ final class JobSync {
         }
         int consecutive = 0;
         Instant lastFailure = null;
-        for (Pod pod : counts.finished()) {
+        for (Pod pod : finished) {
             Instant at = JobPods.finishedAt(pod);
-            if (at != null && JobPods.failed(pod) && (lastSuccess == null || at.isAfter(lastSuccess))) {
+            if (at != null && JobPods.failed(pod) && (lastSuccess == null || at.isAfter(lastSuccess))
+                    && PodFailureRules.counts(PodFailureRules.match(spec.getPodFailurePolicy(), pod))) {
                 consecutive++;
                 lastFailure = lastFailure == null || at.isAfter(lastFailure) ? at : lastFailure;
             }

@@ -96,6 +96,57 @@ class BatchKindsTest {
     }
 
     @Test
+    void failureAndSuccessPoliciesAreValidatedAsKubernetesDoes() {
+        JsonPath onFailure = create(JOBS, job("on-failure", "\"podFailurePolicy\":{\"rules\":[{\"action\":\"Ignore\","
+                + "\"onPodConditions\":[{\"type\":\"DisruptionTarget\"}]}]},", "OnFailure"), 422);
+        assertThat(onFailure.getList("details.causes.field")).containsExactly("spec.template.spec.restartPolicy");
+        assertThat(onFailure.getString("details.causes[0].message"))
+                .isEqualTo("Invalid value: \"OnFailure\": only \"Never\" is supported when podFailurePolicy is specified");
+
+        JsonPath rules = create(JOBS, job("rules", "\"podFailurePolicy\":{\"rules\":["
+                + "{\"action\":\"FailJob\",\"onExitCodes\":{\"containerName\":\"other\",\"operator\":\"In\","
+                + "\"values\":[0,3,2]}},"
+                + "{\"action\":\"FailIndex\",\"onExitCodes\":{\"operator\":\"NotIn\",\"values\":[1]}},"
+                + "{\"action\":\"Retry\",\"onPodConditions\":[{\"type\":\"DisruptionTarget\",\"status\":\"Maybe\"}]},"
+                + "{\"action\":\"Count\"}]},", "Never"), 422);
+        assertThat(rules.getList("details.causes.field")).containsExactlyInAnyOrder(
+                "spec.podFailurePolicy.rules[0].onExitCodes.containerName",
+                "spec.podFailurePolicy.rules[0].onExitCodes.values[0]",
+                "spec.podFailurePolicy.rules[0].onExitCodes.values[2]",
+                "spec.podFailurePolicy.rules[1].action",
+                "spec.podFailurePolicy.rules[2].action",
+                "spec.podFailurePolicy.rules[2].onPodConditions[0].status",
+                "spec.podFailurePolicy.rules[3]");
+        assertThat(rules.getList("details.causes.message")).contains(
+                "Invalid value: 0: must not be 0 for the In operator",
+                "Invalid value: 2: must be ordered",
+                "Invalid value: \"FailIndex\": requires the backoffLimitPerIndex to be set");
+
+        JsonPath perIndex = create(JOBS, job("per-index", "\"completions\":3,\"backoffLimitPerIndex\":1,"
+                + "\"maxFailedIndexes\":4,\"successPolicy\":{\"rules\":[{\"succeededIndexes\":\"0-1\"}]},", "Never"),
+                422);
+        assertThat(perIndex.getList("details.causes.field")).containsExactlyInAnyOrder("spec.backoffLimitPerIndex",
+                "spec.maxFailedIndexes", "spec.successPolicy");
+
+        JsonPath success = create(JOBS, job("success", "\"completionMode\":\"Indexed\",\"completions\":3,"
+                + "\"successPolicy\":{\"rules\":[{\"succeededIndexes\":\"2,0\"},{\"succeededIndexes\":\"0-1\","
+                + "\"succeededCount\":3},{}]},", "Never"), 422);
+        assertThat(success.getList("details.causes.field")).containsExactly(
+                "spec.successPolicy.rules[0].succeededIndexes", "spec.successPolicy.rules[1].succeededCount",
+                "spec.successPolicy.rules[2]");
+        assertThat(success.getString("details.causes[1].message")).isEqualTo("Invalid value: 3: must be less than "
+                + "or equal to 2 (the number of indexes in the specified succeededIndexes field)");
+
+        JsonPath valid = create(JOBS, job("valid", "\"completionMode\":\"Indexed\",\"completions\":3,"
+                + "\"backoffLimitPerIndex\":1,\"maxFailedIndexes\":1,"
+                + "\"podFailurePolicy\":{\"rules\":[{\"action\":\"FailIndex\",\"onExitCodes\":{\"operator\":\"In\","
+                + "\"values\":[3,5]}}]},"
+                + "\"successPolicy\":{\"rules\":[{\"succeededIndexes\":\"0-1\",\"succeededCount\":1}]},", "Never"), 201);
+        assertThat(valid.getInt("spec.backoffLimit")).isEqualTo(Integer.MAX_VALUE);
+        assertThat(valid.getString("spec.podReplacementPolicy")).isEqualTo("Failed");
+    }
+
+    @Test
     void aRunningJobsTemplateSelectorAndCompletionsAreImmutable() {
         create(JOBS, job("fixed", "\"completions\":2,", "Never"), 201);
         JsonPath refused = given().contentType("application/merge-patch+json")

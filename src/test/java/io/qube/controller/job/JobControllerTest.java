@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
@@ -211,6 +213,113 @@ class JobControllerTest extends ControllerTestBase {
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(get("brief")).isNull());
     }
 
+    @Test
+    void aPodFailurePolicyIgnoresDisruptionsAndFailsTheJobOnAnExitCode() {
+        Job job = create(job("policy").editSpec().withBackoffLimit(0).withNewPodFailurePolicy()
+                .addNewRule().withAction("FailJob").withNewOnExitCodes().withContainerName("main").withOperator("In")
+                .withValues(42).endOnExitCodes().endRule()
+                .addNewRule().withAction("Ignore").addNewOnPodCondition().withType("DisruptionTarget").endOnPodCondition()
+                .endRule()
+                .endPodFailurePolicy().endSpec().build());
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(active(job)).hasSize(1));
+        Pod evicted = active(job).get(0);
+
+        // An eviction is not the pod's fault: with backoffLimit 0 the job would fail if it counted. The
+        // replacement comes at once (no failure backoff) and the failure is counted nowhere.
+        finish(evicted, 137, new PodConditionBuilder().withType("DisruptionTarget").withStatus("True")
+                .withReason("TerminationByKubelet").build());
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(active(job)).singleElement()
+                .matches(pod -> !pod.getMetadata().getName().equals(evicted.getMetadata().getName())));
+        assertThat(get("policy").getStatus().getFailed()).isNull();
+        assertThat(get("policy").getStatus().getConditions()).isEmpty();
+
+        Pod broken = active(job).get(0);
+        finish(broken, 42);
+        String message = "Container main for pod " + namespace + "/" + broken.getMetadata().getName()
+                + " failed with exit code 42 matching FailJob rule at index 0";
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            Job failed = get("policy");
+            assertThat(failed.getStatus().getFailed()).isEqualTo(1);
+            assertThat(failed.getStatus().getConditions()).extracting(JobCondition::getType, JobCondition::getReason,
+                    JobCondition::getMessage).containsExactly(tuple("FailureTarget", "PodFailurePolicy", message),
+                    tuple("Failed", "PodFailurePolicy", message));
+        });
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(cluster.events("PodFailurePolicy"))
+                .singleElement().matches(e -> e.getMessage().equals(message)));
+    }
+
+    @Test
+    void backoffLimitPerIndexFailsOnlyTheIndexThatFailedTooOften() {
+        Job job = create(job("per-index").editSpec().withCompletionMode("Indexed").withCompletions(3)
+                .withParallelism(3).withBackoffLimitPerIndex(1).endSpec().build());
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(active(job)).hasSize(3));
+        assertThat(get("per-index").getStatus().getFailedIndexes()).isEmpty();
+
+        // Index 1 fails; its next pod (after the index's own 10 s backoff) carries the count, and fails too.
+        finish(ofIndex(job, "1"), 1);
+        await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertThat(active(job)).hasSize(3));
+        Pod second = ofIndex(job, "1");
+        assertThat(second.getMetadata().getAnnotations()).containsEntry("batch.kubernetes.io/job-index-failure-count",
+                "1");
+        finish(second, 1);
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(get("per-index").getStatus().getFailedIndexes())
+                .isEqualTo("1"));
+        // Only the other indexes run on; the job fails once they are done.
+        assertThat(active(job)).hasSize(2);
+        for (Pod pod : active(job)) {
+            finish(pod, 0);
+        }
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            Job failed = get("per-index");
+            assertThat(failed.getStatus().getCompletedIndexes()).isEqualTo("0,2");
+            assertThat(failed.getStatus().getFailedIndexes()).isEqualTo("1");
+            assertThat(failed.getStatus().getFailed()).isEqualTo(2);
+            assertThat(failed.getStatus().getConditions()).extracting(JobCondition::getType, JobCondition::getReason,
+                    JobCondition::getMessage).containsExactly(
+                    tuple("FailureTarget", "FailedIndexes", "Job has failed indexes"),
+                    tuple("Failed", "FailedIndexes", "Job has failed indexes"));
+        });
+        assertThat(owned(job)).hasSize(4);
+    }
+
+    @Test
+    void aSuccessPolicyCompletesTheJobBeforeEveryIndexSucceeded() {
+        Job job = create(job("leader").editSpec().withCompletionMode("Indexed").withCompletions(3)
+                .withParallelism(3).withNewSuccessPolicy().addNewRule().withSucceededIndexes("0").endRule()
+                .endSuccessPolicy().endSpec().build());
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(active(job)).hasSize(3));
+
+        finish(ofIndex(job, "0"), 0);
+
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            Job done = get("leader");
+            assertThat(done.getStatus().getConditions()).extracting(JobCondition::getType, JobCondition::getReason,
+                    JobCondition::getMessage).containsExactly(
+                    tuple("SuccessCriteriaMet", "SuccessPolicy", "Matched rules at index 0"),
+                    tuple("Complete", "SuccessPolicy", "Matched rules at index 0"));
+            assertThat(done.getStatus().getCompletedIndexes()).isEqualTo("0");
+            assertThat(done.getStatus().getCompletionTime()).isNotNull();
+        });
+        // The indexes still running when the policy was met were stopped.
+        assertThat(owned(job)).singleElement().matches(pod -> "0".equals(pod.getMetadata().getAnnotations()
+                .get("batch.kubernetes.io/job-completion-index")));
+    }
+
+    @Test
+    void aJobManagedByAnotherControllerIsLeftToIt() {
+        Job job = create(job("elsewhere").editSpec().withManagedBy("example.com/multikueue").endSpec().build());
+
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(owned(job)).isEmpty();
+            assertThat(get("elsewhere").getStatus()).isNull();
+        });
+    }
+
+    private Pod ofIndex(Job job, String index) {
+        return active(job).stream().filter(pod -> index.equals(pod.getMetadata().getAnnotations()
+                .get("batch.kubernetes.io/job-completion-index"))).findFirst().orElseThrow();
+    }
+
     private static JobBuilder job(String name) {
         return new JobBuilder().withNewMetadata().withName(name).endMetadata()
                 .withNewSpec().withNewTemplate().withNewSpec().withRestartPolicy("Never")
@@ -240,11 +349,11 @@ class JobControllerTest extends ControllerTestBase {
                 .toList();
     }
 
-    /** Ends the pod as a node would: its container terminated with this exit code. */
-    private void finish(Pod pod, int exitCode) {
+    /** Ends the pod as a node would: its container terminated with this exit code, with these conditions added. */
+    private void finish(Pod pod, int exitCode, PodCondition... conditions) {
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         client.pods().inNamespace(namespace).withName(pod.getMetadata().getName()).editStatus(p -> new PodBuilder(p)
-                .editOrNewStatus().withPhase(exitCode == 0 ? "Succeeded" : "Failed")
+                .editOrNewStatus().withPhase(exitCode == 0 ? "Succeeded" : "Failed").addToConditions(conditions)
                 .withContainerStatuses(new ContainerStatusBuilder().withName("main").withImage("busybox:1.36")
                         .withReady(false).withRestartCount(0).withNewState().withNewTerminated()
                         .withExitCode(exitCode).withReason(exitCode == 0 ? "Completed" : "Error")
