@@ -10,7 +10,6 @@ import io.qube.apiserver.registry.ResourceDefinition;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -97,16 +96,9 @@ public final class ManagedFields {
             write(after, entries);
             return after;
         }
-        Map<FieldPath, JsonNode> old = before == null ? Map.of() : ObjectFields.of(before, type);
-        Map<FieldPath, JsonNode> fresh = ObjectFields.of(after, type);
-        Set<FieldPath> changed = new LinkedHashSet<>();
-        fresh.forEach((path, value) -> {
-            if (!JsonValues.same(value, old.get(path))) {
-                changed.add(path);
-            }
-        });
-        Set<FieldPath> removed = new HashSet<>(old.keySet());
-        removed.removeAll(fresh.keySet());
+        ObjectFields.Changes changes = ObjectFields.changes(before == null ? after.objectNode() : before, after, type);
+        Set<FieldPath> changed = changes.changed();
+        Set<FieldPath> removed = changes.removed();
 
         List<Entry> updated = new ArrayList<>();
         Entry previous = null;
