@@ -33,8 +33,11 @@ final class SharedInformers implements Informers, AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the informers were closed");
         }
-        return (SharedIndexInformer<T>) informers.computeIfAbsent(kind,
-                k -> client.resources(kind).inAnyNamespace().runnableInformer(0));
+        return (SharedIndexInformer<T>) informers.computeIfAbsent(kind, k -> {
+            SharedIndexInformer<T> informer = client.resources(kind).inAnyNamespace().runnableInformer(0);
+            informer.addIndexers(Map.of(ControllerRefs.CONTROLLER_INDEX, ControllerRefs::controllerIndexKeys));
+            return informer;
+        });
     }
 
     @Override

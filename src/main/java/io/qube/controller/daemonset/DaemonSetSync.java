@@ -95,7 +95,7 @@ final class DaemonSetSync {
         // Read before the pods are listed, as for the ReplicaSet controller.
         boolean satisfied = expectations.satisfied(key);
         List<Pod> owned = ControllerRefs.claim(client, set, set.getSpec().getSelector(),
-                pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, set.getMetadata().getNamespace()));
+                pods);
         History.Revisions revisions;
         try {
             revisions = history.construct(set, owned);

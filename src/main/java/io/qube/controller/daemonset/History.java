@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.qube.controller.ControllerRefs;
 
@@ -60,7 +59,7 @@ final class History {
      */
     Revisions construct(DaemonSet set, List<Pod> pods) {
         List<ControllerRevision> claimed = ControllerRefs.claim(client, set, set.getSpec().getSelector(),
-                revisions.getIndexer().byIndex(Cache.NAMESPACE_INDEX, set.getMetadata().getNamespace()));
+                revisions);
         List<ControllerRevision> current = new ArrayList<>();
         List<ControllerRevision> old = new ArrayList<>();
         for (ControllerRevision revision : claimed) {

@@ -62,7 +62,7 @@ final class DeploymentSync {
         String namespace = deployment.getMetadata().getNamespace();
         List<ReplicaSet> sets = new ArrayList<>();
         for (ReplicaSet set : ControllerRefs.claim(client, deployment, deployment.getSpec().getSelector(),
-                replicaSets.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace))) {
+                replicaSets)) {
             sets.add(new ReplicaSetBuilder(set).build());
         }
         Instant now = Instant.now();

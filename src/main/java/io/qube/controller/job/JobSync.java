@@ -98,7 +98,7 @@ final class JobSync {
         }
         boolean satisfied = expectations.satisfied(key);
         List<Pod> owned = ControllerRefs.claim(client, job, job.getSpec().getSelector(),
-                pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, job.getMetadata().getNamespace()));
+                pods);
         JobSpec spec = job.getSpec();
         JobStatus current = job.getStatus() == null ? new JobStatus() : job.getStatus();
         Counts counts = count(spec, owned, current.getCompletedIndexes());

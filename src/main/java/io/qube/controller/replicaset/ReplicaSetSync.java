@@ -66,7 +66,7 @@ final class ReplicaSetSync {
         // missing from the list while the expectations already say they are seen, and be made twice.
         boolean satisfied = expectations.satisfied(key);
         List<Pod> owned = ControllerRefs.claim(client, set, set.getSpec().getSelector(),
-                pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, set.getMetadata().getNamespace()));
+                pods);
         List<Pod> active = owned.stream().filter(ActivePods::isActive).toList();
         String failure = null;
         if (satisfied && set.getMetadata().getDeletionTimestamp() == null) {
