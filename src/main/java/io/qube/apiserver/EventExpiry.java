@@ -12,6 +12,8 @@ import io.qube.store.StoredObject;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -21,6 +23,7 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 
 /**
  * Events expire, as Kubernetes' --event-ttl makes etcd expire them: an event whose last occurrence is older than
@@ -57,8 +60,11 @@ public class EventExpiry {
     private void sweep() {
         Instant expiredBefore = Instant.now().minus(settings.eventTtl());
         store.listCached(ListRequest.all(EVENTS), false)
-                .onItem().transformToMulti(page -> Multi.createFrom().iterable(page.items()))
-                .select().where(event -> lastSeen(event).isBefore(expiredBefore))
+                // Parsing every event takes long with many of them: a worker thread does it, and the deletes go
+                // on from the event loop, where executeBlocking completes.
+                .onItem().transformToUni(page -> Uni.createFrom().completionStage(() -> vertx.executeBlocking(
+                        () -> expired(page.items(), expiredBefore), false).toCompletionStage()))
+                .onItem().transformToMulti(expired -> Multi.createFrom().iterable(expired))
                 .onItem().transformToUniAndConcatenate(event -> store.delete(event.key(),
                                 Preconditions.revision(event.revision()))
                         .onFailure(StoreException.class).recoverWithNull())
@@ -70,6 +76,14 @@ public class EventExpiry {
                             }
                         },
                         failure -> LOG.debugf("expiring events failed, will retry: %s", failure.getMessage()));
+    }
+
+    /** The events last seen before {@code expiredBefore}. Blocking work: never on an event loop. */
+    static List<StoredObject> expired(List<StoredObject> events, Instant expiredBefore) {
+        if (Context.isOnEventLoopThread()) {
+            throw new IllegalStateException("events must not be parsed on an event loop");
+        }
+        return events.stream().filter(event -> lastSeen(event).isBefore(expiredBefore)).toList();
     }
 
     /** The event's last occurrence: its series, lastTimestamp or eventTime, else when it was made. */

@@ -32,8 +32,11 @@ import static org.awaitility.Awaitility.await;
 class ProcessPodsIT {
 
     private static final String NODE = "it-node";
-    private static final String BRIDGE = "qubeit0";
-    private static final String CIDR = "10.77.0.0/24";
+    /** Overridable so that several checkouts on one machine can run this test at once on their own networks. */
+    private static final String BRIDGE = System.getProperty("qube.it.bridge", "qubeit0");
+    private static final String CIDR = System.getProperty("qube.it.cidr", "10.77.0.0/24");
+    private static final String SECOND_BRIDGE = System.getProperty("qube.it.second-bridge", "qubeit1");
+    private static final String SECOND_CIDR = System.getProperty("qube.it.second-cidr", "10.77.1.0/24");
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     private static QubeServer qube;
@@ -156,7 +159,7 @@ class ProcessPodsIT {
         awaitReady("env-pod");
         Pod pod = pods().withName("env-pod").get();
         String ip = pod.getStatus().getPodIP();
-        assertThat(ip).startsWith("10.77.0.");
+        assertThat(ip).startsWith(subnetPrefix(CIDR));
         assertThat(pod.getStatus().getHostIP()).isEqualTo("127.0.0.1");
         assertThat(pod.getStatus().getQosClass()).isEqualTo("Burstable");
         assertThat(pod.getStatus().getStartTime()).isNotNull();
@@ -191,6 +194,9 @@ class ProcessPodsIT {
         assertThat(kubectl.ok("get", "pod", "crasher")).contains("crasher");
         assertThat(events("crasher")).extracting(Event::getReason).contains("BackOff", "Started", "Created",
                 "Pulled");
+        // Each restart started the container again: one event counted up, as the kubelet's recorder aggregates.
+        assertThat(events("crasher")).filteredOn(event -> "Started".equals(event.getReason())).singleElement()
+                .satisfies(started -> assertThat(started.getCount()).isGreaterThanOrEqualTo(3));
     }
 
     @Test
@@ -695,14 +701,14 @@ class ProcessPodsIT {
     @Test
     void secondAgentJoinsAsSecondNode() throws Exception {
         Path secondState = work.resolve("second");
-        QubeAgent second = QubeAgent.start(qube.kubeconfig(), "it-node-2", secondState, "qubeit1", "10.77.1.0/24");
+        QubeAgent second = QubeAgent.start(qube.kubeconfig(), "it-node-2", secondState, SECOND_BRIDGE, SECOND_CIDR);
         try {
             await().atMost(WAIT).until(() -> ready(client.nodes().withName("it-node-2").get()));
             kubectl.ok("run", "elsewhere", "--image=busybox",
                     "--overrides={\"spec\":{\"nodeName\":\"it-node-2\"}}", "--command", "--", "sh", "-c",
                     "echo on the second node; while true; do sleep 1; done");
             awaitReady("elsewhere");
-            assertThat(pods().withName("elsewhere").get().getStatus().getPodIP()).startsWith("10.77.1.");
+            assertThat(pods().withName("elsewhere").get().getStatus().getPodIP()).startsWith(subnetPrefix(SECOND_CIDR));
             assertThat(kubectl.ok("get", "nodes")).contains(NODE, "it-node-2");
             await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("logs", "elsewhere"))
                     .contains("on the second node"));
@@ -715,7 +721,7 @@ class ProcessPodsIT {
                 }
             });
             second.close();
-            new ProcessBuilder("ip", "link", "del", "qubeit1").start().waitFor();
+            new ProcessBuilder("ip", "link", "del", SECOND_BRIDGE).start().waitFor();
         }
     }
 
@@ -760,6 +766,11 @@ class ProcessPodsIT {
         ContainerStatus status = status(pod, container);
         return status == null || status.getState() == null || status.getState().getWaiting() == null ? null
                 : status.getState().getWaiting().getReason();
+    }
+
+    /** "10.77.0." for "10.77.0.0/24": the start of every pod IP in that /24. */
+    private static String subnetPrefix(String cidr) {
+        return cidr.substring(0, cidr.lastIndexOf('.') + 1);
     }
 
     private static List<Event> events(String pod) {

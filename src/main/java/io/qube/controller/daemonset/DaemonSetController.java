@@ -1,8 +1,6 @@
 package io.qube.controller.daemonset;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -12,17 +10,14 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.qube.client.ApiRequests;
 import io.qube.client.EventRecorder;
-import io.qube.client.Selectors;
 import io.qube.client.WorkQueue;
-import io.qube.controller.ActivePods;
-import io.qube.controller.ControllerRefs;
 import io.qube.controller.Expectations;
+import io.qube.controller.OwnedPods;
 import io.qube.controller.api.Controller;
 import io.qube.controller.api.Informers;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * Kubernetes' DaemonSet controller. Handlers only enqueue DaemonSet keys: a pod's or revision's controller (for an
@@ -65,26 +60,38 @@ public final class DaemonSetController implements Controller {
                 enqueue(set);
             }
         });
+        // Pods and revisions are both owned by a DaemonSet, and both resolve to it the same way.
+        OwnedPods<DaemonSet> owned = new OwnedPods<>("apps/v1", "DaemonSet", daemonSets,
+                set -> set.getSpec().getSelector(), expectations, this::enqueue).onPodReady(set -> {
+                    int minReadySeconds = RollingUpdate.minReadySeconds(set);
+                    if (minReadySeconds > 0) {
+                        // It becomes available later with no event to say so; a second's margin for clock skew.
+                        enqueueAfter(set, Duration.ofSeconds(minReadySeconds + 1L));
+                    }
+                });
         SharedIndexInformer<ControllerRevision> revisions = informers.of(ControllerRevision.class);
         revisions.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(ControllerRevision revision) {
-                enqueueFor(revision);
+                owned.enqueueOwnerOrAdopters(revision);
             }
 
             @Override
             public void onUpdate(ControllerRevision old, ControllerRevision revision) {
-                enqueueOldOwner(old, revision);
-                enqueueFor(revision);
+                owned.enqueueFormerOwner(old, revision);
+                owned.enqueueOwnerOrAdopters(revision);
             }
 
             @Override
             public void onDelete(ControllerRevision revision, boolean finalStateUnknown) {
-                enqueueOwner(revision);
+                DaemonSet owner = owned.owner(revision);
+                if (owner != null) {
+                    enqueue(owner);
+                }
             }
         });
         SharedIndexInformer<Pod> pods = informers.of(Pod.class);
-        pods.addEventHandler(podHandler());
+        pods.addEventHandler(owned);
         SharedIndexInformer<Node> nodes = informers.of(Node.class);
         nodes.addEventHandler(new ResourceEventHandler<>() {
             @Override
@@ -119,107 +126,6 @@ public final class DaemonSetController implements Controller {
                 new EventRecorder(new ApiRequests(client), COMPONENT, COMPONENT));
         queue = new WorkQueue<>(COMPONENT, workers, sync::sync);
         daemonSets.getIndexer().list().forEach(this::enqueue);
-    }
-
-    private ResourceEventHandler<Pod> podHandler() {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Pod pod) {
-                if (pod.getMetadata().getDeletionTimestamp() != null) {
-                    onDelete(pod, false);
-                    return;
-                }
-                DaemonSet owner = owner(pod);
-                if (owner != null) {
-                    expectations.creationObserved(Cache.metaNamespaceKeyFunc(owner));
-                    enqueue(owner);
-                } else if (ControllerRefs.controllerOf(pod) == null) {
-                    enqueueSelecting(pod);
-                }
-            }
-
-            @Override
-            public void onUpdate(Pod old, Pod pod) {
-                if (Objects.equals(old.getMetadata().getResourceVersion(), pod.getMetadata().getResourceVersion())) {
-                    return;
-                }
-                if (pod.getMetadata().getDeletionTimestamp() != null) {
-                    onDelete(pod, false);
-                    return;
-                }
-                enqueueOldOwner(old, pod);
-                DaemonSet owner = owner(pod);
-                if (owner != null) {
-                    enqueue(owner);
-                    int minReadySeconds = RollingUpdate.minReadySeconds(owner);
-                    if (minReadySeconds > 0 && !ActivePods.isReady(old) && ActivePods.isReady(pod)) {
-                        // It becomes available later with no event to say so; a second's margin for clock skew.
-                        enqueueAfter(owner, Duration.ofSeconds(minReadySeconds + 1L));
-                    }
-                } else if (ControllerRefs.controllerOf(pod) == null) {
-                    enqueueSelecting(pod);
-                }
-            }
-
-            @Override
-            public void onDelete(Pod pod, boolean finalStateUnknown) {
-                DaemonSet owner = owner(pod);
-                if (owner != null) {
-                    expectations.deletionObserved(Cache.metaNamespaceKeyFunc(owner), Cache.metaNamespaceKeyFunc(pod));
-                    enqueue(owner);
-                }
-            }
-        };
-    }
-
-    /** The DaemonSet that controls the object, if it still exists with the UID the reference names. */
-    private DaemonSet owner(HasMetadata object) {
-        return resolve(object.getMetadata().getNamespace(), ControllerRefs.controllerOf(object));
-    }
-
-    private DaemonSet resolve(String namespace, OwnerReference reference) {
-        if (reference == null || !"DaemonSet".equals(reference.getKind())) {
-            return null;
-        }
-        DaemonSet set = daemonSets.getIndexer().getByKey(namespace + "/" + reference.getName());
-        return set != null && Objects.equals(set.getMetadata().getUid(), reference.getUid()) ? set : null;
-    }
-
-    private void enqueueFor(ControllerRevision revision) {
-        DaemonSet owner = owner(revision);
-        if (owner != null) {
-            enqueue(owner);
-        } else if (ControllerRefs.controllerOf(revision) == null) {
-            enqueueSelecting(revision);
-        }
-    }
-
-    private void enqueueOwner(HasMetadata object) {
-        DaemonSet owner = owner(object);
-        if (owner != null) {
-            enqueue(owner);
-        }
-    }
-
-    /** A controller reference changed: the former controller has lost something. */
-    private void enqueueOldOwner(HasMetadata old, HasMetadata object) {
-        OwnerReference before = ControllerRefs.controllerOf(old);
-        if (before != null && !before.equals(ControllerRefs.controllerOf(object))) {
-            DaemonSet former = resolve(old.getMetadata().getNamespace(), before);
-            if (former != null) {
-                enqueue(former);
-            }
-        }
-    }
-
-    /** An orphan: every DaemonSet that could adopt it. */
-    private void enqueueSelecting(HasMetadata orphan) {
-        for (DaemonSet set : daemonSets.getIndexer().byIndex(Cache.NAMESPACE_INDEX,
-                orphan.getMetadata().getNamespace())) {
-            if (Selectors.matches(set.getSpec().getSelector(), orphan.getMetadata().getLabels())) {
-                enqueue(set);
-            }
-        }
     }
 
     private void enqueue(DaemonSet set) {

@@ -10,6 +10,7 @@ import io.qube.client.ApiRequests;
 import io.qube.client.EventRecorder;
 import io.qube.client.WorkQueue;
 import io.qube.controller.ControllerRefs;
+import io.qube.controller.OwnedPods;
 import io.qube.controller.api.Controller;
 import io.qube.controller.api.DeleteHandler;
 import io.qube.controller.api.EnqueueHandler;
@@ -44,15 +45,11 @@ public final class DeploymentController implements Controller {
         replicaSets = informers.of(ReplicaSet.class);
         replicaSets.addEventHandler(new EnqueueHandler<>(this::enqueueFor));
         SharedIndexInformer<Pod> pods = informers.of(Pod.class);
-        // Only a pod going matters: Recreate waits for the old ones to be gone.
-        pods.addEventHandler(new DeleteHandler<>(pod -> {
-            String set = ControllerRefs.controllerName(pod, "apps/v1", "ReplicaSet");
-            ReplicaSet owner = set == null ? null
-                    : replicaSets.getIndexer().getByKey(pod.getMetadata().getNamespace() + "/" + set);
-            if (owner != null) {
-                enqueueFor(owner);
-            }
-        }));
+        // Only a pod going matters: Recreate waits for the old ones to be gone. The Deployment keeps no pod
+        // expectations of its own; its ReplicaSets do.
+        OwnedPods<ReplicaSet> replicaSetPods = new OwnedPods<>("apps/v1", "ReplicaSet", replicaSets,
+                set -> set.getSpec().getSelector(), null, this::enqueueFor);
+        pods.addEventHandler(new DeleteHandler<>(pod -> replicaSetPods.onDelete(pod, false)));
         informers.awaitSynced();
         DeploymentSync sync = new DeploymentSync(client, deployments, replicaSets, pods,
                 new EventRecorder(new ApiRequests(client), COMPONENT, COMPONENT));

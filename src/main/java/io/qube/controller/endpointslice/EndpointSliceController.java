@@ -28,8 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * name and this controller as manager, owned by the service, at most maxEndpointsPerSlice endpoints each.
  * Handlers enqueue service keys (the service's events, the services selecting a changed pod, the service of a
  * changed managed slice, services waiting for a node that appeared); {@link SliceReconciler} plans each sync.
- * The slices of a deleted service are deleted here too, without waiting for the garbage collector to follow
- * their owner reference.
+ * The slices of a deleted service are left to the garbage collector, which follows their owner reference, as in
+ * Kubernetes; while a service is being deleted no slice is created for it, or the collector would chase new ones.
  */
 public final class EndpointSliceController implements Controller {
 
@@ -120,8 +120,6 @@ public final class EndpointSliceController implements Controller {
         informers.awaitSynced();
         queue = new WorkQueue<>(COMPONENT, workers, this::sync);
         services.getIndexer().list().forEach(service -> enqueue(Cache.metaNamespaceKeyFunc(service)));
-        // Slices whose service went while no controller ran: their sync finds no service and deletes them.
-        slices.getIndexer().list().forEach(this::enqueueServiceOf);
     }
 
     private void enqueue(String key) {
@@ -162,9 +160,8 @@ public final class EndpointSliceController implements Controller {
 
     WorkQueue.Outcome sync(String key) {
         Service service = services.getIndexer().getByKey(key);
-        List<EndpointSlice> existing = slicesOf(key);
         if (service == null) {
-            deleteAll(key, existing);
+            // Its slices are the garbage collector's: they name the service as their owner.
             tracker.forget(key);
             return WorkQueue.Outcome.DONE;
         }
@@ -172,6 +169,7 @@ public final class EndpointSliceController implements Controller {
             // Without a selector (or as an ExternalName) the service's slices are someone else's.
             return WorkQueue.Outcome.DONE;
         }
+        List<EndpointSlice> existing = slicesOf(key);
         if (tracker.stale(key, existing)) {
             return WorkQueue.Outcome.FAILED; // the informer has not seen this controller's last writes yet
         }
@@ -179,7 +177,10 @@ public final class EndpointSliceController implements Controller {
                 name -> nodes.getIndexer().getByKey(name), existing);
         String namespace = service.getMetadata().getNamespace();
         try {
-            for (EndpointSlice slice : plan.create()) {
+            // As Kubernetes' finalize: a service being deleted gets no new slices, which the collector would
+            // only delete again.
+            boolean terminating = service.getMetadata().getDeletionTimestamp() != null;
+            for (EndpointSlice slice : terminating ? List.<EndpointSlice>of() : plan.create()) {
                 tracker.written(key, client.discovery().v1().endpointSlices().inNamespace(namespace).resource(slice)
                         .create());
             }
@@ -205,13 +206,6 @@ public final class EndpointSliceController implements Controller {
             return WorkQueue.Outcome.FAILED;
         }
         return WorkQueue.Outcome.DONE;
-    }
-
-    private void deleteAll(String key, List<EndpointSlice> existing) {
-        String namespace = key.substring(0, key.indexOf('/'));
-        for (EndpointSlice slice : existing) {
-            delete(key, namespace, slice.getMetadata().getName());
-        }
     }
 
     private void delete(String key, String namespace, String name) {

@@ -5,18 +5,19 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.qube.client.WorkQueue;
 import io.qube.controller.api.Controller;
 import io.qube.controller.api.Informers;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Kubernetes' garbage collector over every kind it is given. The informers' handlers keep the {@link OwnerGraph}
@@ -34,6 +35,7 @@ public final class GarbageCollector implements Controller {
     private final List<Class<? extends HasMetadata>> kinds;
     private final int workers;
     private final OwnerGraph graph = new OwnerGraph();
+    private final GraphCatchUp catchUp = new GraphCatchUp();
     private volatile WorkQueue<String> queue;
 
     /** {@code kinds}: every kind whose objects may own or be owned. */
@@ -83,6 +85,7 @@ public final class GarbageCollector implements Controller {
     private void changed(HasMetadata object) {
         GraphNode node = GraphNode.of(object);
         graph.put(node);
+        catchUp.seen(node.uid());
         if (node.orphaning() || node.deletingForeground()) {
             enqueue(node.uid());
         }
@@ -103,6 +106,8 @@ public final class GarbageCollector implements Controller {
         String uid = object.getMetadata().getUid();
         GraphNode node = graph.get(uid);
         graph.remove(uid);
+        // A deleted object's add notification came first; it counts as arrived either way.
+        catchUp.seen(uid);
         for (GraphNode dependent : graph.dependentsOf(uid)) {
             enqueue(dependent.uid());
         }
@@ -123,47 +128,22 @@ public final class GarbageCollector implements Controller {
         }
     }
 
-    /**
-     * Informers already running before this collector added its handlers hand it their objects asynchronously:
-     * waits until every object they hold has reached the graph, so that no dependent looks ownerless to a
-     * Foreground or Orphan owner for want of a notification still on its way.
-     */
+    /** Waits until every object the informers hold has reached the graph (see {@link GraphCatchUp}). */
     private void awaitGraphCaughtUp(List<SharedIndexInformer<? extends HasMetadata>> watched) {
-        List<HasMetadata> missing = new ArrayList<>();
+        List<String> held = new ArrayList<>();
         for (SharedIndexInformer<? extends HasMetadata> informer : watched) {
-            for (HasMetadata object : informer.getIndexer().list()) {
-                if (graph.get(object.getMetadata().getUid()) == null) {
-                    missing.add(object);
-                }
-            }
+            informer.getIndexer().list().forEach(object -> held.add(object.getMetadata().getUid()));
         }
-        Instant deadline = Instant.now().plus(CATCH_UP_PATIENCE);
-        while (!missing.isEmpty() && Instant.now().isBefore(deadline)) {
-            // An object deleted meanwhile will never arrive: only those still cached are waited for.
-            missing.removeIf(o -> graph.get(o.getMetadata().getUid()) != null || !stillCached(watched, o));
-            if (!missing.isEmpty()) {
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
+        try {
+            catchUp.await(held, uid -> graph.get(uid) != null).get(CATCH_UP_PATIENCE.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warnf("the garbage collector starts with %d objects not yet in its graph", catchUp.missing());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("never completed exceptionally", e);
         }
-        if (!missing.isEmpty()) {
-            LOG.warnf("the garbage collector starts with %d objects not yet in its graph", missing.size());
-        }
-    }
-
-    private static boolean stillCached(List<SharedIndexInformer<? extends HasMetadata>> watched, HasMetadata object) {
-        for (SharedIndexInformer<? extends HasMetadata> informer : watched) {
-            if (informer.getApiTypeClass().equals(object.getClass())) {
-                HasMetadata cached = informer.getIndexer().getByKey(
-                        Cache.metaNamespaceKeyFunc(object));
-                return cached != null && cached.getMetadata().getUid().equals(object.getMetadata().getUid());
-            }
-        }
-        return false;
     }
 
     @Override

@@ -3,15 +3,13 @@ package io.qube.controller.job;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.qube.client.ApiRequests;
 import io.qube.client.EventRecorder;
-import io.qube.client.Selectors;
 import io.qube.client.WorkQueue;
-import io.qube.controller.ControllerRefs;
 import io.qube.controller.Expectations;
+import io.qube.controller.OwnedPods;
 import io.qube.controller.api.Controller;
 import io.qube.controller.api.EnqueueHandler;
 import io.qube.controller.api.Informers;
@@ -48,38 +46,8 @@ public final class JobController implements Controller {
             enqueue(key);
         }));
         SharedIndexInformer<Pod> pods = informers.of(Pod.class);
-        pods.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Pod pod) {
-                String owner = ownerKey(pod);
-                if (owner != null) {
-                    expectations.creationObserved(owner);
-                }
-                enqueueFor(pod);
-            }
-
-            @Override
-            public void onUpdate(Pod old, Pod pod) {
-                String owner = ownerKey(pod);
-                if (owner != null && pod.getMetadata().getDeletionTimestamp() != null) {
-                    expectations.deletionObserved(owner, Cache.metaNamespaceKeyFunc(pod));
-                }
-                String oldOwner = ownerKey(old);
-                if (oldOwner != null && !oldOwner.equals(owner)) {
-                    enqueue(oldOwner);
-                }
-                enqueueFor(pod);
-            }
-
-            @Override
-            public void onDelete(Pod pod, boolean finalStateUnknown) {
-                String owner = ownerKey(pod);
-                if (owner != null) {
-                    expectations.deletionObserved(owner, Cache.metaNamespaceKeyFunc(pod));
-                }
-                enqueueFor(pod);
-            }
-        });
+        pods.addEventHandler(new OwnedPods<>("batch/v1", "Job", jobs, job -> job.getSpec().getSelector(), expectations,
+                job -> enqueue(Cache.metaNamespaceKeyFunc(job))));
         informers.awaitSynced();
         JobSync sync = new JobSync(client, jobs, pods, expectations,
                 new EventRecorder(new ApiRequests(client), COMPONENT, COMPONENT), Clock.systemUTC());
@@ -92,29 +60,6 @@ public final class JobController implements Controller {
         if (ready != null) {
             ready.add(key);
         }
-    }
-
-    /** The pod's controller if it is a Job, else every Job that could adopt it. */
-    private void enqueueFor(Pod pod) {
-        String owner = ownerKey(pod);
-        if (owner != null) {
-            enqueue(owner);
-            return;
-        }
-        if (ControllerRefs.controllerOf(pod) != null) {
-            return;
-        }
-        for (Job job : jobs.getIndexer().byIndex(Cache.NAMESPACE_INDEX, pod.getMetadata().getNamespace())) {
-            if (job.getSpec().getSelector() != null
-                    && Selectors.matches(job.getSpec().getSelector(), pod.getMetadata().getLabels())) {
-                enqueue(Cache.metaNamespaceKeyFunc(job));
-            }
-        }
-    }
-
-    private static String ownerKey(Pod pod) {
-        String name = ControllerRefs.controllerName(pod, "batch/v1", "Job");
-        return name == null ? null : pod.getMetadata().getNamespace() + "/" + name;
     }
 
     @Override

@@ -9,11 +9,10 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.qube.client.ApiRequests;
 import io.qube.client.EventRecorder;
 import io.qube.client.WorkQueue;
-import io.qube.controller.ControllerRefs;
 import io.qube.controller.Expectations;
+import io.qube.controller.OwnedPods;
 import io.qube.controller.api.Controller;
 import io.qube.controller.api.Informers;
-import io.qube.client.Selectors;
 
 import java.time.Clock;
 
@@ -61,38 +60,8 @@ public final class ReplicaSetController implements Controller {
             }
         });
         pods = informers.of(Pod.class);
-        pods.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Pod pod) {
-                String owner = ownerKey(pod);
-                if (owner != null) {
-                    expectations.creationObserved(owner);
-                }
-                enqueueFor(pod);
-            }
-
-            @Override
-            public void onUpdate(Pod old, Pod pod) {
-                String owner = ownerKey(pod);
-                if (owner != null && pod.getMetadata().getDeletionTimestamp() != null) {
-                    expectations.deletionObserved(owner, Cache.metaNamespaceKeyFunc(pod));
-                }
-                String oldOwner = ownerKey(old);
-                if (oldOwner != null && !oldOwner.equals(owner)) {
-                    enqueue(oldOwner);
-                }
-                enqueueFor(pod);
-            }
-
-            @Override
-            public void onDelete(Pod pod, boolean finalStateUnknown) {
-                String owner = ownerKey(pod);
-                if (owner != null) {
-                    expectations.deletionObserved(owner, Cache.metaNamespaceKeyFunc(pod));
-                }
-                enqueueFor(pod);
-            }
-        });
+        pods.addEventHandler(new OwnedPods<>("apps/v1", "ReplicaSet", replicaSets, set -> set.getSpec().getSelector(),
+                expectations, set -> enqueue(Cache.metaNamespaceKeyFunc(set))));
         informers.awaitSynced();
         ReplicaSetSync sync = new ReplicaSetSync(client, replicaSets, pods, expectations,
                 new EventRecorder(new ApiRequests(client), COMPONENT, COMPONENT));
@@ -106,30 +75,6 @@ public final class ReplicaSetController implements Controller {
         if (ready != null) {
             ready.add(key);
         }
-    }
-
-    /** The pod's controller if it is a ReplicaSet, else every ReplicaSet that could adopt it. */
-    private void enqueueFor(Pod pod) {
-        String owner = ownerKey(pod);
-        if (owner != null) {
-            enqueue(owner);
-            return;
-        }
-        if (ControllerRefs.controllerOf(pod) != null) {
-            return;
-        }
-        for (ReplicaSet set : replicaSets.getIndexer().byIndex(Cache.NAMESPACE_INDEX, pod.getMetadata().getNamespace())) {
-            if (set.getSpec().getSelector() != null
-                    && Selectors.matches(set.getSpec().getSelector(), pod.getMetadata().getLabels())) {
-                enqueue(Cache.metaNamespaceKeyFunc(set));
-            }
-        }
-    }
-
-    /** namespace/name of the ReplicaSet that controls the pod, or null. */
-    private static String ownerKey(Pod pod) {
-        String name = ControllerRefs.controllerName(pod, "apps/v1", "ReplicaSet");
-        return name == null ? null : pod.getMetadata().getNamespace() + "/" + name;
     }
 
     @Override

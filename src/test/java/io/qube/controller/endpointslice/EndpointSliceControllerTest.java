@@ -36,8 +36,9 @@ import static org.awaitility.Awaitility.await;
  * with the service's name and the controller as manager, owned by the service, named from {@code <service>-},
  * endpoints with the conditions Kubernetes sets (ready, serving, terminating), target, node and zone, ports per
  * slice; at most 100 endpoints per slice, existing slices updated rather than replaced and emptied ones deleted;
- * a service without selector left alone, a deleted service's slices gone. No scheduler or agent runs: the tests
- * create Node objects, bind pods and report their IPs and readiness.
+ * a service without selector left alone, a deleted service's slices gone through the garbage collector, which
+ * follows their owner reference (the controller deletes none for a service that is gone). No scheduler or agent
+ * runs: the tests create Node objects, bind pods and report their IPs and readiness.
  */
 @QuarkusTest
 @TestProfile(ServiceControllersProfile.class)

@@ -6,26 +6,28 @@ import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.qube.agent.StatusPatch;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
  * The kubelet's node status updates: at least every interval (a minute by default, its
  * nodeStatusReportFrequency) each node's status is written again with fresh condition heartbeats; a condition
- * whose status has not changed keeps its transition time. Every {@link #CHECK_INTERVAL} (its
- * nodeStatusUpdateFrequency) the nodes are compared with the API's view, and one whose Ready condition is not what
- * this agent reports (the node controller marked it Unknown while the agent was away or slow) is written again at
- * once. A failed update waits for the next tick.
+ * whose status has not changed keeps its transition time. A node whose Ready condition is not what this agent
+ * reports (the node controller marked it Unknown while the agent was away or slow) is written again: at once when
+ * the agent's watch of its nodes sees it, and every {@link #CHECK_INTERVAL} (the kubelet's
+ * nodeStatusUpdateFrequency) the watched copies are compared again, so that a failed write is retried then. The
+ * watch replaces a list of every node per check, which hundreds of simulated nodes made costly.
  */
 public final class NodeStatusReporter implements AutoCloseable {
 
@@ -34,44 +36,64 @@ public final class NodeStatusReporter implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NodeStatusReporter.class);
 
     private final KubernetesClient client;
-    private final List<NodeProfile> profiles;
+    private final Map<String, NodeProfile> profiles = new LinkedHashMap<>();
     private final int port;
     private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "node-status");
         thread.setDaemon(true);
         return thread;
     });
+    private SharedIndexInformer<Node> nodes;
 
     public NodeStatusReporter(KubernetesClient client, List<NodeProfile> profiles, int port) {
         this.client = client;
-        this.profiles = List.copyOf(profiles);
+        profiles.forEach(profile -> this.profiles.put(profile.name(), profile));
         this.port = port;
     }
 
     /** Reports every interval, the first after one interval (registration has just written the status). */
     public void start(Duration interval) {
+        // A machine's agent watches its one node; a simulating agent all nodes, in one watch, for its many.
+        nodes = (profiles.size() == 1 ? client.nodes().withName(profiles.keySet().iterator().next())
+                : client.nodes()).inform(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Node node) {
+                        changed(node);
+                    }
+
+                    @Override
+                    public void onUpdate(Node old, Node node) {
+                        changed(node);
+                    }
+
+                    @Override
+                    public void onDelete(Node node, boolean finalStateUnknown) {
+                        // Nothing to set right on a node that is gone.
+                    }
+                });
         ticks.scheduleWithFixedDelay(this::reportAll, interval.toMillis(), interval.toMillis(),
                 TimeUnit.MILLISECONDS);
-        ticks.scheduleWithFixedDelay(this::reportDiffering, CHECK_INTERVAL.toMillis(), CHECK_INTERVAL.toMillis(),
-                TimeUnit.MILLISECONDS);
+        ticks.scheduleWithFixedDelay(() -> profiles.keySet().forEach(this::reportIfDiffering),
+                CHECK_INTERVAL.toMillis(), CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void reportDiffering() {
+    /** On the watch's thread: the write goes to the reporter's own, which looks at the node again then. */
+    private void changed(Node node) {
+        if (profiles.containsKey(node.getMetadata().getName()) && !readyAsReported(node)) {
+            ticks.execute(() -> reportIfDiffering(node.getMetadata().getName()));
+        }
+    }
+
+    private void reportIfDiffering(String name) {
+        Node node = nodes.getStore().getByKey(name);
+        if (node == null || readyAsReported(node)) {
+            return;
+        }
         try {
-            // One list for many simulated nodes rather than a GET each.
-            Map<String, Node> current = profiles.size() == 1
-                    ? Collections.singletonMap(profiles.get(0).name(),
-                    client.nodes().withName(profiles.get(0).name()).get())
-                    : client.nodes().list().getItems().stream()
-                    .collect(Collectors.toMap(n -> n.getMetadata().getName(), n -> n, (a, b) -> a));
-            for (NodeProfile profile : profiles) {
-                Node node = current.get(profile.name());
-                if (node != null && !readyAsReported(node)) {
-                    report(profile, Instant.now());
-                }
-            }
+            report(profiles.get(name), Instant.now());
         } catch (KubernetesClientException e) {
-            LOG.warnf("checking the nodes' status failed (%s); trying again at the next tick", e.getMessage());
+            LOG.warnf("reporting node %s Ready again failed (%s); trying again at the next check", name,
+                    e.getMessage());
         }
     }
 
@@ -82,7 +104,7 @@ public final class NodeStatusReporter implements AutoCloseable {
     }
 
     private void reportAll() {
-        for (NodeProfile profile : profiles) {
+        for (NodeProfile profile : profiles.values()) {
             try {
                 report(profile, Instant.now());
             } catch (KubernetesClientException e) {
@@ -111,5 +133,8 @@ public final class NodeStatusReporter implements AutoCloseable {
     @Override
     public void close() {
         ticks.shutdownNow();
+        if (nodes != null) {
+            nodes.close();
+        }
     }
 }

@@ -10,11 +10,9 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import org.jboss.logging.Logger;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -26,8 +24,6 @@ import java.util.concurrent.Executors;
 final class PodEvents implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(PodEvents.class);
-    private static final Duration AGGREGATION_WINDOW = Duration.ofMinutes(10);
-    private static final int REMEMBERED = 4096;
 
     private final KubernetesClient client;
     private final String node;
@@ -36,13 +32,7 @@ final class PodEvents implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
-    /** The last event written per (object, field, reason, message), to count repeats on. */
-    private final Map<String, Event> recent = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Event> eldest) {
-            return size() > REMEMBERED;
-        }
-    };
+    private final EventRepeats repeats = new EventRepeats();
 
     PodEvents(KubernetesClient client, String node) {
         this.client = client;
@@ -67,16 +57,14 @@ final class PodEvents implements AutoCloseable {
     private void write(String namespace, String pod, String uid, String fieldPath, String type, String reason,
                        String message) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        String key = uid + "\0" + fieldPath + "\0" + reason + "\0" + message;
-        Event last = recent.get(key);
+        String identity = EventRepeats.identity(uid, fieldPath, type, reason, message);
         try {
-            if (last != null && Instant.parse(last.getLastTimestamp()).plus(AGGREGATION_WINDOW).isAfter(now)) {
-                Event counted = new EventBuilder(last).withCount(last.getCount() + 1).withLastTimestamp(now.toString())
-                        .build();
-                client.v1().events().inNamespace(namespace).withName(last.getMetadata().getName())
+            Optional<EventRepeats.Written> repeat = repeats.repeat(identity, now);
+            if (repeat.isPresent()) {
+                client.v1().events().inNamespace(namespace).withName(repeat.get().name())
                         .patch(PatchContext.of(PatchType.JSON_MERGE),
-                                "{\"count\":" + counted.getCount() + ",\"lastTimestamp\":\"" + now + "\"}");
-                recent.put(key, counted);
+                                "{\"count\":" + repeat.get().count() + ",\"lastTimestamp\":\"" + now + "\"}");
+                repeats.wrote(identity, repeat.get());
                 return;
             }
             Event event = new EventBuilder().withNewMetadata()
@@ -88,10 +76,12 @@ final class PodEvents implements AutoCloseable {
                     .withFirstTimestamp(now.toString()).withLastTimestamp(now.toString())
                     .withNewSource().withComponent("kubelet").withHost(node).endSource()
                     .withReportingComponent("kubelet").withReportingInstance(node).build();
-            recent.put(key, client.v1().events().inNamespace(namespace).resource(event).create());
-        } catch (KubernetesClientException | IllegalArgumentException e) {
-            // Events are best effort, as in the kubelet: a lost one must not stop a pod.
-            recent.remove(key);
+            Event created = client.v1().events().inNamespace(namespace).resource(event).create();
+            repeats.wrote(identity, new EventRepeats.Written(created.getMetadata().getName(), 1, now));
+        } catch (KubernetesClientException e) {
+            // Events are best effort, as in the kubelet: a lost one must not stop a pod. A failed count (the event
+            // expired meanwhile) makes the next occurrence a new event.
+            repeats.forget(identity);
             LOG.debugf("event %s for pod %s/%s: %s", reason, namespace, pod, e.getMessage());
         }
     }
