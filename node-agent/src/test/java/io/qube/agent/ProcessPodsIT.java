@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -84,8 +83,8 @@ class ProcessPodsIT {
                 qube.close();
             }
             new ProcessBuilder("ip", "link", "del", BRIDGE).start().waitFor();
-            keepLogs();
-            deleteTree(work);
+            ProcessCluster.keepLogs(work);
+            ProcessCluster.deleteTree(work);
         }
     }
 
@@ -789,16 +788,6 @@ class ProcessPodsIT {
         }
     }
 
-    /** The agents' logs, kept under target/ for a failed run to be read. */
-    private static void keepLogs() throws IOException {
-        Path kept = Files.createDirectories(Path.of("target", "it-logs"));
-        try (Stream<Path> logs = Files.list(work)) {
-            for (Path log : logs.filter(path -> path.toString().endsWith(".log")).toList()) {
-                Files.copy(log, kept.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-    }
-
     private static List<String> networkNamespaces() throws IOException {
         Path directory = Path.of("/var/run/netns");
         if (!Files.isDirectory(directory)) {
@@ -806,17 +795,6 @@ class ProcessPodsIT {
         }
         try (Stream<Path> entries = Files.list(directory)) {
             return entries.map(path -> path.getFileName().toString()).toList();
-        }
-    }
-
-    private static void deleteTree(Path directory) throws IOException {
-        if (directory == null || !Files.exists(directory)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(directory)) {
-            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
         }
     }
 }
