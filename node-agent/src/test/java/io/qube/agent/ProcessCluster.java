@@ -2,9 +2,6 @@ package io.qube.agent;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +12,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,26 +35,15 @@ final class ProcessCluster extends Cluster {
     private final int nodes;
     private final Path work;
     private final List<QubeAgent> agents = new ArrayList<>();
-    /** The UIDs of every pod the cluster ever had, whose traces on the machine must all be gone at the end. */
-    private final Set<String> podUids = ConcurrentHashMap.newKeySet();
-    private final Watch podWatch;
+    /** Every pod the cluster ever had, whose traces on the machine must all be gone at the end. */
+    private final PodUidWatch podUids;
 
     private ProcessCluster(Map<String, String> settings, int nodes, String prefix) throws Exception {
         super(settings);
         this.prefix = prefix;
         this.nodes = nodes;
         work = Files.createTempDirectory("qube-e2e-" + prefix);
-        podWatch = client.pods().inAnyNamespace().watch(new Watcher<>() {
-            @Override
-            public void eventReceived(Action action, Pod pod) {
-                podUids.add(pod.getMetadata().getUid());
-            }
-
-            @Override
-            public void onClose(WatcherException cause) {
-                // only at close(): a cause here would show as a missed UID, which the cleanup check cannot see
-            }
-        });
+        podUids = new PodUidWatch(client);
         try {
             for (int i = 0; i < nodes; i++) {
                 joinNode();
@@ -138,7 +122,7 @@ final class ProcessCluster extends Cluster {
                     String cgroups = Files.readString(process.resolve("cgroup"));
                     // A shim runs from the state directory (the agents only name it in their arguments).
                     if (commandLine.startsWith(work.toString())
-                            || podUids.stream().anyMatch(uid -> cgroups.contains("/qube/" + uid))) {
+                            || podUids.uids().stream().anyMatch(uid -> cgroups.contains("/qube/" + uid))) {
                         ours.add(Long.parseLong(process.getFileName().toString()));
                     }
                 } catch (IOException ended) {
@@ -175,9 +159,9 @@ final class ProcessCluster extends Cluster {
     public void close() throws Exception {
         try {
             removeAllPods();
-            assertThat(podUids).as("the pod watch saw pods").isNotEmpty();
+            assertThat(podUids.uids()).as("the pod watch saw pods").isNotEmpty();
             await().atMost(WAIT).untilAsserted(() -> {
-                assertThat(podUids.stream().flatMap(uid -> traces(uid).stream()).toList()).isEmpty();
+                assertThat(podUids.traces()).isEmpty();
                 assertThat(processes()).isEmpty();
             });
         } finally {
@@ -187,7 +171,7 @@ final class ProcessCluster extends Cluster {
 
     /** Stops the agents, removes their bridges, keeps their logs and stops the control plane. */
     private void stopAgents() throws Exception {
-        podWatch.close();
+        podUids.close();
         try {
             for (QubeAgent agent : agents) {
                 agent.close();

@@ -41,8 +41,11 @@ class ProcessPodsIT {
     private static Kubectl kubectl;
     private static Path work;
     private static Path state;
-    /** The network namespaces there were before, so the test can tell that it left none of its own. */
-    private static List<String> namespacesBefore;
+    /**
+     * The test's pods, so that it can tell that it left no network namespace or cgroup of its own (not a list of
+     * all namespaces before and after: tests running beside it on the machine add and remove theirs meanwhile).
+     */
+    private static PodUidWatch podUids;
     /** Top-level mount paths the tests' pods use, which the runtime creates on the host and must remove after. */
     private static final List<Path> HOST_MOUNT_POINTS = List.of(Path.of("/probe"), Path.of("/trace"),
             Path.of("/scratch"), Path.of("/config"), Path.of("/work"), Path.of("/signals"), Path.of("/site"));
@@ -54,7 +57,7 @@ class ProcessPodsIT {
         client = qube.client();
         kubectl = new Kubectl(qube.kubeconfig());
         work = Files.createTempDirectory("qube-pods-it");
-        namespacesBefore = networkNamespaces();
+        podUids = new PodUidWatch(client);
         mountPointsBefore = HOST_MOUNT_POINTS.stream().filter(Files::exists).toList();
         state = work.resolve("state");
         agent = QubeAgent.start(qube.kubeconfig(), NODE, state, BRIDGE, CIDR);
@@ -68,13 +71,17 @@ class ProcessPodsIT {
                 client.pods().inNamespace("default").withGracePeriod(0).delete();
                 // The agent removes what each pod had: its processes, network namespace, cgroups, files.
                 await().atMost(WAIT).untilAsserted(() -> assertThat(sandboxes()).isEmpty());
-                assertThat(networkNamespaces()).containsExactlyInAnyOrderElementsOf(namespacesBefore);
+                assertThat(podUids.uids()).isNotEmpty();
+                assertThat(podUids.traces()).isEmpty();
                 assertThat(HOST_MOUNT_POINTS.stream().filter(Files::exists).toList())
                         .containsExactlyInAnyOrderElementsOf(mountPointsBefore);
             }
         } finally {
             if (agent != null) {
                 agent.close();
+            }
+            if (podUids != null) {
+                podUids.close();
             }
             if (client != null) {
                 client.close();
@@ -785,16 +792,6 @@ class ProcessPodsIT {
         }
         try (Stream<Path> entries = Files.list(pods)) {
             return entries.toList();
-        }
-    }
-
-    private static List<String> networkNamespaces() throws IOException {
-        Path directory = Path.of("/var/run/netns");
-        if (!Files.isDirectory(directory)) {
-            return List.of();
-        }
-        try (Stream<Path> entries = Files.list(directory)) {
-            return entries.map(path -> path.getFileName().toString()).toList();
         }
     }
 }
