@@ -3,6 +3,7 @@ package io.qube.agent;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
@@ -29,6 +30,12 @@ import static org.awaitility.Awaitility.await;
  */
 class NodeFailureIT {
 
+    /** A silent node is Unknown after 15 s, and its pods' default tolerations of that last 2 s. */
+    static final Map<String, String> FAST_NODE_LIFECYCLE = Map.of(
+            "qube.controllers.node-lifecycle.monitor-grace-period", "15s",
+            "qube.controllers.node-lifecycle.monitor-period", "1s",
+            "qube.apiserver.default-unreachable-toleration-seconds", "2",
+            "qube.apiserver.default-not-ready-toleration-seconds", "2");
     private static final Duration REPLACEMENT = Duration.ofSeconds(60);
     private static final String NAMESPACE = "default";
     private static final String DOOMED = "nfx-0";
@@ -40,11 +47,7 @@ class NodeFailureIT {
 
     @BeforeAll
     static void startClusterWithAThirdNodeOfItsOwn() throws Exception {
-        cluster = SimulatedCluster.start(Map.of(
-                "qube.controllers.node-lifecycle.monitor-grace-period", "15s",
-                "qube.controllers.node-lifecycle.monitor-period", "1s",
-                "qube.apiserver.default-unreachable-toleration-seconds", "2",
-                "qube.apiserver.default-not-ready-toleration-seconds", "2"), 2, "nf", "--cpu", "4", "--memory", "8Gi",
+        cluster = SimulatedCluster.start(FAST_NODE_LIFECYCLE, 2, "nf", "--cpu", "4", "--memory", "8Gi",
                 "--lease-interval", "2s");
         client = cluster.client;
         doomedLog = Files.createTempFile("nfx-agent", ".log");
@@ -77,15 +80,7 @@ class NodeFailureIT {
     @Test
     void aKilledAgentsPodsRunElsewhereAndItsNodeRecoversWhenItComesBack() throws Exception {
         // Preferred anti-affinity spreads the six pods over the three nodes, and still lets the replacements onto two.
-        client.apps().deployments().inNamespace(NAMESPACE).resource(new DeploymentBuilder().withNewMetadata()
-                .withName("web").endMetadata().withNewSpec().withReplicas(6).withNewSelector()
-                .addToMatchLabels("app", "web").endSelector().withNewTemplate().withNewMetadata()
-                .addToLabels("app", "web").endMetadata().withNewSpec().withNewAffinity().withNewPodAntiAffinity()
-                .addNewPreferredDuringSchedulingIgnoredDuringExecution().withWeight(100).withNewPodAffinityTerm()
-                .withTopologyKey("kubernetes.io/hostname").withNewLabelSelector().addToMatchLabels("app", "web")
-                .endLabelSelector().endPodAffinityTerm().endPreferredDuringSchedulingIgnoredDuringExecution()
-                .endPodAntiAffinity().endAffinity().addNewContainer().withName("nginx").withImage("nginx:1.27")
-                .endContainer().endSpec().endTemplate().endSpec().build()).create();
+        client.apps().deployments().inNamespace(NAMESPACE).resource(spreadWeb(6)).create();
         cluster.kubectl.ok("rollout", "status", "deployment/web", "--timeout=80s");
         List<String> stranded = podsOn(DOOMED).stream().map(p -> p.getMetadata().getName()).toList();
         assertThat(stranded).as("pods on %s among %s", DOOMED, client.pods().inNamespace(NAMESPACE)
@@ -116,9 +111,29 @@ class NodeFailureIT {
         });
     }
 
-    private static List<Pod> podsOn(String node) {
+    /**
+     * The Deployment "web" of {@code replicas} pods running {@code sleep} (on process-runtime nodes too), whose
+     * preferred anti-affinity spreads them over the nodes and still lets replacements onto fewer.
+     */
+    static Deployment spreadWeb(int replicas) {
+        return new DeploymentBuilder().withNewMetadata()
+                .withName("web").endMetadata().withNewSpec().withReplicas(replicas).withNewSelector()
+                .addToMatchLabels("app", "web").endSelector().withNewTemplate().withNewMetadata()
+                .addToLabels("app", "web").endMetadata().withNewSpec().withNewAffinity().withNewPodAntiAffinity()
+                .addNewPreferredDuringSchedulingIgnoredDuringExecution().withWeight(100).withNewPodAffinityTerm()
+                .withTopologyKey("kubernetes.io/hostname").withNewLabelSelector().addToMatchLabels("app", "web")
+                .endLabelSelector().endPodAffinityTerm().endPreferredDuringSchedulingIgnoredDuringExecution()
+                .endPodAntiAffinity().endAffinity().addNewContainer().withName("nginx").withImage("nginx:1.27")
+                .withCommand("sleep", "3600").endContainer().endSpec().endTemplate().endSpec().build();
+    }
+
+    static List<Pod> podsOn(KubernetesClient client, String node) {
         return client.pods().inNamespace(NAMESPACE).withLabel("app", "web").list().getItems().stream()
                 .filter(p -> node.equals(p.getSpec().getNodeName())).toList();
+    }
+
+    private static List<Pod> podsOn(String node) {
+        return podsOn(client, node);
     }
 
     private static List<Pod> readyPods() {

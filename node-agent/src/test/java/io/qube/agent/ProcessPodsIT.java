@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -45,8 +44,11 @@ class ProcessPodsIT {
     private static Kubectl kubectl;
     private static Path work;
     private static Path state;
-    /** The network namespaces there were before, so the test can tell that it left none of its own. */
-    private static List<String> namespacesBefore;
+    /**
+     * The test's pods, so that it can tell that it left no network namespace or cgroup of its own (not a list of
+     * all namespaces before and after: tests running beside it on the machine add and remove theirs meanwhile).
+     */
+    private static PodUidWatch podUids;
     /** Top-level mount paths the tests' pods use, which the runtime creates on the host and must remove after. */
     private static final List<Path> HOST_MOUNT_POINTS = List.of(Path.of("/probe"), Path.of("/trace"),
             Path.of("/scratch"), Path.of("/config"), Path.of("/work"), Path.of("/signals"), Path.of("/site"));
@@ -58,7 +60,7 @@ class ProcessPodsIT {
         client = qube.client();
         kubectl = new Kubectl(qube.kubeconfig());
         work = Files.createTempDirectory("qube-pods-it");
-        namespacesBefore = networkNamespaces();
+        podUids = new PodUidWatch(client);
         mountPointsBefore = HOST_MOUNT_POINTS.stream().filter(Files::exists).toList();
         state = work.resolve("state");
         agent = QubeAgent.start(qube.kubeconfig(), NODE, state, BRIDGE, CIDR);
@@ -72,13 +74,17 @@ class ProcessPodsIT {
                 client.pods().inNamespace("default").withGracePeriod(0).delete();
                 // The agent removes what each pod had: its processes, network namespace, cgroups, files.
                 await().atMost(WAIT).untilAsserted(() -> assertThat(sandboxes()).isEmpty());
-                assertThat(networkNamespaces()).containsExactlyInAnyOrderElementsOf(namespacesBefore);
+                assertThat(podUids.uids()).isNotEmpty();
+                assertThat(podUids.traces()).isEmpty();
                 assertThat(HOST_MOUNT_POINTS.stream().filter(Files::exists).toList())
                         .containsExactlyInAnyOrderElementsOf(mountPointsBefore);
             }
         } finally {
             if (agent != null) {
                 agent.close();
+            }
+            if (podUids != null) {
+                podUids.close();
             }
             if (client != null) {
                 client.close();
@@ -87,8 +93,8 @@ class ProcessPodsIT {
                 qube.close();
             }
             new ProcessBuilder("ip", "link", "del", BRIDGE).start().waitFor();
-            keepLogs();
-            deleteTree(work);
+            ProcessCluster.keepLogs(work);
+            ProcessCluster.deleteTree(work);
         }
     }
 
@@ -797,37 +803,6 @@ class ProcessPodsIT {
         }
         try (Stream<Path> entries = Files.list(pods)) {
             return entries.toList();
-        }
-    }
-
-    /** The agents' logs, kept under target/ for a failed run to be read. */
-    private static void keepLogs() throws IOException {
-        Path kept = Files.createDirectories(Path.of("target", "it-logs"));
-        try (Stream<Path> logs = Files.list(work)) {
-            for (Path log : logs.filter(path -> path.toString().endsWith(".log")).toList()) {
-                Files.copy(log, kept.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-    }
-
-    private static List<String> networkNamespaces() throws IOException {
-        Path directory = Path.of("/var/run/netns");
-        if (!Files.isDirectory(directory)) {
-            return List.of();
-        }
-        try (Stream<Path> entries = Files.list(directory)) {
-            return entries.map(path -> path.getFileName().toString()).toList();
-        }
-    }
-
-    private static void deleteTree(Path directory) throws IOException {
-        if (directory == null || !Files.exists(directory)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(directory)) {
-            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
         }
     }
 }

@@ -1,7 +1,5 @@
 package io.qube.agent;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,13 +16,13 @@ import static org.awaitility.Awaitility.await;
  * {@code <prefix>-0...}: the cluster the end-to-end tests of scheduling and workloads share. Closing it stops the
  * agent (which must end within a minute) and the control plane.
  */
-final class SimulatedCluster implements AutoCloseable {
+final class SimulatedCluster extends Cluster {
 
     private static final Path AGENT = Path.of("target", "quarkus-app", "quarkus-run.jar");
 
-    final QubeServer qube;
-    final KubernetesClient client;
-    final Kubectl kubectl;
+    private final String prefix;
+    private final int nodes;
+    private final String[] nodeFlags;
     private final Process agent;
     private final Path agentLog;
     /** Agents joined later ({@link #join}), each with its log. */
@@ -44,9 +42,10 @@ final class SimulatedCluster implements AutoCloseable {
 
     private SimulatedCluster(Map<String, String> settings, int nodes, String prefix, String... nodeFlags)
             throws Exception {
-        qube = QubeServer.start(settings);
-        client = qube.client();
-        kubectl = new Kubectl(qube.kubeconfig());
+        super(settings);
+        this.prefix = prefix;
+        this.nodes = nodes;
+        this.nodeFlags = nodeFlags.clone();
         agentLog = Files.createTempFile(prefix + "-agent", ".log");
         Process started = null;
         try {
@@ -58,8 +57,7 @@ final class SimulatedCluster implements AutoCloseable {
             if (started != null) {
                 started.destroyForcibly();
             }
-            client.close();
-            qube.close();
+            closeControlPlane();
             throw e;
         }
     }
@@ -75,6 +73,26 @@ final class SimulatedCluster implements AutoCloseable {
         joined.add(startAgent(nodes, prefix, log, nodeFlags));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(client.nodes().list().getItems())
                 .hasSize(before + nodes));
+    }
+
+    /** The {@code nodes} nodes named {@code <prefix>-0...}. */
+    @Override
+    List<String> nodeNames() {
+        return java.util.stream.IntStream.range(0, nodes).mapToObj(i -> prefix + "-" + i).toList();
+    }
+
+    /** One node of its own agent, {@code late<n>-0}, sized as the first nodes. */
+    @Override
+    String joinNode() throws Exception {
+        String joinedPrefix = "late" + joined.size();
+        join(1, joinedPrefix, nodeFlags);
+        return joinedPrefix + "-0";
+    }
+
+    /** The simulated runtime gives pods IPs from 10.240.0.0/12. */
+    @Override
+    String podIpPrefix() {
+        return "10.24";
     }
 
     /** One more agent process, logging to {@code log}, that the caller stops (or kills) itself. */
@@ -94,8 +112,7 @@ final class SimulatedCluster implements AutoCloseable {
             }
             stop(agent, agentLog);
         } finally {
-            client.close();
-            qube.close();
+            closeControlPlane();
         }
     }
 
