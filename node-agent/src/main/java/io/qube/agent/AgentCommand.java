@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.quarkus.runtime.Quarkus;
 import io.qube.agent.node.MachineNode;
 import io.qube.agent.node.NodeProfile;
+import io.qube.agent.runtime.ContainerRuntime;
+import io.qube.agent.runtime.cri.CriRuntime;
 import io.qube.agent.runtime.process.ProcessRuntime;
 import io.qube.agent.runtime.simulated.SimulatedNodes;
 import io.vertx.core.Vertx;
@@ -41,9 +43,20 @@ public class AgentCommand implements Callable<Integer> {
     Path kubeconfig;
 
     @Option(names = "--runtime", defaultValue = "process", paramLabel = "RUNTIME",
-            description = "process (containers are host processes: see docs/process-runtime.md) or simulated "
-                    + "(--nodes nodes whose pods run without processes). Default: ${DEFAULT-VALUE}.")
+            description = "cri (containers from images, run by containerd or another CRI runtime), process "
+                    + "(containers are host processes: see docs/process-runtime.md) or simulated (--nodes nodes "
+                    + "whose pods run without processes). Default: ${DEFAULT-VALUE}.")
     String runtime;
+
+    @Option(names = "--container-runtime-endpoint", paramLabel = "SOCKET",
+            description = "The CRI runtime's unix socket (cri runtime). Default: the agent starts its own "
+                    + "containerd under the state directory.")
+    Path runtimeEndpoint;
+
+    @Option(names = "--sandbox-image", defaultValue = "registry.k8s.io/pause:3.10", paramLabel = "IMAGE",
+            description = "The pod sandbox (pause) image of the agent's own containerd (cri runtime); a machine "
+                    + "without internet names one in its own registry. Default: ${DEFAULT-VALUE}.")
+    String sandboxImage;
 
     @Option(names = "--name", paramLabel = "NAME", description = "The node's name (process runtime). Default: the host name.")
     String name;
@@ -53,7 +66,7 @@ public class AgentCommand implements Callable<Integer> {
     String nodeIp;
 
     @Option(names = "--state-dir", paramLabel = "DIR",
-            description = "Where the process runtime keeps its pods (process runtime). Default: /var/lib/qube/agent/NAME.")
+            description = "Where the agent keeps its pods (process and cri runtimes). Default: /var/lib/qube/agent/NAME.")
     Path stateDir;
 
     @Option(names = "--pod-cidr", defaultValue = "10.88.0.0/24", paramLabel = "CIDR",
@@ -95,12 +108,12 @@ public class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (runtime.equals("process")) {
-            return runProcessNode();
+        if (runtime.equals("process") || runtime.equals("cri")) {
+            return runMachineNode();
         }
         if (!runtime.equals("simulated")) {
             throw new ParameterException(spec.commandLine(), "--runtime " + runtime + " is not a runtime of this "
-                    + "agent; use process or simulated");
+                    + "agent; use cri, process or simulated");
         }
         if (nodes < 1) {
             throw new ParameterException(spec.commandLine(), "--nodes must be at least 1");
@@ -116,17 +129,20 @@ public class AgentCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int runProcessNode() throws IOException {
+    private int runMachineNode() throws IOException {
         String node = name != null ? name : java.net.InetAddress.getLocalHost().getHostName().toLowerCase();
         Path state = stateDir != null ? stateDir : Path.of("/var/lib/qube/agent", node);
         Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-             ProcessRuntime processes = ProcessRuntime.start(state, bridge, podCidr)) {
-            NodeProfile profile = MachineNode.profile(node, nodeIp, maxPods, labels, processes);
-            try (MachineNode running = MachineNode.start(client, vertx, profile, processes,
+             ContainerRuntime containers = runtime.equals("cri")
+                     ? CriRuntime.start(state, runtimeEndpoint, sandboxImage, bridge, podCidr)
+                     : ProcessRuntime.start(state, bridge, podCidr)) {
+            NodeProfile profile = MachineNode.profile(node, nodeIp, maxPods, labels, containers);
+            try (MachineNode running = MachineNode.start(client, vertx, profile, containers,
                     Duration.ofSeconds(Long.parseLong(leaseInterval.replace("s", ""))), port)) {
                 System.out.println("qube agent: node " + node + " (" + profile.internalIp() + ", endpoint port "
-                        + running.port() + ") registered; running until stopped");
+                        + running.port() + ", runtime " + containers.version() + ") registered; running until "
+                        + "stopped");
                 Quarkus.waitForExit();
             }
         }

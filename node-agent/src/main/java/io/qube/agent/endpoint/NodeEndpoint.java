@@ -111,9 +111,7 @@ public final class NodeEndpoint implements AutoCloseable {
         try {
             id = locator.containerId(namespace, pod, container, false);
             boolean tty = "true".equals(request.getParam("tty"));
-            // Without a terminal of its own, a tty session runs under script(1), which gives the command one.
-            builder = runtime.execIn(id, tty ? List.of("script", "-qfec", shellWords(command), "/dev/null")
-                    : command);
+            builder = runtime.execIn(id, command, tty);
         } catch (ContainerLocator.NotFound e) {
             text(request.response(), e.status(), e.getMessage());
             return;
@@ -175,14 +173,6 @@ public final class NodeEndpoint implements AutoCloseable {
                 PortForwardSession.start(pods, socket, podIp, ports);
             }
         }).onFailure(e -> LOG.debugf("port-forward upgrade failed: %s", e.getMessage()));
-    }
-
-    private static String shellWords(List<String> words) {
-        StringBuilder line = new StringBuilder();
-        for (String word : words) {
-            line.append(line.length() == 0 ? "" : " ").append('\'').append(word.replace("'", "'\\''")).append('\'');
-        }
-        return line.toString();
     }
 
     private static void streamLogs(HttpServerResponse response, Context context, ContainerRuntime runtime,
@@ -251,9 +241,8 @@ public final class NodeEndpoint implements AutoCloseable {
     }
 
     private static boolean running(ContainerRuntime runtime, String id) throws IOException {
-        var sandbox = runtime.sandbox(id.substring(0, id.indexOf('/')));
-        return sandbox != null && sandbox.containers().stream().anyMatch(c -> c.id().equals(id)
-                && c.running());
+        var container = runtime.container(id);
+        return container != null && container.running();
     }
 
     private static void text(HttpServerResponse response, int status, String message) {

@@ -6,8 +6,12 @@ import io.qube.agent.runtime.ContainerRuntime;
 
 import java.util.Map;
 
-/** What every pod worker of a node shares: the API, the runtime, events, back-off, volume setup, the node itself. */
+/**
+ * What every pod worker of a node shares: the API, the runtime, events, back-off, volume setup, the node itself.
+ *
+ * @param pulls the image manager, null for a runtime that runs the node's own commands
+ */
 record NodeServices(KubernetesClient client, ContainerRuntime runtime, String node, String hostIp,
                     Map<String, Quantity> allocatable, PodEvents events, CrashBackoff backoff, PodSources sources,
-                    PodVolumes volumes, Probes probes) {
+                    PodVolumes volumes, Probes probes, ImagePulls pulls) {
 }

@@ -37,7 +37,8 @@ public final class PodManager implements ContainerLocator, AutoCloseable {
         Probes probes = new Probes(runtime);
         PodSources sources = new PodSources(client);
         NodeServices services = new NodeServices(client, runtime, node, hostIp, allocatable, events,
-                new CrashBackoff(), sources, new PodVolumes(sources), probes);
+                new CrashBackoff(), sources, new PodVolumes(sources), probes,
+                runtime.images().map(images -> new ImagePulls(images, events, sources)).orElse(null));
         PodWorkers workers = new PodWorkers(services);
         workers.adopt();
         PodSource source = new PodSource(client, node, workers);

@@ -33,13 +33,14 @@ final class PodStatuses {
     private PodStatuses() {
     }
 
+    /** @param scheme the runtime's, as container IDs carry it ({@code containerd://<id>}) */
     static PodStatus of(Pod pod, List<ContainerView> views, String podIp, String hostIp, boolean sandboxReady,
-                        Instant now) {
+                        Instant now, String scheme) {
         PodStatus current = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
         List<io.fabric8.kubernetes.api.model.ContainerStatus> init = new ArrayList<>();
         List<io.fabric8.kubernetes.api.model.ContainerStatus> main = new ArrayList<>();
         for (ContainerView view : views) {
-            (view.init() ? init : main).add(status(view));
+            (view.init() ? init : main).add(status(view, scheme));
         }
         String phase = phase(pod, views);
         boolean terminal = phase.equals("Succeeded") || phase.equals("Failed");
@@ -118,7 +119,7 @@ final class PodStatuses {
         return policy.equals("Never") ? "Failed" : "Running";
     }
 
-    private static io.fabric8.kubernetes.api.model.ContainerStatus status(ContainerView view) {
+    private static io.fabric8.kubernetes.api.model.ContainerStatus status(ContainerView view, String scheme) {
         ContainerStatus latest = view.latest();
         ContainerState state;
         ContainerState last = null;
@@ -128,27 +129,36 @@ final class PodStatuses {
         } else if (latest.running()) {
             state = new ContainerStateBuilder().withNewRunning().withStartedAt(time(latest.startedAt())).endRunning()
                     .build();
-            last = terminated(view.previous());
+            last = terminated(view.previous(), scheme);
         } else if (view.waitingAfterExit()) {
             state = waiting(view.waitingReason(), view.waitingMessage());
-            last = terminated(latest);
+            last = terminated(latest, scheme);
         } else {
-            state = terminated(latest);
-            last = terminated(view.previous());
+            state = terminated(latest, scheme);
+            last = terminated(view.previous(), scheme);
         }
         ContainerStatusBuilder status = new ContainerStatusBuilder().withName(view.name()).withImage(view.image())
-                .withImageID(view.image() == null ? "" : "process://" + view.image())
+                .withImageID(imageId(view, scheme))
                 .withState(state).withLastState(last == null ? new ContainerState() : last)
                 .withRestartCount(latest == null ? 0 : latest.attempt())
                 .withReady(view.ready()).withStarted(latest != null && latest.running() && view.started());
         if (latest != null) {
-            status.withContainerID(containerId(latest));
+            status.withContainerID(containerId(latest, scheme));
         }
         return status.build();
     }
 
-    static String containerId(ContainerStatus container) {
-        return "process://" + container.id();
+    static String containerId(ContainerStatus container, String scheme) {
+        return scheme + "://" + container.id();
+    }
+
+    /** The runtime's image reference (by digest) once a run exists; the spec's image before. */
+    private static String imageId(ContainerView view, String scheme) {
+        ContainerStatus run = view.latest();
+        if (run != null && run.imageRef() != null) {
+            return run.imageRef();
+        }
+        return view.image() == null ? "" : scheme + "://" + view.image();
     }
 
     private static ContainerState waiting(String reason, String message) {
@@ -156,14 +166,14 @@ final class PodStatuses {
                 .build();
     }
 
-    private static ContainerState terminated(ContainerStatus container) {
+    private static ContainerState terminated(ContainerStatus container, String scheme) {
         if (container == null || container.running()) {
             return null;
         }
         return new ContainerStateBuilder().withNewTerminated().withExitCode(container.exitCode())
                 .withReason(container.reason()).withMessage(container.message())
                 .withStartedAt(time(container.startedAt())).withFinishedAt(time(container.finishedAt()))
-                .withContainerID(containerId(container)).endTerminated().build();
+                .withContainerID(containerId(container, scheme)).endTerminated().build();
     }
 
     private static PodCondition condition(PodStatus current, String type, boolean holds, String reason,

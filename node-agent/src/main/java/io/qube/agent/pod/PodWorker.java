@@ -55,6 +55,8 @@ final class PodWorker {
     private PodStatus written;
     private boolean admitted;
     private boolean finalDeleteSent;
+    /** The last sandbox failure reported, so a failing retry each relist records one event, not one a second. */
+    private String sandboxFailure;
 
     PodWorker(String uid, NodeServices node, Runnable resync) {
         this.uid = uid;
@@ -98,6 +100,9 @@ final class PodWorker {
             node.runtime().removeSandbox(uid);
             node.probes().stopPod(uid);
             node.backoff().forget(uid);
+            if (node.pulls() != null) {
+                node.pulls().forget(uid);
+            }
             return true;
         }
         if (current.getMetadata().getDeletionTimestamp() != null) {
@@ -128,8 +133,20 @@ final class PodWorker {
             admitted = true;
         }
         boolean hostNetwork = Boolean.TRUE.equals(current.getSpec().getHostNetwork());
-        Sandbox sandbox = node.runtime().runSandbox(new SandboxConfig(uid, current.getMetadata().getNamespace(),
-                current.getMetadata().getName(), hostNetwork));
+        Sandbox sandbox;
+        try {
+            sandbox = node.runtime().runSandbox(new SandboxConfig(uid, current.getMetadata().getNamespace(),
+                    current.getMetadata().getName(), hostNetwork));
+        } catch (IOException e) {
+            // The pod stays Pending with its containers ContainerCreating; the relist tries again.
+            String message = "Failed to create pod sandbox: " + e.getMessage();
+            if (!message.equals(sandboxFailure)) {
+                node.events().warning(current, null, "FailedCreatePodSandBox", message);
+                sandboxFailure = message;
+            }
+            return false;
+        }
+        sandboxFailure = null;
         String podIp = sandbox.ip() != null ? sandbox.ip() : node.hostIp();
         DownwardValues downward = new DownwardValues(current, podIp, node.hostIp(), node.allocatable());
         Map<String, Path> volumes;
@@ -205,21 +222,21 @@ final class PodWorker {
     private void start(Pod pod, Sandbox sandbox, String podIp, Container container, boolean init, int attempt,
                        Map<String, Path> volumes, DownwardValues downward) throws IOException {
         String field = fieldPath(container, init);
+        boolean hostCommands = node.pulls() == null;
         Map<String, String> env;
         try {
-            Map<String, String> base = new LinkedHashMap<>(BASE_ENV);
-            base.put("HOSTNAME", pod.getSpec().getHostname() != null && !pod.getSpec().getHostname().isEmpty()
-                    ? pod.getSpec().getHostname() : pod.getMetadata().getName());
+            // An image brings its own environment (PATH...); the process runtime's commands get a host's.
+            Map<String, String> base = new LinkedHashMap<>(hostCommands ? BASE_ENV : Map.of());
+            base.put("HOSTNAME", hostname(pod));
             env = ContainerEnv.of(pod, container, base, node.sources(), downward);
         } catch (MissingSource e) {
             waiting.put(container.getName(), new String[] {"CreateContainerConfigError", e.getMessage()});
             node.events().warning(pod, field, "Failed", "Error: " + e.getMessage());
             return;
         }
-        List<String> command = new ArrayList<>();
-        container.getCommand().forEach(word -> command.add(Expansion.expand(word, env)));
-        container.getArgs().forEach(word -> command.add(Expansion.expand(word, env)));
-        if (container.getCommand().isEmpty() && container.getArgs().isEmpty()) {
+        List<String> command = container.getCommand().stream().map(word -> Expansion.expand(word, env)).toList();
+        List<String> args = container.getArgs().stream().map(word -> Expansion.expand(word, env)).toList();
+        if (hostCommands && command.isEmpty() && args.isEmpty()) {
             String message = "the process runtime runs a command from the node's file system and container "
                     + container.getName() + " has none (image " + container.getImage() + " is not pulled here)";
             waiting.put(container.getName(), new String[] {"CreateContainerError", message});
@@ -238,12 +255,20 @@ final class PodWorker {
             mounts.add(new ContainerConfig.Mount(source.toString(), mount.getMountPath(),
                     Boolean.TRUE.equals(mount.getReadOnly())));
         }
-        node.events().normal(pod, field, "Pulled", "Container image \"" + container.getImage()
-                + "\" already present on machine");
-        String hostname = pod.getSpec().getHostname() != null && !pod.getSpec().getHostname().isEmpty()
-                ? pod.getSpec().getHostname() : pod.getMetadata().getName();
-        ContainerConfig config = new ContainerConfig(container.getName(), attempt, hostname, command,
-                container.getWorkingDir(), env, mounts, limit(container, "memory"), limit(container, "cpu"));
+        if (hostCommands) {
+            node.events().normal(pod, field, "Pulled", "Container image \"" + container.getImage()
+                    + "\" already present on machine");
+        } else {
+            ImagePulls.Outcome image = node.pulls().ensure(pod, container, field);
+            if (!image.ready()) {
+                waiting.put(container.getName(), new String[] {image.reason(), image.message()});
+                return; // the relist comes back to it
+            }
+        }
+        ContainerConfig config = new ContainerConfig(container.getName(), attempt, hostname(pod),
+                container.getImage(), command, args, container.getWorkingDir(), env, mounts,
+                new ContainerConfig.Resources(request(container, "cpu"), limit(container, "cpu"),
+                        limit(container, "memory")));
         ContainerStatus started = node.runtime().startContainer(sandbox, config);
         waiting.remove(container.getName());
         node.events().normal(pod, field, "Created", "Created container: " + container.getName());
@@ -337,7 +362,7 @@ final class PodWorker {
         List<IOException> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
         for (ContainerStatus container : running) {
             node.probes().stop(container.id());
-            Container spec = pod == null ? null : specOf(pod, container.id());
+            Container spec = pod == null ? null : specOf(pod, container.name());
             if (pod != null && spec != null) {
                 node.events().normal(pod, fieldPath(spec, isInit(pod, spec)), "Killing",
                         "Stopping container " + container.name());
@@ -383,7 +408,9 @@ final class PodWorker {
         List<ContainerView> views = new ArrayList<>();
         pod.getSpec().getInitContainers().forEach(c -> views.add(view(c, true, runs)));
         pod.getSpec().getContainers().forEach(c -> views.add(view(c, false, runs)));
-        PodStatus status = PodStatuses.of(pod, views, sandbox.ip(), node.hostIp(), true, Instant.now());
+        String version = node.runtime().version();
+        PodStatus status = PodStatuses.of(pod, views, sandbox.ip(), node.hostIp(), true, Instant.now(),
+                version.substring(0, version.indexOf("://")));
         write(pod, status);
     }
 
@@ -434,9 +461,7 @@ final class PodWorker {
         return status != null && Set.of("Succeeded", "Failed").contains(status.getPhase());
     }
 
-    private static Container specOf(Pod pod, String containerId) {
-        String key = containerId.substring(containerId.indexOf('/') + 1);
-        String name = key.substring(0, key.lastIndexOf('_'));
+    private static Container specOf(Pod pod, String name) {
         return java.util.stream.Stream.concat(pod.getSpec().getContainers().stream(),
                 pod.getSpec().getInitContainers().stream()).filter(c -> c.getName().equals(name)).findFirst()
                 .orElse(null);
@@ -452,8 +477,21 @@ final class PodWorker {
 
     private static long limit(Container container, String resource) {
         var resources = container.getResources();
-        Quantity limit = resources == null || resources.getLimits() == null ? null
-                : resources.getLimits().get(resource);
-        return limit == null ? 0 : NodeAdmission.amount(limit, resource);
+        return amount(resources == null ? null : resources.getLimits(), resource);
+    }
+
+    private static long request(Container container, String resource) {
+        var resources = container.getResources();
+        return amount(resources == null ? null : resources.getRequests(), resource);
+    }
+
+    private static long amount(Map<String, Quantity> quantities, String resource) {
+        Quantity quantity = quantities == null ? null : quantities.get(resource);
+        return quantity == null ? 0 : NodeAdmission.amount(quantity, resource);
+    }
+
+    private static String hostname(Pod pod) {
+        return pod.getSpec().getHostname() != null && !pod.getSpec().getHostname().isEmpty()
+                ? pod.getSpec().getHostname() : pod.getMetadata().getName();
     }
 }

@@ -58,7 +58,7 @@ final class ProbeCheck {
 
     private static Result exec(ContainerRuntime runtime, String containerId, List<String> command, Duration timeout)
             throws IOException {
-        Process process = runtime.execIn(containerId, command).redirectErrorStream(true).start();
+        Process process = runtime.execIn(containerId, command, false).redirectErrorStream(true).start();
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();

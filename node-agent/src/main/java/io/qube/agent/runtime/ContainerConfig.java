@@ -2,19 +2,32 @@ package io.qube.agent.runtime;
 
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * One container to start: what to run, in what environment, with which volumes at which paths, within which
- * limits (0: none).
+ * resources (0: none).
  *
  * @param attempt  the restart count this start is, so each run keeps a log of its own ({@code --previous})
  * @param hostname what the container's host name is (the pod's name, or its spec.hostname)
+ * @param image    the image to run, as pulled (runtimes that run host commands ignore it)
+ * @param command  the container's command, expanded; empty: the image's entrypoint
+ * @param args     the container's args, expanded; empty: the image's cmd (when command is empty too)
  */
-public record ContainerConfig(String name, int attempt, String hostname, List<String> command, String workingDir,
-                              Map<String, String> env, List<Mount> mounts, long memoryLimitBytes,
-                              long cpuLimitMillis) {
+public record ContainerConfig(String name, int attempt, String hostname, String image, List<String> command,
+                              List<String> args, String workingDir, Map<String, String> env, List<Mount> mounts,
+                              Resources resources) {
 
     /** A host path (file or directory) seen by the container at {@code containerPath}. */
     public record Mount(String hostPath, String containerPath, boolean readOnly) {
+    }
+
+    /** What the container may use: cpu in millicores (request sets its share, limit its quota), memory in bytes. */
+    public record Resources(long cpuRequestMillis, long cpuLimitMillis, long memoryLimitBytes) {
+    }
+
+    /** Command then args: what runs when the image has nothing to add (the process runtime). */
+    public List<String> commandLine() {
+        return Stream.concat(command.stream(), args.stream()).toList();
     }
 }

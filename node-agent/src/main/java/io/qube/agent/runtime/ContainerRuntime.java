@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What the pod workers need of a runtime, after CRI's RuntimeService: a sandbox per pod (its network, its
@@ -33,14 +34,25 @@ public interface ContainerRuntime extends AutoCloseable {
     /** The pod's sandbox with its containers, or null when it has none. */
     SandboxStatus sandbox(String podUid) throws IOException;
 
+    /** A container by its id, or null when the runtime no longer has it. */
+    ContainerStatus container(String containerId) throws IOException;
+
     /** Every sandbox with its containers (running and ended), as found now. */
     List<SandboxStatus> sandboxes() throws IOException;
 
     /** The container's log in the CRI format; rotated parts beside it. */
     Path logPath(String containerId);
 
-    /** A command run in the container's namespaces, for exec probes, hooks and {@code pods/exec}. */
-    ProcessBuilder execIn(String containerId, List<String> command) throws IOException;
+    /**
+     * A command run in the container, for exec probes, hooks and {@code pods/exec}; with {@code tty}, on a
+     * terminal of its own.
+     */
+    ProcessBuilder execIn(String containerId, List<String> command, boolean tty) throws IOException;
+
+    /** The runtime's images; empty for a runtime that runs the node's own commands. */
+    default Optional<ImageManager> images() {
+        return Optional.empty();
+    }
 
     @Override
     void close();

@@ -42,7 +42,7 @@ class PodPhaseTest {
 
     private static ContainerStatus run(String name, boolean running, int code) {
         return new ContainerStatus("uid/" + name + "_0", name, 0, running, 1, T, running ? null : T, code,
-                running ? null : code == 0 ? "Completed" : "Error", null);
+                running ? null : code == 0 ? "Completed" : "Error", null, null);
     }
 
     static Stream<Arguments> cases() {

@@ -7,6 +7,7 @@ import io.qube.agent.runtime.ContainerStatus;
 import io.qube.agent.runtime.Sandbox;
 import io.qube.agent.runtime.SandboxConfig;
 import io.qube.agent.runtime.SandboxStatus;
+import io.qube.agent.runtime.Terminal;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -219,7 +220,8 @@ public final class ProcessRuntime implements ContainerRuntime {
         List<String> command = new ArrayList<>(List.of(shim.toString(), directory.toString(),
                 Long.toString(MAX_LOG_BYTES)));
         if (cgroups != null) {
-            cgroups.create(sandbox.podUid(), key, config.memoryLimitBytes(), config.cpuLimitMillis())
+            cgroups.create(sandbox.podUid(), key, config.resources().memoryLimitBytes(),
+                    config.resources().cpuLimitMillis())
                     .forEach(procs -> command.add(procs.toString()));
         }
         command.add("--");
@@ -235,7 +237,7 @@ public final class ProcessRuntime implements ContainerRuntime {
             command.addAll(List.of("unshare", "--mount", "--uts", "--propagation", "private", "/bin/sh",
                     script.toString()));
         }
-        command.addAll(config.command());
+        command.addAll(config.commandLine());
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectErrorStream(true)
@@ -296,6 +298,14 @@ public final class ProcessRuntime implements ContainerRuntime {
     }
 
     @Override
+    public ContainerStatus container(String containerId) throws IOException {
+        int slash = containerId.indexOf('/');
+        SandboxStatus sandbox = slash < 0 ? null : sandbox(containerId.substring(0, slash));
+        return sandbox == null ? null : sandbox.containers().stream().filter(c -> c.id().equals(containerId))
+                .findFirst().orElse(null);
+    }
+
+    @Override
     public List<SandboxStatus> sandboxes() throws IOException {
         List<SandboxStatus> result = new ArrayList<>();
         try (Stream<Path> entries = Files.list(pods)) {
@@ -314,7 +324,7 @@ public final class ProcessRuntime implements ContainerRuntime {
     }
 
     @Override
-    public ProcessBuilder execIn(String containerId, List<String> command) throws IOException {
+    public ProcessBuilder execIn(String containerId, List<String> command, boolean tty) throws IOException {
         ContainerStatus status = status(podUidOf(containerId), keyOf(containerId), directoryOf(containerId));
         if (!status.running()) {
             throw new IOException("container " + containerId + " is not running");
@@ -324,7 +334,8 @@ public final class ProcessRuntime implements ContainerRuntime {
             full.addAll(List.of("nsenter", "--target", Long.toString(status.pid()), "--mount", "--net", "--uts",
                     "--wd"));
         }
-        full.addAll(command);
+        // script(1) comes from the node's file system, which is the container's too here.
+        full.addAll(tty ? Terminal.underScript(command) : command);
         ProcessBuilder builder = new ProcessBuilder(full);
         builder.environment().clear();
         builder.environment().putAll(environmentOf(status.pid()));
@@ -383,21 +394,21 @@ public final class ProcessRuntime implements ContainerRuntime {
             if (startError != null) {
                 // As containerd reports a command that cannot be executed: StartError, exit code 128.
                 return new ContainerStatus(id, name, attempt, false, processId, startedAt, Instant.parse(fields[2]),
-                        128, "StartError", startError);
+                        128, "StartError", startError, null);
             }
             String reason = code == 0 ? "Completed"
                     : signal == 9 && cgroups != null && cgroups.oomKilled(podUid, key) ? "OOMKilled" : "Error";
             String message = null;
             return new ContainerStatus(id, name, attempt, false, processId, startedAt, Instant.parse(fields[2]), code,
-                    reason, message);
+                    reason, message, null);
         }
         // Between the command's end and the shim's record of it, the shim still runs: the exit is on its way.
         if (alive(processId, pid.length > 1 ? pid[1] : "0") || shimAlive(directory)) {
-            return new ContainerStatus(id, name, attempt, true, processId, startedAt, null, 0, null, null);
+            return new ContainerStatus(id, name, attempt, true, processId, startedAt, null, 0, null, null, null);
         }
         // The process is gone and no exit was written: the shim itself was killed.
         return new ContainerStatus(id, name, attempt, false, processId, startedAt, Instant.now(), 137, "Error",
-                "the container's shim ended before it could record the exit");
+                "the container's shim ended before it could record the exit", null);
     }
 
     private static boolean alive(long pid, String startTime) {

@@ -1,0 +1,41 @@
+package io.qube.agent.runtime;
+
+import java.io.IOException;
+import java.util.List;
+
+/** A runtime's images, after CRI's ImageService: what is on the node, pulls (with credentials), removal. */
+public interface ImageManager {
+
+    /** The image as stored on the node, or null when it is not there. */
+    Image status(String image) throws IOException;
+
+    /**
+     * Pulls the image; {@code credentials} are tried in order (none: anonymous) until one succeeds.
+     *
+     * @throws PullFailure with the registry's reason when no pull succeeded
+     */
+    Image pull(String image, List<RegistryCredentials> credentials) throws IOException, PullFailure;
+
+    List<Image> list() throws IOException;
+
+    void remove(String imageId) throws IOException;
+
+    /** An image on the node: its id (digest), names and size in bytes. */
+    record Image(String id, List<String> tags, List<String> digests, long size) {
+        /** The names the Node's status.images lists. */
+        public List<String> names() {
+            return java.util.stream.Stream.concat(digests.stream(), tags.stream()).toList();
+        }
+    }
+
+    /** A user name and password for one registry, as an imagePullSecret carries them. */
+    record RegistryCredentials(String registry, String username, String password) {
+    }
+
+    /** What the registry (or the runtime) said when a pull failed. */
+    final class PullFailure extends Exception {
+        public PullFailure(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,415 @@
+package io.qube.agent.runtime.cri;
+
+import io.qube.agent.FileTrees;
+import io.qube.agent.runtime.ContainerConfig;
+import io.qube.agent.runtime.ContainerRuntime;
+import io.qube.agent.runtime.ContainerStatus;
+import io.qube.agent.runtime.ImageManager;
+import io.qube.agent.runtime.Sandbox;
+import io.qube.agent.runtime.SandboxConfig;
+import io.qube.agent.runtime.SandboxStatus;
+import io.qube.agent.runtime.Terminal;
+import io.qube.agent.runtime.cri.v1.Cri;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Pods as CRI sandboxes, containers as CRI containers, the way the kubelet's kuberuntime manager uses them: one
+ * sandbox per pod (its network namespace, set up by CNI), containers named by metadata (name, attempt) and
+ * labelled with the pod's identity, so a restarted agent finds every pod's sandbox and containers in the
+ * runtime alone. The pod's directory (volumes) and its container logs are the agent's, under its state.
+ */
+public final class CriRuntime implements ContainerRuntime {
+
+    private static final Logger LOG = Logger.getLogger(CriRuntime.class);
+    static final String POD_UID = "io.kubernetes.pod.uid";
+    static final String POD_NAME = "io.kubernetes.pod.name";
+    static final String POD_NAMESPACE = "io.kubernetes.pod.namespace";
+    static final String CONTAINER_NAME = "io.kubernetes.container.name";
+    private static final String RESTART_COUNT = "io.kubernetes.container.restartCount";
+    /** The kernel's CFS period the kubelet uses; a cpu limit is a quota of it. */
+    private static final long CPU_PERIOD_MICROS = 100_000;
+
+    private final CriClient client;
+    private final Containerd containerd;
+    private final Path pods;
+    private final Path logs;
+    private final String version;
+    private final CriImages images;
+
+    private CriRuntime(CriClient client, Containerd containerd, Path state, String version) throws IOException {
+        this.client = client;
+        this.containerd = containerd;
+        this.pods = Files.createDirectories(state.resolve("pods"));
+        this.logs = Files.createDirectories(state.resolve("logs"));
+        this.version = version;
+        this.images = new CriImages(client);
+    }
+
+    /**
+     * Connects to the runtime at {@code endpoint}, or (null) starts the agent's own containerd under
+     * {@code state/containerd} with the node's pod network from {@code podCidr} on {@code bridge}.
+     */
+    public static CriRuntime start(Path state, Path endpoint, String sandboxImage, String bridge, String podCidr)
+            throws IOException {
+        Containerd containerd = null;
+        Path socket = endpoint;
+        if (socket == null) {
+            Path directory = state.resolve("containerd");
+            Path cniConf = directory.resolve("cni");
+            CniConfig.write(cniConf, bridge, podCidr, directory.resolve("cni-ipam"));
+            Path hosts = Files.createDirectories(directory.resolve("certs.d"));
+            containerd = Containerd.startOrAdopt(directory, new Containerd.Settings(sandboxImage,
+                    CniConfig.pluginDir(), cniConf, hosts));
+            socket = containerd.socket();
+        }
+        CriClient client = new CriClient(socket);
+        try {
+            Cri.VersionResponse answer = client.version(Duration.ofSeconds(10));
+            String version = answer.getRuntimeName() + "://" + answer.getRuntimeVersion();
+            return new CriRuntime(client, containerd, state, version);
+        } catch (IOException e) {
+            client.close();
+            if (containerd != null) {
+                containerd.close();
+            }
+            throw new IOException("the container runtime at " + socket + " does not answer CRI v1: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String version() {
+        return version;
+    }
+
+    @Override
+    public Optional<ImageManager> images() {
+        return Optional.of(images);
+    }
+
+    @Override
+    public Sandbox runSandbox(SandboxConfig config) throws IOException {
+        List<Cri.PodSandbox> existing = sandboxesOf(config.podUid());
+        Optional<Cri.PodSandbox> ready = existing.stream()
+                .filter(s -> s.getState() == Cri.PodSandboxState.SANDBOX_READY).findFirst();
+        if (ready.isPresent()) {
+            return sandbox(ready.get().getId(), config.podUid());
+        }
+        // A sandbox that is no longer ready (its network or pause process is gone) is replaced, as the kubelet
+        // does; the containers in it go with it.
+        for (Cri.PodSandbox stale : existing) {
+            removeOne(stale.getId());
+        }
+        Path directory = Files.createDirectories(pods.resolve(config.podUid()));
+        Cri.PodSandboxConfig sandboxConfig = sandboxConfig(config, existing.size());
+        Files.createDirectories(Path.of(sandboxConfig.getLogDirectory()));
+        String id = client.runtime(stub -> stub.runPodSandbox(Cri.RunPodSandboxRequest.newBuilder()
+                .setConfig(sandboxConfig).build())).getPodSandboxId();
+        LOG.debugf("sandbox %s for pod %s/%s in %s", id, config.namespace(), config.name(), directory);
+        return sandbox(id, config.podUid());
+    }
+
+    private Cri.PodSandboxConfig sandboxConfig(SandboxConfig config, int attempt) {
+        Cri.NamespaceMode network = config.hostNetwork() ? Cri.NamespaceMode.NODE : Cri.NamespaceMode.POD;
+        return Cri.PodSandboxConfig.newBuilder()
+                .setMetadata(Cri.PodSandboxMetadata.newBuilder().setName(config.name()).setUid(config.podUid())
+                        .setNamespace(config.namespace()).setAttempt(attempt))
+                .setHostname(config.name())
+                .setLogDirectory(logs.resolve(config.namespace() + "_" + config.name() + "_" + config.podUid())
+                        .toString())
+                .putLabels(POD_UID, config.podUid()).putLabels(POD_NAME, config.name())
+                .putLabels(POD_NAMESPACE, config.namespace())
+                .setLinux(Cri.LinuxPodSandboxConfig.newBuilder().setSecurityContext(
+                        Cri.LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(
+                                Cri.NamespaceOption.newBuilder().setNetwork(network)
+                                        .setPid(Cri.NamespaceMode.CONTAINER).setIpc(Cri.NamespaceMode.POD))))
+                .build();
+    }
+
+    private Sandbox sandbox(String sandboxId, String podUid) throws IOException {
+        Cri.PodSandboxStatus status = client.runtime(stub -> stub.podSandboxStatus(
+                Cri.PodSandboxStatusRequest.newBuilder().setPodSandboxId(sandboxId).build())).getStatus();
+        String ip = status.hasNetwork() && !status.getNetwork().getIp().isEmpty() ? status.getNetwork().getIp()
+                : null;
+        return new Sandbox(podUid, ip, pods.resolve(podUid), null);
+    }
+
+    private List<Cri.PodSandbox> sandboxesOf(String podUid) throws IOException {
+        return client.runtime(stub -> stub.listPodSandbox(Cri.ListPodSandboxRequest.newBuilder()
+                .setFilter(Cri.PodSandboxFilter.newBuilder().putLabelSelector(POD_UID, podUid)).build()))
+                .getItemsList().stream().sorted(Comparator.comparingLong(Cri.PodSandbox::getCreatedAt).reversed())
+                .toList();
+    }
+
+    @Override
+    public void removeSandbox(String podUid) throws IOException {
+        for (Cri.PodSandbox sandbox : sandboxesOf(podUid)) {
+            removeOne(sandbox.getId());
+        }
+        FileTrees.delete(pods.resolve(podUid));
+        try (var entries = Files.list(logs)) {
+            for (Path directory : entries.filter(d -> d.getFileName().toString().endsWith("_" + podUid)).toList()) {
+                FileTrees.delete(directory);
+            }
+        }
+    }
+
+    /** Stops (containers with it, at once: their grace was the pod worker's) and removes one sandbox. */
+    private void removeOne(String sandboxId) throws IOException {
+        try {
+            client.runtime(stub -> stub.stopPodSandbox(Cri.StopPodSandboxRequest.newBuilder()
+                    .setPodSandboxId(sandboxId).build()));
+            client.runtime(stub -> stub.removePodSandbox(Cri.RemovePodSandboxRequest.newBuilder()
+                    .setPodSandboxId(sandboxId).build()));
+        } catch (CriClient.CriException e) {
+            if (!e.notFound()) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public ContainerStatus startContainer(Sandbox sandbox, ContainerConfig config) throws IOException {
+        Cri.PodSandbox owner = sandboxesOf(sandbox.podUid()).stream()
+                .filter(s -> s.getState() == Cri.PodSandboxState.SANDBOX_READY).findFirst()
+                .orElseThrow(() -> new IOException("pod " + sandbox.podUid() + " has no ready sandbox"));
+        // A container created but never started (the agent ended in between) holds its name: remove it first.
+        for (Cri.Container left : containersOf(owner.getId())) {
+            if (left.getMetadata().getName().equals(config.name())
+                    && left.getMetadata().getAttempt() == config.attempt()) {
+                removeContainer(left.getId());
+            }
+        }
+        Cri.PodSandboxConfig sandboxConfig = sandboxConfig(new SandboxConfig(sandbox.podUid(),
+                owner.getMetadata().getNamespace(), owner.getMetadata().getName(), false), 0);
+        Cri.ContainerConfig request = containerConfig(owner, config);
+        String id = client.runtime(stub -> stub.createContainer(Cri.CreateContainerRequest.newBuilder()
+                .setPodSandboxId(owner.getId()).setConfig(request).setSandboxConfig(sandboxConfig).build()))
+                .getContainerId();
+        Path log = Path.of(sandboxConfig.getLogDirectory()).resolve(request.getLogPath());
+        Files.createDirectories(log.getParent());
+        try {
+            client.runtime(stub -> stub.startContainer(Cri.StartContainerRequest.newBuilder().setContainerId(id)
+                    .build()));
+        } catch (CriClient.CriException e) {
+            // The runtime keeps the container as exited with its reason (e.g. StartError): the status says it.
+            LOG.debugf("start of container %s failed: %s", id, e.getMessage());
+        }
+        return container(id);
+    }
+
+    private static Cri.ContainerConfig containerConfig(Cri.PodSandbox owner, ContainerConfig config) {
+        Cri.ContainerConfig.Builder builder = Cri.ContainerConfig.newBuilder()
+                .setMetadata(Cri.ContainerMetadata.newBuilder().setName(config.name()).setAttempt(config.attempt()))
+                .setImage(Cri.ImageSpec.newBuilder().setImage(config.image()))
+                .addAllCommand(config.command()).addAllArgs(config.args())
+                .putLabels(POD_UID, owner.getMetadata().getUid()).putLabels(POD_NAME, owner.getMetadata().getName())
+                .putLabels(POD_NAMESPACE, owner.getMetadata().getNamespace()).putLabels(CONTAINER_NAME, config.name())
+                .putAnnotations(RESTART_COUNT, Integer.toString(config.attempt()))
+                .setLogPath(config.name() + "/" + config.attempt() + ".log");
+        if (config.workingDir() != null && !config.workingDir().isEmpty()) {
+            builder.setWorkingDir(config.workingDir());
+        }
+        config.env().forEach((key, value) -> builder.addEnvs(Cri.KeyValue.newBuilder().setKey(key).setValue(value)));
+        for (ContainerConfig.Mount mount : config.mounts()) {
+            builder.addMounts(Cri.Mount.newBuilder().setHostPath(mount.hostPath())
+                    .setContainerPath(mount.containerPath()).setReadonly(mount.readOnly()));
+        }
+        builder.setLinux(Cri.LinuxContainerConfig.newBuilder().setResources(resources(config.resources())));
+        return builder.build();
+    }
+
+    /** The kubelet's mapping: shares from the cpu request, a CFS quota from the limit, the memory limit. */
+    static Cri.LinuxContainerResources resources(ContainerConfig.Resources resources) {
+        Cri.LinuxContainerResources.Builder builder = Cri.LinuxContainerResources.newBuilder();
+        long requestMillis = resources.cpuRequestMillis() > 0 ? resources.cpuRequestMillis()
+                : resources.cpuLimitMillis();
+        // Kubernetes' MinShares is 2 (a BestEffort container), 1024 shares a core.
+        builder.setCpuShares(requestMillis == 0 ? 2 : Math.max(2, requestMillis * 1024 / 1000));
+        if (resources.cpuLimitMillis() > 0) {
+            builder.setCpuPeriod(CPU_PERIOD_MICROS)
+                    .setCpuQuota(Math.max(1000, resources.cpuLimitMillis() * CPU_PERIOD_MICROS / 1000));
+        }
+        if (resources.memoryLimitBytes() > 0) {
+            builder.setMemoryLimitInBytes(resources.memoryLimitBytes());
+        }
+        return builder.build();
+    }
+
+    @Override
+    public void stopContainer(String containerId, Duration gracePeriod) throws IOException {
+        long seconds = Math.max(0, (gracePeriod.toMillis() + 999) / 1000);
+        try {
+            client.runtime(CriClient.DEFAULT_DEADLINE.plusSeconds(seconds), stub -> stub.stopContainer(
+                    Cri.StopContainerRequest.newBuilder().setContainerId(containerId).setTimeout(seconds).build()));
+        } catch (CriClient.CriException e) {
+            if (!e.notFound()) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public void removeContainer(String containerId) throws IOException {
+        ContainerStatus status = container(containerId);
+        Path log = status == null ? null : logPath(containerId);
+        try {
+            client.runtime(stub -> stub.removeContainer(Cri.RemoveContainerRequest.newBuilder()
+                    .setContainerId(containerId).build()));
+        } catch (CriClient.CriException e) {
+            if (!e.notFound()) {
+                throw e;
+            }
+        }
+        if (log != null) {
+            Files.deleteIfExists(log);
+        }
+    }
+
+    @Override
+    public SandboxStatus sandbox(String podUid) throws IOException {
+        List<Cri.PodSandbox> sandboxes = sandboxesOf(podUid);
+        if (sandboxes.isEmpty()) {
+            return null;
+        }
+        Cri.PodSandbox latest = sandboxes.get(0);
+        List<ContainerStatus> containers = new ArrayList<>();
+        for (Cri.PodSandbox sandbox : sandboxes) {
+            for (Cri.Container container : containersOf(sandbox.getId())) {
+                ContainerStatus status = container(container.getId());
+                if (status != null) {
+                    containers.add(status);
+                }
+            }
+        }
+        Sandbox current = latest.getState() == Cri.PodSandboxState.SANDBOX_READY
+                ? sandbox(latest.getId(), podUid) : new Sandbox(podUid, null, pods.resolve(podUid), null);
+        return new SandboxStatus(current, latest.getMetadata().getNamespace(), latest.getMetadata().getName(),
+                containers);
+    }
+
+    @Override
+    public List<SandboxStatus> sandboxes() throws IOException {
+        List<Cri.PodSandbox> all = client.runtime(stub -> stub.listPodSandbox(
+                Cri.ListPodSandboxRequest.getDefaultInstance())).getItemsList();
+        List<SandboxStatus> result = new ArrayList<>();
+        for (String uid : all.stream().map(s -> s.getLabelsMap().get(POD_UID)).filter(java.util.Objects::nonNull)
+                .collect(Collectors.toCollection(java.util.LinkedHashSet::new))) {
+            SandboxStatus status = sandbox(uid);
+            if (status != null) {
+                result.add(status);
+            }
+        }
+        return result;
+    }
+
+    private List<Cri.Container> containersOf(String sandboxId) throws IOException {
+        return client.runtime(stub -> stub.listContainers(Cri.ListContainersRequest.newBuilder()
+                .setFilter(Cri.ContainerFilter.newBuilder().setPodSandboxId(sandboxId)).build())).getContainersList();
+    }
+
+    @Override
+    public ContainerStatus container(String containerId) throws IOException {
+        Cri.ContainerStatus status;
+        try {
+            status = client.runtime(stub -> stub.containerStatus(Cri.ContainerStatusRequest.newBuilder()
+                    .setContainerId(containerId).build())).getStatus();
+        } catch (CriClient.CriException e) {
+            if (e.notFound()) {
+                return null;
+            }
+            throw e;
+        }
+        return statusOf(status);
+    }
+
+    /**
+     * The runtime's status as the pod workers read it. A container created but never started counts as ended
+     * with the runtime's reason, so its pod restarts it rather than waiting for it.
+     */
+    static ContainerStatus statusOf(Cri.ContainerStatus status) {
+        boolean running = status.getState() == Cri.ContainerState.CONTAINER_RUNNING;
+        Instant started = status.getStartedAt() == 0 ? null : instant(status.getStartedAt());
+        Instant finished = status.getFinishedAt() == 0 ? null : instant(status.getFinishedAt());
+        int exitCode = status.getExitCode();
+        String reason = status.getReason().isEmpty() ? null : status.getReason();
+        if (status.getState() == Cri.ContainerState.CONTAINER_CREATED
+                || status.getState() == Cri.ContainerState.CONTAINER_UNKNOWN) {
+            exitCode = exitCode == 0 ? 128 : exitCode;
+            reason = reason == null ? "ContainerCannotRun" : reason;
+            finished = finished == null ? instant(status.getCreatedAt()) : finished;
+        } else if (!running && reason == null) {
+            reason = exitCode == 0 ? "Completed" : "Error";
+        }
+        return new ContainerStatus(status.getId(), status.getMetadata().getName(),
+                (int) status.getMetadata().getAttempt(), running, 0, started, finished, exitCode,
+                running ? null : reason, status.getMessage().isEmpty() ? null : status.getMessage(),
+                status.getImageRef().isEmpty() ? null : status.getImageRef());
+    }
+
+    private static Instant instant(long nanos) {
+        return Instant.ofEpochSecond(nanos / 1_000_000_000L, nanos % 1_000_000_000L);
+    }
+
+    @Override
+    public Path logPath(String containerId) {
+        try {
+            Cri.ContainerStatus status = client.runtime(stub -> stub.containerStatus(
+                    Cri.ContainerStatusRequest.newBuilder().setContainerId(containerId).build())).getStatus();
+            return Path.of(status.getLogPath());
+        } catch (IOException e) {
+            return logs.resolve("gone").resolve(containerId); // an ended stream: nothing to read
+        }
+    }
+
+    /**
+     * Runs the command in the container with runc, the OCI runtime under the agent's containerd (a process the
+     * agent can stream without a streaming server in between); a runtime the agent did not start offers no
+     * such path here.
+     */
+    @Override
+    public ProcessBuilder execIn(String containerId, List<String> command, boolean tty) throws IOException {
+        if (containerd == null) {
+            throw new IOException("exec needs the agent's own containerd (it runs commands with runc there)");
+        }
+        ContainerStatus status = container(containerId);
+        if (status == null || !status.running()) {
+            throw new IOException("container " + containerId + " is not running");
+        }
+        List<String> runc = new ArrayList<>(List.of("runc", "--root", containerd.runcRoot().toString(), "exec"));
+        if (tty) {
+            runc.add("-t");
+        }
+        runc.add(containerId);
+        runc.addAll(command);
+        // runc exec -t wants a terminal on its own side: script(1) of the node gives it one.
+        return new ProcessBuilder(tty ? Terminal.underScript(runc) : runc);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        if (containerd != null) {
+            containerd.close();
+        }
+    }
+
+    /** Stops and removes every sandbox the runtime has (a development cluster that leaves nothing running). */
+    public void removeAll() throws IOException {
+        for (SandboxStatus sandbox : sandboxes()) {
+            removeSandbox(sandbox.sandbox().podUid());
+        }
+    }
+}
