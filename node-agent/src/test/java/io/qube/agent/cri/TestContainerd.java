@@ -163,13 +163,16 @@ public final class TestContainerd implements AutoCloseable {
             if (process.isAlive()) {
                 removeTasks();
             }
-            stop(process.toHandle());
-            // a shim outlives containerd; only ours name our socket
-            processes().forEach(pid -> ProcessHandle.of(pid).ifPresent(TestContainerd::stop));
-            for (String mount : mounts()) {
-                Commands.run(CTR, "umount", "--lazy", mount).ok();
-            }
         } finally {
+            stop(process.toHandle());
+            // a shim outlives containerd; only ours name our directory
+            processes().forEach(pid -> ProcessHandle.of(pid).ifPresent(TestContainerd::stop));
+            mounts().forEach(mount -> Commands.run(CTR, "umount", "--lazy", mount));
+            // deleting through a mount could reach what it mounts: a host directory bind-mounted into a container
+            List<String> left = mounts();
+            if (!left.isEmpty()) {
+                throw new IllegalStateException("still mounted, so " + directory + " was kept: " + left);
+            }
             TestFiles.deleteTree(directory);
         }
     }
