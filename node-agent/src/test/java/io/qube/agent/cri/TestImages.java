@@ -67,7 +67,10 @@ public final class TestImages {
         return layout;
     }
 
-    /** Builds in a scratch directory and moves the finished layout in place, so an interrupted build leaves no half layout. */
+    /**
+     * Builds in a scratch directory and moves the finished layout in place, so an interrupted build leaves no half
+     * layout behind to be taken for a built one.
+     */
     private static void build(Path target) {
         Path work;
         try {
