@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The packaged node agent with the process runtime, started as `qube agent` starts it, as a process of its own
+ * The packaged node agent with the process or cri runtime, started as `qube agent` starts it, as a process of its own
  * that a test can stop gracefully or kill with SIGKILL and start again on the same state directory.
  */
 final class QubeAgent implements AutoCloseable {
@@ -31,9 +31,22 @@ final class QubeAgent implements AutoCloseable {
      */
     static QubeAgent start(Path kubeconfig, String name, Path stateDir, String bridge, String podCidr)
             throws IOException {
-        List<String> args = List.of("--kubeconfig", kubeconfig.toString(), "--runtime", "process", "--name", name,
+        return start(kubeconfig, name, stateDir, bridge, podCidr, List.of("--runtime", "process"));
+    }
+
+    /** An agent with the cri runtime and its own containerd, whose sandboxes run {@code sandboxImage}. */
+    static QubeAgent startCri(Path kubeconfig, String name, Path stateDir, String bridge, String podCidr,
+                              String sandboxImage) throws IOException {
+        return start(kubeconfig, name, stateDir, bridge, podCidr, List.of("--runtime", "cri", "--sandbox-image",
+                sandboxImage));
+    }
+
+    private static QubeAgent start(Path kubeconfig, String name, Path stateDir, String bridge, String podCidr,
+                                   List<String> runtime) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--kubeconfig", kubeconfig.toString(), "--name", name,
                 "--node-ip", "127.0.0.1", "--state-dir", stateDir.toString(), "--bridge", bridge, "--pod-cidr",
-                podCidr, "--port", "0", "--lease-interval", "2s");
+                podCidr, "--port", "0", "--lease-interval", "2s"));
+        args.addAll(runtime);
         QubeAgent agent = new QubeAgent(args, stateDir.resolveSibling(name + "-agent.log"));
         agent.start();
         return agent;
@@ -51,7 +64,9 @@ final class QubeAgent implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new AssertionError("the agent exited with " + process.exitValue() + ":\n" + log());
             }
-            return log().contains("registered; running until stopped");
+            // This start's part of the log: a restarted agent appends to the log of the one before.
+            String log = log();
+            return log.substring(log.lastIndexOf("--- agent start")).contains("registered; running until stopped");
         });
     }
 

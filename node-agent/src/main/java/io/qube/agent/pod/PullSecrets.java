@@ -71,8 +71,7 @@ final class PullSecrets {
                 }
             }
             if (!username.isEmpty()) {
-                found.add(new RegistryCredentials(key.contains("/") ? key.substring(0, key.indexOf('/')) : key,
-                        username, password));
+                found.add(new RegistryCredentials(username, password));
             }
         }
     }

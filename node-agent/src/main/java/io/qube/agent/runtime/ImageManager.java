@@ -28,8 +28,8 @@ public interface ImageManager {
         }
     }
 
-    /** A user name and password for one registry, as an imagePullSecret carries them. */
-    record RegistryCredentials(String registry, String username, String password) {
+    /** A user name and password for the image's registry, as an imagePullSecret carries them. */
+    record RegistryCredentials(String username, String password) {
     }
 
     /** What the registry (or the runtime) said when a pull failed. */

@@ -32,8 +32,10 @@ final class CriImages implements ImageManager {
     public Image pull(String image, List<RegistryCredentials> credentials) throws IOException, PullFailure {
         List<Cri.AuthConfig> attempts = new ArrayList<>();
         for (RegistryCredentials one : credentials) {
+            // No server address: containerd compares it as a URL with the registry's host and would drop a
+            // "host:port" one; the credentials were matched to the image's registry already.
             attempts.add(Cri.AuthConfig.newBuilder().setUsername(one.username()).setPassword(one.password())
-                    .setServerAddress(one.registry()).build());
+                    .build());
         }
         if (attempts.isEmpty()) {
             attempts.add(null);

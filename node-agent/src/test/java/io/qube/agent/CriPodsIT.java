@@ -1,0 +1,348 @@
+package io.qube.agent;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.qube.agent.cri.LocalRegistry;
+import io.qube.agent.cri.RegistryImages;
+import io.qube.agent.cri.RegistryImagesExtension;
+import io.qube.agent.cri.TestImages;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Pods from images on a real node: the control plane and one agent with the cri runtime, which starts its own
+ * containerd (as in production) and pulls from a registry on loopback; driven with the real kubectl.
+ */
+@ExtendWith(RegistryImagesExtension.class)
+class CriPodsIT {
+
+    private static final String NODE = "cri-node";
+    /** Overridable so that several checkouts on one machine can run this test at once on their own networks. */
+    private static final String BRIDGE = System.getProperty("qube.it.cri-bridge", "qubecriit0");
+    private static final String CIDR = System.getProperty("qube.it.cri-cidr", "10.78.0.0/24");
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final Path CPU_CGROUPS = Path.of("/sys/fs/cgroup/cpu/k8s.io");
+    private static final Path CPUACCT_CGROUPS = Path.of("/sys/fs/cgroup/cpuacct/k8s.io");
+
+    private static QubeServer qube;
+    private static KubernetesClient client;
+    private static QubeAgent agent;
+    private static Kubectl kubectl;
+    private static PodLookups pods;
+    private static Path work;
+    private static Path state;
+    private static String busybox;
+    private static Set<String> namespacesBefore;
+
+    @BeforeAll
+    static void startNode(RegistryImages images) throws Exception {
+        busybox = images.busybox();
+        namespacesBefore = networkNamespaces();
+        qube = QubeServer.start();
+        client = qube.client();
+        kubectl = new Kubectl(qube.kubeconfig());
+        pods = new PodLookups(client, "default");
+        work = Files.createTempDirectory("qube-cri-it");
+        state = work.resolve("state");
+        agent = QubeAgent.startCri(qube.kubeconfig(), NODE, state, BRIDGE, CIDR, images.pause());
+        await().atMost(WAIT).until(() -> PodLookups.ready(client.nodes().withName(NODE).get()));
+    }
+
+    @AfterAll
+    static void stopNode() throws Exception {
+        try {
+            if (client != null) {
+                client.pods().inNamespace("default").withGracePeriod(0).delete();
+                // The agent removes each pod's sandbox (its network namespace) and containers from containerd.
+                await().atMost(WAIT).untilAsserted(() -> assertThat(ctr("containers", "ls", "-q")).isBlank());
+                await().atMost(WAIT).untilAsserted(() -> assertThat(networkNamespaces()).isSubsetOf(namespacesBefore));
+            }
+        } finally {
+            if (agent != null) {
+                agent.close();
+                // The agent stops the containerd it started.
+                long containerd = Long.parseLong(Files.readString(containerdDir().resolve("containerd.pid")).trim());
+                await().atMost(WAIT).until(() -> ProcessHandle.of(containerd).map(p -> !p.isAlive()).orElse(true));
+            }
+            if (client != null) {
+                client.close();
+            }
+            if (qube != null) {
+                qube.close();
+            }
+            new ProcessBuilder("ip", "link", "del", BRIDGE).start().waitFor();
+            ProcessCluster.keepLogs(work);
+            assertThat(Files.readAllLines(Path.of("/proc/self/mounts")).stream()
+                    .filter(line -> line.contains(work.toString())).toList()).isEmpty();
+            ProcessCluster.deleteTree(work);
+        }
+    }
+
+    @Test
+    void nodeReportsContainerdAsItsRuntime() throws Exception {
+        assertThat(client.nodes().withName(NODE).get().getStatus().getNodeInfo().getContainerRuntimeVersion())
+                .startsWith("containerd://");
+        assertThat(kubectl.ok("get", "node", NODE, "-o", "wide")).contains("Ready", "containerd://");
+    }
+
+    @Test
+    void aPodRunsTheImagesFileSystemAndIsReachedByLogsExecAndPortForward() throws Exception {
+        kubectl.ok("run", "web", "--image=" + busybox, "--overrides={\"spec\":{\"nodeName\":\"" + NODE + "\"}}",
+                "--command", "--", "sh", "-c", "cat /etc/qube-test-image; test -e /etc/debian_version || echo "
+                        + "no-host-files; httpd -p 8080 -h /etc; i=0; while true; do echo tick $i; i=$((i+1)); "
+                        + "sleep 0.2; done");
+        await().atMost(WAIT).until(() -> pods.condition("web", "Ready"), "True"::equals);
+        ContainerStatus status = pods.status("web", "web");
+        assertThat(status.getContainerID()).startsWith("containerd://");
+        assertThat(status.getImageID()).contains("sha256:");
+        assertThat(pods.events("web")).extracting(Event::getReason).contains("Pulled", "Created", "Started");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("logs", "web"))
+                .startsWith(TestImages.MARKER).contains("no-host-files", "tick 1"));
+
+        Process follow = kubectl.start("logs", "-f", "web", "--tail=1");
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(follow.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            int first = tick(lines.readLine());
+            // Lines written after kubectl started arrive on the same stream.
+            assertThat(tick(lines.readLine())).isEqualTo(first + 1);
+            assertThat(tick(lines.readLine())).isEqualTo(first + 2);
+        } finally {
+            follow.destroyForcibly();
+        }
+
+        assertThat(kubectl.ok("exec", "web", "--", "cat", "/etc/qube-test-image")).isEqualTo(TestImages.MARKER);
+        Kubectl.Result failed = kubectl.run("exec", "web", "--", "sh", "-c", "exit 7");
+        assertThat(failed.exitCode()).isEqualTo(7);
+        // exec -it: kubectl wants a terminal of its own, which script(1) gives it; the shell in the container
+        // then has one too.
+        Process terminal = new ProcessBuilder("script", "-qfec", "kubectl --kubeconfig " + qube.kubeconfig()
+                + " exec -it web -- sh -c 'tty; echo done'", "/dev/null").redirectErrorStream(true).start();
+        assertThat(terminal.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(new String(terminal.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .contains("/dev/pts/", "done");
+
+        String ip = pods.pod("web").getStatus().getPodIP();
+        assertThat(ip).startsWith(CIDR.substring(0, CIDR.lastIndexOf('.') + 1));
+        assertThat(get("http://" + ip + ":8080/qube-test-image")).isEqualTo(TestImages.MARKER);
+        Process forward = kubectl.start("port-forward", "pod/web", ":8080");
+        try {
+            int port = forwardedPort(new BufferedReader(new InputStreamReader(forward.getInputStream(),
+                    StandardCharsets.UTF_8)));
+            assertThat(get("http://127.0.0.1:" + port + "/qube-test-image")).isEqualTo(TestImages.MARKER);
+        } finally {
+            forward.destroyForcibly();
+        }
+    }
+
+    @Test
+    void memoryLimitExceededIsOomKilled() throws Exception {
+        kubectl.ok("apply", "-f", manifest("oom.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: hog}
+                spec:
+                  nodeName: %s
+                  restartPolicy: Never
+                  containers:
+                  - name: main
+                    image: %s
+                    command: [sh, -c, 'x=a; while true; do x=$x$x; done']
+                    resources: {limits: {memory: 32Mi}}
+                """.formatted(NODE, busybox)).toString());
+        await().atMost(WAIT).until(() -> pods.phase("hog"), "Failed"::equals);
+        ContainerStatus status = pods.status("hog", "main");
+        assertThat(status.getState().getTerminated().getReason()).isEqualTo("OOMKilled");
+        assertThat(status.getState().getTerminated().getExitCode()).isEqualTo(137);
+    }
+
+    @Test
+    void cpuLimitHoldsABusyLoopToItsQuota() throws Exception {
+        kubectl.ok("apply", "-f", manifest("spin.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: spin}
+                spec:
+                  nodeName: %s
+                  containers:
+                  - name: main
+                    image: %s
+                    command: [sh, -c, 'while :; do :; done']
+                    resources: {limits: {cpu: 200m}}
+                """.formatted(NODE, busybox)).toString());
+        await().atMost(WAIT).until(() -> pods.condition("spin", "Ready"), "True"::equals);
+        String id = pods.status("spin", "main").getContainerID().substring("containerd://".length());
+        assertThat(Files.readString(CPU_CGROUPS.resolve(id).resolve("cpu.cfs_quota_us")).trim()).isEqualTo("20000");
+        assertThat(Files.readString(CPU_CGROUPS.resolve(id).resolve("cpu.cfs_period_us")).trim()).isEqualTo("100000");
+        // Measured: over at least 3 s of the busy loop, the container used no more than its 0.2 core (with room
+        // for accounting slack), and the kernel throttled it; without the limit it would take a whole core.
+        long[] start = cpu(id);
+        await().atMost(WAIT).until(() -> cpu(id)[2] - start[2] >= 30);
+        long[] end = cpu(id);
+        double cores = (double) (end[0] - start[0]) / (end[1] - start[1]);
+        assertThat(cores).isLessThan(0.3).isGreaterThan(0.05);
+        assertThat(end[3]).isGreaterThan(start[3]);
+    }
+
+    /** [cpu time used (ns), wall time (ns), CFS periods, throttled periods] of the container's cgroup now. */
+    private static long[] cpu(String id) throws IOException {
+        long used = Long.parseLong(Files.readString(CPUACCT_CGROUPS.resolve(id).resolve("cpuacct.usage")).trim());
+        long wall = System.nanoTime();
+        long periods = 0;
+        long throttled = 0;
+        for (String line : Files.readAllLines(CPU_CGROUPS.resolve(id).resolve("cpu.stat"))) {
+            String[] fields = line.split(" ");
+            if (fields[0].equals("nr_periods")) {
+                periods = Long.parseLong(fields[1]);
+            } else if (fields[0].equals("nr_throttled")) {
+                throttled = Long.parseLong(fields[1]);
+            }
+        }
+        return new long[] {used, wall, periods, throttled};
+    }
+
+    @Test
+    void aMissingImageGivesErrImagePullThenImagePullBackOffWithTheRegistrysReason() throws Exception {
+        String missing = busybox.substring(0, busybox.lastIndexOf('/')) + "/no-such-image:1.0";
+        kubectl.ok("run", "missing", "--image=" + missing, "--overrides={\"spec\":{\"nodeName\":\"" + NODE + "\"}}");
+        await().atMost(WAIT).until(() -> pods.waitingReason("missing", "missing"), "ImagePullBackOff"::equals);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(pods.events("missing")).extracting(Event::getMessage)
+                .contains("Pulling image \"" + missing + "\"", "Error: ErrImagePull", "Error: ImagePullBackOff",
+                        "Back-off pulling image \"" + missing + "\"")
+                .anyMatch(message -> message.startsWith("Failed to pull image \"" + missing + "\"")
+                        && message.contains("not found")));
+        assertThat(kubectl.ok("get", "pod", "missing")).contains("ImagePullBackOff");
+    }
+
+    @Test
+    void pullPolicyNeverWithAnAbsentImageGivesErrImageNeverPull() throws Exception {
+        String absent = busybox.substring(0, busybox.lastIndexOf(':')) + ":never-pulled";
+        kubectl.ok("run", "never", "--image=" + absent, "--image-pull-policy=Never",
+                "--overrides={\"spec\":{\"nodeName\":\"" + NODE + "\"}}");
+        await().atMost(WAIT).until(() -> pods.waitingReason("never", "never"), "ErrImageNeverPull"::equals);
+        assertThat(pods.status("never", "never").getState().getWaiting().getMessage())
+                .isEqualTo("Container image \"" + absent + "\" is not present with pull policy of Never");
+        assertThat(pods.events("never")).extracting(Event::getReason).contains("ErrImageNeverPull");
+    }
+
+    @Test
+    void aPrivateRegistryNeedsTheImagePullSecret() throws Exception {
+        LocalRegistry.Credentials credentials = new LocalRegistry.Credentials("qube", "s3cret-pass");
+        try (LocalRegistry registry = LocalRegistry.start(credentials)) {
+            String image = registry.push(TestImages.layout(), TestImages.BUSYBOX, "private/busybox", "1.0");
+            kubectl.ok("run", "anonymous", "--image=" + image, "--overrides={\"spec\":{\"nodeName\":\"" + NODE
+                    + "\"}}", "--command", "--", "sleep", "3600");
+            await().atMost(WAIT).until(() -> pods.waitingReason("anonymous", "anonymous"),
+                    "ImagePullBackOff"::equals);
+            assertThat(pods.events("anonymous")).extracting(Event::getMessage).anyMatch(message ->
+                    message.startsWith("Failed to pull image") && message.contains("401 Unauthorized"));
+
+            kubectl.ok("create", "secret", "docker-registry", "pull-secret", "--docker-server=" + registry.host(),
+                    "--docker-username=" + credentials.user(), "--docker-password=" + credentials.password());
+            kubectl.ok("run", "authorized", "--image=" + image, "--overrides={\"spec\":{\"nodeName\":\"" + NODE
+                    + "\",\"imagePullSecrets\":[{\"name\":\"pull-secret\"}]}}", "--command", "--", "sleep", "3600");
+            await().atMost(WAIT).until(() -> pods.condition("authorized", "Ready"), "True"::equals);
+        }
+    }
+
+    @Test
+    void aKilledAgentLeavesContainersRunningAndAdoptsThemWhenBack() throws Exception {
+        kubectl.ok("run", "survivor", "--image=" + busybox, "--overrides={\"spec\":{\"nodeName\":\"" + NODE + "\"}}",
+                "--command", "--", "sh", "-c", "while true; do sleep 1; done");
+        await().atMost(WAIT).until(() -> pods.condition("survivor", "Ready"), "True"::equals);
+        ContainerStatus before = pods.status("survivor", "survivor");
+        String id = before.getContainerID().substring("containerd://".length());
+
+        agent.kill();
+        // Without its agent the container runs on under its shim (containerd, a child of the agent, too).
+        assertThat(ctr("tasks", "ls")).containsPattern(Pattern.quote(id) + "\\s+\\d+\\s+RUNNING");
+        agent.start();
+        await().atMost(WAIT).until(() -> PodLookups.ready(client.nodes().withName(NODE).get()));
+        assertThat(agent.log()).contains("adopted the running containerd");
+
+        ContainerStatus after = pods.status("survivor", "survivor");
+        assertThat(after.getContainerID()).isEqualTo(before.getContainerID());
+        assertThat(after.getRestartCount()).isZero();
+        assertThat(after.getState().getRunning().getStartedAt()).isEqualTo(before.getState().getRunning()
+                .getStartedAt());
+        assertThat(kubectl.ok("exec", "survivor", "--", "echo", "still here")).isEqualTo("still here\n");
+    }
+
+    private static int tick(String line) {
+        assertThat(line).startsWith("tick ");
+        return Integer.parseInt(line.substring("tick ".length()).trim());
+    }
+
+    /** The local port from kubectl's "Forwarding from 127.0.0.1:N -> P" line. */
+    private static int forwardedPort(BufferedReader output) throws IOException {
+        for (String line = output.readLine(); line != null; line = output.readLine()) {
+            Matcher matcher = Pattern.compile("Forwarding from 127\\.0\\.0\\.1:(\\d+)").matcher(line);
+            if (matcher.find()) {
+                return Integer.parseInt(matcher.group(1));
+            }
+        }
+        throw new AssertionError("kubectl port-forward ended without forwarding");
+    }
+
+    private static String get(String url) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
+    }
+
+    private static Path manifest(String name, String yaml) throws IOException {
+        return Files.writeString(work.resolve(name), yaml);
+    }
+
+    private static Path containerdDir() {
+        return state.resolve("containerd");
+    }
+
+    /** ctr against the agent's containerd, in the CRI's namespace. */
+    private static String ctr(String... args) throws Exception {
+        List<String> command = Stream.concat(Stream.of("ctr", "--address",
+                containerdDir().resolve("containerd.sock").toString(), "-n", "k8s.io"), Stream.of(args)).toList();
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(out).isZero();
+        return out;
+    }
+
+    private static Set<String> networkNamespaces() throws IOException {
+        Path netns = Path.of("/var/run/netns");
+        if (!Files.isDirectory(netns)) {
+            return Set.of();
+        }
+        try (Stream<Path> entries = Files.list(netns)) {
+            return entries.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+        }
+    }
+}
