@@ -53,6 +53,12 @@ public class AgentCommand implements Callable<Integer> {
                     + "containerd under the state directory.")
     Path runtimeEndpoint;
 
+    @Option(names = "--remove-pods-on-exit",
+            description = "On a clean stop, remove every pod's containers and sandbox and the pod bridge (cri "
+                    + "runtime), as `qube up` does for a development cluster. Default: leave them running for the "
+                    + "next start to adopt.")
+    boolean removePodsOnExit;
+
     @Option(names = "--sandbox-image", defaultValue = "registry.k8s.io/pause:3.10", paramLabel = "IMAGE",
             description = "The pod sandbox (pause) image of the agent's own containerd (cri runtime); a machine "
                     + "without internet names one in its own registry. Default: ${DEFAULT-VALUE}.")
@@ -129,7 +135,28 @@ public class AgentCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** How long a stop signal waits for the agent to close its node (and, if asked, remove its pods). */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(90);
+
     private int runMachineNode() throws IOException {
+        // On SIGTERM, Quarkus' shutdown hook wakes waitForExit below and the JVM ends once the hooks have run: this
+        // hook holds it until the node is closed, or the pods' removal would be cut short.
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                closed.await(CLOSE_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "agent-close"));
+        try {
+            return runNode();
+        } finally {
+            closed.countDown();
+        }
+    }
+
+    private int runNode() throws IOException {
         String node = name != null ? name : java.net.InetAddress.getLocalHost().getHostName().toLowerCase();
         Path state = stateDir != null ? stateDir : Path.of("/var/lib/qube/agent", node);
         Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
@@ -144,6 +171,9 @@ public class AgentCommand implements Callable<Integer> {
                         + running.port() + ", runtime " + containers.version() + ") registered; running until "
                         + "stopped");
                 Quarkus.waitForExit();
+            }
+            if (removePodsOnExit && containers instanceof CriRuntime cri) {
+                cri.removeEverything();
             }
         }
         return 0;

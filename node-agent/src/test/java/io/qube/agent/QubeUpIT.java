@@ -1,6 +1,9 @@
 package io.qube.agent;
 
+import io.qube.agent.cri.RegistryImages;
+import io.qube.agent.cri.RegistryImagesExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.InetAddress;
 import java.net.URI;
@@ -30,12 +33,7 @@ class QubeUpIT {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        ProcessBuilder builder = new ProcessBuilder("../qube", "up", "--data-dir", data.toString(), "--port",
-                Integer.toString(port)).redirectErrorStream(true).redirectOutput(data.resolve("up.log").toFile());
-        // A bridge and CIDR of the test's own, so a developer's `qube up` on the same machine is left alone.
-        builder.environment().put("QUBE_AGENT_ARGS", "--bridge qubeup0 --pod-cidr 10.77.9.0/24 --port 0");
-        builder.environment().keySet().removeIf(name -> name.startsWith("QUARKUS_DATASOURCE"));
-        Process up = builder.start();
+        Process up = up(data, port, "--runtime", "process");
         Kubectl kubectl = new Kubectl(data.resolve("kubeconfig"));
         String node = InetAddress.getLocalHost().getHostName().toLowerCase();
         try {
@@ -77,14 +75,96 @@ class QubeUpIT {
             assertThat(up.waitFor(60, TimeUnit.SECONDS)).as("qube up stops on SIGTERM").isTrue();
             new ProcessBuilder("ip", "link", "del", "qubeup0").start().waitFor();
             String log = Files.readString(data.resolve("up.log"));
-            try (Stream<Path> files = Files.walk(data)) {
-                for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(path);
-                }
-            }
+            delete(data);
             assertThat(log).doesNotContain("Exception in thread");
         }
-        // Both processes ended with the launcher: nothing listens on the API port any more.
+        awaitPortFree(port);
+    }
+
+    /**
+     * With containerd installed, `qube up` runs a cri node; stopped with pods running, it leaves nothing: no
+     * container (no shim), no containerd, no pod bridge, no pod network namespace.
+     */
+    @Test
+    @ExtendWith(RegistryImagesExtension.class)
+    void upWithContainerdRunsImagesAndLeavesNothingRunningWhenStopped(RegistryImages images) throws Exception {
+        Path data = Files.createTempDirectory("qube-up-cri-it");
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        java.util.Set<String> namespacesBefore = networkNamespaces();
+        Process up = up(data, port, "--sandbox-image", images.pause());
+        Kubectl kubectl = new Kubectl(data.resolve("kubeconfig"));
+        try {
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                assertThat(up.isAlive()).as("qube up runs").isTrue();
+                assertThat(kubectl.run("get", "nodes", "-o", "wide").out()).contains("Ready", "containerd://");
+            });
+            assertThat(Files.readString(data.resolve("up.log"))).contains("qube: runtime cri (containerd is installed");
+            kubectl.ok("create", "deployment", "web", "--image=" + images.busybox(), "--replicas=2", "--", "httpd",
+                    "-f", "-p", "8080", "-h", "/etc");
+            await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("get", "deployment", "web"))
+                    .contains("2/2"));
+            assertThat(shims(data)).hasSize(2); // runc v2 runs one shim per pod, for its sandbox and containers
+        } finally {
+            up.destroy();
+            assertThat(up.waitFor(90, TimeUnit.SECONDS)).as("qube up stops on SIGTERM").isTrue();
+        }
+        try {
+            assertThat(shims(data)).isEmpty();
+            assertThat(new ProcessBuilder("ip", "link", "show", "qubeupcri0").start().waitFor()).as("bridge gone")
+                    .isNotZero();
+            assertThat(networkNamespaces()).isSubsetOf(namespacesBefore);
+            assertThat(Files.readAllLines(Path.of("/proc/self/mounts")).stream()
+                    .filter(line -> line.contains(data.toString())).toList()).isEmpty();
+        } finally {
+            new ProcessBuilder("ip", "link", "del", "qubeupcri0").start().waitFor();
+            delete(data);
+        }
+        awaitPortFree(port);
+    }
+
+    private static Process up(Path data, int port, String... options) throws java.io.IOException {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("../qube", "up", "--data-dir",
+                data.toString(), "--port", Integer.toString(port)));
+        command.addAll(java.util.List.of(options));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(data.resolve("up.log").toFile());
+        // A bridge and CIDR of the test's own, so a developer's `qube up` on the same machine is left alone.
+        boolean process = command.contains("process");
+        builder.environment().put("QUBE_AGENT_ARGS", process ? "--bridge qubeup0 --pod-cidr 10.77.9.0/24 --port 0"
+                : "--bridge qubeupcri0 --pod-cidr 10.77.10.0/24 --port 0");
+        builder.environment().keySet().removeIf(name -> name.startsWith("QUARKUS_DATASOURCE"));
+        return builder.start();
+    }
+
+    /** containerd's shims (one per sandbox and container) serving the containerd under {@code data}. */
+    private static java.util.List<ProcessHandle> shims(Path data) {
+        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine().map(line ->
+                line.contains("containerd-shim") && line.contains(data.toString())).orElse(false)).toList();
+    }
+
+    private static java.util.Set<String> networkNamespaces() throws java.io.IOException {
+        Path netns = Path.of("/var/run/netns");
+        if (!Files.isDirectory(netns)) {
+            return java.util.Set.of();
+        }
+        try (Stream<Path> entries = Files.list(netns)) {
+            return entries.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet());
+        }
+    }
+
+    private static void delete(Path directory) throws java.io.IOException {
+        try (Stream<Path> files = Files.walk(directory)) {
+            for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    /** Both processes ended with the launcher: nothing listens on the API port any more. */
+    private static void awaitPortFree(int port) {
         await().atMost(WAIT).until(() -> {
             try (ServerSocket free = new ServerSocket(port)) {
                 return true;

@@ -51,7 +51,12 @@ final class Containerd implements AutoCloseable {
         Files.writeString(config, config(directory, settings));
         Files.deleteIfExists(socket(directory));
         Path log = directory.resolve("containerd.log");
-        Process process = new ProcessBuilder(binary(), "--config", config.toString())
+        // A session of its own: a Ctrl-C meant for the agent (`qube up` in a terminal) must not stop containerd
+        // before the agent has done with it.
+        List<String> command = new java.util.ArrayList<>();
+        find("setsid").ifPresent(setsid -> command.add(setsid.toString()));
+        command.addAll(List.of(binary(), "--config", config.toString()));
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         Files.writeString(pidFile, Long.toString(process.pid()));
         Instant deadline = Instant.now().plus(START_TIMEOUT);
