@@ -106,7 +106,7 @@ public final class NodeIpamController implements Controller {
         }
     }
 
-    WorkQueue.Outcome sync(String name) {
+    private WorkQueue.Outcome sync(String name) {
         Node node = nodes.getIndexer().getByKey(name);
         if (node == null || node.getMetadata().getDeletionTimestamp() != null) {
             ranges.release(name);
