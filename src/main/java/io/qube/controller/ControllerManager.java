@@ -20,6 +20,7 @@ import io.qube.controller.garbagecollector.GarbageCollector;
 import io.qube.controller.job.JobController;
 import io.qube.controller.job.TtlAfterFinishedController;
 import io.qube.controller.namespace.NamespaceController;
+import io.qube.controller.nodeipam.NodeIpamController;
 import io.qube.controller.nodelifecycle.NodeLifecycleController;
 import io.qube.controller.podgc.PodGarbageCollector;
 import io.qube.controller.replicaset.ReplicaSetController;
@@ -83,6 +84,9 @@ public class ControllerManager {
         if (perSlice < 1 || perSlice > 1000) {
             throw new IllegalArgumentException("qube.controllers.endpointslice.max-endpoints-per-slice must be "
                     + "between 1 and 1000, not " + perSlice);
+        }
+        if (settings.nodeIpam().enabled()) {
+            NodeIpamController.checkRanges(settings.nodeIpam().clusterCidr(), settings.nodeIpam().nodeCidrMaskSize());
         }
     }
 
@@ -165,6 +169,10 @@ public class ControllerManager {
         if (settings.nodeLifecycle().enabled()) {
             controllers.add(new NodeLifecycleController(client, settings.nodeLifecycle().monitorGracePeriod(),
                     settings.nodeLifecycle().monitorPeriod()));
+        }
+        if (settings.nodeIpam().enabled()) {
+            controllers.add(new NodeIpamController(client, settings.nodeIpam().workers(),
+                    settings.nodeIpam().clusterCidr(), settings.nodeIpam().nodeCidrMaskSize()));
         }
         if (settings.podGc().enabled()) {
             controllers.add(new PodGarbageCollector(client, settings.podGc().terminatedPodThreshold(),

@@ -37,6 +37,9 @@ public interface ControllerSettings {
     /** Terminated and orphaned pods ({@code qube.controllers.pod-gc.*}). */
     PodGc podGc();
 
+    /** Pod CIDRs for nodes, kube-controller-manager's --allocate-node-cidrs ({@code qube.controllers.node-ipam.*}). */
+    NodeIpam nodeIpam();
+
     interface NodeLifecycle extends Switch {
         /** How long a node may go without a heartbeat before it is Unknown (Kubernetes' nodeMonitorGracePeriod). */
         @WithDefault("40s")
@@ -55,6 +58,16 @@ public interface ControllerSettings {
         /** How often the pods are swept (Kubernetes' gcCheckPeriod). */
         @WithDefault("20s")
         Duration period();
+    }
+
+    interface NodeIpam extends Switch {
+        /** The IPv4 range nodes' pod CIDRs are cut from (Kubernetes' --cluster-cidr; k3s' default). */
+        @WithDefault("10.42.0.0/16")
+        String clusterCidr();
+
+        /** The prefix length of each node's pod CIDR (--node-cidr-mask-size). */
+        @WithDefault("24")
+        int nodeCidrMaskSize();
     }
 
     /** Endpoints of services with a selector ({@code qube.controllers.endpoints.*}). */

@@ -1,2 +1,2 @@
-/** What the controller manager asks of a controller: the contract every controller package implements. */
+/** What the controller manager asks of a controller, and the queue and informer handlers every controller shares. */
 package io.qube.controller.api;

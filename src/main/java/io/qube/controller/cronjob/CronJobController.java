@@ -4,12 +4,11 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.qube.client.ApiRequests;
 import io.qube.client.EventRecorder;
-import io.qube.client.WorkQueue;
 import io.qube.controller.ControllerRefs;
 import io.qube.controller.api.Controller;
+import io.qube.controller.api.ControllerQueue;
 import io.qube.controller.api.EnqueueHandler;
 import io.qube.controller.api.Informers;
 
@@ -25,44 +24,34 @@ public final class CronJobController implements Controller {
     static final String COMPONENT = "cronjob-controller";
 
     private final KubernetesClient client;
-    private final int workers;
-    private volatile WorkQueue<String> queue;
+    private final ControllerQueue queue;
 
     public CronJobController(KubernetesClient client, int workers) {
         this.client = client;
-        this.workers = workers;
+        this.queue = new ControllerQueue(COMPONENT, workers);
     }
 
     @Override
     public void start(Informers informers) {
         SharedIndexInformer<CronJob> cronJobs = informers.of(CronJob.class);
-        cronJobs.addEventHandler(new EnqueueHandler<>(cronJob -> enqueue(Cache.metaNamespaceKeyFunc(cronJob))));
+        cronJobs.addEventHandler(new EnqueueHandler<>(queue::addKeyOf));
         SharedIndexInformer<Job> jobs = informers.of(Job.class);
         jobs.addEventHandler(new EnqueueHandler<>(job -> {
             String owner = ControllerRefs.controllerName(job, "batch/v1", "CronJob");
             if (owner != null) {
-                enqueue(job.getMetadata().getNamespace() + "/" + owner);
+                queue.add(job.getMetadata().getNamespace() + "/" + owner);
             }
         }));
         informers.awaitSynced();
         CronJobSync sync = new CronJobSync(client, cronJobs, jobs,
                 new EventRecorder(new ApiRequests(client), COMPONENT, COMPONENT), Clock.systemUTC(),
                 ZoneId.systemDefault());
-        queue = new WorkQueue<>(COMPONENT, workers, sync::sync);
-        cronJobs.getIndexer().list().forEach(cronJob -> enqueue(Cache.metaNamespaceKeyFunc(cronJob)));
-    }
-
-    private void enqueue(String key) {
-        WorkQueue<String> ready = queue;
-        if (ready != null) {
-            ready.add(key);
-        }
+        queue.start(sync::sync);
+        queue.addAll(cronJobs);
     }
 
     @Override
     public void close() {
-        if (queue != null) {
-            queue.close();
-        }
+        queue.close();
     }
 }

@@ -10,10 +10,10 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.qube.client.ApiRequests;
 import io.qube.client.EventRecorder;
-import io.qube.client.WorkQueue;
 import io.qube.controller.Expectations;
 import io.qube.controller.OwnedPods;
 import io.qube.controller.api.Controller;
+import io.qube.controller.api.ControllerQueue;
 import io.qube.controller.api.Informers;
 
 import java.time.Clock;
@@ -29,15 +29,13 @@ public final class DaemonSetController implements Controller {
     static final String COMPONENT = "daemonset-controller";
 
     private final KubernetesClient client;
-    private final int workers;
-    /** Made once the informers have synced, as for the ReplicaSet controller. */
-    private volatile WorkQueue<String> queue;
+    private final ControllerQueue queue;
     private final Expectations expectations = new Expectations(Clock.systemUTC());
     private SharedIndexInformer<DaemonSet> daemonSets;
 
     public DaemonSetController(KubernetesClient client, int workers) {
         this.client = client;
-        this.workers = workers;
+        this.queue = new ControllerQueue(COMPONENT, workers);
     }
 
     @Override
@@ -46,27 +44,27 @@ public final class DaemonSetController implements Controller {
         daemonSets.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(DaemonSet set) {
-                enqueue(set);
+                queue.addKeyOf(set);
             }
 
             @Override
             public void onUpdate(DaemonSet old, DaemonSet set) {
-                enqueue(set);
+                queue.addKeyOf(set);
             }
 
             @Override
             public void onDelete(DaemonSet set, boolean finalStateUnknown) {
                 expectations.forget(Cache.metaNamespaceKeyFunc(set));
-                enqueue(set);
+                queue.addKeyOf(set);
             }
         });
         // Pods and revisions are both owned by a DaemonSet, and both resolve to it the same way.
         OwnedPods<DaemonSet> owned = new OwnedPods<>("apps/v1", "DaemonSet", daemonSets,
-                set -> set.getSpec().getSelector(), expectations, this::enqueue).onPodReady(set -> {
+                set -> set.getSpec().getSelector(), expectations, queue::addKeyOf).onPodReady(set -> {
                     int minReadySeconds = RollingUpdate.minReadySeconds(set);
                     if (minReadySeconds > 0) {
                         // It becomes available later with no event to say so; a second's margin for clock skew.
-                        enqueueAfter(set, Duration.ofSeconds(minReadySeconds + 1L));
+                        queue.addAfter(Cache.metaNamespaceKeyFunc(set), Duration.ofSeconds(minReadySeconds + 1L));
                     }
                 });
         SharedIndexInformer<ControllerRevision> revisions = informers.of(ControllerRevision.class);
@@ -86,7 +84,7 @@ public final class DaemonSetController implements Controller {
             public void onDelete(ControllerRevision revision, boolean finalStateUnknown) {
                 DaemonSet owner = owned.owner(revision);
                 if (owner != null) {
-                    enqueue(owner);
+                    queue.addKeyOf(owner);
                 }
             }
         });
@@ -98,7 +96,7 @@ public final class DaemonSetController implements Controller {
             public void onAdd(Node node) {
                 for (DaemonSet set : daemonSets.getIndexer().list()) {
                     if (DaemonNodes.placement(node, set).shouldRun()) {
-                        enqueue(set);
+                        queue.addKeyOf(set);
                     }
                 }
             }
@@ -110,7 +108,7 @@ public final class DaemonSetController implements Controller {
                 }
                 for (DaemonSet set : daemonSets.getIndexer().list()) {
                     if (!DaemonNodes.placement(old, set).equals(DaemonNodes.placement(node, set))) {
-                        enqueue(set);
+                        queue.addKeyOf(set);
                     }
                 }
             }
@@ -118,34 +116,18 @@ public final class DaemonSetController implements Controller {
             @Override
             public void onDelete(Node node, boolean finalStateUnknown) {
                 // Not in Kubernetes (its status waits for another event): the desired count drops now.
-                daemonSets.getIndexer().list().forEach(DaemonSetController.this::enqueue);
+                queue.addAll(daemonSets);
             }
         });
         informers.awaitSynced();
         DaemonSetSync sync = new DaemonSetSync(client, daemonSets, revisions, pods, nodes, expectations,
                 new EventRecorder(new ApiRequests(client), COMPONENT, COMPONENT));
-        queue = new WorkQueue<>(COMPONENT, workers, sync::sync);
-        daemonSets.getIndexer().list().forEach(this::enqueue);
-    }
-
-    private void enqueue(DaemonSet set) {
-        WorkQueue<String> ready = queue;
-        if (ready != null) {
-            ready.add(Cache.metaNamespaceKeyFunc(set));
-        }
-    }
-
-    private void enqueueAfter(DaemonSet set, Duration delay) {
-        WorkQueue<String> ready = queue;
-        if (ready != null) {
-            ready.addAfter(Cache.metaNamespaceKeyFunc(set), delay);
-        }
+        queue.start(sync::sync);
+        queue.addAll(daemonSets);
     }
 
     @Override
     public void close() {
-        if (queue != null) {
-            queue.close();
-        }
+        queue.close();
     }
 }

@@ -8,10 +8,10 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.qube.client.ApiRequests;
 import io.qube.client.EventRecorder;
-import io.qube.client.WorkQueue;
 import io.qube.controller.ControllerRefs;
 import io.qube.controller.OwnedPods;
 import io.qube.controller.api.Controller;
+import io.qube.controller.api.ControllerQueue;
 import io.qube.controller.api.DeleteHandler;
 import io.qube.controller.api.EnqueueHandler;
 import io.qube.controller.api.Informers;
@@ -27,21 +27,19 @@ public final class DeploymentController implements Controller {
     static final String COMPONENT = "deployment-controller";
 
     private final KubernetesClient client;
-    private final int workers;
-    /** Made once the informers have synced, as for the ReplicaSet controller. */
-    private volatile WorkQueue<String> queue;
+    private final ControllerQueue queue;
     private SharedIndexInformer<Deployment> deployments;
     private SharedIndexInformer<ReplicaSet> replicaSets;
 
     public DeploymentController(KubernetesClient client, int workers) {
         this.client = client;
-        this.workers = workers;
+        this.queue = new ControllerQueue(COMPONENT, workers);
     }
 
     @Override
     public void start(Informers informers) {
         deployments = informers.of(Deployment.class);
-        deployments.addEventHandler(new EnqueueHandler<>(this::enqueue));
+        deployments.addEventHandler(new EnqueueHandler<>(queue::addKeyOf));
         replicaSets = informers.of(ReplicaSet.class);
         replicaSets.addEventHandler(new EnqueueHandler<>(this::enqueueFor));
         SharedIndexInformer<Pod> pods = informers.of(Pod.class);
@@ -53,15 +51,8 @@ public final class DeploymentController implements Controller {
         informers.awaitSynced();
         DeploymentSync sync = new DeploymentSync(client, deployments, replicaSets, pods,
                 new EventRecorder(new ApiRequests(client), COMPONENT, COMPONENT));
-        queue = new WorkQueue<>(COMPONENT, workers, sync::sync);
-        deployments.getIndexer().list().forEach(this::enqueue);
-    }
-
-    private void enqueue(Deployment deployment) {
-        WorkQueue<String> ready = queue;
-        if (ready != null) {
-            ready.add(Cache.metaNamespaceKeyFunc(deployment));
-        }
+        queue.start(sync::sync);
+        queue.addAll(deployments);
     }
 
     /** A ReplicaSet's Deployment, or for an orphan every Deployment whose selector matches it. */
@@ -71,7 +62,7 @@ public final class DeploymentController implements Controller {
         if (owner != null) {
             Deployment deployment = deployments.getIndexer().getByKey(namespace + "/" + owner);
             if (deployment != null) {
-                enqueue(deployment);
+                queue.addKeyOf(deployment);
             }
             return;
         }
@@ -80,15 +71,13 @@ public final class DeploymentController implements Controller {
         }
         for (Deployment deployment : deployments.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace)) {
             if (Selectors.matches(deployment.getSpec().getSelector(), set.getMetadata().getLabels())) {
-                enqueue(deployment);
+                queue.addKeyOf(deployment);
             }
         }
     }
 
     @Override
     public void close() {
-        if (queue != null) {
-            queue.close();
-        }
+        queue.close();
     }
 }

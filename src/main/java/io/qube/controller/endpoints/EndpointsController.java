@@ -6,12 +6,12 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.qube.client.ApiRequests;
 import io.qube.client.EventRecorder;
-import io.qube.client.WorkQueue;
 import io.qube.controller.ServicePods;
 import io.qube.controller.api.Controller;
+import io.qube.controller.api.ControllerQueue;
+import io.qube.controller.api.DeleteHandler;
 import io.qube.controller.api.EnqueueHandler;
 import io.qube.controller.api.Informers;
 
@@ -30,28 +30,27 @@ public final class EndpointsController implements Controller {
     static final String LEADER_ANNOTATION = "control-plane.alpha.kubernetes.io/leader";
 
     private final KubernetesClient client;
-    private final int workers;
-    private volatile WorkQueue<String> queue;
+    private final ControllerQueue queue;
 
     public EndpointsController(KubernetesClient client, int workers) {
         this.client = client;
-        this.workers = workers;
+        this.queue = new ControllerQueue(COMPONENT, workers);
     }
 
     @Override
     public void start(Informers informers) {
         SharedIndexInformer<Service> services = informers.of(Service.class);
-        services.addEventHandler(new EnqueueHandler<>(service -> enqueue(Cache.metaNamespaceKeyFunc(service))));
+        services.addEventHandler(new EnqueueHandler<>(queue::addKeyOf));
         SharedIndexInformer<Pod> pods = informers.of(Pod.class);
         pods.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Pod pod) {
-                ServicePods.servicesOf(pod, services.getIndexer()).forEach(EndpointsController.this::enqueue);
+                ServicePods.servicesOf(pod, services.getIndexer()).forEach(queue::add);
             }
 
             @Override
             public void onUpdate(Pod old, Pod pod) {
-                ServicePods.servicesToSync(old, pod, services.getIndexer()).forEach(EndpointsController.this::enqueue);
+                ServicePods.servicesToSync(old, pod, services.getIndexer()).forEach(queue::add);
             }
 
             @Override
@@ -60,47 +59,24 @@ public final class EndpointsController implements Controller {
             }
         });
         SharedIndexInformer<Endpoints> endpoints = informers.of(Endpoints.class);
-        endpoints.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Endpoints object) {
-                // Only a deletion matters: the service's Endpoints come back.
-            }
-
-            @Override
-            public void onUpdate(Endpoints old, Endpoints object) {
-                // As for onAdd.
-            }
-
-            @Override
-            public void onDelete(Endpoints object, boolean finalStateUnknown) {
-                enqueue(Cache.metaNamespaceKeyFunc(object));
-            }
-        });
+        // Only a deletion matters: the service's Endpoints come back.
+        endpoints.addEventHandler(new DeleteHandler<>(queue::addKeyOf));
         informers.awaitSynced();
         EndpointsSync sync = new EndpointsSync(client, services, pods, endpoints,
                 new EventRecorder(new ApiRequests(client), COMPONENT, COMPONENT));
-        queue = new WorkQueue<>(COMPONENT, workers, sync::sync);
-        services.getIndexer().list().forEach(service -> enqueue(Cache.metaNamespaceKeyFunc(service)));
+        queue.start(sync::sync);
+        queue.addAll(services);
         // Kubernetes' checkLeftoverEndpoints: Endpoints whose service went while no controller ran are deleted.
         for (Endpoints object : endpoints.getIndexer().list()) {
             Map<String, String> annotations = object.getMetadata().getAnnotations();
             if (annotations == null || !annotations.containsKey(LEADER_ANNOTATION)) {
-                enqueue(Cache.metaNamespaceKeyFunc(object));
+                queue.addKeyOf(object);
             }
-        }
-    }
-
-    private void enqueue(String key) {
-        WorkQueue<String> ready = queue;
-        if (ready != null) {
-            ready.add(key);
         }
     }
 
     @Override
     public void close() {
-        if (queue != null) {
-            queue.close();
-        }
+        queue.close();
     }
 }

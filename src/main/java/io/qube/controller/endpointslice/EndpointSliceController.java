@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.qube.client.WorkQueue;
 import io.qube.controller.ServicePods;
 import io.qube.controller.api.Controller;
+import io.qube.controller.api.ControllerQueue;
 import io.qube.controller.api.EnqueueHandler;
 import io.qube.controller.api.Informers;
 import org.jboss.logging.Logger;
@@ -37,12 +38,11 @@ public final class EndpointSliceController implements Controller {
     private static final Logger LOG = Logger.getLogger(EndpointSliceController.class);
 
     private final KubernetesClient client;
-    private final int workers;
     private final SliceReconciler reconciler;
     private final SliceTracker tracker = new SliceTracker(Clock.systemUTC());
     /** Services that left out pods of a node not (yet) known, by that node's name. */
     private final Map<String, Set<String>> waitingForNodes = new ConcurrentHashMap<>();
-    private volatile WorkQueue<String> queue;
+    private final ControllerQueue queue;
     private SharedIndexInformer<Service> services;
     private SharedIndexInformer<Pod> pods;
     private SharedIndexInformer<EndpointSlice> slices;
@@ -50,25 +50,24 @@ public final class EndpointSliceController implements Controller {
 
     public EndpointSliceController(KubernetesClient client, int workers, int maxEndpointsPerSlice) {
         this.client = client;
-        this.workers = workers;
+        this.queue = new ControllerQueue(COMPONENT, workers);
         this.reconciler = new SliceReconciler(maxEndpointsPerSlice);
     }
 
     @Override
     public void start(Informers informers) {
         services = informers.of(Service.class);
-        services.addEventHandler(new EnqueueHandler<>(service -> enqueue(Cache.metaNamespaceKeyFunc(service))));
+        services.addEventHandler(new EnqueueHandler<>(queue::addKeyOf));
         pods = informers.of(Pod.class);
         pods.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Pod pod) {
-                ServicePods.servicesOf(pod, services.getIndexer()).forEach(EndpointSliceController.this::enqueue);
+                ServicePods.servicesOf(pod, services.getIndexer()).forEach(queue::add);
             }
 
             @Override
             public void onUpdate(Pod old, Pod pod) {
-                ServicePods.servicesToSync(old, pod, services.getIndexer())
-                        .forEach(EndpointSliceController.this::enqueue);
+                ServicePods.servicesToSync(old, pod, services.getIndexer()).forEach(queue::add);
             }
 
             @Override
@@ -93,7 +92,7 @@ public final class EndpointSliceController implements Controller {
                 String service = serviceKey(slice);
                 if (service != null) {
                     tracker.observedDeletion(service, slice.getMetadata().getName());
-                    enqueue(service);
+                    queue.add(service);
                 }
             }
         });
@@ -103,7 +102,7 @@ public final class EndpointSliceController implements Controller {
             public void onAdd(Node node) {
                 Set<String> waiting = waitingForNodes.remove(node.getMetadata().getName());
                 if (waiting != null) {
-                    waiting.forEach(EndpointSliceController.this::enqueue);
+                    waiting.forEach(queue::add);
                 }
             }
 
@@ -118,21 +117,14 @@ public final class EndpointSliceController implements Controller {
             }
         });
         informers.awaitSynced();
-        queue = new WorkQueue<>(COMPONENT, workers, this::sync);
-        services.getIndexer().list().forEach(service -> enqueue(Cache.metaNamespaceKeyFunc(service)));
-    }
-
-    private void enqueue(String key) {
-        WorkQueue<String> ready = queue;
-        if (ready != null) {
-            ready.add(key);
-        }
+        queue.start(this::sync);
+        queue.addAll(services);
     }
 
     private void enqueueServiceOf(EndpointSlice slice) {
         String service = serviceKey(slice);
         if (service != null) {
-            enqueue(service);
+            queue.add(service);
         }
     }
 
@@ -221,8 +213,6 @@ public final class EndpointSliceController implements Controller {
 
     @Override
     public void close() {
-        if (queue != null) {
-            queue.close();
-        }
+        queue.close();
     }
 }

@@ -5,8 +5,8 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.qube.client.WorkQueue;
 import io.qube.controller.api.Controller;
+import io.qube.controller.api.ControllerQueue;
 import io.qube.controller.api.Informers;
 import org.jboss.logging.Logger;
 
@@ -33,16 +33,15 @@ public final class GarbageCollector implements Controller {
 
     private final KubernetesClient client;
     private final List<Class<? extends HasMetadata>> kinds;
-    private final int workers;
     private final OwnerGraph graph = new OwnerGraph();
     private final GraphCatchUp catchUp = new GraphCatchUp();
-    private volatile WorkQueue<String> queue;
+    private final ControllerQueue queue;
 
     /** {@code kinds}: every kind whose objects may own or be owned. */
     public GarbageCollector(KubernetesClient client, List<Class<? extends HasMetadata>> kinds, int workers) {
         this.client = client;
         this.kinds = List.copyOf(kinds);
-        this.workers = workers;
+        this.queue = new ControllerQueue(COMPONENT, workers);
     }
 
     @Override
@@ -55,10 +54,10 @@ public final class GarbageCollector implements Controller {
         }
         informers.awaitSynced();
         awaitGraphCaughtUp(watched);
-        Collector collector = new Collector(graph, new LiveObjects(client), byReference, this::enqueue);
-        queue = new WorkQueue<>(COMPONENT, workers, collector::sync);
+        Collector collector = new Collector(graph, new LiveObjects(client), byReference, queue::add);
+        queue.start(collector::sync);
         // Events seen while the graph filled were not queued: every object gets one look now.
-        graph.uids().forEach(this::enqueue);
+        graph.uids().forEach(queue::add);
     }
 
     private <T extends HasMetadata> SharedIndexInformer<T> watch(Informers informers, Class<T> kind) {
@@ -87,17 +86,17 @@ public final class GarbageCollector implements Controller {
         graph.put(node);
         catchUp.seen(node.uid());
         if (node.orphaning() || node.deletingForeground()) {
-            enqueue(node.uid());
+            queue.add(node.uid());
         }
         for (OwnerReference ref : node.owners()) {
             GraphNode owner = graph.get(ref.getUid());
             if (owner == null || owner.deletingForeground()) {
                 // An owner this collector has not seen may be gone; one waiting for its dependents wants this gone.
-                enqueue(node.uid());
+                queue.add(node.uid());
             }
             if (owner != null && owner.deletingForeground()) {
                 // ...and hears of every change of a dependent, to tell when none is left to block it.
-                enqueue(owner.uid());
+                queue.add(owner.uid());
             }
         }
     }
@@ -109,22 +108,15 @@ public final class GarbageCollector implements Controller {
         // A deleted object's add notification came first; it counts as arrived either way.
         catchUp.seen(uid);
         for (GraphNode dependent : graph.dependentsOf(uid)) {
-            enqueue(dependent.uid());
+            queue.add(dependent.uid());
         }
         if (node != null) {
             for (OwnerReference ref : node.owners()) {
                 GraphNode owner = graph.get(ref.getUid());
                 if (owner != null && owner.deletingForeground()) {
-                    enqueue(owner.uid());
+                    queue.add(owner.uid());
                 }
             }
-        }
-    }
-
-    private void enqueue(String uid) {
-        WorkQueue<String> ready = queue;
-        if (ready != null) {
-            ready.add(uid);
         }
     }
 
@@ -148,8 +140,6 @@ public final class GarbageCollector implements Controller {
 
     @Override
     public void close() {
-        if (queue != null) {
-            queue.close();
-        }
+        queue.close();
     }
 }

@@ -7,10 +7,10 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.qube.client.ApiRequests;
 import io.qube.client.EventRecorder;
-import io.qube.client.WorkQueue;
 import io.qube.controller.Expectations;
 import io.qube.controller.OwnedPods;
 import io.qube.controller.api.Controller;
+import io.qube.controller.api.ControllerQueue;
 import io.qube.controller.api.EnqueueHandler;
 import io.qube.controller.api.Informers;
 
@@ -25,14 +25,13 @@ public final class JobController implements Controller {
     static final String COMPONENT = "job-controller";
 
     private final KubernetesClient client;
-    private final int workers;
-    private volatile WorkQueue<String> queue;
+    private final ControllerQueue queue;
     private final Expectations expectations = new Expectations(Clock.systemUTC());
     private SharedIndexInformer<Job> jobs;
 
     public JobController(KubernetesClient client, int workers) {
         this.client = client;
-        this.workers = workers;
+        this.queue = new ControllerQueue(COMPONENT, workers);
     }
 
     @Override
@@ -43,29 +42,20 @@ public final class JobController implements Controller {
             if (jobs.getIndexer().getByKey(key) == null) {
                 expectations.forget(key); // deleted
             }
-            enqueue(key);
+            queue.add(key);
         }));
         SharedIndexInformer<Pod> pods = informers.of(Pod.class);
         pods.addEventHandler(new OwnedPods<>("batch/v1", "Job", jobs, job -> job.getSpec().getSelector(), expectations,
-                job -> enqueue(Cache.metaNamespaceKeyFunc(job))));
+                queue::addKeyOf));
         informers.awaitSynced();
         JobSync sync = new JobSync(client, jobs, pods, expectations,
                 new EventRecorder(new ApiRequests(client), COMPONENT, COMPONENT), Clock.systemUTC());
-        queue = new WorkQueue<>(COMPONENT, workers, sync::sync);
-        jobs.getIndexer().list().forEach(job -> enqueue(Cache.metaNamespaceKeyFunc(job)));
-    }
-
-    private void enqueue(String key) {
-        WorkQueue<String> ready = queue;
-        if (ready != null) {
-            ready.add(key);
-        }
+        queue.start(sync::sync);
+        queue.addAll(jobs);
     }
 
     @Override
     public void close() {
-        if (queue != null) {
-            queue.close();
-        }
+        queue.close();
     }
 }

@@ -6,9 +6,9 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.qube.client.WorkQueue;
 import io.qube.controller.api.Controller;
+import io.qube.controller.api.ControllerQueue;
 import io.qube.controller.api.EnqueueHandler;
 import io.qube.controller.api.Informers;
 
@@ -25,14 +25,13 @@ public final class TtlAfterFinishedController implements Controller {
     static final String COMPONENT = "ttl-after-finished-controller";
 
     private final KubernetesClient client;
-    private final int workers;
+    private final ControllerQueue queue;
     private final Clock clock;
-    private volatile WorkQueue<String> queue;
     private SharedIndexInformer<Job> jobs;
 
     public TtlAfterFinishedController(KubernetesClient client, int workers, Clock clock) {
         this.client = client;
-        this.workers = workers;
+        this.queue = new ControllerQueue(COMPONENT, workers);
         this.clock = clock;
     }
 
@@ -41,19 +40,12 @@ public final class TtlAfterFinishedController implements Controller {
         jobs = informers.of(Job.class);
         jobs.addEventHandler(new EnqueueHandler<>(job -> {
             if (job.getSpec() != null && job.getSpec().getTtlSecondsAfterFinished() != null) {
-                enqueue(Cache.metaNamespaceKeyFunc(job));
+                queue.addKeyOf(job);
             }
         }));
         informers.awaitSynced();
-        queue = new WorkQueue<>(COMPONENT, workers, this::sync);
-        jobs.getIndexer().list().forEach(job -> enqueue(Cache.metaNamespaceKeyFunc(job)));
-    }
-
-    private void enqueue(String key) {
-        WorkQueue<String> ready = queue;
-        if (ready != null) {
-            ready.add(key);
-        }
+        queue.start(this::sync);
+        queue.addAll(jobs);
     }
 
     WorkQueue.Outcome sync(String key) {
@@ -89,8 +81,6 @@ public final class TtlAfterFinishedController implements Controller {
 
     @Override
     public void close() {
-        if (queue != null) {
-            queue.close();
-        }
+        queue.close();
     }
 }

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.qube.client.WorkQueue;
 import io.qube.controller.api.Controller;
+import io.qube.controller.api.ControllerQueue;
 import io.qube.controller.api.Informers;
 
 import java.time.Duration;
@@ -25,16 +26,17 @@ public final class NamespaceController implements Controller {
 
     private final KubernetesClient client;
     private final List<Class<? extends HasMetadata>> namespacedKinds;
-    private final WorkQueue<String> queue;
+    private final ControllerQueue queue = new ControllerQueue("namespace-controller", 2);
 
     public NamespaceController(KubernetesClient client, List<Class<? extends HasMetadata>> namespacedKinds) {
         this.client = client;
         this.namespacedKinds = List.copyOf(namespacedKinds);
-        this.queue = new WorkQueue<>("namespace-controller", 2, this::reconcile);
     }
 
     @Override
     public void start(Informers informers) {
+        // Its reconcile reads the API, not the cache: keys may be taken while the informer lists.
+        queue.start(this::reconcile);
         informers.of(Namespace.class).addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Namespace namespace) {

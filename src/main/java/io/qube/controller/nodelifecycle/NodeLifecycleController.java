@@ -8,8 +8,8 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.qube.client.ApiRequests;
 import io.qube.client.EventRecorder;
-import io.qube.client.WorkQueue;
 import io.qube.controller.api.Controller;
+import io.qube.controller.api.ControllerQueue;
 import io.qube.controller.api.EnqueueHandler;
 import io.qube.controller.api.Informers;
 
@@ -33,7 +33,7 @@ public final class NodeLifecycleController implements Controller {
     private final KubernetesClient client;
     private final Duration gracePeriod;
     private final Duration monitorPeriod;
-    private volatile WorkQueue<String> queue;
+    private final ControllerQueue queue = new ControllerQueue(COMPONENT, 2);
 
     /**
      * @param gracePeriod   how long a node may go without a heartbeat before it is Unknown (Kubernetes'
@@ -49,11 +49,11 @@ public final class NodeLifecycleController implements Controller {
     @Override
     public void start(Informers informers) {
         SharedIndexInformer<Node> nodes = informers.of(Node.class);
-        nodes.addEventHandler(new EnqueueHandler<>(node -> enqueue(node.getMetadata().getName())));
+        nodes.addEventHandler(new EnqueueHandler<>(queue::addKeyOf));
         SharedIndexInformer<Lease> leases = informers.of(Lease.class);
         leases.addEventHandler(new EnqueueHandler<>(lease -> {
             if (NODE_LEASE_NAMESPACE.equals(lease.getMetadata().getNamespace())) {
-                enqueue(lease.getMetadata().getName());
+                queue.add(lease.getMetadata().getName());
             }
         }));
         SharedIndexInformer<Pod> pods = informers.of(Pod.class);
@@ -80,28 +80,19 @@ public final class NodeLifecycleController implements Controller {
         informers.awaitSynced();
         NodeLifecycleSync sync = new NodeLifecycleSync(client, nodes, leases, pods, gracePeriod, monitorPeriod,
                 new EventRecorder(new ApiRequests(client), COMPONENT, COMPONENT), Clock.systemUTC());
-        queue = new WorkQueue<>(COMPONENT, 2, sync::sync);
-        nodes.getIndexer().list().forEach(node -> enqueue(node.getMetadata().getName()));
+        queue.start(sync::sync);
+        queue.addAll(nodes);
     }
 
     /** A newly bound pod only matters on a node with NoExecute taints, which the sync checks. */
     private void enqueueNodeOf(Pod pod) {
         if (pod.getSpec() != null && pod.getSpec().getNodeName() != null) {
-            enqueue(pod.getSpec().getNodeName());
-        }
-    }
-
-    private void enqueue(String node) {
-        WorkQueue<String> ready = queue;
-        if (ready != null) {
-            ready.add(node);
+            queue.add(pod.getSpec().getNodeName());
         }
     }
 
     @Override
     public void close() {
-        if (queue != null) {
-            queue.close();
-        }
+        queue.close();
     }
 }

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.qube.client.WorkQueue;
 import io.qube.controller.api.Controller;
+import io.qube.controller.api.ControllerQueue;
 import io.qube.controller.api.DeleteHandler;
 import io.qube.controller.api.Informers;
 
@@ -29,7 +30,7 @@ public final class PodGarbageCollector implements Controller {
     private final KubernetesClient client;
     private final int terminatedThreshold;
     private final Duration period;
-    private volatile WorkQueue<String> queue;
+    private final ControllerQueue queue = new ControllerQueue(COMPONENT, 1);
     private SharedIndexInformer<Pod> pods;
     private SharedIndexInformer<Node> nodes;
 
@@ -45,17 +46,10 @@ public final class PodGarbageCollector implements Controller {
         pods = informers.of(Pod.class);
         nodes = informers.of(Node.class);
         // A node going may orphan pods; the periodic sweep finds the rest (terminated pods, out-of-service nodes).
-        nodes.addEventHandler(new DeleteHandler<>(node -> sweepNow()));
+        nodes.addEventHandler(new DeleteHandler<>(node -> queue.add(SWEEP)));
         informers.awaitSynced();
-        queue = new WorkQueue<>(COMPONENT, 1, key -> sweep());
-        sweepNow();
-    }
-
-    private void sweepNow() {
-        WorkQueue<String> ready = queue;
-        if (ready != null) {
-            ready.add(SWEEP);
-        }
+        queue.start(key -> sweep());
+        queue.add(SWEEP);
     }
 
     private WorkQueue.Outcome sweep() {
@@ -116,8 +110,6 @@ public final class PodGarbageCollector implements Controller {
 
     @Override
     public void close() {
-        if (queue != null) {
-            queue.close();
-        }
+        queue.close();
     }
 }

@@ -8,10 +8,10 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.qube.client.ApiRequests;
 import io.qube.client.EventRecorder;
-import io.qube.client.WorkQueue;
 import io.qube.controller.Expectations;
 import io.qube.controller.OwnedPods;
 import io.qube.controller.api.Controller;
+import io.qube.controller.api.ControllerQueue;
 import io.qube.controller.api.Informers;
 
 import java.time.Clock;
@@ -26,16 +26,14 @@ public final class ReplicaSetController implements Controller {
     static final String COMPONENT = "replicaset-controller";
 
     private final KubernetesClient client;
-    private final int workers;
-    /** Made once both informers have synced: a sync on a half-listed cache would create pods that exist. */
-    private volatile WorkQueue<String> queue;
+    private final ControllerQueue queue;
     private final Expectations expectations = new Expectations(Clock.systemUTC());
     private SharedIndexInformer<ReplicaSet> replicaSets;
     private SharedIndexInformer<Pod> pods;
 
     public ReplicaSetController(KubernetesClient client, int workers) {
         this.client = client;
-        this.workers = workers;
+        this.queue = new ControllerQueue(COMPONENT, workers);
     }
 
     @Override
@@ -44,43 +42,33 @@ public final class ReplicaSetController implements Controller {
         replicaSets.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(ReplicaSet set) {
-                enqueue(Cache.metaNamespaceKeyFunc(set));
+                queue.addKeyOf(set);
             }
 
             @Override
             public void onUpdate(ReplicaSet old, ReplicaSet set) {
-                enqueue(Cache.metaNamespaceKeyFunc(set));
+                queue.addKeyOf(set);
             }
 
             @Override
             public void onDelete(ReplicaSet set, boolean finalStateUnknown) {
                 String key = Cache.metaNamespaceKeyFunc(set);
                 expectations.forget(key);
-                enqueue(key);
+                queue.add(key);
             }
         });
         pods = informers.of(Pod.class);
         pods.addEventHandler(new OwnedPods<>("apps/v1", "ReplicaSet", replicaSets, set -> set.getSpec().getSelector(),
-                expectations, set -> enqueue(Cache.metaNamespaceKeyFunc(set))));
+                expectations, queue::addKeyOf));
         informers.awaitSynced();
         ReplicaSetSync sync = new ReplicaSetSync(client, replicaSets, pods, expectations,
                 new EventRecorder(new ApiRequests(client), COMPONENT, COMPONENT));
-        queue = new WorkQueue<>(COMPONENT, workers, sync::sync);
-        // Events seen while the caches filled were not queued: every ReplicaSet gets one sync now.
-        replicaSets.getIndexer().list().forEach(set -> enqueue(Cache.metaNamespaceKeyFunc(set)));
-    }
-
-    private void enqueue(String key) {
-        WorkQueue<String> ready = queue;
-        if (ready != null) {
-            ready.add(key);
-        }
+        queue.start(sync::sync);
+        queue.addAll(replicaSets);
     }
 
     @Override
     public void close() {
-        if (queue != null) {
-            queue.close();
-        }
+        queue.close();
     }
 }

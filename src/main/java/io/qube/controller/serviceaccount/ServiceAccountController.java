@@ -5,10 +5,11 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.qube.client.WorkQueue;
 import io.qube.controller.api.Controller;
+import io.qube.controller.api.ControllerQueue;
+import io.qube.controller.api.DeleteHandler;
 import io.qube.controller.api.EnqueueHandler;
 import io.qube.controller.api.Informers;
 import org.jboss.logging.Logger;
@@ -24,49 +25,28 @@ public final class ServiceAccountController implements Controller {
     private static final Logger LOG = Logger.getLogger(ServiceAccountController.class);
 
     private final KubernetesClient client;
-    private final int workers;
-    private volatile WorkQueue<String> queue;
+    private final ControllerQueue queue;
     private SharedIndexInformer<Namespace> namespaces;
     private SharedIndexInformer<ServiceAccount> accounts;
 
     public ServiceAccountController(KubernetesClient client, int workers) {
         this.client = client;
-        this.workers = workers;
+        this.queue = new ControllerQueue(COMPONENT, workers);
     }
 
     @Override
     public void start(Informers informers) {
         namespaces = informers.of(Namespace.class);
-        namespaces.addEventHandler(new EnqueueHandler<>(namespace -> enqueue(namespace.getMetadata().getName())));
+        namespaces.addEventHandler(new EnqueueHandler<>(queue::addKeyOf));
         accounts = informers.of(ServiceAccount.class);
-        accounts.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(ServiceAccount account) {
-                // Only a deletion matters.
+        accounts.addEventHandler(new DeleteHandler<>(account -> {
+            if (DEFAULT.equals(account.getMetadata().getName())) {
+                queue.add(account.getMetadata().getNamespace());
             }
-
-            @Override
-            public void onUpdate(ServiceAccount old, ServiceAccount account) {
-                // As for onAdd.
-            }
-
-            @Override
-            public void onDelete(ServiceAccount account, boolean finalStateUnknown) {
-                if (DEFAULT.equals(account.getMetadata().getName())) {
-                    enqueue(account.getMetadata().getNamespace());
-                }
-            }
-        });
+        }));
         informers.awaitSynced();
-        queue = new WorkQueue<>(COMPONENT, workers, this::sync);
-        namespaces.getIndexer().list().forEach(namespace -> enqueue(namespace.getMetadata().getName()));
-    }
-
-    private void enqueue(String namespace) {
-        WorkQueue<String> ready = queue;
-        if (ready != null) {
-            ready.add(namespace);
-        }
+        queue.start(this::sync);
+        queue.addAll(namespaces);
     }
 
     WorkQueue.Outcome sync(String name) {
@@ -95,8 +75,6 @@ public final class ServiceAccountController implements Controller {
 
     @Override
     public void close() {
-        if (queue != null) {
-            queue.close();
-        }
+        queue.close();
     }
 }
