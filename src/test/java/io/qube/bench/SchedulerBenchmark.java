@@ -66,9 +66,11 @@ public final class SchedulerBenchmark {
             jvm.addAll(List.of(extra.trim().split("\\s+")));
         }
         // The nodes are objects without kubelets, as in scheduler_perf: the node lifecycle controller would find
-        // their Leases missing and taint them all unreachable after its grace period.
+        // their Leases missing and taint them all unreachable after its grace period. Node IPAM would give 5,000
+        // nodes pod CIDRs (more than its default cluster CIDR holds) while the figures are measured.
         server = QubeServer.start("scheduler", work.resolve("qube"),
-                Map.of("QUBE_CONTROLLERS_NODE_LIFECYCLE_ENABLED", "false"), jvm);
+                Map.of("QUBE_CONTROLLERS_NODE_LIFECYCLE_ENABLED", "false", "QUBE_CONTROLLERS_NODE_IPAM_ENABLED",
+                        "false"), jvm);
         try {
             int pool = nodeCount / 5;
             progress("creating " + nodeCount + " nodes in " + ZONES + " zones, " + pool + " of them tainted for "
