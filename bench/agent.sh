@@ -3,6 +3,8 @@
 # "Node agent"): the process runtime's pod startup for 100 pods, then 10,000 simulated pods on 1,000 nodes.
 # bench/agent.sh --scale [NODES [PODS]]: the simulated figure alone (io.qube.agent.SimulatedScaleBenchmark).
 # bench/agent.sh --startup [PODS]: the startup figure alone (io.qube.agent.ProcessStartupBenchmark).
+# bench/agent.sh --cri [PODS]: issue 11's figures (io.qube.agent.CriStartupBenchmark): pod startup on the cri runtime next
+# to bare `ctr run`, and image pulls next to `ctr images pull`.
 # bench/agent.sh --deployments [NODES [DEPLOYMENTS [REPLICAS]]]: issue 10's figure (io.qube.agent.DeploymentBenchmark,
 # docs/PERFORMANCE.md "Deployments"): bare pods as the baseline, then 100 Deployments x 20 replicas to Available and a
 # rolling update of all of them, on 500 simulated nodes by default.
@@ -23,6 +25,7 @@ fi
 main=io.qube.agent.AgentBenchmark
 case "${1:-}" in
     --startup) main=io.qube.agent.ProcessStartupBenchmark; shift ;;
+    --cri) main=io.qube.agent.CriStartupBenchmark; shift ;;
     --scale) main=io.qube.agent.SimulatedScaleBenchmark; shift ;;
     --deployments) main=io.qube.agent.DeploymentBenchmark; shift ;;
 esac

@@ -139,7 +139,7 @@ public final class ProcessStartupBenchmark {
         }
     }
 
-    private static void row(String label, long[] nanos) {
+    static void row(String label, long[] nanos) {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
         System.out.printf("%-44s %10.1f %10.1f %10.1f%n", label, SimulatedScaleBenchmark.percentile(sorted, 0.50),

@@ -13,7 +13,7 @@ public record RegistryImages(LocalRegistry registry, String busybox, String paus
     public static final String TAG = "1.0";
 
     /** Starts a registry without auth and pushes both images to it. */
-    static RegistryImages publish() {
+    public static RegistryImages publish() {
         LocalRegistry registry = LocalRegistry.start();
         try {
             return new RegistryImages(registry,

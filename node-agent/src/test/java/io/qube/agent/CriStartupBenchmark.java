@@ -1,0 +1,195 @@
+package io.qube.agent;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.qube.agent.cri.LocalRegistry;
+import io.qube.agent.cri.RegistryImages;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Issue 11's figures for the cri runtime, in one run: pod startup (create request to Running seen by a watch) for
+ * pods whose image is present, created one after another, next to a bare {@code ctr run -d} of the same image on
+ * the same containerd; and the image pull as the agent reports it (its Pulled event) next to {@code ctr images
+ * pull} of the same image, the image removed before each pull (its layer stays: see removeImage). A warm-up round
+ * runs first. Run with
+ * bench/agent.sh --cri [PODS] (default 50), as root.
+ */
+public final class CriStartupBenchmark {
+
+    private static final String NODE = "cri-bench";
+    private static final int PULLS = 5;
+
+    public static void main(String[] args) throws Exception {
+        run(args.length > 0 ? Integer.parseInt(args[0]) : 50);
+    }
+
+    static void run(int pods) throws Exception {
+        Path work = Files.createTempDirectory("qube-cri-bench");
+        Path socket = work.resolve("state").resolve("containerd").resolve("containerd.sock");
+        RegistryImages images = RegistryImages.publish();
+        try (LocalRegistry registry = images.registry(); QubeServer qube = QubeServer.start(); KubernetesClient client = qube.client();
+             QubeAgent agent = QubeAgent.startCri(qube.kubeconfig(), NODE, work.resolve("state"), "qubecribench0",
+                     "10.77.201.0/24", images.pause())) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> client.nodes().withName(NODE).get() != null);
+            Map<String, Long> runningAt = new ConcurrentHashMap<>();
+            try (Watch watch = client.pods().inNamespace("default").watch(new Watcher<>() {
+                @Override
+                public void eventReceived(Action action, Pod pod) {
+                    if (pod.getStatus() != null && "Running".equals(pod.getStatus().getPhase())) {
+                        runningAt.putIfAbsent(pod.getMetadata().getName(), System.nanoTime());
+                    }
+                }
+
+                @Override
+                public void onClose(WatcherException cause) {
+                }
+            })) {
+                String image = images.busybox();
+                sequential(client, "warmup", 10, image, runningAt);
+                deleteAll(client, socket);
+                long[] bare = bareRuns(socket, image, pods);
+                long[] oneByOne = sequential(client, "seq", pods, image, runningAt);
+                deleteAll(client, socket);
+                long[][] pulls = pulls(client, socket, image, runningAt);
+                System.out.printf("%ncri runtime (containerd %s), %d pods of %s%n", ctr(socket, "version")
+                        .lines().filter(l -> l.trim().startsWith("Version")).findFirst().orElse("?").trim(), pods,
+                        image);
+                System.out.printf("%-56s %10s %10s %10s%n", "", "p50 ms", "p99 ms", "max ms");
+                ProcessStartupBenchmark.row("baseline: ctr run -d (container only, no network)", bare);
+                ProcessStartupBenchmark.row("pods created one after another (image present)", oneByOne);
+                ProcessStartupBenchmark.row("baseline: ctr images pull (" + PULLS + " pulls)", pulls[0]);
+                ProcessStartupBenchmark.row("agent's pull (Pulled event, " + PULLS + " pulls)", pulls[1]);
+                deleteAll(client, socket);
+            }
+        } finally {
+            new ProcessBuilder("ip", "link", "del", "qubecribench0").start().waitFor();
+            ProcessCluster.deleteTree(work);
+        }
+    }
+
+    /** {@code ctr run -d} then delete, in a namespace of the benchmark's own on the agent's containerd. */
+    private static long[] bareRuns(Path socket, String image, int count) throws Exception {
+        ctr(socket, "-n", "bench", "images", "pull", "--plain-http", image);
+        long[] latencies = new long[count];
+        for (int i = 0; i < count; i++) {
+            String id = "bare-" + i;
+            long start = System.nanoTime();
+            ctr(socket, "-n", "bench", "run", "-d", image, id, "sleep", "3600");
+            latencies[i] = System.nanoTime() - start;
+            ctr(socket, "-n", "bench", "tasks", "kill", "-s", "KILL", id);
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+                ctr(socket, "-n", "bench", "tasks", "delete", id);
+                return true;
+            });
+            ctr(socket, "-n", "bench", "containers", "delete", id);
+        }
+        return latencies;
+    }
+
+    private static long[] sequential(KubernetesClient client, String prefix, int count, String image,
+                                     Map<String, Long> runningAt) {
+        long[] latencies = new long[count];
+        for (int i = 0; i < count; i++) {
+            String name = prefix + "-" + i;
+            long start = System.nanoTime();
+            client.pods().inNamespace("default").resource(pod(name, image, "IfNotPresent")).create();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1))
+                    .until(() -> runningAt.containsKey(name));
+            latencies[i] = runningAt.get(name) - start;
+        }
+        return latencies;
+    }
+
+    /** [ctr's pull times, the agent's], the image removed before each pull. */
+    private static long[][] pulls(KubernetesClient client, Path socket, String image, Map<String, Long> runningAt)
+            throws Exception {
+        long[] bare = new long[PULLS];
+        long[] agent = new long[PULLS];
+        for (int i = 0; i < PULLS; i++) {
+            removeImage(socket);
+            long start = System.nanoTime();
+            ctr(socket, "-n", "bench", "images", "pull", "--plain-http", image);
+            bare[i] = System.nanoTime() - start;
+            removeImage(socket);
+            String name = "pull-" + i;
+            client.pods().inNamespace("default").resource(pod(name, image, "Always")).create();
+            await().atMost(Duration.ofSeconds(60)).until(() -> runningAt.containsKey(name));
+            agent[i] = pulledIn(client, name);
+            client.pods().inNamespace("default").withName(name).withGracePeriod(0).delete();
+            await().atMost(Duration.ofSeconds(60)).until(() -> ctr(socket, "containers", "ls", "-q").isBlank()
+                    || !ctr(socket, "containers", "ls").contains(name));
+        }
+        return new long[][] {bare, agent};
+    }
+
+    /** The time the agent's Pulled event reports: "Successfully pulled image ... in 0.123s (...)". */
+    private static long pulledIn(KubernetesClient client, String pod) {
+        Pattern took = Pattern.compile("Successfully pulled image .* in ([0-9.]+)s ");
+        return await().atMost(Duration.ofSeconds(30)).until(() -> client.v1().events().inNamespace("default")
+                .withField("involvedObject.name", pod).list().getItems().stream().map(Event::getMessage)
+                .map(took::matcher).filter(Matcher::find).map(m -> (long) (Double.parseDouble(m.group(1)) * 1e9))
+                .findFirst().orElse(-1L), nanos -> nanos >= 0);
+    }
+
+    /**
+     * No busybox image in either namespace; the garbage collection (--sync) drops its manifest and config, so the
+     * next pull fetches them again. Its one layer stays: the pause image (the same busybox) holds it.
+     */
+    private static void removeImage(Path socket) throws Exception {
+        for (String namespace : List.of("bench", "k8s.io")) {
+            for (String ref : ctr(socket, "-n", namespace, "images", "ls", "-q").lines().toList()) {
+                if (ref.contains("/busybox")) {
+                    ctr(socket, "-n", namespace, "images", "rm", "--sync", ref);
+                }
+            }
+        }
+    }
+
+    private static Pod pod(String name, String image, String policy) {
+        return new PodBuilder().withNewMetadata().withName(name).endMetadata().withNewSpec().withNodeName(NODE)
+                .withTerminationGracePeriodSeconds(0L).addNewContainer().withName("main").withImage(image)
+                .withImagePullPolicy(policy).withCommand("sleep", "3600").endContainer().endSpec().build();
+    }
+
+    private static void deleteAll(KubernetesClient client, Path socket) {
+        client.pods().inNamespace("default").withGracePeriod(0).delete();
+        await().atMost(Duration.ofMinutes(2)).until(() -> ctr(socket, "containers", "ls", "-q").isBlank());
+    }
+
+    private static List<String> command(Path socket, String... args) {
+        List<String> command = new ArrayList<>(List.of("ctr", "--address", socket.toString()));
+        if (Stream.of(args).noneMatch("-n"::equals)) {
+            command.addAll(List.of("-n", "k8s.io"));
+        }
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private static String ctr(Path socket, String... args) throws Exception {
+        Process process = new ProcessBuilder(command(socket, args)).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IllegalStateException("ctr " + String.join(" ", args) + ": " + out);
+        }
+        return out;
+    }
+}
