@@ -122,6 +122,12 @@ class CriPodsIT {
         assertThat(status.getContainerID()).startsWith("containerd://");
         assertThat(status.getImageID()).contains("sha256:");
         assertThat(pods.events("web")).extracting(Event::getReason).contains("Pulled", "Created", "Started");
+        // The node lists the pulled image (digest and tag) with its size, as the kubelet does.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.nodes().withName(NODE).get().getStatus()
+                .getImages()).anySatisfy(image -> {
+                    assertThat(image.getNames()).contains(busybox).anyMatch(name -> name.contains("@sha256:"));
+                    assertThat(image.getSizeBytes()).isPositive();
+                }));
         await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("logs", "web"))
                 .startsWith(TestImages.MARKER).contains("no-host-files", "tick 1"));
 

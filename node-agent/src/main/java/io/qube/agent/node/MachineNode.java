@@ -62,7 +62,8 @@ public final class MachineNode implements AutoCloseable {
         NodeRegistration.register(client, profile, endpoint.port());
         LeaseRenewer lease = new LeaseRenewer(client, List.of(profile.name()));
         lease.start(leaseInterval);
-        NodeStatusReporter status = new NodeStatusReporter(client, List.of(profile), endpoint.port());
+        NodeStatusReporter status = new NodeStatusReporter(client, List.of(profile), endpoint.port(),
+                runtime.images().map(NodeImages::new).orElse(null));
         status.start(NodeStatusReporter.DEFAULT_INTERVAL);
         return new MachineNode(lease, status, pods, endpoint);
     }

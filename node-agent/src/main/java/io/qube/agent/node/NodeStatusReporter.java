@@ -1,5 +1,6 @@
 package io.qube.agent.node;
 
+import io.fabric8.kubernetes.api.model.ContainerImage;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The kubelet's node status updates: at least every interval (a minute by default, its
@@ -44,11 +46,19 @@ public final class NodeStatusReporter implements AutoCloseable {
         return thread;
     });
     private SharedIndexInformer<Node> nodes;
+    /** status.images of a machine node; null for simulated nodes, which have none. */
+    private final Supplier<List<ContainerImage>> images;
 
     public NodeStatusReporter(KubernetesClient client, List<NodeProfile> profiles, int port) {
+        this(client, profiles, port, null);
+    }
+
+    NodeStatusReporter(KubernetesClient client, List<NodeProfile> profiles, int port,
+                       Supplier<List<ContainerImage>> images) {
         this.client = client;
         profiles.forEach(profile -> this.profiles.put(profile.name(), profile));
         this.port = port;
+        this.images = images;
     }
 
     /** Reports every interval, the first after one interval (registration has just written the status). */
@@ -86,7 +96,7 @@ public final class NodeStatusReporter implements AutoCloseable {
 
     private void reportIfDiffering(String name) {
         Node node = nodes.getStore().getByKey(name);
-        if (node == null || readyAsReported(node)) {
+        if (node == null || readyAsReported(node) && imagesAsReported(node)) {
             return;
         }
         try {
@@ -101,6 +111,15 @@ public final class NodeStatusReporter implements AutoCloseable {
         return node.getStatus() != null && node.getStatus().getConditions() != null
                 && node.getStatus().getConditions().stream()
                 .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    /** A pull or a removal shows in status.images within a check, not only at the next full report. */
+    private boolean imagesAsReported(Node node) {
+        if (images == null) {
+            return true;
+        }
+        List<ContainerImage> now = images.get();
+        return now == null || now.equals(node.getStatus().getImages());
     }
 
     private void reportAll() {
@@ -125,6 +144,12 @@ public final class NodeStatusReporter implements AutoCloseable {
                         .findFirst().ifPresent(before -> condition.setLastTransitionTime(
                                 before.getLastTransitionTime()));
             }
+        }
+        List<ContainerImage> found = images == null ? null : images.get();
+        if (found != null) {
+            status.setImages(found);
+        } else if (current != null && current.getStatus() != null) {
+            status.setImages(current.getStatus().getImages());
         }
         StatusPatch.write(client, new NodeBuilder().withNewMetadata().withName(profile.name()).endMetadata()
                 .withStatus(status).build());
