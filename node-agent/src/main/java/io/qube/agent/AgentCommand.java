@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.quarkus.runtime.Quarkus;
+import io.qube.agent.node.ImageGarbageCollector;
 import io.qube.agent.node.MachineNode;
 import io.qube.agent.node.NodeProfile;
 import io.qube.agent.runtime.ContainerRuntime;
@@ -108,6 +109,23 @@ public class AgentCommand implements Callable<Integer> {
     @Option(names = "--node-labels", paramLabel = "k=v,...", split = ",", description = "Extra labels for every node.")
     Map<String, String> labels = new LinkedHashMap<>();
 
+    @Option(names = "--image-gc-high-threshold", defaultValue = "85", paramLabel = "PERCENT",
+            description = "Image garbage collection starts when the image file system is used above this (cri "
+                    + "runtime). Default: ${DEFAULT-VALUE}.")
+    int imageGcHigh;
+
+    @Option(names = "--image-gc-low-threshold", defaultValue = "80", paramLabel = "PERCENT",
+            description = "... and removes unused images until it is used at most this. Default: ${DEFAULT-VALUE}.")
+    int imageGcLow;
+
+    @Option(names = "--image-minimum-gc-age", defaultValue = "2m", paramLabel = "D",
+            description = "An unused image younger than this is kept. Default: ${DEFAULT-VALUE}.")
+    String imageMinimumGcAge;
+
+    @Option(names = "--image-gc-period", defaultValue = "5m", paramLabel = "D", hidden = true,
+            description = "How often image garbage collection looks at the image file system.")
+    String imageGcPeriod;
+
     @Option(names = "--lease-interval", defaultValue = "10s", paramLabel = "D", hidden = true,
             description = "How often leases are renewed (seconds, e.g. 10s).")
     String leaseInterval;
@@ -127,7 +145,7 @@ public class AgentCommand implements Callable<Integer> {
         Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
              SimulatedNodes running = SimulatedNodes.start(client, SimulatedNodes.profiles(prefix, nodes, cpu, memory,
-                     maxPods, labels), Duration.ofSeconds(Long.parseLong(leaseInterval.replace("s", ""))))) {
+                     maxPods, labels), duration(leaseInterval))) {
             System.out.println("qube agent: " + nodes + " simulated node(s) " + prefix + "-0.." + prefix + "-"
                     + (nodes - 1) + " registered; running until stopped");
             Quarkus.waitForExit();
@@ -165,17 +183,43 @@ public class AgentCommand implements Callable<Integer> {
                      ? CriRuntime.start(state, runtimeEndpoint, sandboxImage, bridge, podCidr)
                      : ProcessRuntime.start(state, bridge, podCidr)) {
             NodeProfile profile = MachineNode.profile(node, nodeIp, maxPods, labels, containers);
+            ImageGarbageCollector.Settings imageGc = new ImageGarbageCollector.Settings(imageGcHigh, imageGcLow,
+                    duration(imageMinimumGcAge), duration(imageGcPeriod));
+            ImageGarbageCollector collector = containers.images().map(manager -> new ImageGarbageCollector(
+                    ImageGarbageCollector.Node.of(containers), manager, java.util.Set.of(sandboxImage), imageGc,
+                    java.time.Clock.systemUTC())).orElse(null);
             try (MachineNode running = MachineNode.start(client, vertx, profile, containers,
-                    Duration.ofSeconds(Long.parseLong(leaseInterval.replace("s", ""))), port)) {
+                    duration(leaseInterval), port)) {
+                if (collector != null) {
+                    collector.start();
+                }
                 System.out.println("qube agent: node " + node + " (" + profile.internalIp() + ", endpoint port "
                         + running.port() + ", runtime " + containers.version() + ") registered; running until "
                         + "stopped");
                 Quarkus.waitForExit();
+            } finally {
+                if (collector != null) {
+                    collector.close();
+                }
             }
             if (removePodsOnExit && containers instanceof CriRuntime cri) {
                 cri.removeEverything();
             }
         }
         return 0;
+    }
+
+    /** A duration as the kubelet's flags write them: 90s, 2m, 1h. */
+    private Duration duration(String value) {
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(\\d+)([smh])").matcher(value.trim());
+        if (!matcher.matches()) {
+            throw new ParameterException(spec.commandLine(), "invalid duration " + value + " (e.g. 90s, 2m, 1h)");
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        return switch (matcher.group(2)) {
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        };
     }
 }

@@ -20,6 +20,13 @@ public interface ImageManager {
 
     void remove(String imageId) throws IOException;
 
+    /** The file system images are stored on: its mount point and the bytes the images use there. */
+    ImageFs imageFs() throws IOException;
+
+    /** Where images live and how much of it they use. */
+    record ImageFs(java.nio.file.Path mountpoint, long usedBytes) {
+    }
+
     /** An image on the node: its id (digest), names and size in bytes. */
     record Image(String id, List<String> tags, List<String> digests, long size) {
         /** The names the Node's status.images lists. */

@@ -70,6 +70,17 @@ final class CriImages implements ImageManager {
                 .setImage(Cri.ImageSpec.newBuilder().setImage(imageId)).build()));
     }
 
+    @Override
+    public ImageFs imageFs() throws IOException {
+        Cri.ImageFsInfoResponse info = client.images(DEADLINE, stub -> stub.imageFsInfo(
+                Cri.ImageFsInfoRequest.getDefaultInstance()));
+        if (info.getImageFilesystemsCount() == 0) {
+            throw new IOException("the runtime reports no image file system");
+        }
+        Cri.FilesystemUsage usage = info.getImageFilesystems(0);
+        return new ImageFs(java.nio.file.Path.of(usage.getFsId().getMountpoint()), usage.getUsedBytes().getValue());
+    }
+
     private static Image of(Cri.Image image) {
         return new Image(image.getId(), image.getRepoTagsList(), image.getRepoDigestsList(), image.getSize());
     }

@@ -1,0 +1,167 @@
+package io.qube.agent.node;
+
+import io.qube.agent.runtime.ContainerRuntime;
+import io.qube.agent.runtime.ContainerStatus;
+import io.qube.agent.runtime.ImageManager;
+import io.qube.agent.runtime.ImageManager.Image;
+import io.qube.agent.runtime.SandboxStatus;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The kubelet's image garbage collection: every period, when the image file system is used above the high
+ * threshold (percent), images no container uses are removed, least recently used first and none younger than the
+ * minimum age, until the use is at the low threshold. The sandbox (pause) image is never removed.
+ */
+public final class ImageGarbageCollector implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ImageGarbageCollector.class);
+
+    /** The collector's settings, the kubelet's flags of the same names. */
+    public record Settings(int highThresholdPercent, int lowThresholdPercent, Duration minimumAge, Duration period) {
+        public Settings {
+            if (lowThresholdPercent > highThresholdPercent || highThresholdPercent > 100 || lowThresholdPercent < 0) {
+                throw new IllegalArgumentException("image GC thresholds must be 0 <= low (" + lowThresholdPercent
+                        + ") <= high (" + highThresholdPercent + ") <= 100");
+            }
+        }
+    }
+
+    /** What the collector reads of the node besides its images. */
+    public interface Node {
+        /** The image references (ids or names) of every container the runtime has, running or not. */
+        Set<String> imagesInUse() throws IOException;
+
+        /** The image file system's size and use in bytes, [capacity, used]. */
+        long[] imageFsUsage(ImageManager.ImageFs fs) throws IOException;
+
+        /** A node whose containers are the runtime's and whose image file system is the one the runtime names. */
+        static Node of(ContainerRuntime runtime) {
+            return new Node() {
+                @Override
+                public Set<String> imagesInUse() throws IOException {
+                    Set<String> refs = new HashSet<>();
+                    for (SandboxStatus sandbox : runtime.sandboxes()) {
+                        for (ContainerStatus container : sandbox.containers()) {
+                            if (container.imageRef() != null) {
+                                refs.add(container.imageRef());
+                            }
+                        }
+                    }
+                    return refs;
+                }
+
+                @Override
+                public long[] imageFsUsage(ImageManager.ImageFs fs) throws IOException {
+                    FileStore store = Files.getFileStore(fs.mountpoint());
+                    return new long[] {store.getTotalSpace(), store.getTotalSpace() - store.getUsableSpace()};
+                }
+            };
+        }
+    }
+
+    private final Node node;
+    private final ImageManager images;
+    private final Set<String> pinned;
+    private final Settings settings;
+    private final Clock clock;
+    /** When each image (by id) was first seen or last seen in use. */
+    private final Map<String, Instant> lastUsed = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "image-gc");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public ImageGarbageCollector(Node node, ImageManager images, Set<String> pinned, Settings settings,
+                                 Clock clock) {
+        this.node = node;
+        this.images = images;
+        this.pinned = pinned;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    public void start() {
+        ticks.scheduleWithFixedDelay(() -> {
+            try {
+                collect();
+            } catch (IOException | RuntimeException e) {
+                LOG.warnf("image garbage collection failed: %s; trying again in %s", e.getMessage(), settings.period());
+            }
+        }, settings.period().toMillis(), settings.period().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** One round: what was removed, by id. */
+    List<String> collect() throws IOException {
+        List<Image> all = images.list();
+        Set<String> inUse = inUse(all);
+        Instant now = clock.instant();
+        for (Image image : all) {
+            if (inUse.contains(image.id())) {
+                lastUsed.put(image.id(), now);
+            } else {
+                lastUsed.putIfAbsent(image.id(), now);
+            }
+        }
+        lastUsed.keySet().retainAll(all.stream().map(Image::id).toList());
+        ImageManager.ImageFs fs = images.imageFs();
+        long[] usage = node.imageFsUsage(fs);
+        long capacity = usage[0];
+        long used = usage[1];
+        if (capacity <= 0 || used * 100 < (long) settings.highThresholdPercent() * capacity) {
+            return List.of();
+        }
+        long toFree = used - capacity * settings.lowThresholdPercent() / 100;
+        List<String> removed = new ArrayList<>();
+        List<Image> candidates = all.stream()
+                .filter(image -> !inUse.contains(image.id()) && image.names().stream().noneMatch(pinned::contains))
+                .filter(image -> !lastUsed.get(image.id()).plus(settings.minimumAge()).isAfter(now))
+                .sorted(Comparator.comparing(image -> lastUsed.get(image.id()))).toList();
+        for (Image image : candidates) {
+            if (toFree <= 0) {
+                break;
+            }
+            images.remove(image.id());
+            lastUsed.remove(image.id());
+            removed.add(image.id());
+            toFree -= image.size();
+        }
+        LOG.infof("image file system %s was %d%% used (high threshold %d%%): removed %d unused image(s) %s",
+                fs.mountpoint(), used * 100 / capacity, settings.highThresholdPercent(), removed.size(), removed);
+        return removed;
+    }
+
+    /** Ids of the images some container of the runtime (running or not) was made from. */
+    private Set<String> inUse(List<Image> all) throws IOException {
+        Set<String> refs = node.imagesInUse();
+        Set<String> ids = new HashSet<>();
+        for (Image image : all) {
+            if (refs.contains(image.id()) || image.names().stream().anyMatch(refs::contains)) {
+                ids.add(image.id());
+            }
+        }
+        return ids;
+    }
+
+    @Override
+    public void close() {
+        ticks.shutdownNow();
+    }
+}
