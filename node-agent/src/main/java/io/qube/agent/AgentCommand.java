@@ -54,6 +54,11 @@ public class AgentCommand implements Callable<Integer> {
                     + "containerd under the state directory.")
     Path runtimeEndpoint;
 
+    @Option(names = "--registry-config", paramLabel = "FILE",
+            description = "Registry mirrors and credentials for the agent's own containerd, as k3s' registries.yaml "
+                    + "(cri runtime). Registries on loopback are reached over plain HTTP without it.")
+    Path registryConfig;
+
     @Option(names = "--remove-pods-on-exit",
             description = "On a clean stop, remove every pod's containers and sandbox and the pod bridge (cri "
                     + "runtime), as `qube up` does for a development cluster. Default: leave them running for the "
@@ -180,7 +185,7 @@ public class AgentCommand implements Callable<Integer> {
         Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
              ContainerRuntime containers = runtime.equals("cri")
-                     ? CriRuntime.start(state, runtimeEndpoint, sandboxImage, bridge, podCidr)
+                     ? CriRuntime.start(state, runtimeEndpoint, sandboxImage, bridge, podCidr, registryConfig)
                      : ProcessRuntime.start(state, bridge, podCidr)) {
             NodeProfile profile = MachineNode.profile(node, nodeIp, maxPods, labels, containers);
             ImageGarbageCollector.Settings imageGc = new ImageGarbageCollector.Settings(imageGcHigh, imageGcLow,

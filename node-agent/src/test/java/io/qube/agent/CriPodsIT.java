@@ -59,6 +59,9 @@ class CriPodsIT {
     private static Path state;
     private static String busybox;
     private static Set<String> namespacesBefore;
+    /** A registry whose credentials the agent has from its --registry-config, not from the pods. */
+    private static LocalRegistry agentCredentialed;
+    private static String credentialedImage;
 
     @BeforeAll
     static void startNode(RegistryImages images) throws Exception {
@@ -70,7 +73,20 @@ class CriPodsIT {
         pods = new PodLookups(client, "default");
         work = Files.createTempDirectory("qube-cri-it");
         state = work.resolve("state");
-        agent = QubeAgent.startCri(qube.kubeconfig(), NODE, state, BRIDGE, CIDR, images.pause());
+        LocalRegistry.Credentials credentials = new LocalRegistry.Credentials("agent", "agent-pass");
+        agentCredentialed = LocalRegistry.start(credentials);
+        credentialedImage = agentCredentialed.push(TestImages.layout(), TestImages.BUSYBOX, "team/busybox", "1.0");
+        Path registries = Files.writeString(work.resolve("registries.yaml"), """
+                mirrors:
+                  mirror.qube.test:
+                    endpoint: ["http://%s"]
+                configs:
+                  "%s":
+                    auth: {username: %s, password: %s}
+                """.formatted(images.registry().host(), agentCredentialed.host(), credentials.user(),
+                credentials.password()));
+        agent = QubeAgent.startCri(qube.kubeconfig(), NODE, state, BRIDGE, CIDR, images.pause(),
+                "--registry-config", registries.toString());
         await().atMost(WAIT).until(() -> PodLookups.ready(client.nodes().withName(NODE).get()));
     }
 
@@ -95,6 +111,9 @@ class CriPodsIT {
             }
             if (qube != null) {
                 qube.close();
+            }
+            if (agentCredentialed != null) {
+                agentCredentialed.close();
             }
             new ProcessBuilder("ip", "link", "del", BRIDGE).start().waitFor();
             ProcessCluster.keepLogs(work);
@@ -274,6 +293,19 @@ class CriPodsIT {
                     + "\",\"imagePullSecrets\":[{\"name\":\"pull-secret\"}]}}", "--command", "--", "sleep", "3600");
             await().atMost(WAIT).until(() -> pods.condition("authorized", "Ready"), "True"::equals);
         }
+    }
+
+    @Test
+    void theAgentsRegistryConfigGivesMirrorsAndCredentials() throws Exception {
+        // mirror.qube.test does not exist: containerd pulls from the mirror the agent's registries.yaml names.
+        String mirrored = "mirror.qube.test/busybox:" + RegistryImages.TAG;
+        kubectl.ok("run", "mirrored", "--image=" + mirrored, "--overrides={\"spec\":{\"nodeName\":\"" + NODE
+                + "\"}}", "--command", "--", "sleep", "3600");
+        await().atMost(WAIT).until(() -> pods.condition("mirrored", "Ready"), "True"::equals);
+        // A registry behind basic auth, reached with the agent's credentials: the pod has no imagePullSecret.
+        kubectl.ok("run", "credentialed", "--image=" + credentialedImage, "--overrides={\"spec\":{\"nodeName\":\""
+                + NODE + "\"}}", "--command", "--", "sleep", "3600");
+        await().atMost(WAIT).until(() -> pods.condition("credentialed", "Ready"), "True"::equals);
     }
 
     @Test

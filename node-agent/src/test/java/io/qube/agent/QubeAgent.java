@@ -36,9 +36,10 @@ final class QubeAgent implements AutoCloseable {
 
     /** An agent with the cri runtime and its own containerd, whose sandboxes run {@code sandboxImage}. */
     static QubeAgent startCri(Path kubeconfig, String name, Path stateDir, String bridge, String podCidr,
-                              String sandboxImage) throws IOException {
-        return start(kubeconfig, name, stateDir, bridge, podCidr, List.of("--runtime", "cri", "--sandbox-image",
-                sandboxImage));
+                              String sandboxImage, String... options) throws IOException {
+        List<String> runtime = new ArrayList<>(List.of("--runtime", "cri", "--sandbox-image", sandboxImage));
+        runtime.addAll(List.of(options));
+        return start(kubeconfig, name, stateDir, bridge, podCidr, runtime);
     }
 
     private static QubeAgent start(Path kubeconfig, String name, Path stateDir, String bridge, String podCidr,

@@ -31,7 +31,8 @@ final class Containerd implements AutoCloseable {
     }
 
     /** The settings of the containerd's CRI plugin that the agent decides. */
-    record Settings(String sandboxImage, Path cniBinDir, Path cniConfDir, Path registryHosts) {
+    record Settings(String sandboxImage, Path cniBinDir, Path cniConfDir, Path registryHosts,
+                    RegistryConfig registries) {
     }
 
     static Path socket(Path directory) {
@@ -137,7 +138,7 @@ final class Containerd implements AutoCloseable {
                 "  conf_dir = " + quoted(settings.cniConfDir()),
                 cri + ".registry]",
                 "  config_path = " + quoted(settings.registryHosts()),
-                ""));
+                settings.registries().authToml()));
     }
 
     private static String quoted(Object value) {

@@ -63,19 +63,23 @@ public final class CriRuntime implements ContainerRuntime {
 
     /**
      * Connects to the runtime at {@code endpoint}, or (null) starts the agent's own containerd under
-     * {@code state/containerd} with the node's pod network from {@code podCidr} on {@code bridge}.
+     * {@code state/containerd} with the node's pod network from {@code podCidr} on {@code bridge} and the
+     * registries of {@code registryConfig} (null: none).
      */
-    public static CriRuntime start(Path state, Path endpoint, String sandboxImage, String bridge, String podCidr)
-            throws IOException {
+    public static CriRuntime start(Path state, Path endpoint, String sandboxImage, String bridge, String podCidr,
+                                   Path registryConfig) throws IOException {
         Containerd containerd = null;
         Path socket = endpoint;
         if (socket == null) {
             Path directory = state.resolve("containerd");
             Path cniConf = directory.resolve("cni");
             CniConfig.write(cniConf, bridge, podCidr, directory.resolve("cni-ipam"));
-            Path hosts = Files.createDirectories(directory.resolve("certs.d"));
+            RegistryConfig registries = registryConfig == null ? RegistryConfig.NONE
+                    : RegistryConfig.read(registryConfig);
+            Path hosts = directory.resolve("certs.d");
+            registries.writeHosts(hosts);
             containerd = Containerd.startOrAdopt(directory, new Containerd.Settings(sandboxImage,
-                    CniConfig.pluginDir(), cniConf, hosts));
+                    CniConfig.pluginDir(), cniConf, hosts, registries));
             socket = containerd.socket();
         }
         CriClient client = new CriClient(socket);
