@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.quarkus.runtime.Quarkus;
+import io.qube.agent.node.EvictionThresholds;
 import io.qube.agent.node.ImageGarbageCollector;
 import io.qube.agent.node.MachineNode;
 import io.qube.agent.node.NodeProfile;
@@ -24,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -131,6 +133,23 @@ public class AgentCommand implements Callable<Integer> {
             description = "How often image garbage collection looks at the image file system.")
     String imageGcPeriod;
 
+    @Option(names = "--eviction-hard", defaultValue = EvictionThresholds.DEFAULT, paramLabel = "SIGNAL<Q,...",
+            description = "Hard eviction thresholds (memory.available, nodefs.available as a quantity or a "
+                    + "percentage); '' for none. Default: ${DEFAULT-VALUE}.")
+    String evictionHard;
+
+    @Option(names = "--system-reserved", paramLabel = "cpu=C,memory=M", split = ",",
+            description = "Resources kept for the system, not allocatable to pods.")
+    Map<String, String> systemReserved = new LinkedHashMap<>();
+
+    @Option(names = "--kube-reserved", paramLabel = "cpu=C,memory=M", split = ",",
+            description = "Resources kept for the agent and runtime, not allocatable to pods.")
+    Map<String, String> kubeReserved = new LinkedHashMap<>();
+
+    @Option(names = "--eviction-interval", defaultValue = "10s", paramLabel = "D", hidden = true,
+            description = "How often the eviction manager looks at the node's signals.")
+    String evictionInterval;
+
     @Option(names = "--lease-interval", defaultValue = "10s", paramLabel = "D", hidden = true,
             description = "How often leases are renewed (seconds, e.g. 10s).")
     String leaseInterval;
@@ -187,14 +206,22 @@ public class AgentCommand implements Callable<Integer> {
              ContainerRuntime containers = runtime.equals("cri")
                      ? CriRuntime.start(state, runtimeEndpoint, sandboxImage, bridge, podCidr, registryConfig)
                      : ProcessRuntime.start(state, bridge, podCidr)) {
-            NodeProfile profile = MachineNode.profile(node, nodeIp, maxPods, labels, containers);
+            EvictionThresholds thresholds;
+            try {
+                thresholds = EvictionThresholds.parse(evictionHard);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--eviction-hard: " + e.getMessage());
+            }
+            NodeProfile profile = MachineNode.profile(node, nodeIp, maxPods, labels, containers,
+                    reserved(thresholds));
             ImageGarbageCollector.Settings imageGc = new ImageGarbageCollector.Settings(imageGcHigh, imageGcLow,
                     duration(imageMinimumGcAge), duration(imageGcPeriod));
             ImageGarbageCollector collector = containers.images().map(manager -> new ImageGarbageCollector(
                     ImageGarbageCollector.Node.of(containers), manager, java.util.Set.of(sandboxImage), imageGc,
                     java.time.Clock.systemUTC())).orElse(null);
             try (MachineNode running = MachineNode.start(client, vertx, profile, containers,
-                    duration(leaseInterval), port)) {
+                    duration(leaseInterval), port, new MachineNode.Eviction(thresholds, duration(evictionInterval),
+                            state))) {
                 if (collector != null) {
                     collector.start();
                 }
@@ -212,6 +239,32 @@ public class AgentCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * What pods may not have, as the kubelet computes it: system and kube reservations, plus memory's hard
+     * eviction threshold (in bytes) so that pods filling their allocatable do not trigger eviction.
+     */
+    private Map<String, io.fabric8.kubernetes.api.model.Quantity> reserved(EvictionThresholds thresholds) {
+        Map<String, java.math.BigDecimal> sums = new LinkedHashMap<>();
+        for (Map<String, String> reservation : List.of(systemReserved, kubeReserved)) {
+            reservation.forEach((resource, value) -> {
+                if (!List.of("cpu", "memory", "ephemeral-storage", "pid").contains(resource)) {
+                    throw new ParameterException(spec.commandLine(), "reserved resource " + resource
+                            + " is not cpu, memory, ephemeral-storage or pid");
+                }
+                sums.merge(resource, io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(
+                        new io.fabric8.kubernetes.api.model.Quantity(value)), java.math.BigDecimal::add);
+            });
+        }
+        EvictionThresholds.Threshold memory = thresholds.thresholds().get(EvictionThresholds.MEMORY);
+        if (memory != null && !memory.percent()) {
+            sums.merge("memory", memory.value(), java.math.BigDecimal::add);
+        }
+        Map<String, io.fabric8.kubernetes.api.model.Quantity> reserved = new LinkedHashMap<>();
+        sums.forEach((resource, amount) -> reserved.put(resource,
+                new io.fabric8.kubernetes.api.model.Quantity(amount.toPlainString())));
+        return reserved;
     }
 
     /** A duration as the kubelet's flags write them: 90s, 2m, 1h. */

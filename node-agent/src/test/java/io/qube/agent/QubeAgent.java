@@ -29,9 +29,11 @@ final class QubeAgent implements AutoCloseable {
     /**
      * @param bridge and {@code podCidr}: the test's own, so tests and a developer's `qube up` never share them
      */
-    static QubeAgent start(Path kubeconfig, String name, Path stateDir, String bridge, String podCidr)
-            throws IOException {
-        return start(kubeconfig, name, stateDir, bridge, podCidr, List.of("--runtime", "process"));
+    static QubeAgent start(Path kubeconfig, String name, Path stateDir, String bridge, String podCidr,
+                           String... options) throws IOException {
+        List<String> runtime = new ArrayList<>(List.of("--runtime", "process"));
+        runtime.addAll(List.of(options));
+        return start(kubeconfig, name, stateDir, bridge, podCidr, runtime);
     }
 
     /** An agent with the cri runtime and its own containerd, whose sandboxes run {@code sandboxImage}. */

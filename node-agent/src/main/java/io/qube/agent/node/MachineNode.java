@@ -30,22 +30,29 @@ public final class MachineNode implements AutoCloseable {
     private final NodeStatusReporter status;
     private final PodManager pods;
     private final NodeEndpoint endpoint;
+    private final EvictionManager evictions;
 
-    private MachineNode(LeaseRenewer lease, NodeStatusReporter status, PodManager pods, NodeEndpoint endpoint) {
+    private MachineNode(LeaseRenewer lease, NodeStatusReporter status, PodManager pods, NodeEndpoint endpoint,
+                        EvictionManager evictions) {
         this.lease = lease;
         this.status = status;
         this.pods = pods;
         this.endpoint = endpoint;
+        this.evictions = evictions;
     }
 
-    /** The machine's profile: its cores, its memory, the given address (or its first non-loopback IPv4). */
+    /**
+     * The machine's profile: its cores, its memory, the given address (or its first non-loopback IPv4), and
+     * {@code reserved} kept from its pods.
+     */
     public static NodeProfile profile(String name, String nodeIp, int maxPods, Map<String, String> labels,
-                                      ContainerRuntime runtime) throws SocketException {
+                                      ContainerRuntime runtime, Map<String, Quantity> reserved)
+            throws SocketException {
         long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getTotalMemorySize();
         String cpu = Integer.toString(Runtime.getRuntime().availableProcessors());
         return new NodeProfile(name, cpu, Long.toString(memory / 1024) + "Ki", maxPods,
-                nodeIp != null ? nodeIp : firstAddress(), labels, runtime.version());
+                nodeIp != null ? nodeIp : firstAddress(), labels, runtime.version(), reserved);
     }
 
     /**
@@ -53,19 +60,30 @@ public final class MachineNode implements AutoCloseable {
      * advertising that endpoint and keeps its Lease.
      */
     public static MachineNode start(KubernetesClient client, Vertx vertx, NodeProfile profile,
-                                    ContainerRuntime runtime, Duration leaseInterval, int port) throws IOException {
+                                    ContainerRuntime runtime, Duration leaseInterval, int port, Eviction eviction)
+            throws IOException {
         awaitApi(client, profile.name());
         Map<String, Quantity> allocatable = NodeRegistration.node(profile, Instant.now()).getStatus()
                 .getAllocatable();
-        PodManager pods = PodManager.start(client, runtime, profile.name(), profile.internalIp(), allocatable);
+        NodePressure pressure = new NodePressure();
+        PodManager pods = PodManager.start(client, runtime, profile.name(), profile.internalIp(), allocatable,
+                pressure);
         NodeEndpoint endpoint = NodeEndpoint.start(vertx, runtime, pods, port);
         NodeRegistration.register(client, profile, endpoint.port());
         LeaseRenewer lease = new LeaseRenewer(client, List.of(profile.name()));
         lease.start(leaseInterval);
         NodeStatusReporter status = new NodeStatusReporter(client, List.of(profile), endpoint.port(),
-                runtime.images().map(NodeImages::new).orElse(null));
+                runtime.images().map(NodeImages::new).orElse(null), pressure);
         status.start(NodeStatusReporter.DEFAULT_INTERVAL);
-        return new MachineNode(lease, status, pods, endpoint);
+        EvictionManager evictions = new EvictionManager(eviction.thresholds(),
+                EvictionManager.Signals.of(eviction.stateDir()), pressure, EvictionManager.Pods.of(pods),
+                status::refresh);
+        evictions.start(eviction.interval());
+        return new MachineNode(lease, status, pods, endpoint, evictions);
+    }
+
+    /** The eviction manager's settings: thresholds, how often it looks, where the pods' files are. */
+    public record Eviction(EvictionThresholds thresholds, Duration interval, java.nio.file.Path stateDir) {
     }
 
     /** The port the node's endpoint listens on. */
@@ -111,6 +129,7 @@ public final class MachineNode implements AutoCloseable {
 
     @Override
     public void close() {
+        evictions.close();
         lease.close();
         status.close();
         endpoint.close();

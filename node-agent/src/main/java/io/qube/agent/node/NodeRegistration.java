@@ -61,7 +61,7 @@ public final class NodeRegistration {
                 "ephemeral-storage", new Quantity("100Gi"));
         String heartbeat = now.truncatedTo(ChronoUnit.SECONDS).toString();
         NodeStatus status = new NodeBuilder().withNewStatus()
-                .withCapacity(capacity).withAllocatable(capacity)
+                .withCapacity(capacity).withAllocatable(allocatable(capacity, profile.reserved()))
                 .withConditions(condition("Ready", "True", "KubeletReady", "kubelet is posting ready status",
                                 heartbeat),
                         condition("MemoryPressure", "False", "KubeletHasSufficientMemory",
@@ -83,6 +83,24 @@ public final class NodeRegistration {
                 .endStatus().build().getStatus();
         return new NodeBuilder().withNewMetadata().withName(profile.name()).withLabels(labels).endMetadata()
                 .withStatus(status).build();
+    }
+
+    /** Capacity minus what is reserved, never below zero. */
+    static Map<String, Quantity> allocatable(Map<String, Quantity> capacity, Map<String, Quantity> reserved) {
+        Map<String, Quantity> allocatable = new LinkedHashMap<>();
+        capacity.forEach((resource, total) -> {
+            Quantity kept = reserved.get(resource);
+            if (kept == null) {
+                allocatable.put(resource, total);
+                return;
+            }
+            java.math.BigDecimal left = Quantity.getAmountInBytes(total).subtract(Quantity.getAmountInBytes(kept))
+                    .max(java.math.BigDecimal.ZERO);
+            allocatable.put(resource, resource.equals("cpu")
+                    ? new Quantity(left.movePointRight(3).setScale(0, java.math.RoundingMode.FLOOR) + "m")
+                    : new Quantity(left.setScale(0, java.math.RoundingMode.FLOOR).toPlainString()));
+        });
+        return allocatable;
     }
 
     private static NodeCondition condition(String type, String status, String reason, String message,

@@ -48,17 +48,25 @@ public final class NodeStatusReporter implements AutoCloseable {
     private SharedIndexInformer<Node> nodes;
     /** status.images of a machine node; null for simulated nodes, which have none. */
     private final Supplier<List<ContainerImage>> images;
+    /** A machine node's pressure conditions (its eviction manager's); simulated nodes have none. */
+    private final NodePressure pressure;
 
     public NodeStatusReporter(KubernetesClient client, List<NodeProfile> profiles, int port) {
-        this(client, profiles, port, null);
+        this(client, profiles, port, null, new NodePressure());
     }
 
     NodeStatusReporter(KubernetesClient client, List<NodeProfile> profiles, int port,
-                       Supplier<List<ContainerImage>> images) {
+                       Supplier<List<ContainerImage>> images, NodePressure pressure) {
         this.client = client;
         profiles.forEach(profile -> this.profiles.put(profile.name(), profile));
         this.port = port;
         this.images = images;
+        this.pressure = pressure;
+    }
+
+    /** Writes the status now if it differs from the API's (a pressure condition changed). */
+    void refresh() {
+        ticks.execute(() -> profiles.keySet().forEach(this::reportIfDiffering));
     }
 
     /** Reports every interval, the first after one interval (registration has just written the status). */
@@ -96,7 +104,7 @@ public final class NodeStatusReporter implements AutoCloseable {
 
     private void reportIfDiffering(String name) {
         Node node = nodes.getStore().getByKey(name);
-        if (node == null || readyAsReported(node) && imagesAsReported(node)) {
+        if (node == null || readyAsReported(node) && imagesAsReported(node) && pressureAsReported(node)) {
             return;
         }
         try {
@@ -111,6 +119,12 @@ public final class NodeStatusReporter implements AutoCloseable {
         return node.getStatus() != null && node.getStatus().getConditions() != null
                 && node.getStatus().getConditions().stream()
                 .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    private boolean pressureAsReported(Node node) {
+        return java.util.stream.Stream.of(NodePressure.MEMORY, NodePressure.DISK).allMatch(type ->
+                node.getStatus().getConditions().stream().anyMatch(c -> c.getType().equals(type)
+                        && c.getStatus().equals(pressure.under(type) ? "True" : "False")));
     }
 
     /** A pull or a removal shows in status.images within a check, not only at the next full report. */
@@ -136,6 +150,13 @@ public final class NodeStatusReporter implements AutoCloseable {
     void report(NodeProfile profile, Instant now) {
         Node current = client.nodes().withName(profile.name()).get();
         NodeStatus status = NodeRegistration.node(profile, now, port).getStatus();
+        for (NodeCondition condition : status.getConditions()) {
+            if (condition.getType().equals(NodePressure.MEMORY) && pressure.under(NodePressure.MEMORY)) {
+                set(condition, "KubeletHasInsufficientMemory", "kubelet has insufficient memory available");
+            } else if (condition.getType().equals(NodePressure.DISK) && pressure.under(NodePressure.DISK)) {
+                set(condition, "KubeletHasDiskPressure", "kubelet has disk pressure");
+            }
+        }
         if (current != null && current.getStatus() != null && current.getStatus().getConditions() != null) {
             for (NodeCondition condition : status.getConditions()) {
                 current.getStatus().getConditions().stream()
@@ -153,6 +174,12 @@ public final class NodeStatusReporter implements AutoCloseable {
         }
         StatusPatch.write(client, new NodeBuilder().withNewMetadata().withName(profile.name()).endMetadata()
                 .withStatus(status).build());
+    }
+
+    private static void set(NodeCondition condition, String reason, String message) {
+        condition.setStatus("True");
+        condition.setReason(reason);
+        condition.setMessage(message);
     }
 
     @Override

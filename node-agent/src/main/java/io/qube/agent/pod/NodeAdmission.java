@@ -3,6 +3,7 @@ package io.qube.agent.pod;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.qube.agent.node.NodePressure;
 
 import java.math.BigDecimal;
 import java.util.Collection;
@@ -23,8 +24,18 @@ final class NodeAdmission {
     private NodeAdmission() {
     }
 
-    /** Null when the pod fits beside {@code admitted}. */
-    static Refusal check(Pod pod, Collection<Pod> admitted, Map<String, Quantity> allocatable) {
+    /**
+     * Null when the pod fits beside {@code admitted}. Under DiskPressure no pod is admitted, under MemoryPressure no
+     * BestEffort pod, as the kubelet's eviction admission refuses them (reason Evicted).
+     */
+    static Refusal check(Pod pod, Collection<Pod> admitted, Map<String, Quantity> allocatable,
+                         NodePressure pressure) {
+        boolean bestEffort = pod.getStatus() != null && "BestEffort".equals(pod.getStatus().getQosClass());
+        for (String condition : List.of(NodePressure.DISK, NodePressure.MEMORY)) {
+            if (pressure.under(condition) && (condition.equals(NodePressure.DISK) || bestEffort)) {
+                return new Refusal("Evicted", "Pod was rejected: The node had condition: [" + condition + "]. ");
+            }
+        }
         for (String resource : List.of("cpu", "memory")) {
             Quantity capacity = allocatable.get(resource);
             if (capacity == null) {

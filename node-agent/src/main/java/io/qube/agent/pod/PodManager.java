@@ -6,9 +6,11 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.qube.agent.endpoint.ContainerLocator;
+import io.qube.agent.node.NodePressure;
 import io.qube.agent.runtime.ContainerRuntime;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -32,13 +34,13 @@ public final class PodManager implements ContainerLocator, AutoCloseable {
      * @param allocatable the node's allocatable resources, for admission and the downward API
      */
     public static PodManager start(KubernetesClient client, ContainerRuntime runtime, String node, String hostIp,
-                                   Map<String, Quantity> allocatable) throws IOException {
+                                   Map<String, Quantity> allocatable, NodePressure pressure) throws IOException {
         PodEvents events = new PodEvents(client, node);
         Probes probes = new Probes(runtime);
         PodSources sources = new PodSources(client);
         NodeServices services = new NodeServices(client, runtime, node, hostIp, allocatable, events,
                 new CrashBackoff(), sources, new PodVolumes(sources), probes,
-                runtime.images().map(images -> new ImagePulls(images, events, sources)).orElse(null));
+                runtime.images().map(images -> new ImagePulls(images, events, sources)).orElse(null), pressure);
         PodWorkers workers = new PodWorkers(services);
         workers.adopt();
         PodSource source = new PodSource(client, node, workers);
@@ -91,6 +93,16 @@ public final class PodManager implements ContainerLocator, AutoCloseable {
                     + "node");
         }
         return pod.getStatus().getPodIP();
+    }
+
+    /** The pods this node runs that have not ended. */
+    public List<Pod> active() {
+        return workers.active();
+    }
+
+    /** Evicts the pod (its containers stopped at once, the pod Failed with reason Evicted and this message). */
+    public void evict(String podUid, String message) {
+        workers.evict(podUid, message);
     }
 
     /** The runtime's id in a status's containerID ({@code <runtime>://<id>}). */

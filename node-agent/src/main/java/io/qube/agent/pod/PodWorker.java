@@ -57,6 +57,8 @@ final class PodWorker {
     private boolean finalDeleteSent;
     /** The last sandbox failure reported, so a failing retry each relist records one event, not one a second. */
     private String sandboxFailure;
+    /** Set by the eviction manager: the next sync stops the pod and fails it with this message. */
+    private volatile String eviction;
 
     PodWorker(String uid, NodeServices node, Runnable resync) {
         this.uid = uid;
@@ -74,6 +76,10 @@ final class PodWorker {
 
     void update(Pod latest) {
         this.pod = latest;
+    }
+
+    void evict(String message) {
+        eviction = message;
     }
 
     /** An agent restart: what ran before is the pod's own, admitted already. */
@@ -109,6 +115,10 @@ final class PodWorker {
             terminate(current);
             return false;
         }
+        if (eviction != null && !terminal(current.getStatus())) {
+            evictNow(current);
+            return false;
+        }
         if (terminal(current.getStatus())) {
             SandboxStatus sandbox = node.runtime().sandbox(uid);
             if (sandbox != null) {
@@ -118,7 +128,7 @@ final class PodWorker {
         }
         if (!admitted) {
             NodeAdmission.Refusal refusal = node.runtime().sandbox(uid) != null ? null
-                    : NodeAdmission.check(current, others, node.allocatable());
+                    : NodeAdmission.check(current, others, node.allocatable(), node.pressure());
             if (refusal != null) {
                 node.events().warning(current, null, refusal.reason(), refusal.message());
                 PodStatus status = new PodStatus();
@@ -346,6 +356,28 @@ final class PodWorker {
         }
     }
 
+    /**
+     * A hard eviction, as the kubelet's: every container killed without grace, the pod Failed with reason Evicted,
+     * a DisruptionTarget condition and an Evicted event; its sandbox and logs stay until the pod is deleted.
+     */
+    private void evictNow(Pod pod) throws IOException {
+        String message = eviction;
+        node.events().warning(pod, null, "Evicted", message);
+        SandboxStatus sandbox = node.runtime().sandbox(uid);
+        if (sandbox != null) {
+            stopAll(sandbox, pod, Duration.ZERO);
+        }
+        PodStatus status = statusNow(pod, sandbox == null ? null : sandbox.sandbox().ip(), false);
+        status.setPhase("Failed");
+        status.setReason("Evicted");
+        status.setMessage(message);
+        status.getConditions().add(new io.fabric8.kubernetes.api.model.PodConditionBuilder()
+                .withType("DisruptionTarget").withStatus("True").withReason("TerminationByKubelet")
+                .withMessage(message).withLastTransitionTime(Instant.now().truncatedTo(
+                        java.time.temporal.ChronoUnit.SECONDS).toString()).build());
+        write(pod, status);
+    }
+
     private static Duration gracePeriod(Pod pod, Long deletionSeconds) {
         Long seconds = deletionSeconds != null ? deletionSeconds : pod.getSpec().getTerminationGracePeriodSeconds();
         return Duration.ofSeconds(seconds == null ? DEFAULT_GRACE_SECONDS : Math.max(0, seconds));
@@ -403,15 +435,19 @@ final class PodWorker {
     }
 
     private void writeStatus(Pod pod, Sandbox sandbox, String podIp) throws IOException {
+        write(pod, statusNow(pod, sandbox.ip(), true));
+    }
+
+    /** The pod's status from what the runtime has of it now. */
+    private PodStatus statusNow(Pod pod, String ip, boolean sandboxReady) throws IOException {
         SandboxStatus found = node.runtime().sandbox(uid);
         List<ContainerStatus> runs = found == null ? List.of() : found.containers();
         List<ContainerView> views = new ArrayList<>();
         pod.getSpec().getInitContainers().forEach(c -> views.add(view(c, true, runs)));
         pod.getSpec().getContainers().forEach(c -> views.add(view(c, false, runs)));
         String version = node.runtime().version();
-        PodStatus status = PodStatuses.of(pod, views, sandbox.ip(), node.hostIp(), true, Instant.now(),
+        return PodStatuses.of(pod, views, ip, node.hostIp(), sandboxReady, Instant.now(),
                 version.substring(0, version.indexOf("://")));
-        write(pod, status);
     }
 
     private static String readiness(PodStatus status) {

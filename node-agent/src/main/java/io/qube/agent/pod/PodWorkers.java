@@ -127,6 +127,20 @@ public final class PodWorkers implements AutoCloseable {
         }
     }
 
+    /** The admitted pods that have not ended: what eviction chooses from. */
+    List<Pod> active() {
+        return admittedBesides(null);
+    }
+
+    /** Asks the pod's worker to stop the pod at once and fail it with the eviction's message. */
+    void evict(String uid, String message) {
+        PodWorker worker = workers.get(uid);
+        if (worker != null) {
+            worker.evict(message);
+            schedule(uid);
+        }
+    }
+
     private List<Pod> admittedBesides(String uid) {
         return workers.values().stream().filter(w -> !w.uid().equals(uid) && w.admitted() && w.pod() != null)
                 .map(PodWorker::pod)
