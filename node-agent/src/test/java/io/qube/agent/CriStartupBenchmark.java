@@ -4,9 +4,6 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
 import io.qube.agent.cri.LocalRegistry;
 import io.qube.agent.cri.RegistryImages;
 
@@ -51,18 +48,8 @@ public final class CriStartupBenchmark {
                      "10.77.201.0/24", images.pause())) {
             await().atMost(Duration.ofSeconds(60)).until(() -> client.nodes().withName(NODE).get() != null);
             Map<String, Long> runningAt = new ConcurrentHashMap<>();
-            try (Watch watch = client.pods().inNamespace("default").watch(new Watcher<>() {
-                @Override
-                public void eventReceived(Action action, Pod pod) {
-                    if (pod.getStatus() != null && "Running".equals(pod.getStatus().getPhase())) {
-                        runningAt.putIfAbsent(pod.getMetadata().getName(), System.nanoTime());
-                    }
-                }
-
-                @Override
-                public void onClose(WatcherException cause) {
-                }
-            })) {
+            try (RunningWatch watch = RunningWatch.open(qube.url(), "default",
+                    name -> runningAt.putIfAbsent(name, System.nanoTime()))) {
                 String image = images.busybox();
                 sequential(client, "warmup", 10, image, runningAt);
                 deleteAll(client, socket);
