@@ -207,6 +207,29 @@ class CriPodsIT {
     }
 
     @Test
+    void theSecurityContextSetsUserGroupsAndAReadOnlyRoot() throws Exception {
+        kubectl.ok("apply", "-f", manifest("secure.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: secure}
+                spec:
+                  nodeName: %s
+                  restartPolicy: Never
+                  securityContext: {runAsUser: 1000, runAsGroup: 3000, supplementalGroups: [4000], fsGroup: 2000}
+                  containers:
+                  - name: main
+                    image: %s
+                    command: [sh, -c, 'id; touch /written 2>/dev/null && echo root-writable || echo root-read-only']
+                    securityContext: {runAsUser: 1001, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false}
+                """.formatted(NODE, busybox)).toString());
+        await().atMost(WAIT).until(() -> pods.phase("secure"), "Succeeded"::equals);
+        String log = kubectl.ok("logs", "secure");
+        // The container's user wins over the pod's; the group, supplemental groups and fsGroup are the pod's.
+        assertThat(log).contains("uid=1001", "gid=3000").containsPattern("groups=.*2000").containsPattern(
+                "groups=.*4000").contains("root-read-only");
+    }
+
+    @Test
     void cpuLimitHoldsABusyLoopToItsQuota() throws Exception {
         kubectl.ok("apply", "-f", manifest("spin.yaml", """
                 apiVersion: v1

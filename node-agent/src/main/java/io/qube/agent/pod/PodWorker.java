@@ -278,7 +278,7 @@ final class PodWorker {
         ContainerConfig config = new ContainerConfig(container.getName(), attempt, hostname(pod),
                 container.getImage(), command, args, container.getWorkingDir(), env, mounts,
                 new ContainerConfig.Resources(request(container, "cpu"), limit(container, "cpu"),
-                        limit(container, "memory")));
+                        limit(container, "memory")), SecurityContexts.of(pod, container));
         ContainerStatus started = node.runtime().startContainer(sandbox, config);
         waiting.remove(container.getName());
         node.events().normal(pod, field, "Created", "Created container: " + container.getName());

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  */
 public record ContainerConfig(String name, int attempt, String hostname, String image, List<String> command,
                               List<String> args, String workingDir, Map<String, String> env, List<Mount> mounts,
-                              Resources resources) {
+                              Resources resources, Security security) {
 
     /** A host path (file or directory) seen by the container at {@code containerPath}. */
     public record Mount(String hostPath, String containerPath, boolean readOnly) {
@@ -24,6 +24,17 @@ public record ContainerConfig(String name, int attempt, String hostname, String 
 
     /** What the container may use: cpu in millicores (request sets its share, limit its quota), memory in bytes. */
     public record Resources(long cpuRequestMillis, long cpuLimitMillis, long memoryLimitBytes) {
+    }
+
+    /**
+     * The pod's and container's securityContext fields that a runtime applies (the container's win): user and
+     * groups (null: the image's), a read-only root file system, privileged, capabilities, no_new_privs.
+     */
+    public record Security(Long runAsUser, Long runAsGroup, List<Long> supplementalGroups, boolean readOnlyRootFs,
+                           boolean privileged, List<String> addCapabilities, List<String> dropCapabilities,
+                           boolean noNewPrivileges) {
+        public static final Security NONE = new Security(null, null, List.of(), false, false, List.of(), List.of(),
+                false);
     }
 
     /** Command then args: what runs when the image has nothing to add (the process runtime). */

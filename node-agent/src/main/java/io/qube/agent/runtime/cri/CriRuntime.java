@@ -235,7 +235,23 @@ public final class CriRuntime implements ContainerRuntime {
             builder.addMounts(Cri.Mount.newBuilder().setHostPath(mount.hostPath())
                     .setContainerPath(mount.containerPath()).setReadonly(mount.readOnly()));
         }
-        builder.setLinux(Cri.LinuxContainerConfig.newBuilder().setResources(resources(config.resources())));
+        builder.setLinux(Cri.LinuxContainerConfig.newBuilder().setResources(resources(config.resources()))
+                .setSecurityContext(security(config.security())));
+        return builder.build();
+    }
+
+    static Cri.LinuxContainerSecurityContext security(ContainerConfig.Security security) {
+        Cri.LinuxContainerSecurityContext.Builder builder = Cri.LinuxContainerSecurityContext.newBuilder()
+                .setPrivileged(security.privileged()).setReadonlyRootfs(security.readOnlyRootFs())
+                .setNoNewPrivs(security.noNewPrivileges()).addAllSupplementalGroups(security.supplementalGroups())
+                .setCapabilities(Cri.Capability.newBuilder().addAllAddCapabilities(security.addCapabilities())
+                        .addAllDropCapabilities(security.dropCapabilities()));
+        if (security.runAsUser() != null) {
+            builder.setRunAsUser(Cri.Int64Value.newBuilder().setValue(security.runAsUser()));
+        }
+        if (security.runAsGroup() != null) {
+            builder.setRunAsGroup(Cri.Int64Value.newBuilder().setValue(security.runAsGroup()));
+        }
         return builder.build();
     }
 
