@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.quarkus.runtime.Quarkus;
+import io.qube.agent.network.PodMasquerade;
 import io.qube.agent.node.MachineNode;
 import io.qube.agent.node.NodeProfile;
 import io.qube.agent.runtime.ContainerRuntime;
@@ -70,7 +71,9 @@ public class AgentCommand implements Callable<Integer> {
     Path stateDir;
 
     @Option(names = "--pod-cidr", defaultValue = "10.88.0.0/24", paramLabel = "CIDR",
-            description = "The addresses of this node's pods when the agent runs as root (process runtime). Default: ${DEFAULT-VALUE}.")
+            description = "The addresses of this node's pods when the agent runs as root (process and cri runtimes); "
+                    + "one given is also the Node's spec.podCIDR, which other nodes route to this one. "
+                    + "Default: ${DEFAULT-VALUE}.")
     String podCidr;
 
     @Option(names = "--bridge", defaultValue = "qube0", paramLabel = "NAME",
@@ -137,9 +140,14 @@ public class AgentCommand implements Callable<Integer> {
              ContainerRuntime containers = runtime.equals("cri")
                      ? CriRuntime.start(state, runtimeEndpoint, sandboxImage, bridge, podCidr)
                      : ProcessRuntime.start(state, bridge, podCidr)) {
-            NodeProfile profile = MachineNode.profile(node, nodeIp, maxPods, labels, containers);
+            // A default --pod-cidr is every node's: only one given is claimed for the Node.
+            NodeProfile profile = MachineNode.profile(node, nodeIp, maxPods, labels, containers,
+                    spec.commandLine().getParseResult().hasMatchedOption("--pod-cidr") ? podCidr : null);
+            // The pod network of the agent's own containerd is the agent's (CniConfig); another runtime's is not.
+            PodMasquerade masquerade = runtime.equals("cri") && runtimeEndpoint == null
+                    ? new PodMasquerade(bridge, podCidr) : null;
             try (MachineNode running = MachineNode.start(client, vertx, profile, containers,
-                    Duration.ofSeconds(Long.parseLong(leaseInterval.replace("s", ""))), port)) {
+                    Duration.ofSeconds(Long.parseLong(leaseInterval.replace("s", ""))), port, masquerade)) {
                 System.out.println("qube agent: node " + node + " (" + profile.internalIp() + ", endpoint port "
                         + running.port() + ", runtime " + containers.version() + ") registered; running until "
                         + "stopped");

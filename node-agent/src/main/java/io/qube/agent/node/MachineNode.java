@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.jboss.logging.Logger;
 import io.vertx.core.Vertx;
 import io.qube.agent.endpoint.NodeEndpoint;
+import io.qube.agent.network.PodMasquerade;
+import io.qube.agent.network.PodRoutes;
 import io.qube.agent.pod.PodManager;
 import io.qube.agent.runtime.ContainerRuntime;
 
@@ -21,7 +23,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
-/** This machine as a node: its Node and Lease, and its pods run by a real runtime. */
+/** This machine as a node: its Node and Lease, its pods run by a real runtime, its routes to other nodes' pods. */
 public final class MachineNode implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(MachineNode.class);
@@ -30,30 +32,38 @@ public final class MachineNode implements AutoCloseable {
     private final NodeStatusReporter status;
     private final PodManager pods;
     private final NodeEndpoint endpoint;
+    private final PodRoutes routes;
 
-    private MachineNode(LeaseRenewer lease, NodeStatusReporter status, PodManager pods, NodeEndpoint endpoint) {
+    private MachineNode(LeaseRenewer lease, NodeStatusReporter status, PodManager pods, NodeEndpoint endpoint,
+                        PodRoutes routes) {
         this.lease = lease;
         this.status = status;
         this.pods = pods;
         this.endpoint = endpoint;
+        this.routes = routes;
     }
 
-    /** The machine's profile: its cores, its memory, the given address (or its first non-loopback IPv4). */
+    /**
+     * The machine's profile: its cores, its memory, the given address (or its first non-loopback IPv4), the pod
+     * CIDR it claims (null: none).
+     */
     public static NodeProfile profile(String name, String nodeIp, int maxPods, Map<String, String> labels,
-                                      ContainerRuntime runtime) throws SocketException {
+                                      ContainerRuntime runtime, String podCidr) throws SocketException {
         long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getTotalMemorySize();
         String cpu = Integer.toString(Runtime.getRuntime().availableProcessors());
         return new NodeProfile(name, cpu, Long.toString(memory / 1024) + "Ki", maxPods,
-                nodeIp != null ? nodeIp : firstAddress(), labels, runtime.version());
+                nodeIp != null ? nodeIp : firstAddress(), labels, runtime.version(), podCidr);
     }
 
     /**
      * Runs the node's pods, opens its endpoint on {@code port} (0: any free port), then registers the Node
-     * advertising that endpoint and keeps its Lease.
+     * advertising that endpoint and keeps its Lease; as root (whose pods have network namespaces of their own),
+     * keeps the routes to other nodes' pods and, given a {@code masquerade}, this node's pods' masquerade.
      */
     public static MachineNode start(KubernetesClient client, Vertx vertx, NodeProfile profile,
-                                    ContainerRuntime runtime, Duration leaseInterval, int port) throws IOException {
+                                    ContainerRuntime runtime, Duration leaseInterval, int port,
+                                    PodMasquerade masquerade) throws IOException {
         awaitApi(client, profile.name());
         Map<String, Quantity> allocatable = NodeRegistration.node(profile, Instant.now()).getStatus()
                 .getAllocatable();
@@ -64,7 +74,9 @@ public final class MachineNode implements AutoCloseable {
         lease.start(leaseInterval);
         NodeStatusReporter status = new NodeStatusReporter(client, List.of(profile), endpoint.port());
         status.start(NodeStatusReporter.DEFAULT_INTERVAL);
-        return new MachineNode(lease, status, pods, endpoint);
+        PodRoutes routes = "root".equals(System.getProperty("user.name"))
+                ? PodRoutes.start(client, profile.name(), masquerade) : null;
+        return new MachineNode(lease, status, pods, endpoint, routes);
     }
 
     /** The port the node's endpoint listens on. */
@@ -114,5 +126,8 @@ public final class MachineNode implements AutoCloseable {
         status.close();
         endpoint.close();
         pods.close();
+        if (routes != null) {
+            routes.close();
+        }
     }
 }
