@@ -26,12 +26,17 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** {@code qube agent}: joins a cluster as one or more nodes and runs the pods bound to them. */
 @Command(name = "agent", sortOptions = false, mixinStandardHelpOptions = true,
         description = "Joins a Qube (or Kubernetes) cluster as a node. With --runtime simulated, as --nodes "
                 + "simulated nodes whose pods run without processes.")
 public class AgentCommand implements Callable<Integer> {
+
+    /** How long a stopped agent may take to close a machine node (containerd alone may take 15 s). */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(45);
 
     @Spec
     CommandSpec spec;
@@ -136,6 +141,16 @@ public class AgentCommand implements Callable<Integer> {
         String node = name != null ? name : java.net.InetAddress.getLocalHost().getHostName().toLowerCase();
         Path state = stateDir != null ? stateDir : Path.of("/var/lib/qube/agent", node);
         Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
+        // On SIGTERM the JVM exits as soon as its shutdown hooks end, and Quarkus' do not wait for this method:
+        // without a hook of its own, the closing below (the node's routes, the agent's containerd) is cut short.
+        CountDownLatch closed = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                closed.await(CLOSE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "agent-close"));
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
              ContainerRuntime containers = runtime.equals("cri")
                      ? CriRuntime.start(state, runtimeEndpoint, sandboxImage, bridge, podCidr)
@@ -153,6 +168,8 @@ public class AgentCommand implements Callable<Integer> {
                         + "stopped");
                 Quarkus.waitForExit();
             }
+        } finally {
+            closed.countDown();
         }
         return 0;
     }

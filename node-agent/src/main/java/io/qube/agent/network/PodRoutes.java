@@ -162,6 +162,7 @@ public final class PodRoutes implements AutoCloseable {
             loop.awaitTermination(30, TimeUnit.SECONDS);
             for (RoutePlan.Route route : routes.own()) {
                 routes.delete(route);
+                LOG.infof("removed the route %s via %s: this node's agent stops", route.destination(), route.via());
             }
             if (masquerade != null) {
                 masquerade.remove();
