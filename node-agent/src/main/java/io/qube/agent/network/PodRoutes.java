@@ -84,8 +84,10 @@ public final class PodRoutes implements AutoCloseable {
     public static PodRoutes start(KubernetesClient client, String self, PodMasquerade masquerade) {
         enableForwarding();
         PodRoutes podRoutes = new PodRoutes(client, self, masquerade);
-        podRoutes.nodes.start();
-        podRoutes.loop.scheduleWithFixedDelay(podRoutes::sync, 0, RESYNC.toMillis(), TimeUnit.MILLISECONDS);
+        // The first sync waits for the whole list: a route missing from a partial one would be deleted.
+        podRoutes.nodes.start().thenRun(podRoutes::requestSync);
+        podRoutes.loop.scheduleWithFixedDelay(podRoutes::sync, RESYNC.toMillis(), RESYNC.toMillis(),
+                TimeUnit.MILLISECONDS);
         return podRoutes;
     }
 
