@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,13 +24,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Keeps this host's routes to the other nodes' pods (see {@link RoutePlan}) in step with the Nodes the API has,
  * host-gw style, as flannel's host-gw backend does: a node's pod CIDR is reached through its InternalIP, with no
  * overlay, which works when the nodes share a network. A watch of the Nodes asks for a sync when a pod CIDR or an
- * InternalIP appears, changes or goes; every {@link #RESYNC} the host is compared again, which puts back a route
+ * InternalIP appears, changes or goes; every 30 s the host is compared again, which puts back a route
  * someone removed. With a {@link PodMasquerade}, its chain follows the same Nodes. Closing removes the agent's
  * routes and chain: a node whose agent stopped is no longer routed through from here.
  */
 public final class PodRoutes implements AutoCloseable {
 
-    static final Duration RESYNC = Duration.ofSeconds(30);
+    private static final Duration RESYNC = Duration.ofSeconds(30);
     private static final Logger LOG = Logger.getLogger(PodRoutes.class);
     private static final Path IP_FORWARD = Path.of("/proc/sys/net/ipv4/ip_forward");
 
@@ -105,7 +106,11 @@ public final class PodRoutes implements AutoCloseable {
 
     private void requestSync() {
         if (pending.compareAndSet(false, true)) {
-            loop.execute(this::sync);
+            try {
+                loop.execute(this::sync);
+            } catch (RejectedExecutionException closing) {
+                // an event that arrived while the agent stops: its routes are being removed
+            }
         }
     }
 
