@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * overlay, which works when the nodes share a network. A watch of the Nodes asks for a sync when a pod CIDR or an
  * InternalIP appears, changes or goes; every 30 s the host is compared again, which puts back a route
  * someone removed. With a {@link PodMasquerade}, its chain follows the same Nodes. Closing removes the agent's
- * routes and chain: a node whose agent stopped is no longer routed through from here.
+ * routes and chain, so a stopped agent leaves nothing in the host's tables; the price is that containers still
+ * running on the host (the cri runtime's outlive the agent) cannot reach other nodes' pods until it is back.
  */
 public final class PodRoutes implements AutoCloseable {
 
