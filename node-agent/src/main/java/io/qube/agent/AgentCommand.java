@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.quarkus.runtime.Quarkus;
+import io.qube.agent.network.PodMasquerade;
 import io.qube.agent.node.EvictionThresholds;
 import io.qube.agent.node.ImageGarbageCollector;
 import io.qube.agent.node.MachineNode;
@@ -28,12 +29,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** {@code qube agent}: joins a cluster as one or more nodes and runs the pods bound to them. */
 @Command(name = "agent", sortOptions = false, mixinStandardHelpOptions = true,
         description = "Joins a Qube (or Kubernetes) cluster as a node. With --runtime simulated, as --nodes "
                 + "simulated nodes whose pods run without processes.")
 public class AgentCommand implements Callable<Integer> {
+
+    /**
+     * How long a stopped agent may take to close a machine node (containerd alone may take 15 s; with
+     * --remove-pods-on-exit, each pod's sandbox is removed too).
+     */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(90);
 
     @Spec
     CommandSpec spec;
@@ -84,7 +93,9 @@ public class AgentCommand implements Callable<Integer> {
     Path stateDir;
 
     @Option(names = "--pod-cidr", defaultValue = "10.88.0.0/24", paramLabel = "CIDR",
-            description = "The addresses of this node's pods when the agent runs as root (process runtime). Default: ${DEFAULT-VALUE}.")
+            description = "The addresses of this node's pods when the agent runs as root (process and cri runtimes); "
+                    + "one given is also the Node's spec.podCIDR, which other nodes route to this one. "
+                    + "Default: ${DEFAULT-VALUE}.")
     String podCidr;
 
     @Option(names = "--bridge", defaultValue = "qube0", paramLabel = "NAME",
@@ -177,31 +188,20 @@ public class AgentCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** How long a stop signal waits for the agent to close its node (and, if asked, remove its pods). */
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(90);
-
     private int runMachineNode() throws IOException {
-        // On SIGTERM, Quarkus' shutdown hook wakes waitForExit below and the JVM ends once the hooks have run: this
-        // hook holds it until the node is closed, or the pods' removal would be cut short.
-        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        String node = name != null ? name : java.net.InetAddress.getLocalHost().getHostName().toLowerCase();
+        Path state = stateDir != null ? stateDir : Path.of("/var/lib/qube/agent", node);
+        Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
+        // On SIGTERM the JVM exits as soon as its shutdown hooks end, and Quarkus' do not wait for this method:
+        // without a hook of its own, the closing below (the node's routes, the agent's containerd) is cut short.
+        CountDownLatch closed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                closed.await(CLOSE_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+                closed.await(CLOSE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }, "agent-close"));
-        try {
-            return runNode();
-        } finally {
-            closed.countDown();
-        }
-    }
-
-    private int runNode() throws IOException {
-        String node = name != null ? name : java.net.InetAddress.getLocalHost().getHostName().toLowerCase();
-        Path state = stateDir != null ? stateDir : Path.of("/var/lib/qube/agent", node);
-        Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
              ContainerRuntime containers = runtime.equals("cri")
                      ? CriRuntime.start(state, runtimeEndpoint, sandboxImage, bridge, podCidr, registryConfig)
@@ -212,16 +212,21 @@ public class AgentCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), "--eviction-hard: " + e.getMessage());
             }
+            // A default --pod-cidr is every node's: only one given is claimed for the Node.
             NodeProfile profile = MachineNode.profile(node, nodeIp, maxPods, labels, containers,
+                    spec.commandLine().getParseResult().hasMatchedOption("--pod-cidr") ? podCidr : null,
                     reserved(thresholds));
+            // The pod network of the agent's own containerd is the agent's (CniConfig); another runtime's is not.
+            PodMasquerade masquerade = runtime.equals("cri") && runtimeEndpoint == null
+                    ? new PodMasquerade(bridge, podCidr) : null;
             ImageGarbageCollector.Settings imageGc = new ImageGarbageCollector.Settings(imageGcHigh, imageGcLow,
                     duration(imageMinimumGcAge), duration(imageGcPeriod));
             ImageGarbageCollector collector = containers.images().map(manager -> new ImageGarbageCollector(
                     ImageGarbageCollector.Node.of(containers), manager, java.util.Set.of(sandboxImage), imageGc,
                     java.time.Clock.systemUTC())).orElse(null);
             try (MachineNode running = MachineNode.start(client, vertx, profile, containers,
-                    duration(leaseInterval), port, new MachineNode.Eviction(thresholds, duration(evictionInterval),
-                            state))) {
+                    duration(leaseInterval), port, masquerade, new MachineNode.Eviction(thresholds,
+                            duration(evictionInterval), state))) {
                 if (collector != null) {
                     collector.start();
                 }
@@ -237,6 +242,8 @@ public class AgentCommand implements Callable<Integer> {
             if (removePodsOnExit && containers instanceof CriRuntime cri) {
                 cri.removeEverything();
             }
+        } finally {
+            closed.countDown();
         }
         return 0;
     }

@@ -29,7 +29,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -66,7 +65,7 @@ class CriPodsIT {
     @BeforeAll
     static void startNode(RegistryImages images) throws Exception {
         busybox = images.busybox();
-        namespacesBefore = networkNamespaces();
+        namespacesBefore = TestHosts.namespaces();
         qube = QubeServer.start();
         client = qube.client();
         kubectl = new Kubectl(qube.kubeconfig());
@@ -97,7 +96,7 @@ class CriPodsIT {
                 client.pods().inNamespace("default").withGracePeriod(0).delete();
                 // The agent removes each pod's sandbox (its network namespace) and containers from containerd.
                 await().atMost(WAIT).untilAsserted(() -> assertThat(ctr("containers", "ls", "-q")).isBlank());
-                await().atMost(WAIT).untilAsserted(() -> assertThat(networkNamespaces()).isSubsetOf(namespacesBefore));
+                await().atMost(WAIT).untilAsserted(() -> assertThat(TestHosts.namespaces()).isSubsetOf(namespacesBefore));
             }
         } finally {
             if (agent != null) {
@@ -395,15 +394,5 @@ class CriPodsIT {
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).as(out).isZero();
         return out;
-    }
-
-    private static Set<String> networkNamespaces() throws IOException {
-        Path netns = Path.of("/var/run/netns");
-        if (!Files.isDirectory(netns)) {
-            return Set.of();
-        }
-        try (Stream<Path> entries = Files.list(netns)) {
-            return entries.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
-        }
     }
 }

@@ -17,11 +17,13 @@ final class QubeAgent implements AutoCloseable {
 
     private static final Path AGENT = Path.of("target", "quarkus-app", "quarkus-run.jar");
 
+    private final List<String> prefix;
     private final List<String> args;
     private final Path log;
     private Process process;
 
-    private QubeAgent(List<String> args, Path log) {
+    private QubeAgent(List<String> prefix, List<String> args, Path log) {
+        this.prefix = prefix;
         this.args = args;
         this.log = log;
     }
@@ -33,7 +35,7 @@ final class QubeAgent implements AutoCloseable {
                            String... options) throws IOException {
         List<String> runtime = new ArrayList<>(List.of("--runtime", "process"));
         runtime.addAll(List.of(options));
-        return start(kubeconfig, name, stateDir, bridge, podCidr, runtime);
+        return start(List.of(), kubeconfig, name, "127.0.0.1", stateDir, bridge, podCidr, runtime);
     }
 
     /** An agent with the cri runtime and its own containerd, whose sandboxes run {@code sandboxImage}. */
@@ -41,23 +43,34 @@ final class QubeAgent implements AutoCloseable {
                               String sandboxImage, String... options) throws IOException {
         List<String> runtime = new ArrayList<>(List.of("--runtime", "cri", "--sandbox-image", sandboxImage));
         runtime.addAll(List.of(options));
-        return start(kubeconfig, name, stateDir, bridge, podCidr, runtime);
+        return start(List.of(), kubeconfig, name, "127.0.0.1", stateDir, bridge, podCidr, runtime);
     }
 
-    private static QubeAgent start(Path kubeconfig, String name, Path stateDir, String bridge, String podCidr,
-                                   List<String> runtime) throws IOException {
+    /**
+     * As {@link #startCri(Path, String, Path, String, String, String)}, on a host of its own: the agent's command
+     * line starts with {@code prefix} (e.g. {@code ip netns exec NAME}), and the node's InternalIP is {@code nodeIp}.
+     */
+    static QubeAgent startCri(List<String> prefix, Path kubeconfig, String name, String nodeIp, Path stateDir,
+                              String bridge, String podCidr, String sandboxImage) throws IOException {
+        return start(prefix, kubeconfig, name, nodeIp, stateDir, bridge, podCidr, List.of("--runtime", "cri",
+                "--sandbox-image", sandboxImage));
+    }
+
+    private static QubeAgent start(List<String> prefix, Path kubeconfig, String name, String nodeIp, Path stateDir,
+                                   String bridge, String podCidr, List<String> runtime) throws IOException {
         List<String> args = new ArrayList<>(List.of("--kubeconfig", kubeconfig.toString(), "--name", name,
-                "--node-ip", "127.0.0.1", "--state-dir", stateDir.toString(), "--bridge", bridge, "--pod-cidr",
+                "--node-ip", nodeIp, "--state-dir", stateDir.toString(), "--bridge", bridge, "--pod-cidr",
                 podCidr, "--port", "0", "--lease-interval", "2s"));
         args.addAll(runtime);
-        QubeAgent agent = new QubeAgent(args, stateDir.resolveSibling(name + "-agent.log"));
+        QubeAgent agent = new QubeAgent(List.copyOf(prefix), args, stateDir.resolveSibling(name + "-agent.log"));
         agent.start();
         return agent;
     }
 
     void start() throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx256m", "-jar", AGENT.toString()));
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-jar", AGENT.toString()));
         command.addAll(args);
         Files.writeString(log, "--- agent start\n", java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.APPEND);

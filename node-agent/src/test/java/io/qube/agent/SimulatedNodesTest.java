@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.qube.agent.node.LeaseRenewer;
+import io.qube.agent.node.NodeProfile;
+import io.qube.agent.node.NodeRegistration;
 import io.qube.agent.node.NodeStatusReporter;
 import io.qube.agent.runtime.simulated.SimulatedNodes;
 import io.qube.agent.runtime.simulated.SimulatedPods;
@@ -39,7 +41,8 @@ class SimulatedNodesTest {
 
     @BeforeAll
     static void start() throws Exception {
-        qube = QubeServer.start();
+        // Without node IPAM: a Node registered without a pod CIDR keeps none until an agent claims one.
+        qube = QubeServer.start(Map.of("qube.controllers.node-ipam.enabled", "false"));
         client = qube.client();
         agent = SimulatedNodes.start(client, SimulatedNodes.profiles("sim", NODES, "4", "16Gi", 110,
                 Map.of("pool", "test")), Duration.ofSeconds(1));
@@ -56,6 +59,30 @@ class SimulatedNodesTest {
         if (qube != null) {
             qube.close();
         }
+    }
+
+    @Test
+    void aNodeRegisteredWithoutAPodCidrIsGivenTheAgentsAndKeepsItThen() {
+        NodeProfile none = SimulatedNodes.profiles("cidr", 1, "4", "16Gi", 110, Map.of()).get(0);
+        NodeRegistration.register(client, none);
+        Node unclaimed = client.nodes().withName(none.name()).get();
+        assertThat(unclaimed.getSpec() == null ? List.of() : unclaimed.getSpec().getPodCIDRs()).isEmpty();
+
+        NodeRegistration.register(client, withPodCidr(none, "10.91.7.0/24"));
+        Node claimed = client.nodes().withName(none.name()).get();
+        assertThat(claimed.getSpec().getPodCIDR()).isEqualTo("10.91.7.0/24");
+        assertThat(claimed.getSpec().getPodCIDRs()).containsExactly("10.91.7.0/24");
+
+        // An agent started again with another range cannot move the Node's (the apiserver refuses): it registers.
+        NodeRegistration.register(client, withPodCidr(none, "10.91.8.0/24"));
+        assertThat(client.nodes().withName(none.name()).get().getSpec().getPodCIDRs())
+                .containsExactly("10.91.7.0/24");
+        client.nodes().withName(none.name()).delete();
+    }
+
+    private static NodeProfile withPodCidr(NodeProfile profile, String podCidr) {
+        return new NodeProfile(profile.name(), profile.cpu(), profile.memory(), profile.maxPods(),
+                profile.internalIp(), profile.labels(), profile.runtime(), podCidr, profile.reserved());
     }
 
     @Test

@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.jboss.logging.Logger;
 import io.vertx.core.Vertx;
 import io.qube.agent.endpoint.NodeEndpoint;
+import io.qube.agent.network.PodMasquerade;
+import io.qube.agent.network.PodRoutes;
 import io.qube.agent.pod.PodManager;
 import io.qube.agent.runtime.ContainerRuntime;
 
@@ -21,7 +23,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
-/** This machine as a node: its Node and Lease, and its pods run by a real runtime. */
+/** This machine as a node: its Node and Lease, its pods run by a real runtime, its routes to other nodes' pods. */
 public final class MachineNode implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(MachineNode.class);
@@ -31,37 +33,40 @@ public final class MachineNode implements AutoCloseable {
     private final PodManager pods;
     private final NodeEndpoint endpoint;
     private final EvictionManager evictions;
+    private final PodRoutes routes;
 
     private MachineNode(LeaseRenewer lease, NodeStatusReporter status, PodManager pods, NodeEndpoint endpoint,
-                        EvictionManager evictions) {
+                        EvictionManager evictions, PodRoutes routes) {
         this.lease = lease;
         this.status = status;
         this.pods = pods;
         this.endpoint = endpoint;
         this.evictions = evictions;
+        this.routes = routes;
     }
 
     /**
-     * The machine's profile: its cores, its memory, the given address (or its first non-loopback IPv4), and
-     * {@code reserved} kept from its pods.
+     * The machine's profile: its cores, its memory, the given address (or its first non-loopback IPv4), the pod
+     * CIDR it claims (null: none) and {@code reserved} kept from its pods.
      */
     public static NodeProfile profile(String name, String nodeIp, int maxPods, Map<String, String> labels,
-                                      ContainerRuntime runtime, Map<String, Quantity> reserved)
+                                      ContainerRuntime runtime, String podCidr, Map<String, Quantity> reserved)
             throws SocketException {
         long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getTotalMemorySize();
         String cpu = Integer.toString(Runtime.getRuntime().availableProcessors());
         return new NodeProfile(name, cpu, Long.toString(memory / 1024) + "Ki", maxPods,
-                nodeIp != null ? nodeIp : firstAddress(), labels, runtime.version(), reserved);
+                nodeIp != null ? nodeIp : firstAddress(), labels, runtime.version(), podCidr, reserved);
     }
 
     /**
      * Runs the node's pods, opens its endpoint on {@code port} (0: any free port), then registers the Node
-     * advertising that endpoint and keeps its Lease.
+     * advertising that endpoint and keeps its Lease; as root (whose pods have network namespaces of their own),
+     * keeps the routes to other nodes' pods and, given a {@code masquerade}, this node's pods' masquerade.
      */
     public static MachineNode start(KubernetesClient client, Vertx vertx, NodeProfile profile,
-                                    ContainerRuntime runtime, Duration leaseInterval, int port, Eviction eviction)
-            throws IOException {
+                                    ContainerRuntime runtime, Duration leaseInterval, int port,
+                                    PodMasquerade masquerade, Eviction eviction) throws IOException {
         awaitApi(client, profile.name());
         Map<String, Quantity> allocatable = NodeRegistration.node(profile, Instant.now()).getStatus()
                 .getAllocatable();
@@ -79,7 +84,9 @@ public final class MachineNode implements AutoCloseable {
                 EvictionManager.Signals.of(eviction.stateDir()), pressure, EvictionManager.Pods.of(pods),
                 status::refresh);
         evictions.start(eviction.interval());
-        return new MachineNode(lease, status, pods, endpoint, evictions);
+        PodRoutes routes = "root".equals(System.getProperty("user.name"))
+                ? PodRoutes.start(client, profile.name(), masquerade) : null;
+        return new MachineNode(lease, status, pods, endpoint, evictions, routes);
     }
 
     /** The eviction manager's settings: thresholds, how often it looks, where the pods' files are. */
@@ -134,5 +141,8 @@ public final class MachineNode implements AutoCloseable {
         status.close();
         endpoint.close();
         pods.close();
+        if (routes != null) {
+            routes.close();
+        }
     }
 }

@@ -7,19 +7,25 @@ import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
 import io.fabric8.kubernetes.api.model.NodeStatus;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Registers a node as the kubelet does: the Node object with its standard labels, capacity and allocatable,
  * nodeInfo, addresses, conditions and kubelet endpoint; an agent that finds its Node already there (a restart)
- * refreshes its status instead.
+ * refreshes its status instead. A machine node's pod CIDR is its Node's {@code spec.podCIDR(s)} unless it has one.
  */
 public final class NodeRegistration {
 
+    private static final Logger LOG = Logger.getLogger(NodeRegistration.class);
     /** The kubelet's default port, which the node advertises for logs and exec. */
     public static final int KUBELET_PORT = 10250;
     private static final String KUBELET_VERSION = "v1.32.0";
@@ -42,7 +48,39 @@ public final class NodeRegistration {
                 node.setStatus(desired.getStatus());
                 return node;
             });
+            claimPodCidr(client, profile, existing);
         }
+    }
+
+    /**
+     * Gives a registered Node without a pod CIDR the agent's, by a merge patch of the spec alone; the apiserver
+     * refuses a change of one already set (by an earlier start, or by the control plane's node IPAM, which also
+     * fills in a Node that got none), so that one is kept and a different one only reported.
+     */
+    private static void claimPodCidr(KubernetesClient client, NodeProfile profile, Node existing) {
+        if (profile.podCidr() == null) {
+            return;
+        }
+        List<String> current = podCidrs(existing);
+        if (current.isEmpty()) {
+            try {
+                client.nodes().withName(profile.name()).patch(PatchContext.of(PatchType.JSON_MERGE),
+                        "{\"spec\":{\"podCIDR\":\"" + profile.podCidr() + "\",\"podCIDRs\":[\"" + profile.podCidr()
+                                + "\"]}}");
+                return;
+            } catch (KubernetesClientException refused) {
+                // Set by another writer since it was read: the Node's is the one that counts.
+                current = podCidrs(client.nodes().withName(profile.name()).get());
+            }
+        }
+        if (!current.contains(profile.podCidr())) {
+            LOG.warnf("node %s has the pod CIDR %s, not this agent's --pod-cidr %s: its pods get addresses the "
+                    + "cluster does not route to it", profile.name(), current, profile.podCidr());
+        }
+    }
+
+    private static List<String> podCidrs(Node node) {
+        return node.getSpec() == null || node.getSpec().getPodCIDRs() == null ? List.of() : node.getSpec().getPodCIDRs();
     }
 
     static Node node(NodeProfile profile, Instant now) {
@@ -81,8 +119,12 @@ public final class NodeRegistration {
                 .withMachineID(profile.name()).withSystemUUID(profile.name()).withBootID(profile.name())
                 .endNodeInfo()
                 .endStatus().build().getStatus();
-        return new NodeBuilder().withNewMetadata().withName(profile.name()).withLabels(labels).endMetadata()
-                .withStatus(status).build();
+        NodeBuilder node = new NodeBuilder().withNewMetadata().withName(profile.name()).withLabels(labels)
+                .endMetadata().withStatus(status);
+        if (profile.podCidr() != null) {
+            node.withNewSpec().withPodCIDR(profile.podCidr()).withPodCIDRs(profile.podCidr()).endSpec();
+        }
+        return node.build();
     }
 
     /** Capacity minus what is reserved, never below zero. */

@@ -71,14 +71,14 @@ public final class LocalRegistry implements AutoCloseable {
             }
             for (int attempt = 1; ; attempt++) {
                 int port = freePort();
-                Process process = launch(directory, port, credentials != null);
+                Process process = launch(List.of(), directory, port, credentials != null, false, logOf(port));
                 LocalRegistry registry = new LocalRegistry(process, port, directory, credentials);
                 try {
                     if (registry.awaitReady()) {
                         return registry;
                     }
                 } catch (RuntimeException | Error e) {
-                    registry.stop();
+                    stop(process);
                     throw e;
                 }
                 if (attempt == ATTEMPTS) {
@@ -92,7 +92,12 @@ public final class LocalRegistry implements AutoCloseable {
         }
     }
 
-    private static Process launch(Path directory, int port, boolean auth) {
+    /**
+     * @param prefix   what the command starts with (e.g. {@code ip netns exec NAME})
+     * @param readOnly a mirror's: pulls only, so that two registries never write one storage
+     */
+    private static Process launch(List<String> prefix, Path directory, int port, boolean auth, boolean readOnly,
+                                  Path log) {
         // the default configuration would listen on all interfaces, port 5000
         String config = """
                 version: 0.1
@@ -103,9 +108,12 @@ public final class LocalRegistry implements AutoCloseable {
                     rootdirectory: %s
                   delete:
                     enabled: true
+                  maintenance:
+                    readonly:
+                      enabled: %b
                 http:
                   addr: 127.0.0.1:%d
-                """.formatted(directory.resolve("storage"), port);
+                """.formatted(directory.resolve("storage"), readOnly, port);
         if (auth) {
             config += """
                     auth:
@@ -114,11 +122,13 @@ public final class LocalRegistry implements AutoCloseable {
                         path: %s
                     """.formatted(directory.resolve("htpasswd"));
         }
-        Path file = writeString(directory.resolve("config-" + port + ".yml"), config);
+        Path file = writeString(directory.resolve("config-" + log.getFileName() + ".yml"), config);
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(BINARY.toString(), "serve", file.toString()));
         try {
-            return new ProcessBuilder(BINARY.toString(), "serve", file.toString()).redirectErrorStream(true)
+            return new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logOf(port).toFile())).start();
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -144,6 +154,32 @@ public final class LocalRegistry implements AutoCloseable {
             }
         });
         return process.isAlive();
+    }
+
+    /**
+     * This registry's images, pull-only, at the same address inside the network namespace {@code netns} (made with
+     * {@code ip netns}), whose loopback is its own: a second registry process there serving the same storage, so a
+     * node in that namespace pulls the same image references. Closing it stops that process only.
+     */
+    public AutoCloseable mirrorIn(String netns) {
+        Path log = TestFiles.logs().resolve("registry-" + port + "-" + netns + ".log");
+        Process mirror = launch(List.of("ip", "netns", "exec", netns), directory, port, credentials != null, true,
+                log);
+        AutoCloseable stop = () -> stop(mirror);
+        try {
+            // Its address is only reachable inside the namespace: its log says when it listens.
+            await().atMost(READY).pollInterval(Duration.ofMillis(50)).until(() -> {
+                if (!mirror.isAlive()) {
+                    throw new IllegalStateException("the registry mirror in " + netns + " exited with "
+                            + mirror.exitValue() + "; see " + log);
+                }
+                return Files.readString(log).contains("listening on 127.0.0.1:" + port);
+            });
+        } catch (RuntimeException | Error e) {
+            stop(mirror);
+            throw e;
+        }
+        return stop;
     }
 
     /** Pushes the layout's image {@code layoutTag} as {@code repository:tag} and returns its reference. */
@@ -211,13 +247,13 @@ public final class LocalRegistry implements AutoCloseable {
     @Override
     public void close() {
         try {
-            stop();
+            stop(process);
         } finally {
             TestFiles.deleteTree(directory);
         }
     }
 
-    private void stop() {
+    private static void stop(Process process) {
         try {
             process.destroy();
             if (!process.waitFor(15, TimeUnit.SECONDS)) {

@@ -12,7 +12,7 @@ class NodeRegistrationTest {
 
     @Test
     void allocatableIsCapacityLessWhatIsReserved() {
-        NodeProfile profile = new NodeProfile("n", "2", "4Gi", 110, "10.0.0.1", Map.of(), "process://0.1.0",
+        NodeProfile profile = new NodeProfile("n", "2", "4Gi", 110, "10.0.0.1", Map.of(), "process://0.1.0", null,
                 Map.of("cpu", new Quantity("500m"), "memory", new Quantity("1124Mi")));
         Map<String, Quantity> allocatable = NodeRegistration.node(profile, Instant.EPOCH).getStatus()
                 .getAllocatable();

@@ -10,7 +10,10 @@ import java.util.Optional;
 /**
  * The node's pod network as standard CNI plugins make it, in the conflist the runtime reads: a bridge that is
  * the pods' gateway (with hairpin, so a pod reaches itself through a Service), host-local addresses from the
- * node's pod CIDR kept in the agent's own directory, and portmap for hostPorts.
+ * node's pod CIDR kept in the agent's own directory, and portmap for hostPorts. The bridge does not masquerade
+ * ({@code ipMasq} false): its rule would hide a pod's address from the pods of other nodes too, which Kubernetes'
+ * network model forbids; the agent masquerades only traffic that leaves the cluster's pod network
+ * ({@link io.qube.agent.network.PodMasquerade}).
  */
 final class CniConfig {
 
@@ -41,7 +44,7 @@ final class CniConfig {
                       "type": "bridge",
                       "bridge": "%s",
                       "isGateway": true,
-                      "ipMasq": true,
+                      "ipMasq": false,
                       "hairpinMode": true,
                       "ipam": {
                         "type": "host-local",

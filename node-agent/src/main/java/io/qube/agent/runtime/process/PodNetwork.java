@@ -1,5 +1,7 @@
 package io.qube.agent.runtime.process;
 
+import io.qube.agent.Commands;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,5 +1,6 @@
 package io.qube.agent.runtime.process;
 
+import io.qube.agent.Commands;
 import io.qube.agent.FileTrees;
 import io.qube.agent.runtime.ContainerConfig;
 import io.qube.agent.runtime.ContainerRuntime;

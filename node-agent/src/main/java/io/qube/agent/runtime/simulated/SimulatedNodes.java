@@ -33,7 +33,8 @@ public final class SimulatedNodes implements AutoCloseable {
     public static List<NodeProfile> profiles(String prefix, int count, String cpu, String memory, int maxPods,
                                              Map<String, String> labels) {
         return java.util.stream.IntStream.range(0, count).mapToObj(i -> new NodeProfile(prefix + "-" + i, cpu, memory,
-                maxPods, "172.30." + (i / 254) + "." + (1 + i % 254), labels, RUNTIME_VERSION, Map.of())).toList();
+                maxPods, "172.30." + (i / 254) + "." + (1 + i % 254), labels, RUNTIME_VERSION, null, Map.of()))
+                .toList();
     }
 
     /** Registers every node, then keeps their leases and runs their pods until closed. */

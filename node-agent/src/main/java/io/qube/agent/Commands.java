@@ -1,33 +1,37 @@
-package io.qube.agent.runtime.process;
+package io.qube.agent;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the host tools the process runtime drives (ip, kill, mount), failing with what they printed. */
-final class Commands {
+/**
+ * Runs the host tools the agent drives (ip, iptables, kill, mount), failing with what they printed: the process
+ * runtime's pods and the node's pod network.
+ */
+public final class Commands {
 
     private Commands() {
     }
 
-    static String run(String... command) throws IOException {
+    public static String run(String... command) throws IOException {
         return run(List.of(command));
     }
 
-    static String run(List<String> command) throws IOException {
+    public static String run(List<String> command) throws IOException {
         return run(command, null);
     }
 
     /** Runs {@code ip [options] -batch -} with one command per line: one process for several changes. */
-    static String ipBatch(List<String> options, List<String> lines) throws IOException {
+    public static String ipBatch(List<String> options, List<String> lines) throws IOException {
         List<String> command = new java.util.ArrayList<>(List.of("ip"));
         command.addAll(options);
         command.addAll(List.of("-batch", "-"));
         return run(command, String.join("\n", lines) + "\n");
     }
 
-    private static String run(List<String> command, String input) throws IOException {
+    /** Runs {@code command} with {@code input} (null: none) on its stdin. */
+    public static String run(List<String> command, String input) throws IOException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         try (var stdin = process.getOutputStream()) {
             if (input != null) {

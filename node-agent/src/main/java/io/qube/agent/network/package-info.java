@@ -1,0 +1,5 @@
+/**
+ * This host's part of the pod network across nodes: routes to the other nodes' pod CIDRs through their
+ * InternalIPs (host-gw, no overlay) and the masquerade of pod traffic that leaves the cluster's pod network.
+ */
+package io.qube.agent.network;
