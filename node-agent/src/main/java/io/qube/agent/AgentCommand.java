@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.quarkus.runtime.Quarkus;
-import io.qube.agent.network.PodMasquerade;
 import io.qube.agent.node.EvictionThresholds;
 import io.qube.agent.node.ImageGarbageCollector;
 import io.qube.agent.node.MachineNode;
@@ -92,10 +91,10 @@ public class AgentCommand implements Callable<Integer> {
             description = "Where the agent keeps its pods (process and cri runtimes). Default: /var/lib/qube/agent/NAME.")
     Path stateDir;
 
-    @Option(names = "--pod-cidr", defaultValue = "10.88.0.0/24", paramLabel = "CIDR",
-            description = "The addresses of this node's pods when the agent runs as root (process and cri runtimes); "
-                    + "one given is also the Node's spec.podCIDR, which other nodes route to this one. "
-                    + "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--pod-cidr", paramLabel = "CIDR",
+            description = "The addresses of this node's pods when the agent runs as root (process and cri runtimes), "
+                    + "claimed as the Node's spec.podCIDR, which other nodes route to this one. Default: the "
+                    + "Node's spec.podCIDR as the control plane's node IPAM gives it.")
     String podCidr;
 
     @Option(names = "--bridge", defaultValue = "qube0", paramLabel = "NAME",
@@ -212,13 +211,10 @@ public class AgentCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), "--eviction-hard: " + e.getMessage());
             }
-            // A default --pod-cidr is every node's: only one given is claimed for the Node.
-            NodeProfile profile = MachineNode.profile(node, nodeIp, maxPods, labels, containers,
-                    spec.commandLine().getParseResult().hasMatchedOption("--pod-cidr") ? podCidr : null,
+            NodeProfile profile = MachineNode.profile(node, nodeIp, maxPods, labels, containers, podCidr,
                     reserved(thresholds));
             // The pod network of the agent's own containerd is the agent's (CniConfig); another runtime's is not.
-            PodMasquerade masquerade = runtime.equals("cri") && runtimeEndpoint == null
-                    ? new PodMasquerade(bridge, podCidr) : null;
+            String masquerade = runtime.equals("cri") && runtimeEndpoint == null ? bridge : null;
             ImageGarbageCollector.Settings imageGc = new ImageGarbageCollector.Settings(imageGcHigh, imageGcLow,
                     duration(imageMinimumGcAge), duration(imageGcPeriod));
             ImageGarbageCollector collector = containers.images().map(manager -> new ImageGarbageCollector(

@@ -106,6 +106,11 @@ class QubeUpIT {
                     "-f", "-p", "8080", "-h", "/etc");
             await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("get", "deployment", "web"))
                     .contains("2/2"));
+            // The node's range came from node IPAM's default cluster CIDR, and its pods have addresses in it.
+            String range = kubectl.ok("get", "nodes", "-o", "jsonpath={.items[0].spec.podCIDR}");
+            assertThat(range).startsWith("10.42.").endsWith("/24");
+            assertThat(kubectl.ok("get", "pods", "-o", "jsonpath={.items[*].status.podIP}").split(" "))
+                    .hasSize(2).allMatch(ip -> ip.startsWith(range.substring(0, range.lastIndexOf('.') + 1)));
             assertThat(shims(data)).hasSize(2); // runc v2 runs one shim per pod, for its sandbox and containers
         } finally {
             up.destroy();
@@ -133,8 +138,9 @@ class QubeUpIT {
                 .redirectOutput(data.resolve("up.log").toFile());
         // A bridge and CIDR of the test's own, so a developer's `qube up` on the same machine is left alone.
         boolean process = command.contains("process");
+        // The cri node takes its pod CIDR from the control plane's node IPAM, as a `qube up` without options does.
         builder.environment().put("QUBE_AGENT_ARGS", process ? "--bridge qubeup0 --pod-cidr 10.77.9.0/24 --port 0"
-                : "--bridge qubeupcri0 --pod-cidr 10.77.10.0/24 --port 0");
+                : "--bridge qubeupcri0 --port 0");
         builder.environment().keySet().removeIf(name -> name.startsWith("QUARKUS_DATASOURCE"));
         return builder.start();
     }

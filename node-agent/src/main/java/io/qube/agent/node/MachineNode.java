@@ -27,6 +27,7 @@ import java.util.Map;
 public final class MachineNode implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(MachineNode.class);
+    private static final Duration POD_CIDR_WAIT = Duration.ofSeconds(60);
 
     private final LeaseRenewer lease;
     private final NodeStatusReporter status;
@@ -66,7 +67,7 @@ public final class MachineNode implements AutoCloseable {
      */
     public static MachineNode start(KubernetesClient client, Vertx vertx, NodeProfile profile,
                                     ContainerRuntime runtime, Duration leaseInterval, int port,
-                                    PodMasquerade masquerade, Eviction eviction) throws IOException {
+                                    String masqueradeBridge, Eviction eviction) throws IOException {
         awaitApi(client, profile.name());
         Map<String, Quantity> allocatable = NodeRegistration.node(profile, Instant.now()).getStatus()
                 .getAllocatable();
@@ -75,6 +76,9 @@ public final class MachineNode implements AutoCloseable {
                 pressure);
         NodeEndpoint endpoint = NodeEndpoint.start(vertx, runtime, pods, port);
         NodeRegistration.register(client, profile, endpoint.port());
+        String podCidr = profile.podCidr() != null ? profile.podCidr() : awaitPodCidr(client, profile.name());
+        runtime.usePodCidr(podCidr);
+        PodMasquerade masquerade = masqueradeBridge == null ? null : new PodMasquerade(masqueradeBridge, podCidr);
         LeaseRenewer lease = new LeaseRenewer(client, List.of(profile.name()));
         lease.start(leaseInterval);
         NodeStatusReporter status = new NodeStatusReporter(client, List.of(profile), endpoint.port(),
@@ -91,6 +95,31 @@ public final class MachineNode implements AutoCloseable {
 
     /** The eviction manager's settings: thresholds, how often it looks, where the pods' files are. */
     public record Eviction(EvictionThresholds thresholds, Duration interval, java.nio.file.Path stateDir) {
+    }
+
+    /**
+     * The Node's spec.podCIDR as the control plane's node IPAM gives it to a node that claims none; an agent
+     * without --pod-cidr whose Node gets none in time stops with the reason rather than run pods without a network.
+     */
+    private static String awaitPodCidr(KubernetesClient client, String node) throws IOException {
+        Instant deadline = Instant.now().plus(POD_CIDR_WAIT);
+        while (Instant.now().isBefore(deadline)) {
+            var found = client.nodes().withName(node).get();
+            if (found != null && found.getSpec() != null && found.getSpec().getPodCIDR() != null
+                    && !found.getSpec().getPodCIDR().isEmpty()) {
+                LOG.infof("node %s: pod CIDR %s from its Node", node, found.getSpec().getPodCIDR());
+                return found.getSpec().getPodCIDR();
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for the Node's pod CIDR", e);
+            }
+        }
+        throw new IOException("node " + node + " got no spec.podCIDR within " + POD_CIDR_WAIT.toSeconds() + " s: "
+                + "give the agent --pod-cidr, or enable the controller manager's node IPAM "
+                + "(qube.controllers.node-ipam.enabled)");
     }
 
     /** The port the node's endpoint listens on. */

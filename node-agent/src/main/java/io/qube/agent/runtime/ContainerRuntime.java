@@ -49,6 +49,14 @@ public interface ContainerRuntime extends AutoCloseable {
      */
     ProcessBuilder execIn(String containerId, List<String> command, boolean tty) throws IOException;
 
+    /**
+     * The node's pod CIDR once it is known (the agent's --pod-cidr, or the Node's spec.podCIDR from the control
+     * plane's node IPAM): the runtime's pods take their addresses from it. Until then a sandbox with a network of
+     * its own cannot be made.
+     */
+    default void usePodCidr(String podCidr) throws IOException {
+    }
+
     /** The runtime's images; empty for a runtime that runs the node's own commands. */
     default Optional<ImageManager> images() {
         return Optional.empty();

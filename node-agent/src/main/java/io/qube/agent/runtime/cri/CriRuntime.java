@@ -73,7 +73,9 @@ public final class CriRuntime implements ContainerRuntime {
         if (socket == null) {
             Path directory = state.resolve("containerd");
             Path cniConf = directory.resolve("cni");
-            CniConfig.write(cniConf, bridge, podCidr, directory.resolve("cni-ipam"));
+            if (podCidr != null) {
+                CniConfig.write(cniConf, bridge, podCidr, directory.resolve("cni-ipam"));
+            }
             RegistryConfig registries = registryConfig == null ? RegistryConfig.NONE
                     : RegistryConfig.read(registryConfig);
             Path hosts = directory.resolve("certs.d");
@@ -100,6 +102,15 @@ public final class CriRuntime implements ContainerRuntime {
     @Override
     public String version() {
         return version;
+    }
+
+    /** Writes the CNI config for the range (the agent's own containerd only: another runtime has its own). */
+    @Override
+    public void usePodCidr(String podCidr) throws IOException {
+        if (containerd != null) {
+            Path directory = containerd.socket().getParent();
+            CniConfig.write(directory.resolve("cni"), bridge, podCidr, directory.resolve("cni-ipam"));
+        }
     }
 
     @Override

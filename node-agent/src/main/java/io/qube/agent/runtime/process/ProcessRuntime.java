@@ -53,14 +53,17 @@ public final class ProcessRuntime implements ContainerRuntime {
     /** Held while a pod's directory and the host mount points only it used are removed. */
     private final Object hostMountPoints = new Object();
     private final Path shim;
-    private final PodNetwork network;
+    private volatile PodNetwork network;
+    private final String bridge;
+    private final Path state;
     private final Cgroups cgroups;
     private final boolean isolated;
 
-    private ProcessRuntime(Path pods, Path shim, PodNetwork network, Cgroups cgroups, boolean isolated) {
+    private ProcessRuntime(Path pods, Path shim, String bridge, Path state, Cgroups cgroups, boolean isolated) {
         this.pods = pods;
         this.shim = shim;
-        this.network = network;
+        this.bridge = bridge;
+        this.state = state;
         this.cgroups = cgroups;
         this.isolated = isolated;
     }
@@ -68,18 +71,28 @@ public final class ProcessRuntime implements ContainerRuntime {
     /**
      * @param state  the agent's state directory
      * @param bridge the node's bridge for pod networks (root only)
-     * @param podCidr the node's pod CIDR (root only)
+     * @param podCidr the node's pod CIDR (root only); null: given later ({@link #usePodCidr})
      */
     public static ProcessRuntime start(Path state, String bridge, String podCidr) throws IOException {
         Path pods = Files.createDirectories(state.resolve("pods"));
         Path shim = extractShim(Files.createDirectories(state.resolve("bin")));
         boolean root = "root".equals(System.getProperty("user.name"));
-        PodNetwork network = null;
-        if (root) {
-            network = new PodNetwork(bridge, podCidr, state);
-            network.setUp();
+        ProcessRuntime runtime = new ProcessRuntime(pods, shim, bridge, state, root ? Cgroups.detect("qube") : null,
+                root);
+        if (podCidr != null) {
+            runtime.usePodCidr(podCidr);
         }
-        return new ProcessRuntime(pods, shim, network, root ? Cgroups.detect("qube") : null, root);
+        return runtime;
+    }
+
+    /** As root, sets up the node's bridge for the range (once: the first range given stays). */
+    @Override
+    public synchronized void usePodCidr(String podCidr) throws IOException {
+        if (isolated && network == null) {
+            PodNetwork made = new PodNetwork(bridge, podCidr, state);
+            made.setUp();
+            network = made;
+        }
     }
 
     private static Path extractShim(Path bin) throws IOException {
@@ -116,6 +129,9 @@ public final class ProcessRuntime implements ContainerRuntime {
         }
         String ip = null;
         Path netns = null;
+        if (isolated && network == null && !config.hostNetwork()) {
+            throw new IOException("the node has no pod CIDR yet (no --pod-cidr, and the Node has no spec.podCIDR)");
+        }
         if (network != null && !config.hostNetwork()) {
             ip = network.attach(config.podUid());
             netns = PodNetwork.namespacePath(config.podUid());
