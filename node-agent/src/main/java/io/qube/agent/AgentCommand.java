@@ -194,7 +194,14 @@ public class AgentCommand implements Callable<Integer> {
         // On SIGTERM the JVM exits as soon as its shutdown hooks end, and Quarkus' do not wait for this method:
         // without a hook of its own, the closing below (the node's routes, the agent's containerd) is cut short.
         CountDownLatch closed = new CountDownLatch(1);
+        // Stopped before the node runs (still waiting for the API or the Node's pod CIDR), the start is interrupted
+        // so that what was made already (the agent's containerd) is closed too.
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread starting = Thread.currentThread();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (!running.get()) {
+                starting.interrupt();
+            }
             try {
                 closed.await(CLOSE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -220,14 +227,16 @@ public class AgentCommand implements Callable<Integer> {
             ImageGarbageCollector collector = containers.images().map(manager -> new ImageGarbageCollector(
                     ImageGarbageCollector.Node.of(containers), manager, java.util.Set.of(sandboxImage), imageGc,
                     java.time.Clock.systemUTC())).orElse(null);
-            try (MachineNode running = MachineNode.start(client, vertx, profile, containers,
+            try (MachineNode machine = MachineNode.start(client, vertx, profile, containers,
                     duration(leaseInterval), port, masquerade, new MachineNode.Eviction(thresholds,
                             duration(evictionInterval), state))) {
+                running.set(true);
+                Thread.interrupted(); // a stop that came as the start ended: waitForExit returns at once anyway
                 if (collector != null) {
                     collector.start();
                 }
                 System.out.println("qube agent: node " + node + " (" + profile.internalIp() + ", endpoint port "
-                        + running.port() + ", runtime " + containers.version() + ") registered; running until "
+                        + machine.port() + ", runtime " + containers.version() + ") registered; running until "
                         + "stopped");
                 Quarkus.waitForExit();
             } finally {

@@ -37,6 +37,42 @@ class AgentCommandIT {
         Files.delete(log);
     }
 
+    /** An agent stopped while it still waits for its API closes what it started: its containerd goes too. */
+    @Test
+    void aCriAgentStoppedBeforeItsApiAnswersStopsItsContainerd() throws Exception {
+        Path work = Files.createTempDirectory("agent-cri-stop");
+        Path kubeconfig = Files.writeString(work.resolve("kubeconfig"), """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: none, cluster: {server: "http://127.0.0.1:1"}}]
+                users: [{name: none, user: {}}]
+                contexts: [{name: none, context: {cluster: none, user: none}}]
+                current-context: none
+                """);
+        Path state = work.resolve("state");
+        Path pidFile = state.resolve("containerd").resolve("containerd.pid");
+        Process agent = agent(work.resolve("agent.log"), "--kubeconfig", kubeconfig.toString(), "--runtime", "cri",
+                "--name", "never-joins", "--state-dir", state.toString(), "--pod-cidr", "10.77.13.0/24",
+                "--bridge", "qubestop0", "--port", "0").start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(work.resolve("agent.log"))
+                    .contains("waiting for the API"));
+            long containerd = Long.parseLong(Files.readString(pidFile).trim());
+            assertThat(ProcessHandle.of(containerd)).isPresent();
+            agent.destroy();
+            assertThat(agent.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(containerd).isEmpty()
+                    || !ProcessHandle.of(containerd).get().isAlive());
+        } finally {
+            agent.destroyForcibly().waitFor();
+            // Had the agent left it, the test's containerd must not outlive the test either.
+            if (Files.exists(pidFile)) {
+                ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).ifPresent(ProcessHandle::destroy);
+            }
+            ProcessCluster.deleteTree(work);
+        }
+    }
+
     /** What a user sees of simulated nodes and their pods, through the real kubectl. */
     private static void kubectlShowsSimulatedNodesAndPods(QubeServer qube, KubernetesClient client)
             throws Exception {

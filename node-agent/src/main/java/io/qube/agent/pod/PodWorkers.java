@@ -115,7 +115,12 @@ public final class PodWorkers implements AutoCloseable {
                     }
                 } catch (IOException | RuntimeException e) {
                     // A bad spec or a failing host tool must never stop the agent: the next relist tries again.
-                    LOG.warnf(e, "sync of pod %s failed", uid);
+                    // A sync cut short by the agent's stop is no failure worth a trace.
+                    if (pool.isShutdown()) {
+                        LOG.debugf("sync of pod %s ended by the agent's stop: %s", uid, e.getMessage());
+                    } else {
+                        LOG.warnf(e, "sync of pod %s failed", uid);
+                    }
                 }
             }
             if (busy.replace(uid, true, false)) {
