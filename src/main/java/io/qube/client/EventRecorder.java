@@ -8,8 +8,12 @@ import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * Records core/v1 Events about objects for a control-plane component (shown by {@code kubectl describe} as "From:
@@ -28,6 +32,11 @@ public final class EventRecorder {
     private final String instance;
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
     private final RecentEvents recent = new RecentEvents();
+    /**
+     * The last write of each event, which its next one waits for: concurrent writes of one event could land out of
+     * order (a count of 2 after the 3) or a repeat's patch before the event's create.
+     */
+    private final Map<String, CompletableFuture<Void>> lastWrite = new ConcurrentHashMap<>();
 
     public EventRecorder(ApiRequests api, String component, String instance) {
         this.api = api;
@@ -56,9 +65,9 @@ public final class EventRecorder {
                 object.getMetadata().getName(), String.valueOf(object.getMetadata().getUid()), type, reason, message),
                 object.getMetadata().getName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()), at);
         if (repeat.count() > 1) {
-            api.send("PATCH", ApiRequests.corePath(namespace, "events", repeat.name(), null),
-                    "application/merge-patch+json", "{\"count\":" + repeat.count() + ",\"lastTimestamp\":\"" + now
-                            + "\"}").whenComplete((done, failure) -> written(failure, reason, object));
+            after(repeat.name(), () -> api.send("PATCH", ApiRequests.corePath(namespace, "events", repeat.name(),
+                    null), "application/merge-patch+json", "{\"count\":" + repeat.count() + ",\"lastTimestamp\":\""
+                    + now + "\"}"), reason, object);
             return;
         }
         Event event = new EventBuilder().withNewMetadata()
@@ -73,8 +82,20 @@ public final class EventRecorder {
                 .withFirstTimestamp(now).withLastTimestamp(now)
                 .withNewSource().withComponent(component).endSource()
                 .withReportingComponent(component).withReportingInstance(instance).build();
-        api.send("POST", ApiRequests.corePath(namespace, "events", null, null), "application/json", api.json(event))
-                .whenComplete((done, failure) -> written(failure, reason, object));
+        String body = api.json(event);
+        after(repeat.name(), () -> api.send("POST", ApiRequests.corePath(namespace, "events", null, null),
+                "application/json", body), reason, object);
+    }
+
+    /** Sends once the event's previous write has ended (however it ended). */
+    private void after(String name, Supplier<CompletableFuture<Void>> send, String reason, HasMetadata object) {
+        CompletableFuture<Void> mine = lastWrite.compute(name, (key, previous) -> (previous == null
+                ? CompletableFuture.<Void>completedFuture(null) : previous.handle((ok, failure) -> (Void) null))
+                .thenCompose(ready -> send.get()));
+        mine.whenComplete((done, failure) -> {
+            lastWrite.remove(name, mine);
+            written(failure, reason, object);
+        });
     }
 
     private void written(Throwable failure, String reason, HasMetadata object) {

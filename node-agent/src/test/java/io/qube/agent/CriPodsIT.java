@@ -133,8 +133,8 @@ class CriPodsIT {
     void aPodRunsTheImagesFileSystemAndIsReachedByLogsExecAndPortForward() throws Exception {
         kubectl.ok("run", "web", "--image=" + busybox, "--overrides={\"spec\":{\"nodeName\":\"" + NODE + "\"}}",
                 "--command", "--", "sh", "-c", "cat /etc/qube-test-image; test -e /etc/debian_version || echo "
-                        + "no-host-files; httpd -p 8080 -h /etc; i=0; while true; do echo tick $i; i=$((i+1)); "
-                        + "sleep 0.2; done");
+                        + "no-host-files; echo pid=$$$$; httpd -p 8080 -h /etc; i=0; while true; do echo tick $i; "
+                        + "i=$((i+1)); sleep 0.2; done");
         await().atMost(WAIT).until(() -> pods.condition("web", "Ready"), "True"::equals);
         ContainerStatus status = pods.status("web", "web");
         assertThat(status.getContainerID()).startsWith("containerd://");
@@ -147,7 +147,9 @@ class CriPodsIT {
                     assertThat(image.getSizeBytes()).isPositive();
                 }));
         await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("logs", "web"))
-                .startsWith(TestImages.MARKER).contains("no-host-files", "tick 1"));
+                .startsWith(TestImages.MARKER).contains("no-host-files", "tick 1")
+                // A PID namespace of its own: the container's command is its PID 1, not the sandbox's pause.
+                .contains("pid=1\n"));
 
         Process follow = kubectl.start("logs", "-f", "web", "--tail=1");
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(follow.getInputStream(),
@@ -226,6 +228,39 @@ class CriPodsIT {
         // The container's user wins over the pod's; the group, supplemental groups and fsGroup are the pod's.
         assertThat(log).contains("uid=1001", "gid=3000").containsPattern("groups=.*2000").containsPattern(
                 "groups=.*4000").contains("root-read-only");
+    }
+
+    @Test
+    void hostNetworkAndPrivilegedPodsRun() throws Exception {
+        kubectl.ok("apply", "-f", manifest("special.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: host-net}
+                spec:
+                  nodeName: %1$s
+                  hostNetwork: true
+                  containers:
+                  - {name: main, image: %2$s, command: [sh, -c, 'hostname; sleep 3600']}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: privileged}
+                spec:
+                  nodeName: %1$s
+                  containers:
+                  - name: main
+                    image: %2$s
+                    command: [sh, -c, 'grep CapEff /proc/self/status; sleep 3600']
+                    securityContext: {privileged: true}
+                """.formatted(NODE, busybox)).toString());
+        await().atMost(WAIT).until(() -> pods.condition("host-net", "Ready"), "True"::equals);
+        assertThat(pods.pod("host-net").getStatus().getPodIP()).isEqualTo("127.0.0.1");
+        await().atMost(WAIT).until(() -> pods.condition("privileged", "Ready"), "True"::equals);
+        // Every capability root has here (this machine's root lacks some), not the runtime's default set.
+        String rootCapabilities = Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .filter(line -> line.startsWith("CapEff:")).findFirst().orElseThrow().split("\\s+")[1];
+        await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("logs", "privileged"))
+                .containsPattern("CapEff:\\s+" + rootCapabilities));
     }
 
     @Test

@@ -169,8 +169,13 @@ public final class PodRoutes implements AutoCloseable {
         try {
             loop.awaitTermination(30, TimeUnit.SECONDS);
             for (RoutePlan.Route route : routes.own()) {
-                routes.delete(route);
-                LOG.infof("removed the route %s via %s: this node's agent stops", route.destination(), route.via());
+                try {
+                    routes.delete(route);
+                    LOG.infof("removed the route %s via %s: this node's agent stops", route.destination(),
+                            route.via());
+                } catch (IOException e) {
+                    LOG.warnf("could not remove the route %s: %s", route.destination(), e.getMessage());
+                }
             }
             if (masquerade != null) {
                 masquerade.remove();

@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The kubelet's image garbage collection: every period, when the image file system is used above the high
  * threshold (percent), images no container uses are removed, least recently used first and none younger than the
- * minimum age, until the use is at the low threshold. The sandbox (pause) image is never removed.
+ * minimum age, until the use is at the low threshold. Images the runtime pins and the sandbox (pause) image are
+ * never removed (containerd 1.6 pins none, so the agent names its sandbox image itself).
  */
 public final class ImageGarbageCollector implements AutoCloseable {
 
@@ -131,7 +132,8 @@ public final class ImageGarbageCollector implements AutoCloseable {
         long toFree = used - capacity * settings.lowThresholdPercent() / 100;
         List<String> removed = new ArrayList<>();
         List<Image> candidates = all.stream()
-                .filter(image -> !inUse.contains(image.id()) && image.names().stream().noneMatch(pinned::contains))
+                .filter(image -> !inUse.contains(image.id()) && !image.pinned()
+                        && image.names().stream().noneMatch(pinned::contains))
                 .filter(image -> !lastUsed.get(image.id()).plus(settings.minimumAge()).isAfter(now))
                 .sorted(Comparator.comparing(image -> lastUsed.get(image.id()))).toList();
         for (Image image : candidates) {

@@ -75,9 +75,16 @@ public final class MachineNode implements AutoCloseable {
         PodManager pods = PodManager.start(client, runtime, profile.name(), profile.internalIp(), allocatable,
                 pressure);
         NodeEndpoint endpoint = NodeEndpoint.start(vertx, runtime, pods, port);
-        NodeRegistration.register(client, profile, endpoint.port());
-        String podCidr = profile.podCidr() != null ? profile.podCidr() : awaitPodCidr(client, profile.name());
-        runtime.usePodCidr(podCidr);
+        String podCidr;
+        try {
+            NodeRegistration.register(client, profile, endpoint.port());
+            podCidr = profile.podCidr() != null ? profile.podCidr() : awaitPodCidr(client, profile.name());
+            runtime.usePodCidr(podCidr);
+        } catch (IOException | RuntimeException e) {
+            endpoint.close();
+            pods.close();
+            throw e;
+        }
         PodMasquerade masquerade = masqueradeBridge == null ? null : new PodMasquerade(masqueradeBridge, podCidr);
         LeaseRenewer lease = new LeaseRenewer(client, List.of(profile.name()));
         lease.start(leaseInterval);

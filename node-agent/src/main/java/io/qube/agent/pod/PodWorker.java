@@ -59,6 +59,7 @@ final class PodWorker {
     private String sandboxFailure;
     /** Set by the eviction manager: the next sync stops the pod and fails it with this message. */
     private volatile String eviction;
+    private boolean evicted;
 
     PodWorker(String uid, NodeServices node, Runnable resync) {
         this.uid = uid;
@@ -80,6 +81,10 @@ final class PodWorker {
 
     void evict(String message) {
         eviction = message;
+    }
+
+    boolean evicting() {
+        return eviction != null;
     }
 
     /** An agent restart: what ran before is the pod's own, admitted already. */
@@ -116,7 +121,11 @@ final class PodWorker {
             return false;
         }
         if (eviction != null && !terminal(current.getStatus())) {
-            evictNow(current);
+            // Until the API's copy says Failed, the pod is not started again nor evicted twice.
+            if (!evicted) {
+                evictNow(current);
+                evicted = true;
+            }
             return false;
         }
         if (terminal(current.getStatus())) {
@@ -145,8 +154,11 @@ final class PodWorker {
         boolean hostNetwork = Boolean.TRUE.equals(current.getSpec().getHostNetwork());
         Sandbox sandbox;
         try {
+            boolean privileged = java.util.stream.Stream.concat(current.getSpec().getContainers().stream(),
+                    current.getSpec().getInitContainers().stream()).anyMatch(c -> c.getSecurityContext() != null
+                    && Boolean.TRUE.equals(c.getSecurityContext().getPrivileged()));
             sandbox = node.runtime().runSandbox(new SandboxConfig(uid, current.getMetadata().getNamespace(),
-                    current.getMetadata().getName(), hostNetwork));
+                    current.getMetadata().getName(), hostNetwork, hostname(current), privileged));
         } catch (IOException e) {
             // The pod stays Pending with its containers ContainerCreating; the relist tries again.
             String message = "Failed to create pod sandbox: " + e.getMessage();
@@ -164,7 +176,7 @@ final class PodWorker {
             volumes = node.volumes().setUp(current, sandbox.directory(), downward);
         } catch (MissingSource e) {
             node.events().warning(current, null, "FailedMount", e.getMessage());
-            writeStatus(current, sandbox, podIp);
+            writeStatus(current, podIp);
             return false;
         }
         killRequested(current);
@@ -192,7 +204,7 @@ final class PodWorker {
                 }
             }
         }
-        writeStatus(current, sandbox, podIp);
+        writeStatus(current, podIp);
         return false;
     }
 
@@ -339,7 +351,7 @@ final class PodWorker {
             stopAll(sandbox, pod, gracePeriod(pod, seconds));
             SandboxStatus ended = node.runtime().sandbox(uid);
             if (written != null) {
-                writeStatus(pod, ended.sandbox(), ended.sandbox().ip() != null ? ended.sandbox().ip()
+                writeStatus(pod, ended.sandbox().ip() != null ? ended.sandbox().ip()
                         : node.hostIp());
             }
             node.probes().stopPod(uid);
@@ -434,8 +446,9 @@ final class PodWorker {
         }
     }
 
-    private void writeStatus(Pod pod, Sandbox sandbox, String podIp) throws IOException {
-        write(pod, statusNow(pod, sandbox.ip(), true));
+    /** @param podIp the sandbox's address, or the node's for a pod in the node's network (as Kubernetes has it) */
+    private void writeStatus(Pod pod, String podIp) throws IOException {
+        write(pod, statusNow(pod, podIp, true));
     }
 
     /** The pod's status from what the runtime has of it now. */

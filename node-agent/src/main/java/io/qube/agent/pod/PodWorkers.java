@@ -132,9 +132,12 @@ public final class PodWorkers implements AutoCloseable {
         }
     }
 
-    /** The admitted pods that have not ended: what eviction chooses from. */
+    /** The admitted pods that have not ended and are not being evicted: what eviction chooses from. */
     List<Pod> active() {
-        return admittedBesides(null);
+        return workers.values().stream().filter(w -> w.admitted() && w.pod() != null && !w.evicting())
+                .map(PodWorker::pod).filter(pod -> pod.getStatus() == null
+                        || !List.of("Succeeded", "Failed").contains(pod.getStatus().getPhase()))
+                .toList();
     }
 
     /** Asks the pod's worker to stop the pod at once and fail it with the eviction's message. */

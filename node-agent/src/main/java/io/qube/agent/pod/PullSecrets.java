@@ -63,7 +63,12 @@ final class PullSecrets {
             String password = value.path("password").asText("");
             String auth = value.path("auth").asText("");
             if (username.isEmpty() && !auth.isEmpty()) {
-                String decoded = new String(Base64.getDecoder().decode(auth), StandardCharsets.UTF_8);
+                String decoded;
+                try {
+                    decoded = new String(Base64.getDecoder().decode(auth), StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    continue; // not base64: the kubelet skips such an entry too
+                }
                 int colon = decoded.indexOf(':');
                 if (colon > 0) {
                     username = decoded.substring(0, colon);

@@ -27,8 +27,8 @@ public interface ImageManager {
     record ImageFs(java.nio.file.Path mountpoint, long usedBytes) {
     }
 
-    /** An image on the node: its id (digest), names and size in bytes. */
-    record Image(String id, List<String> tags, List<String> digests, long size) {
+    /** An image on the node: its id (digest), names, size in bytes, and whether the runtime pins it. */
+    record Image(String id, List<String> tags, List<String> digests, long size, boolean pinned) {
         /** The names the Node's status.images lists. */
         public List<String> names() {
             return java.util.stream.Stream.concat(digests.stream(), tags.stream()).toList();

@@ -72,7 +72,7 @@ class ImageGarbageCollectorTest {
     }
 
     private static Image image(String id, long size) {
-        return new Image(id, List.of("r/" + id + ":1"), List.of("r/" + id + "@" + id), size);
+        return new Image(id, List.of("r/" + id + ":1"), List.of("r/" + id + "@" + id), size, false);
     }
 
     private static final class MovableClock extends Clock {
@@ -110,6 +110,16 @@ class ImageGarbageCollectorTest {
         clock.now = T0.plus(Duration.ofMinutes(3).plusSeconds(30));
         assertThat(collector.collect()).containsExactly("old", "newer");
         assertThat(disk.images).extracting(Image::id).containsExactly("used", "pause");
+    }
+
+    @Test
+    void anImageTheRuntimePinsStays() throws Exception {
+        Disk disk = new Disk(900, new Image("pinned", List.of("r/p:1"), List.of(), 50, true), image("free", 50));
+        MovableClock clock = new MovableClock();
+        ImageGarbageCollector collector = new ImageGarbageCollector(disk, disk, Set.of(), SETTINGS, clock);
+        collector.collect();
+        clock.now = T0.plus(Duration.ofHours(1));
+        assertThat(collector.collect()).containsExactly("free");
     }
 
     @Test

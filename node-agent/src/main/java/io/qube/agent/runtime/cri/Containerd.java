@@ -43,7 +43,11 @@ final class Containerd implements AutoCloseable {
     static Containerd startOrAdopt(Path directory, Settings settings) throws IOException {
         Files.createDirectories(directory);
         Path pidFile = directory.resolve("containerd.pid");
-        if (answers(directory, Duration.ofSeconds(2)) && Files.exists(pidFile)) {
+        if (answers(directory, Duration.ofSeconds(2))) {
+            if (!Files.exists(pidFile)) {
+                throw new IOException("a containerd answers at " + socket(directory) + " that this agent did not "
+                        + "start (no " + pidFile + "): stop it, or give its socket as --container-runtime-endpoint");
+            }
             long pid = Long.parseLong(Files.readString(pidFile).trim());
             LOG.infof("adopted the running containerd %d at %s", pid, socket(directory));
             return new Containerd(directory, pid);
@@ -61,16 +65,20 @@ final class Containerd implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         Files.writeString(pidFile, Long.toString(process.pid()));
         Instant deadline = Instant.now().plus(START_TIMEOUT);
-        while (!answers(directory, Duration.ofSeconds(1))) {
-            if (!process.isAlive()) {
-                throw new IOException("containerd exited with " + process.exitValue() + " at start; see " + log);
+        try {
+            while (!answers(directory, Duration.ofSeconds(1))) {
+                if (!process.isAlive()) {
+                    throw new IOException("containerd exited with " + process.exitValue() + " at start; see " + log);
+                }
+                if (Instant.now().isAfter(deadline)) {
+                    throw new IOException("containerd did not answer on " + socket(directory) + " within "
+                            + START_TIMEOUT.toSeconds() + " s; see " + log);
+                }
+                sleep(Duration.ofMillis(100));
             }
-            if (Instant.now().isAfter(deadline)) {
-                process.destroyForcibly();
-                throw new IOException("containerd did not answer on " + socket(directory) + " within "
-                        + START_TIMEOUT.toSeconds() + " s; see " + log);
-            }
-            sleep(Duration.ofMillis(100));
+        } catch (IOException e) {
+            process.destroyForcibly(); // a start given up (or interrupted by a stop) leaves no containerd behind
+            throw e;
         }
         LOG.infof("started containerd %d at %s", process.pid(), socket(directory));
         return new Containerd(directory, process.pid());

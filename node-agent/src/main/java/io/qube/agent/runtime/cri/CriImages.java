@@ -50,7 +50,7 @@ final class CriImages implements ImageManager {
             try {
                 String ref = client.images(PULL_DEADLINE, stub -> stub.pullImage(request.build())).getImageRef();
                 Image pulled = status(ref);
-                return pulled != null ? pulled : new Image(ref, List.of(image), List.of(), 0);
+                return pulled != null ? pulled : new Image(ref, List.of(image), List.of(), 0, false);
             } catch (CriClient.CriException e) {
                 failure = e.getMessage();
             }
@@ -82,6 +82,7 @@ final class CriImages implements ImageManager {
     }
 
     private static Image of(Cri.Image image) {
-        return new Image(image.getId(), image.getRepoTagsList(), image.getRepoDigestsList(), image.getSize());
+        return new Image(image.getId(), image.getRepoTagsList(), image.getRepoDigestsList(), image.getSize(),
+                image.getPinned());
     }
 }

@@ -38,6 +38,10 @@ public final class CriRuntime implements ContainerRuntime {
     static final String POD_NAMESPACE = "io.kubernetes.pod.namespace";
     static final String CONTAINER_NAME = "io.kubernetes.container.name";
     private static final String RESTART_COUNT = "io.kubernetes.container.restartCount";
+    /** The sandbox's config as asked for, kept on it: CreateContainer is given the same config again. */
+    private static final String HOST_NETWORK = "qube.io/host-network";
+    private static final String HOSTNAME = "qube.io/hostname";
+    private static final String PRIVILEGED = "qube.io/privileged";
     /** The kernel's CFS period the kubelet uses; a cpu limit is a quota of it. */
     private static final long CPU_PERIOD_MICROS = 100_000;
 
@@ -145,14 +149,18 @@ public final class CriRuntime implements ContainerRuntime {
         return Cri.PodSandboxConfig.newBuilder()
                 .setMetadata(Cri.PodSandboxMetadata.newBuilder().setName(config.name()).setUid(config.podUid())
                         .setNamespace(config.namespace()).setAttempt(attempt))
-                .setHostname(config.name())
+                // In the node's network the pod has the node's UTS namespace too: no host name of its own.
+                .setHostname(config.hostNetwork() ? "" : config.hostname())
                 .setLogDirectory(logs.resolve(config.namespace() + "_" + config.name() + "_" + config.podUid())
                         .toString())
                 .putLabels(POD_UID, config.podUid()).putLabels(POD_NAME, config.name())
                 .putLabels(POD_NAMESPACE, config.namespace())
+                .putAnnotations(HOST_NETWORK, Boolean.toString(config.hostNetwork()))
+                .putAnnotations(HOSTNAME, config.hostname())
+                .putAnnotations(PRIVILEGED, Boolean.toString(config.privileged()))
                 .setLinux(Cri.LinuxPodSandboxConfig.newBuilder().setSecurityContext(
-                        Cri.LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(
-                                Cri.NamespaceOption.newBuilder().setNetwork(network)
+                        Cri.LinuxSandboxSecurityContext.newBuilder().setPrivileged(config.privileged())
+                                .setNamespaceOptions(Cri.NamespaceOption.newBuilder().setNetwork(network)
                                         .setPid(Cri.NamespaceMode.CONTAINER).setIpc(Cri.NamespaceMode.POD))))
                 .build();
     }
@@ -211,9 +219,13 @@ public final class CriRuntime implements ContainerRuntime {
                 removeContainer(left.getId());
             }
         }
+        Map<String, String> asked = owner.getAnnotationsMap();
+        boolean hostNetwork = Boolean.parseBoolean(asked.get(HOST_NETWORK));
         Cri.PodSandboxConfig sandboxConfig = sandboxConfig(new SandboxConfig(sandbox.podUid(),
-                owner.getMetadata().getNamespace(), owner.getMetadata().getName(), false), 0);
-        Cri.ContainerConfig request = containerConfig(owner, config);
+                owner.getMetadata().getNamespace(), owner.getMetadata().getName(), hostNetwork,
+                asked.getOrDefault(HOSTNAME, owner.getMetadata().getName()),
+                Boolean.parseBoolean(asked.get(PRIVILEGED))), (int) owner.getMetadata().getAttempt());
+        Cri.ContainerConfig request = containerConfig(owner, config, hostNetwork);
         String id = client.runtime(stub -> stub.createContainer(Cri.CreateContainerRequest.newBuilder()
                 .setPodSandboxId(owner.getId()).setConfig(request).setSandboxConfig(sandboxConfig).build()))
                 .getContainerId();
@@ -229,7 +241,8 @@ public final class CriRuntime implements ContainerRuntime {
         return container(id);
     }
 
-    private static Cri.ContainerConfig containerConfig(Cri.PodSandbox owner, ContainerConfig config) {
+    private static Cri.ContainerConfig containerConfig(Cri.PodSandbox owner, ContainerConfig config,
+                                                      boolean hostNetwork) {
         Cri.ContainerConfig.Builder builder = Cri.ContainerConfig.newBuilder()
                 .setMetadata(Cri.ContainerMetadata.newBuilder().setName(config.name()).setAttempt(config.attempt()))
                 .setImage(Cri.ImageSpec.newBuilder().setImage(config.image()))
@@ -246,8 +259,13 @@ public final class CriRuntime implements ContainerRuntime {
             builder.addMounts(Cri.Mount.newBuilder().setHostPath(mount.hostPath())
                     .setContainerPath(mount.containerPath()).setReadonly(mount.readOnly()));
         }
+        // As the kubelet: a PID namespace of the container's own (no shareProcessNamespace), the pod's IPC and
+        // network (the node's for hostNetwork); a CRI default of POD for pid would share the pause process's.
+        Cri.NamespaceOption namespaces = Cri.NamespaceOption.newBuilder().setPid(Cri.NamespaceMode.CONTAINER)
+                .setIpc(Cri.NamespaceMode.POD)
+                .setNetwork(hostNetwork ? Cri.NamespaceMode.NODE : Cri.NamespaceMode.POD).build();
         builder.setLinux(Cri.LinuxContainerConfig.newBuilder().setResources(resources(config.resources()))
-                .setSecurityContext(security(config.security())));
+                .setSecurityContext(security(config.security()).toBuilder().setNamespaceOptions(namespaces)));
         return builder.build();
     }
 
@@ -298,8 +316,7 @@ public final class CriRuntime implements ContainerRuntime {
 
     @Override
     public void removeContainer(String containerId) throws IOException {
-        ContainerStatus status = container(containerId);
-        Path log = status == null ? null : logPath(containerId);
+        Path log = logPathOrNull(containerId);
         try {
             client.runtime(stub -> stub.removeContainer(Cri.RemoveContainerRequest.newBuilder()
                     .setContainerId(containerId).build()));
@@ -401,11 +418,23 @@ public final class CriRuntime implements ContainerRuntime {
     @Override
     public Path logPath(String containerId) {
         try {
-            Cri.ContainerStatus status = client.runtime(stub -> stub.containerStatus(
-                    Cri.ContainerStatusRequest.newBuilder().setContainerId(containerId).build())).getStatus();
-            return Path.of(status.getLogPath());
+            Path log = logPathOrNull(containerId);
+            return log != null ? log : logs.resolve("gone").resolve(containerId);
         } catch (IOException e) {
             return logs.resolve("gone").resolve(containerId); // an ended stream: nothing to read
+        }
+    }
+
+    /** The container's CRI log file, or null when the runtime no longer has the container. */
+    private Path logPathOrNull(String containerId) throws IOException {
+        try {
+            return Path.of(client.runtime(stub -> stub.containerStatus(Cri.ContainerStatusRequest.newBuilder()
+                    .setContainerId(containerId).build())).getStatus().getLogPath());
+        } catch (CriClient.CriException e) {
+            if (e.notFound()) {
+                return null;
+            }
+            throw e;
         }
     }
 
@@ -451,11 +480,9 @@ public final class CriRuntime implements ContainerRuntime {
         }
         if (bridge != null) {
             try {
-                Process delete = new ProcessBuilder("ip", "link", "del", bridge).redirectErrorStream(true).start();
-                delete.getInputStream().readAllBytes();
-                delete.waitFor();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                io.qube.agent.Commands.run(List.of("ip", "link", "del", bridge));
+            } catch (IOException e) {
+                LOG.debugf("pod bridge %s: %s", bridge, e.getMessage()); // none made, or gone already
             }
         }
     }
