@@ -106,23 +106,27 @@ public final class NodeEndpoint implements AutoCloseable {
             text(request.response(), 400, "Upgrade request required");
             return;
         }
-        String id;
-        ProcessBuilder builder;
-        try {
-            id = locator.containerId(namespace, pod, container, false);
-            boolean tty = "true".equals(request.getParam("tty"));
-            builder = runtime.execIn(id, command, tty);
-        } catch (ContainerLocator.NotFound e) {
-            text(request.response(), e.status(), e.getMessage());
-            return;
-        } catch (IOException e) {
-            text(request.response(), 400, "container " + container + " is not running: " + e.getMessage());
-            return;
-        }
+        boolean tty = "true".equals(request.getParam("tty"));
         boolean stdin = "true".equals(request.getParam("stdin"));
         Context context = Vertx.currentContext();
-        request.toWebSocket().onSuccess(socket -> new ExecSession(socket, context, command).run(builder, stdin))
-                .onFailure(e -> LOG.debugf("exec upgrade failed: %s", e.getMessage()));
+        // Finding the container asks the runtime (a CRI call): off the event loop, the request paused meanwhile.
+        request.pause();
+        context.owner().executeBlocking(() -> runtime.execIn(locator.containerId(namespace, pod, container, false),
+                command, tty), false).onComplete(found -> {
+            if (found.failed()) {
+                request.resume();
+                if (found.cause() instanceof ContainerLocator.NotFound e) {
+                    text(request.response(), e.status(), e.getMessage());
+                } else {
+                    text(request.response(), 400, "container " + container + " is not running: "
+                            + found.cause().getMessage());
+                }
+                return;
+            }
+            request.toWebSocket().onSuccess(socket -> new ExecSession(socket, context, command)
+                            .run(found.result(), stdin))
+                    .onFailure(e -> LOG.debugf("exec upgrade failed: %s", e.getMessage()));
+        });
     }
 
     /**
