@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.quarkus.runtime.Quarkus;
+import io.qube.agent.node.EvictionManager;
 import io.qube.agent.node.EvictionThresholds;
 import io.qube.agent.node.ImageGarbageCollector;
 import io.qube.agent.node.MachineNode;
@@ -229,7 +230,8 @@ public class AgentCommand implements Callable<Integer> {
                     java.time.Clock.systemUTC())).orElse(null);
             try (MachineNode machine = MachineNode.start(client, vertx, profile, containers,
                     duration(leaseInterval), port, masquerade, new MachineNode.Eviction(thresholds,
-                            duration(evictionInterval), state))) {
+                            duration(evictionInterval), state, collector == null ? EvictionManager.DiskReclaim.NONE
+                            : () -> collector.deleteUnused()))) {
                 running.set(true);
                 Thread.interrupted(); // a stop that came as the start ended: waitForExit returns at once anyway
                 if (collector != null) {

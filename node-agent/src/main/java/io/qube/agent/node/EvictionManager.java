@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * nodefs.available) are compared with the thresholds; a signal below its threshold sets the node's pressure
  * condition (MemoryPressure, DiskPressure) and one pod is evicted per interval until it recovers: BestEffort
  * pods first, then Burstable, then Guaranteed, lower priority first within a class, as the kubelet's ranking
- * orders pods that exceed their requests before those that do not.
+ * orders pods that exceed their requests before those that do not. Under disk pressure the node's unused images go
+ * first (the kubelet's reclaim of node-level resources): a pod is evicted only if that did not free enough.
  */
 public final class EvictionManager implements AutoCloseable {
 
@@ -66,6 +67,7 @@ public final class EvictionManager implements AutoCloseable {
     private final Signals signals;
     private final NodePressure pressure;
     private final Pods pods;
+    private final DiskReclaim reclaim;
     private final Runnable pressureChanged;
     private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "eviction");
@@ -95,12 +97,21 @@ public final class EvictionManager implements AutoCloseable {
         }
     }
 
+    /** What the node frees of its own before evicting pods for disk: its unused images. */
+    @FunctionalInterface
+    public interface DiskReclaim {
+        DiskReclaim NONE = () -> { };
+
+        void reclaim() throws IOException;
+    }
+
     public EvictionManager(EvictionThresholds thresholds, Signals signals, NodePressure pressure, Pods pods,
-                           Runnable pressureChanged) {
+                           DiskReclaim reclaim, Runnable pressureChanged) {
         this.thresholds = thresholds;
         this.signals = signals;
         this.pressure = pressure;
         this.pods = pods;
+        this.reclaim = reclaim;
         this.pressureChanged = pressureChanged;
     }
 
@@ -127,12 +138,25 @@ public final class EvictionManager implements AutoCloseable {
         if (why.isEmpty()) {
             return;
         }
+        if (memory.isEmpty() && reclaimedEnough()) {
+            return;
+        }
         Optional<Pod> victim = pods.active().stream().min(RANKING);
         victim.ifPresent(pod -> {
             LOG.infof("evicting pod %s/%s: %s", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
                     why.get());
             pods.evict(pod.getMetadata().getUid(), why.get());
         });
+    }
+
+    /** Frees the node's own disk, then looks again: true if the disk signal is no longer below its threshold. */
+    private boolean reclaimedEnough() throws IOException {
+        reclaim.reclaim();
+        boolean enough = low(EvictionThresholds.NODEFS, signals.nodefs(), "ephemeral-storage").isEmpty();
+        if (enough) {
+            LOG.info("disk pressure relieved by removing unused images: no pod evicted");
+        }
+        return enough;
     }
 
     /** The kubelet's eviction message when the signal is below its threshold. */

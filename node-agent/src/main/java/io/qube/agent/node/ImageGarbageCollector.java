@@ -114,6 +114,36 @@ public final class ImageGarbageCollector implements AutoCloseable {
         List<Image> all = images.list();
         Set<String> inUse = inUse(all);
         Instant now = clock.instant();
+        observe(all, inUse, now);
+        ImageManager.ImageFs fs = images.imageFs();
+        long[] usage = node.imageFsUsage(fs);
+        long capacity = usage[0];
+        long used = usage[1];
+        if (capacity <= 0 || used * 100 < (long) settings.highThresholdPercent() * capacity) {
+            return List.of();
+        }
+        List<String> removed = free(all, inUse, now, used - capacity * settings.lowThresholdPercent() / 100);
+        LOG.infof("image file system %s was %d%% used (high threshold %d%%): removed %d unused image(s) %s",
+                fs.mountpoint(), used * 100 / capacity, settings.highThresholdPercent(), removed.size(), removed);
+        return removed;
+    }
+
+    /**
+     * Every image no container uses and old enough, whatever the file system's use: the kubelet's reclaim of
+     * node-level resources under disk pressure, tried before any pod is evicted.
+     */
+    public List<String> deleteUnused() throws IOException {
+        List<Image> all = images.list();
+        Set<String> inUse = inUse(all);
+        Instant now = clock.instant();
+        observe(all, inUse, now);
+        List<String> removed = free(all, inUse, now, Long.MAX_VALUE);
+        LOG.infof("disk pressure: removed %d unused image(s) %s", removed.size(), removed);
+        return removed;
+    }
+
+    /** Notes when each image was first seen, or last seen in use; forgets removed ones. */
+    private void observe(List<Image> all, Set<String> inUse, Instant now) {
         for (Image image : all) {
             if (inUse.contains(image.id())) {
                 lastUsed.put(image.id(), now);
@@ -122,31 +152,26 @@ public final class ImageGarbageCollector implements AutoCloseable {
             }
         }
         lastUsed.keySet().retainAll(all.stream().map(Image::id).toList());
-        ImageManager.ImageFs fs = images.imageFs();
-        long[] usage = node.imageFsUsage(fs);
-        long capacity = usage[0];
-        long used = usage[1];
-        if (capacity <= 0 || used * 100 < (long) settings.highThresholdPercent() * capacity) {
-            return List.of();
-        }
-        long toFree = used - capacity * settings.lowThresholdPercent() / 100;
+    }
+
+    /** Removes unused, unpinned images past the minimum age, least recently used first, until toFree bytes. */
+    private List<String> free(List<Image> all, Set<String> inUse, Instant now, long toFree) throws IOException {
         List<String> removed = new ArrayList<>();
         List<Image> candidates = all.stream()
                 .filter(image -> !inUse.contains(image.id()) && !image.pinned()
                         && image.names().stream().noneMatch(pinned::contains))
                 .filter(image -> !lastUsed.get(image.id()).plus(settings.minimumAge()).isAfter(now))
                 .sorted(Comparator.comparing(image -> lastUsed.get(image.id()))).toList();
+        long left = toFree;
         for (Image image : candidates) {
-            if (toFree <= 0) {
+            if (left <= 0) {
                 break;
             }
             images.remove(image.id());
             lastUsed.remove(image.id());
             removed.add(image.id());
-            toFree -= image.size();
+            left -= image.size();
         }
-        LOG.infof("image file system %s was %d%% used (high threshold %d%%): removed %d unused image(s) %s",
-                fs.mountpoint(), used * 100 / capacity, settings.highThresholdPercent(), removed.size(), removed);
         return removed;
     }
 

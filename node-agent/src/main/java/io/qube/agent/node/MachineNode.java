@@ -93,15 +93,19 @@ public final class MachineNode implements AutoCloseable {
         status.start(NodeStatusReporter.DEFAULT_INTERVAL);
         EvictionManager evictions = new EvictionManager(eviction.thresholds(),
                 EvictionManager.Signals.of(eviction.stateDir()), pressure, EvictionManager.Pods.of(pods),
-                status::refresh);
+                eviction.reclaim(), status::refresh);
         evictions.start(eviction.interval());
         PodRoutes routes = "root".equals(System.getProperty("user.name"))
                 ? PodRoutes.start(client, profile.name(), masquerade) : null;
         return new MachineNode(lease, status, pods, endpoint, evictions, routes);
     }
 
-    /** The eviction manager's settings: thresholds, how often it looks, where the pods' files are. */
-    public record Eviction(EvictionThresholds thresholds, Duration interval, java.nio.file.Path stateDir) {
+    /**
+     * The eviction manager's settings: thresholds, how often it looks, where the pods' files are, what it frees
+     * before evicting for disk.
+     */
+    public record Eviction(EvictionThresholds thresholds, Duration interval, java.nio.file.Path stateDir,
+                           EvictionManager.DiskReclaim reclaim) {
     }
 
     /**

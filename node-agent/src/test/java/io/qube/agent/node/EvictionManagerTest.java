@@ -62,7 +62,7 @@ class EvictionManagerTest {
         NodePressure pressure = new NodePressure();
         int[] changes = {0};
         EvictionManager manager = new EvictionManager(EvictionThresholds.parse(EvictionThresholds.DEFAULT), node,
-                pressure, node, () -> changes[0]++);
+                pressure, node, EvictionManager.DiskReclaim.NONE, () -> changes[0]++);
         manager.check();
         assertThat(node.evicted).isEmpty();
         assertThat(pressure.under(NodePressure.MEMORY)).isFalse();
@@ -91,7 +91,7 @@ class EvictionManagerTest {
         node.pods.add(pod("a", "Burstable", 0, "2026-12-06T00:00:00Z"));
         NodePressure pressure = new NodePressure();
         EvictionManager manager = new EvictionManager(EvictionThresholds.parse("nodefs.available<10%"), node,
-                pressure, node, () -> { });
+                pressure, node, EvictionManager.DiskReclaim.NONE, () -> { });
         node.disk = new long[] {100 * GI, 11 * GI};
         manager.check();
         assertThat(pressure.under(NodePressure.DISK)).isFalse();
@@ -100,6 +100,46 @@ class EvictionManagerTest {
         assertThat(pressure.under(NodePressure.DISK)).isTrue();
         assertThat(node.messages).singleElement().asString()
                 .startsWith("The node was low on resource: ephemeral-storage. Threshold quantity: 10%, available: ");
+    }
+
+    @Test
+    void underDiskPressureUnusedImagesGoBeforeAnyPod() throws Exception {
+        Node node = new Node();
+        node.pods.add(pod("a", "BestEffort", 0, "2026-12-06T00:00:00Z"));
+        NodePressure pressure = new NodePressure();
+        long[] imageBytes = {5 * GI};
+        int[] reclaims = {0};
+        // Removing the images gives their bytes back, once.
+        EvictionManager.DiskReclaim images = () -> {
+            reclaims[0]++;
+            node.disk = new long[] {100 * GI, node.disk[1] + imageBytes[0]};
+            imageBytes[0] = 0;
+        };
+        EvictionManager manager = new EvictionManager(EvictionThresholds.parse("nodefs.available<10%"), node,
+                pressure, node, images, () -> { });
+        node.disk = new long[] {100 * GI, 8 * GI};
+        manager.check();
+        assertThat(reclaims[0]).isEqualTo(1);
+        assertThat(node.evicted).as("13Gi free once the images went").isEmpty();
+        assertThat(pressure.under(NodePressure.DISK)).isTrue();
+
+        node.disk = new long[] {100 * GI, 8 * GI};
+        manager.check();
+        assertThat(reclaims[0]).isEqualTo(2);
+        assertThat(node.evicted).as("nothing left to reclaim").containsExactly("a");
+    }
+
+    @Test
+    void memoryPressureEvictsWithoutReclaimingDisk() throws Exception {
+        Node node = new Node();
+        node.pods.add(pod("a", "BestEffort", 0, "2026-12-06T00:00:00Z"));
+        int[] reclaims = {0};
+        EvictionManager manager = new EvictionManager(EvictionThresholds.parse(EvictionThresholds.DEFAULT), node,
+                new NodePressure(), node, () -> reclaims[0]++, () -> { });
+        node.memory = new long[] {16 * GI, 50 * 1024 * 1024};
+        manager.check();
+        assertThat(reclaims[0]).isZero();
+        assertThat(node.evicted).containsExactly("a");
     }
 
     @Test

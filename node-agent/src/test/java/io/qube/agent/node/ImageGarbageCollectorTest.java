@@ -123,6 +123,23 @@ class ImageGarbageCollectorTest {
     }
 
     @Test
+    void underDiskPressureEveryUnusedImagePastTheMinimumAgeGoesWhateverTheThresholds() throws Exception {
+        Disk disk = new Disk(100, image("a", 100), image("used", 100), image("young", 100), image("pause", 50));
+        disk.inUse = Set.of("r/used@used");
+        MovableClock clock = new MovableClock();
+        ImageGarbageCollector collector = new ImageGarbageCollector(disk, disk, Set.of("r/pause:1"), SETTINGS,
+                clock);
+        Image young = disk.images.remove(2);
+        assertThat(collector.deleteUnused()).as("all younger than the minimum age").isEmpty();
+        clock.now = T0.plus(Duration.ofMinutes(1));
+        disk.images.add(young);
+        collector.collect(); // 45 %: removes nothing, but notes when "young" appeared
+        clock.now = T0.plus(Duration.ofMinutes(2));
+        assertThat(collector.deleteUnused()).containsExactly("a");
+        assertThat(disk.images).extracting(Image::id).containsExactly("used", "pause", "young");
+    }
+
+    @Test
     void belowTheHighThresholdNothingGoes() throws Exception {
         Disk disk = new Disk(500, image("a", 100), image("b", 100)); // 70 %
         MovableClock clock = new MovableClock();
