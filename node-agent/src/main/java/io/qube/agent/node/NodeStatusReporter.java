@@ -104,11 +104,15 @@ public final class NodeStatusReporter implements AutoCloseable {
 
     private void reportIfDiffering(String name) {
         Node node = nodes.getStore().getByKey(name);
-        if (node == null || readyAsReported(node) && imagesAsReported(node) && pressureAsReported(node)) {
+        if (node == null) {
+            return;
+        }
+        List<ContainerImage> found = images == null ? null : images.get();
+        if (readyAsReported(node) && imagesAsReported(node, found) && pressureAsReported(node)) {
             return;
         }
         try {
-            report(profiles.get(name), Instant.now());
+            report(profiles.get(name), Instant.now(), found);
         } catch (KubernetesClientException e) {
             LOG.warnf("reporting node %s Ready again failed (%s); trying again at the next check", name,
                     e.getMessage());
@@ -128,18 +132,14 @@ public final class NodeStatusReporter implements AutoCloseable {
     }
 
     /** A pull or a removal shows in status.images within a check, not only at the next full report. */
-    private boolean imagesAsReported(Node node) {
-        if (images == null) {
-            return true;
-        }
-        List<ContainerImage> now = images.get();
+    private static boolean imagesAsReported(Node node, List<ContainerImage> now) {
         return now == null || now.equals(node.getStatus().getImages());
     }
 
     private void reportAll() {
         for (NodeProfile profile : profiles.values()) {
             try {
-                report(profile, Instant.now());
+                report(profile, Instant.now(), images == null ? null : images.get());
             } catch (KubernetesClientException e) {
                 LOG.warnf("reporting the status of node %s failed (%s); trying again at the next tick",
                         profile.name(), e.getMessage());
@@ -147,7 +147,8 @@ public final class NodeStatusReporter implements AutoCloseable {
         }
     }
 
-    void report(NodeProfile profile, Instant now) {
+    /** @param found the node's images as listed now, null if unknown (the status keeps those it has) */
+    void report(NodeProfile profile, Instant now, List<ContainerImage> found) {
         Node current = client.nodes().withName(profile.name()).get();
         NodeStatus status = NodeRegistration.node(profile, now, port).getStatus();
         for (NodeCondition condition : status.getConditions()) {
@@ -166,7 +167,6 @@ public final class NodeStatusReporter implements AutoCloseable {
                                 before.getLastTransitionTime()));
             }
         }
-        List<ContainerImage> found = images == null ? null : images.get();
         if (found != null) {
             status.setImages(found);
         } else if (current != null && current.getStatus() != null) {
