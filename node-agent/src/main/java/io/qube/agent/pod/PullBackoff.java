@@ -5,7 +5,10 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The kubelet's image pull back-off per pod and image: 10 s after the first failure, doubling up to 5 minutes. */
+/**
+ * The kubelet's image pull back-off per pod and image: 10 s after the first failure, doubling up to 5 minutes; a
+ * failure more than twice the maximum after the one before starts over at 10 s (its flowcontrol.Backoff expiry).
+ */
 final class PullBackoff {
 
     private record Entry(Duration delay, Instant failedAt) {
@@ -25,7 +28,9 @@ final class PullBackoff {
 
     void failed(String key, Instant now) {
         entries.compute(key, (k, entry) -> {
-            Duration next = entry == null ? CrashBackoff.INITIAL : entry.delay().multipliedBy(2);
+            boolean expired = entry != null
+                    && Duration.between(entry.failedAt(), now).compareTo(CrashBackoff.MAX.multipliedBy(2)) > 0;
+            Duration next = entry == null || expired ? CrashBackoff.INITIAL : entry.delay().multipliedBy(2);
             return new Entry(next.compareTo(CrashBackoff.MAX) > 0 ? CrashBackoff.MAX : next, now);
         });
     }
