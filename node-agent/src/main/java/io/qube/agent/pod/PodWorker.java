@@ -181,6 +181,7 @@ final class PodWorker {
         }
         killRequested(current);
         List<ContainerStatus> runs = node.runtime().sandbox(uid).containers();
+        boolean started = false;
         boolean initialized = true;
         for (Container container : current.getSpec().getInitContainers()) {
             ContainerStatus latest = latest(runs, container.getName());
@@ -189,7 +190,7 @@ final class PodWorker {
             }
             initialized = false;
             if (latest == null || !latest.running()) {
-                maybeStart(current, sandbox, podIp, container, true, latest, volumes, downward);
+                started = maybeStart(current, sandbox, podIp, container, true, latest, volumes, downward);
             }
             break;
         }
@@ -197,19 +198,24 @@ final class PodWorker {
             for (Container container : current.getSpec().getContainers()) {
                 ContainerStatus latest = latest(runs, container.getName());
                 if (latest == null || !latest.running()) {
-                    maybeStart(current, sandbox, podIp, container, false, latest, volumes, downward);
+                    started |= maybeStart(current, sandbox, podIp, container, false, latest, volumes, downward);
                 } else {
                     // A run this worker did not start (an agent restart) is probed from now on.
                     node.probes().start(container, latest.id(), podIp, listener(current, container, latest.id()));
                 }
             }
         }
-        writeStatus(current, podIp);
+        // Unless this sync started a container, what the runtime has is what was read above: no second read.
+        write(current, started ? statusNow(current, podIp, true) : statusOf(current, runs, podIp, true));
         return false;
     }
 
-    /** Starts the container unless its restart policy or its back-off says not now. */
-    private void maybeStart(Pod pod, Sandbox sandbox, String podIp, Container container, boolean init,
+    /**
+     * Starts the container unless its restart policy or its back-off says not now.
+     *
+     * @return whether it was started (or tried: the runtime has a run of it that the sync's read had not)
+     */
+    private boolean maybeStart(Pod pod, Sandbox sandbox, String podIp, Container container, boolean init,
                             ContainerStatus latest, Map<String, Path> volumes, DownwardValues downward)
             throws IOException {
         String policy = pod.getSpec().getRestartPolicy() == null ? "Always" : pod.getSpec().getRestartPolicy();
@@ -219,7 +225,7 @@ final class PodWorker {
             boolean restart = policy.equals("Always") || policy.equals("OnFailure") && latest.exitCode() != 0
                     || init && !policy.equals("Never") && latest.exitCode() != 0;
             if (!restart) {
-                return;
+                return false;
             }
             Instant now = Instant.now();
             Duration left = node.backoff().remaining(key, latest.finishedAt(), now);
@@ -233,15 +239,15 @@ final class PodWorker {
                             + "container " + container.getName() + " in pod " + pod.getMetadata().getName() + "_"
                             + pod.getMetadata().getNamespace() + "(" + uid + ")");
                 }
-                return;
+                return false;
             }
             node.backoff().restarted(key, latest.finishedAt(), now);
             attempt = latest.attempt() + 1;
         }
-        start(pod, sandbox, podIp, container, init, attempt, volumes, downward);
+        return start(pod, sandbox, podIp, container, init, attempt, volumes, downward);
     }
 
-    private void start(Pod pod, Sandbox sandbox, String podIp, Container container, boolean init, int attempt,
+    private boolean start(Pod pod, Sandbox sandbox, String podIp, Container container, boolean init, int attempt,
                        Map<String, Path> volumes, DownwardValues downward) throws IOException {
         String field = fieldPath(container, init);
         boolean hostCommands = node.pulls() == null;
@@ -254,7 +260,7 @@ final class PodWorker {
         } catch (MissingSource e) {
             waiting.put(container.getName(), new String[] {"CreateContainerConfigError", e.getMessage()});
             node.events().warning(pod, field, "Failed", "Error: " + e.getMessage());
-            return;
+            return false;
         }
         List<String> command = container.getCommand().stream().map(word -> Expansion.expand(word, env)).toList();
         List<String> args = container.getArgs().stream().map(word -> Expansion.expand(word, env)).toList();
@@ -263,7 +269,7 @@ final class PodWorker {
                     + container.getName() + " has none (image " + container.getImage() + " is not pulled here)";
             waiting.put(container.getName(), new String[] {"CreateContainerError", message});
             node.events().warning(pod, field, "Failed", "Error: " + message);
-            return;
+            return false;
         }
         List<ContainerConfig.Mount> mounts = new ArrayList<>();
         for (VolumeMount mount : container.getVolumeMounts()) {
@@ -284,7 +290,7 @@ final class PodWorker {
             ImagePulls.Outcome image = node.pulls().ensure(pod, container, field);
             if (!image.ready()) {
                 waiting.put(container.getName(), new String[] {image.reason(), image.message()});
-                return; // the relist comes back to it
+                return false; // the relist comes back to it
             }
         }
         ContainerConfig config = new ContainerConfig(container.getName(), attempt, hostname(pod),
@@ -309,6 +315,7 @@ final class PodWorker {
                 }
             }
         }
+        return true;
     }
 
     private Probes.Listener listener(Pod pod, Container container, String containerId) {
@@ -454,7 +461,11 @@ final class PodWorker {
     /** The pod's status from what the runtime has of it now. */
     private PodStatus statusNow(Pod pod, String ip, boolean sandboxReady) throws IOException {
         SandboxStatus found = node.runtime().sandbox(uid);
-        List<ContainerStatus> runs = found == null ? List.of() : found.containers();
+        return statusOf(pod, found == null ? List.of() : found.containers(), ip, sandboxReady);
+    }
+
+    /** The pod's status from the runs given. */
+    private PodStatus statusOf(Pod pod, List<ContainerStatus> runs, String ip, boolean sandboxReady) {
         List<ContainerView> views = new ArrayList<>();
         pod.getSpec().getInitContainers().forEach(c -> views.add(view(c, true, runs)));
         pod.getSpec().getContainers().forEach(c -> views.add(view(c, false, runs)));

@@ -19,9 +19,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -44,6 +46,8 @@ public final class CriRuntime implements ContainerRuntime {
     private static final String PRIVILEGED = "qube.io/privileged";
     /** The kernel's CFS period the kubelet uses; a cpu limit is a quota of it. */
     private static final long CPU_PERIOD_MICROS = 100_000;
+    private static final Comparator<Cri.PodSandbox> NEWEST_FIRST =
+            Comparator.comparingLong(Cri.PodSandbox::getCreatedAt).reversed();
 
     private final CriClient client;
     private final Containerd containerd;
@@ -53,6 +57,17 @@ public final class CriRuntime implements ContainerRuntime {
     private final CriImages images;
     /** The CNI bridge of the agent's own network config; null with a runtime configured by others. */
     private final String bridge;
+    private final ContainerStatuses statuses = new ContainerStatuses();
+    /** Each sandbox's address by sandbox id ("" in the node's network): it keeps it for its life. */
+    private final Map<String, String> addresses = new ConcurrentHashMap<>();
+    /**
+     * The ready sandbox runSandbox last found or made, by pod uid: the pod worker starts containers right after
+     * it, and CreateContainer needs its id and config without listing the sandboxes again.
+     */
+    private final Map<String, ReadySandbox> ready = new ConcurrentHashMap<>();
+
+    private record ReadySandbox(String id, Cri.PodSandboxConfig config) {
+    }
 
     private CriRuntime(CriClient client, Containerd containerd, String bridge, Path state, String version)
             throws IOException {
@@ -125,10 +140,15 @@ public final class CriRuntime implements ContainerRuntime {
     @Override
     public Sandbox runSandbox(SandboxConfig config) throws IOException {
         List<Cri.PodSandbox> existing = sandboxesOf(config.podUid());
-        Optional<Cri.PodSandbox> ready = existing.stream()
+        Optional<Cri.PodSandbox> running = existing.stream()
                 .filter(s -> s.getState() == Cri.PodSandboxState.SANDBOX_READY).findFirst();
-        if (ready.isPresent()) {
-            return sandbox(ready.get().getId(), config.podUid());
+        if (running.isPresent()) {
+            Cri.PodSandbox found = running.get();
+            ReadySandbox known = ready.get(config.podUid());
+            if (known == null || !known.id().equals(found.getId())) {
+                ready.put(config.podUid(), new ReadySandbox(found.getId(), configOf(found)));
+            }
+            return sandbox(found.getId(), config.podUid());
         }
         // A sandbox that is no longer ready (its network or pause process is gone) is replaced, as the kubelet
         // does; the containers in it go with it.
@@ -141,7 +161,17 @@ public final class CriRuntime implements ContainerRuntime {
         String id = client.runtime(stub -> stub.runPodSandbox(Cri.RunPodSandboxRequest.newBuilder()
                 .setConfig(sandboxConfig).build())).getPodSandboxId();
         LOG.debugf("sandbox %s for pod %s/%s in %s", id, config.namespace(), config.name(), directory);
+        ready.put(config.podUid(), new ReadySandbox(id, sandboxConfig));
         return sandbox(id, config.podUid());
+    }
+
+    /** The config a sandbox was made with, from what it keeps of it (a sandbox an earlier agent made). */
+    private Cri.PodSandboxConfig configOf(Cri.PodSandbox sandbox) {
+        Map<String, String> asked = sandbox.getAnnotationsMap();
+        return sandboxConfig(new SandboxConfig(sandbox.getMetadata().getUid(), sandbox.getMetadata().getNamespace(),
+                sandbox.getMetadata().getName(), Boolean.parseBoolean(asked.get(HOST_NETWORK)),
+                asked.getOrDefault(HOSTNAME, sandbox.getMetadata().getName()),
+                Boolean.parseBoolean(asked.get(PRIVILEGED))), (int) sandbox.getMetadata().getAttempt());
     }
 
     private Cri.PodSandboxConfig sandboxConfig(SandboxConfig config, int attempt) {
@@ -165,19 +195,22 @@ public final class CriRuntime implements ContainerRuntime {
                 .build();
     }
 
+    /** The ready sandbox with its address (asked of the runtime once per sandbox). */
     private Sandbox sandbox(String sandboxId, String podUid) throws IOException {
-        Cri.PodSandboxStatus status = client.runtime(stub -> stub.podSandboxStatus(
-                Cri.PodSandboxStatusRequest.newBuilder().setPodSandboxId(sandboxId).build())).getStatus();
-        String ip = status.hasNetwork() && !status.getNetwork().getIp().isEmpty() ? status.getNetwork().getIp()
-                : null;
-        return new Sandbox(podUid, ip, pods.resolve(podUid), null);
+        String ip = addresses.get(sandboxId);
+        if (ip == null) {
+            Cri.PodSandboxStatus status = client.runtime(stub -> stub.podSandboxStatus(
+                    Cri.PodSandboxStatusRequest.newBuilder().setPodSandboxId(sandboxId).build())).getStatus();
+            ip = status.hasNetwork() ? status.getNetwork().getIp() : "";
+            addresses.put(sandboxId, ip);
+        }
+        return new Sandbox(podUid, ip.isEmpty() ? null : ip, pods.resolve(podUid), null);
     }
 
     private List<Cri.PodSandbox> sandboxesOf(String podUid) throws IOException {
         return client.runtime(stub -> stub.listPodSandbox(Cri.ListPodSandboxRequest.newBuilder()
                 .setFilter(Cri.PodSandboxFilter.newBuilder().putLabelSelector(POD_UID, podUid)).build()))
-                .getItemsList().stream().sorted(Comparator.comparingLong(Cri.PodSandbox::getCreatedAt).reversed())
-                .toList();
+                .getItemsList().stream().sorted(NEWEST_FIRST).toList();
     }
 
     @Override
@@ -185,6 +218,8 @@ public final class CriRuntime implements ContainerRuntime {
         for (Cri.PodSandbox sandbox : sandboxesOf(podUid)) {
             removeOne(sandbox.getId());
         }
+        ready.remove(podUid);
+        statuses.forgetPod(podUid);
         FileTrees.delete(pods.resolve(podUid));
         try (var entries = Files.list(logs)) {
             for (Path directory : entries.filter(d -> d.getFileName().toString().endsWith("_" + podUid)).toList()) {
@@ -205,30 +240,21 @@ public final class CriRuntime implements ContainerRuntime {
                 throw e;
             }
         }
+        addresses.remove(sandboxId);
+        ready.values().removeIf(sandbox -> sandbox.id().equals(sandboxId));
     }
 
     @Override
     public ContainerStatus startContainer(Sandbox sandbox, ContainerConfig config) throws IOException {
-        Cri.PodSandbox owner = sandboxesOf(sandbox.podUid()).stream()
-                .filter(s -> s.getState() == Cri.PodSandboxState.SANDBOX_READY).findFirst()
-                .orElseThrow(() -> new IOException("pod " + sandbox.podUid() + " has no ready sandbox"));
-        // A container created but never started (the agent ended in between) holds its name: remove it first.
-        for (Cri.Container left : containersOf(owner.getId())) {
-            if (left.getMetadata().getName().equals(config.name())
-                    && left.getMetadata().getAttempt() == config.attempt()) {
-                removeContainer(left.getId());
-            }
+        ReadySandbox owner = ready.get(sandbox.podUid());
+        if (owner == null) {
+            throw new IOException("pod " + sandbox.podUid() + " has no ready sandbox");
         }
-        Map<String, String> asked = owner.getAnnotationsMap();
-        boolean hostNetwork = Boolean.parseBoolean(asked.get(HOST_NETWORK));
-        Cri.PodSandboxConfig sandboxConfig = sandboxConfig(new SandboxConfig(sandbox.podUid(),
-                owner.getMetadata().getNamespace(), owner.getMetadata().getName(), hostNetwork,
-                asked.getOrDefault(HOSTNAME, owner.getMetadata().getName()),
-                Boolean.parseBoolean(asked.get(PRIVILEGED))), (int) owner.getMetadata().getAttempt());
-        Cri.ContainerConfig request = containerConfig(owner, config, hostNetwork);
-        String id = client.runtime(stub -> stub.createContainer(Cri.CreateContainerRequest.newBuilder()
-                .setPodSandboxId(owner.getId()).setConfig(request).setSandboxConfig(sandboxConfig).build()))
-                .getContainerId();
+        Cri.PodSandboxConfig sandboxConfig = owner.config();
+        boolean hostNetwork = sandboxConfig.getLinux().getSecurityContext().getNamespaceOptions().getNetwork()
+                == Cri.NamespaceMode.NODE;
+        Cri.ContainerConfig request = containerConfig(sandboxConfig.getMetadata(), config, hostNetwork);
+        String id = createContainer(owner, request);
         Path log = Path.of(sandboxConfig.getLogDirectory()).resolve(request.getLogPath());
         Files.createDirectories(log.getParent());
         try {
@@ -241,14 +267,33 @@ public final class CriRuntime implements ContainerRuntime {
         return container(id);
     }
 
-    private static Cri.ContainerConfig containerConfig(Cri.PodSandbox owner, ContainerConfig config,
+    private String createContainer(ReadySandbox owner, Cri.ContainerConfig request) throws IOException {
+        Cri.CreateContainerRequest create = Cri.CreateContainerRequest.newBuilder().setPodSandboxId(owner.id())
+                .setConfig(request).setSandboxConfig(owner.config()).build();
+        try {
+            return client.runtime(stub -> stub.createContainer(create)).getContainerId();
+        } catch (CriClient.CriException e) {
+            // A container created but never started (the agent ended in between) holds its name: remove it, again.
+            Cri.ContainerMetadata name = request.getMetadata();
+            Optional<Cri.Container> left = containersOf(owner.id()).stream()
+                    .filter(c -> c.getMetadata().getName().equals(name.getName())
+                            && c.getMetadata().getAttempt() == name.getAttempt()).findFirst();
+            if (left.isEmpty()) {
+                throw e;
+            }
+            removeContainer(left.get().getId());
+            return client.runtime(stub -> stub.createContainer(create)).getContainerId();
+        }
+    }
+
+    private static Cri.ContainerConfig containerConfig(Cri.PodSandboxMetadata owner, ContainerConfig config,
                                                       boolean hostNetwork) {
         Cri.ContainerConfig.Builder builder = Cri.ContainerConfig.newBuilder()
                 .setMetadata(Cri.ContainerMetadata.newBuilder().setName(config.name()).setAttempt(config.attempt()))
                 .setImage(Cri.ImageSpec.newBuilder().setImage(config.image()))
                 .addAllCommand(config.command()).addAllArgs(config.args())
-                .putLabels(POD_UID, owner.getMetadata().getUid()).putLabels(POD_NAME, owner.getMetadata().getName())
-                .putLabels(POD_NAMESPACE, owner.getMetadata().getNamespace()).putLabels(CONTAINER_NAME, config.name())
+                .putLabels(POD_UID, owner.getUid()).putLabels(POD_NAME, owner.getName())
+                .putLabels(POD_NAMESPACE, owner.getNamespace()).putLabels(CONTAINER_NAME, config.name())
                 .putAnnotations(RESTART_COUNT, Integer.toString(config.attempt()))
                 .setLogPath(config.name() + "/" + config.attempt() + ".log");
         if (config.workingDir() != null && !config.workingDir().isEmpty()) {
@@ -325,51 +370,69 @@ public final class CriRuntime implements ContainerRuntime {
                 throw e;
             }
         }
+        statuses.forget(containerId);
         if (log != null) {
             Files.deleteIfExists(log);
         }
     }
 
+    /** Two list calls, and ContainerStatus only for the containers whose state changed since it was read. */
     @Override
     public SandboxStatus sandbox(String podUid) throws IOException {
         List<Cri.PodSandbox> sandboxes = sandboxesOf(podUid);
         if (sandboxes.isEmpty()) {
             return null;
         }
-        Cri.PodSandbox latest = sandboxes.get(0);
+        return statusOf(podUid, sandboxes, listContainers(Cri.ContainerFilter.newBuilder()
+                .putLabelSelector(POD_UID, podUid).build()));
+    }
+
+    /** Every pod's in two list calls, not two per pod. */
+    @Override
+    public List<SandboxStatus> sandboxes() throws IOException {
+        Map<String, List<Cri.PodSandbox>> sandboxes = client.runtime(stub -> stub.listPodSandbox(
+                Cri.ListPodSandboxRequest.getDefaultInstance())).getItemsList().stream()
+                .filter(s -> s.getLabelsMap().containsKey(POD_UID)).sorted(NEWEST_FIRST)
+                .collect(Collectors.groupingBy(s -> s.getLabelsMap().get(POD_UID), LinkedHashMap::new,
+                        Collectors.toList()));
+        Map<String, List<Cri.Container>> containers = listContainers(Cri.ContainerFilter.getDefaultInstance())
+                .stream().filter(c -> c.getLabelsMap().containsKey(POD_UID))
+                .collect(Collectors.groupingBy(c -> c.getLabelsMap().get(POD_UID)));
+        List<SandboxStatus> result = new ArrayList<>();
+        for (Map.Entry<String, List<Cri.PodSandbox>> pod : sandboxes.entrySet()) {
+            result.add(statusOf(pod.getKey(), pod.getValue(), containers.getOrDefault(pod.getKey(), List.of())));
+        }
+        return result;
+    }
+
+    /** @param sandboxes the pod's, newest first */
+    private SandboxStatus statusOf(String podUid, List<Cri.PodSandbox> sandboxes, List<Cri.Container> listed)
+            throws IOException {
         List<ContainerStatus> containers = new ArrayList<>();
-        for (Cri.PodSandbox sandbox : sandboxes) {
-            for (Cri.Container container : containersOf(sandbox.getId())) {
-                ContainerStatus status = container(container.getId());
-                if (status != null) {
-                    containers.add(status);
-                }
+        for (Cri.Container container : listed) {
+            ContainerStatus status = statuses.current(container);
+            if (status == null) {
+                status = container(container.getId());
+            }
+            if (status != null) {
+                containers.add(status);
             }
         }
+        statuses.retain(podUid, listed.stream().map(Cri.Container::getId).collect(Collectors.toSet()));
+        Cri.PodSandbox latest = sandboxes.get(0);
         Sandbox current = latest.getState() == Cri.PodSandboxState.SANDBOX_READY
                 ? sandbox(latest.getId(), podUid) : new Sandbox(podUid, null, pods.resolve(podUid), null);
         return new SandboxStatus(current, latest.getMetadata().getNamespace(), latest.getMetadata().getName(),
                 containers);
     }
 
-    @Override
-    public List<SandboxStatus> sandboxes() throws IOException {
-        List<Cri.PodSandbox> all = client.runtime(stub -> stub.listPodSandbox(
-                Cri.ListPodSandboxRequest.getDefaultInstance())).getItemsList();
-        List<SandboxStatus> result = new ArrayList<>();
-        for (String uid : all.stream().map(s -> s.getLabelsMap().get(POD_UID)).filter(java.util.Objects::nonNull)
-                .collect(Collectors.toCollection(java.util.LinkedHashSet::new))) {
-            SandboxStatus status = sandbox(uid);
-            if (status != null) {
-                result.add(status);
-            }
-        }
-        return result;
+    private List<Cri.Container> containersOf(String sandboxId) throws IOException {
+        return listContainers(Cri.ContainerFilter.newBuilder().setPodSandboxId(sandboxId).build());
     }
 
-    private List<Cri.Container> containersOf(String sandboxId) throws IOException {
-        return client.runtime(stub -> stub.listContainers(Cri.ListContainersRequest.newBuilder()
-                .setFilter(Cri.ContainerFilter.newBuilder().setPodSandboxId(sandboxId)).build())).getContainersList();
+    private List<Cri.Container> listContainers(Cri.ContainerFilter filter) throws IOException {
+        return client.runtime(stub -> stub.listContainers(Cri.ListContainersRequest.newBuilder().setFilter(filter)
+                .build())).getContainersList();
     }
 
     @Override
@@ -380,11 +443,12 @@ public final class CriRuntime implements ContainerRuntime {
                     .setContainerId(containerId).build())).getStatus();
         } catch (CriClient.CriException e) {
             if (e.notFound()) {
+                statuses.forget(containerId);
                 return null;
             }
             throw e;
         }
-        return statusOf(status);
+        return statuses.keep(status);
     }
 
     /**
