@@ -23,7 +23,8 @@ final class RestoreScript {
      * @return the script, empty when nothing changed
      */
     static String of(RuleSet applied, RuleSet desired, Map<String, Set<String>> existing) {
-        return table("nat", applied == null ? null : applied.nat(), desired.nat(), existing.getOrDefault("nat", Set.of()))
+        return table("nat", applied == null ? null : applied.nat(), desired.nat(),
+                existing.getOrDefault("nat", Set.of()))
                 + table("filter", applied == null ? null : applied.filter(), desired.filter(),
                 existing.getOrDefault("filter", Set.of()));
     }

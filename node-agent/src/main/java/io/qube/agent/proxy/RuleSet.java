@@ -12,7 +12,7 @@ import java.util.Set;
  */
 record RuleSet(Map<String, List<String>> nat, Map<String, List<String>> filter, Set<UdpFlow> udpFlows) {
 
-    /** UDP traffic to {@code destination} (a cluster IP, or null for a node port) on {@code port}, sent to an endpoint. */
+    /** UDP traffic to {@code destination} (a cluster IP; null: a node port) on {@code port}, sent to an endpoint. */
     record UdpFlow(String destination, int port, String endpointIp) {
     }
 

@@ -47,14 +47,16 @@ class ProxyRulesTest {
     }
 
     static Stream<Case> cases() {
-        String toSvc = "-d " + VIP + "/32 -p tcp -m tcp --dport 80 -m comment --comment \"" + NAME + " cluster IP\" -j ";
+        String toSvc = "-d " + VIP + "/32 -p tcp -m tcp --dport 80 -m comment --comment \"" + NAME
+                + " cluster IP\" -j ";
         String a = sep("10.93.1.5"), b = sep("10.93.2.7");
         return Stream.of(
                 new Case("ClusterIP: a cluster chain spreads over ready endpoints, each DNATed, the host masqueraded",
                         s -> s, List.of(Ep.ready("10.93.1.5", NODE), Ep.ready("10.93.2.7", "node-b"),
                         new Ep("10.93.2.8", "node-b", false, false, false)),
                         List.of(ChainNames.SERVICES + " " + toSvc + SVC,
-                                SVC + " ! -s " + POD_CIDR + " -d " + VIP + "/32 -p tcp -m tcp --dport 80 -j QUBE-MARK-MASQ",
+                                SVC + " ! -s " + POD_CIDR + " -d " + VIP
+                                        + "/32 -p tcp -m tcp --dport 80 -j QUBE-MARK-MASQ",
                                 SVC + " -m statistic --mode random --probability 0.5000000000 -j " + a,
                                 SVC + " -j " + b,
                                 a + " -s 10.93.1.5/32 -j QUBE-MARK-MASQ",
@@ -65,15 +67,15 @@ class ProxyRulesTest {
                         List.of(Ep.ready("10.93.2.7", "node-b")),
                         List.of(ChainNames.NODEPORTS + " -p tcp -m tcp --dport 30080 -m comment --comment \"" + NAME
                                         + " node port\" -j " + EXT, EXT + " -j QUBE-MARK-MASQ", EXT + " -j " + SVC,
-                                ChainNames.SERVICES + " -m comment --comment \"node ports\" -m addrtype --dst-type LOCAL -j "
-                                        + ChainNames.NODEPORTS),
+                                ChainNames.SERVICES + " -m comment --comment \"node ports\" -m addrtype "
+                                        + "--dst-type LOCAL -j " + ChainNames.NODEPORTS),
                         List.of(), List.of()),
                 new Case("ClientIP affinity: recent clients go back to their endpoint first",
                         s -> s.editSpec().withSessionAffinity("ClientIP").endSpec(),
                         List.of(Ep.ready("10.93.1.5", NODE)),
                         List.of(SVC + " -m recent --name " + a + " --rcheck --seconds 10800 --reap -j " + a,
-                                a + " -p tcp -m tcp -m recent --name " + a + " --set --rsource -j DNAT --to-destination "
-                                        + "10.93.1.5:8080"),
+                                a + " -p tcp -m tcp -m recent --name " + a + " --set --rsource -j DNAT "
+                                        + "--to-destination 10.93.1.5:8080"),
                         List.of(), List.of()),
                 new Case("externalTrafficPolicy Local: outside clients only to this node's endpoints, unmasqueraded",
                         s -> s.editSpec().withType("NodePort").withExternalTrafficPolicy("Local").editFirstPort()
