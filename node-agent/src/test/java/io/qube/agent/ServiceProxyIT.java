@@ -3,6 +3,7 @@ package io.qube.agent;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.qube.agent.CriHosts.Host;
+import io.qube.agent.cri.Commands;
 import io.qube.agent.cri.RegistryImages;
 import io.qube.agent.cri.RegistryImagesExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -14,6 +15,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,6 +47,7 @@ class ServiceProxyIT {
     private static final Host A = new Host("svc-a", "qube-svc-a", "10.92.0.2", "10.93.1.0/24");
     private static final Host B = new Host("svc-b", "qube-svc-b", "10.92.0.3", "10.93.2.0/24");
     private static final String POD_BRIDGE = "qubesvc0";
+    private static final String SECOND_ROOT_IP = "10.92.0.9";
     private static final String SERVICE_CIDR = "10.96.0.0/12";
     private static final Duration WAIT = CriHosts.WAIT;
 
@@ -238,6 +244,25 @@ class ServiceProxyIT {
 
     @Test
     @Order(12)
+    void aUdpServiceFollowsItsEndpointAsTheOldEndpointsConntrackEntriesAreDeleted() throws Exception {
+        // Two answering sockets in the root namespace (outside the cluster: busybox has no UDP server), the second
+        // on an address of its own, as conntrack entries are deleted by the endpoint's address.
+        Commands.run(WAIT, List.of("ip", "addr", "add", SECOND_ROOT_IP + "/24", "dev", BRIDGE)).ok();
+        try (UdpAnswer one = new UdpAnswer(ROOT_IP, "one"); UdpAnswer two = new UdpAnswer(SECOND_ROOT_IP, "two");
+             DatagramSocket caller = new DatagramSocket(new InetSocketAddress(ROOT_IP, 0))) {
+            caller.setSoTimeout(500);
+            service("udp", "type: NodePort", "[{port: 53, protocol: UDP, targetPort: 5353}]");
+            int nodePort = nodePort("udp");
+            udpSlice(one);
+            // One client address and port throughout: without the clean-up its conntrack entry keeps it on "one".
+            await().atMost(WAIT).ignoreExceptions().until(() -> ask(caller, nodePort), "one"::equals);
+            udpSlice(two);
+            await().atMost(WAIT).ignoreExceptions().until(() -> ask(caller, nodePort), "two"::equals);
+        }
+    }
+
+    @Test
+    @Order(13)
     void anAgentKilledWithSigkillLeavesRulesThatKeepServingAndResyncsWhenBack() throws Exception {
         pinnedPod("survivor", A);
         String ip = service("survivor", "selector: {app: survivor}");
@@ -253,6 +278,60 @@ class ServiceProxyIT {
         // One jump each: the new start adopted the chains rather than add a second set.
         assertThat(TestHosts.run(B.netns(), "iptables", "-t", "nat", "-S", "PREROUTING").lines()
                 .filter(line -> line.endsWith("-j QUBE-SERVICES"))).hasSize(1);
+    }
+
+    /** The manual slice of Service udp: one endpoint, {@code answer}. */
+    private static void udpSlice(UdpAnswer answer) {
+        cluster.client.discovery().v1().endpointSlices().inNamespace("default").resource(new EndpointSliceBuilder()
+                .withNewMetadata().withName("udp-1").addToLabels("kubernetes.io/service-name", "udp").endMetadata()
+                .withAddressType("IPv4").addNewPort().withPort(answer.port()).withProtocol("UDP").endPort()
+                .addNewEndpoint().withAddresses(answer.ip()).endEndpoint().build()).serverSideApply();
+    }
+
+    /** Sends a datagram to node A's node port from {@code caller}; the answer. */
+    private static String ask(DatagramSocket caller, int nodePort) throws IOException {
+        byte[] question = "?".getBytes(StandardCharsets.UTF_8);
+        caller.send(new DatagramPacket(question, question.length, new InetSocketAddress(A.ip(), nodePort)));
+        DatagramPacket answer = new DatagramPacket(new byte[64], 64);
+        caller.receive(answer);
+        return new String(answer.getData(), 0, answer.getLength(), StandardCharsets.UTF_8);
+    }
+
+    /** A UDP socket on {@code ip} answering every datagram with {@code text}, on a thread of its own. */
+    private static final class UdpAnswer implements AutoCloseable {
+        private final DatagramSocket socket;
+        private final Thread thread;
+
+        UdpAnswer(String ip, String text) throws IOException {
+            socket = new DatagramSocket(new InetSocketAddress(ip, 0));
+            byte[] reply = text.getBytes(StandardCharsets.UTF_8);
+            thread = new Thread(() -> {
+                DatagramPacket question = new DatagramPacket(new byte[64], 64);
+                try {
+                    while (true) {
+                        socket.receive(question);
+                        socket.send(new DatagramPacket(reply, reply.length, question.getSocketAddress()));
+                    }
+                } catch (IOException closed) {
+                    // the test is done with it
+                }
+            }, "udp-" + text);
+            thread.start();
+        }
+
+        String ip() {
+            return socket.getLocalAddress().getHostAddress();
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            socket.close();
+            thread.join();
+        }
     }
 
     /** Waits until six calls in a row from the client pod to the cluster IP {@code ip} pass {@code check}. */
@@ -292,16 +371,20 @@ class ServiceProxyIT {
         return service(name, "selector: {app: " + name + "}\n  " + spec);
     }
 
-    /** A Service of port 80 to 8080 (named http when pods name it), its cluster IP. */
+    /** A Service of port 80 to 8080, its cluster IP. */
     private static String service(String name, String spec) throws Exception {
+        return service(name, spec, "[{port: 80, targetPort: 8080}]");
+    }
+
+    private static String service(String name, String spec, String ports) throws Exception {
         apply(name + "-svc.yaml", """
                 apiVersion: v1
                 kind: Service
                 metadata: {name: %s}
                 spec:
                   %s
-                  ports: [{port: 80, targetPort: 8080}]
-                """.formatted(name, spec));
+                  ports: %s
+                """.formatted(name, spec, ports));
         return cluster.client.services().inNamespace("default").withName(name).get().getSpec().getClusterIP();
     }
 

@@ -69,6 +69,8 @@ final class ProxyRules {
                 if (!proxied(service)) {
                     continue;
                 }
+                // All ports checked first: a Service is served whole or not at all.
+                service.getSpec().getPorts().forEach(ProxyRules::checkPort);
                 List<EndpointSlice> own = slices.apply(service.getMetadata().getNamespace(),
                         service.getMetadata().getName());
                 for (ServicePort port : service.getSpec().getPorts()) {
@@ -103,10 +105,6 @@ final class ProxyRules {
             LOG.debugf("service %s/%s port %s: %s is not proxied", service.getMetadata().getNamespace(),
                     service.getMetadata().getName(), port.getPort(), protocol);
             return;
-        }
-        if (!validPort(port.getPort()) || port.getNodePort() != null && !validPort(port.getNodePort())) {
-            throw new IllegalArgumentException("port " + port.getPort() + " (node port " + port.getNodePort()
-                    + ") is not a port number");
         }
         String p = protocol.toLowerCase(Locale.ROOT);
         String name = service.getMetadata().getNamespace() + "/" + service.getMetadata().getName()
@@ -213,6 +211,13 @@ final class ProxyRules {
         for (int i = 0; i < n; i++) {
             nat.add(chain, (i < n - 1 ? "-m statistic --mode random --probability "
                     + String.format(Locale.ROOT, "%.10f", 1.0 / (n - i)) + " " : "") + "-j " + endpointChains.get(i));
+        }
+    }
+
+    private static void checkPort(ServicePort port) {
+        if (!validPort(port.getPort()) || port.getNodePort() != null && !validPort(port.getNodePort())) {
+            throw new IllegalArgumentException("port " + port.getPort() + " (node port " + port.getNodePort()
+                    + ") is not a port number");
         }
     }
 

@@ -163,8 +163,9 @@ class ProxyRulesTest {
 
     @Test
     void aServiceTheProxyCannotExpressIsSkippedAndTheOthersServed() {
+        // Its first port is fine, its second is not: the whole Service is left out.
         Service broken = web().editMetadata().withName("broken").endMetadata().editSpec().withClusterIP("10.96.0.11")
-                .editFirstPort().withPort(null).endPort().endSpec().build();
+                .addToPorts(new ServicePortBuilder().withName("bad").withPort(70000).build()).endSpec().build();
         Service fine = web().build();
         RuleSet rules = compute(List.of(broken, fine), slice(List.of(Ep.ready("10.93.1.5", NODE))));
         assertThat(lines(rules.nat())).contains(ChainNames.SERVICES + " -d " + VIP
