@@ -191,10 +191,7 @@ class ServiceProxyIT {
         pinnedPod("manual-backend", A);
         String backendIp = cluster.pods.pod("manual-backend").getStatus().getPodIP();
         String ip = service("manual", "");
-        cluster.client.discovery().v1().endpointSlices().inNamespace("default").resource(new EndpointSliceBuilder()
-                .withNewMetadata().withName("manual-1").addToLabels("kubernetes.io/service-name", "manual")
-                .endMetadata().withAddressType("IPv4").addNewPort().withPort(8080).withProtocol("TCP").endPort()
-                .addNewEndpoint().withAddresses(backendIp).withNodeName(A.node()).endEndpoint().build()).create();
+        slice("manual", "TCP", backendIp, 8080);
         await().atMost(WAIT).untilAsserted(() -> assertThat(call("client", ip + ":80")).isEqualTo("manual-backend"));
     }
 
@@ -231,10 +228,7 @@ class ServiceProxyIT {
         await().atMost(WAIT).untilAsserted(() -> assertThat(TestHosts.run(A.netns(), "iptables-save", "-t", "filter"))
                 .contains(ip + "/32"));
         long written = System.nanoTime();
-        cluster.client.discovery().v1().endpointSlices().inNamespace("default").resource(new EndpointSliceBuilder()
-                .withNewMetadata().withName("quick-1").addToLabels("kubernetes.io/service-name", "quick")
-                .endMetadata().withAddressType("IPv4").addNewPort().withPort(8080).withProtocol("TCP").endPort()
-                .addNewEndpoint().withAddresses("10.93.2.250").endEndpoint().build()).create();
+        slice("quick", "TCP", "10.93.2.250", 8080);
         // The figure belongs to the benchmark; here a generous deadline that a periodic resync would miss.
         await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
                 assertThat(TestHosts.run(A.netns(), "iptables-save", "-t", "nat"))
@@ -253,10 +247,10 @@ class ServiceProxyIT {
             caller.setSoTimeout(500);
             service("udp", "type: NodePort", "[{port: 53, protocol: UDP, targetPort: 5353}]");
             int nodePort = nodePort("udp");
-            udpSlice(one);
+            slice("udp", "UDP", one.ip(), one.port());
             // One client address and port throughout: without the clean-up its conntrack entry keeps it on "one".
             await().atMost(WAIT).ignoreExceptions().until(() -> ask(caller, nodePort), "one"::equals);
-            udpSlice(two);
+            slice("udp", "UDP", two.ip(), two.port());
             await().atMost(WAIT).ignoreExceptions().until(() -> ask(caller, nodePort), "two"::equals);
         }
     }
@@ -280,12 +274,12 @@ class ServiceProxyIT {
                 .filter(line -> line.endsWith("-j QUBE-SERVICES"))).hasSize(1);
     }
 
-    /** The manual slice of Service udp: one endpoint, {@code answer}. */
-    private static void udpSlice(UdpAnswer answer) {
+    /** The manual EndpointSlice {@code service}-1 of a Service without selector: its one endpoint, applied. */
+    private static void slice(String service, String protocol, String ip, int port) {
         cluster.client.discovery().v1().endpointSlices().inNamespace("default").resource(new EndpointSliceBuilder()
-                .withNewMetadata().withName("udp-1").addToLabels("kubernetes.io/service-name", "udp").endMetadata()
-                .withAddressType("IPv4").addNewPort().withPort(answer.port()).withProtocol("UDP").endPort()
-                .addNewEndpoint().withAddresses(answer.ip()).endEndpoint().build()).serverSideApply();
+                .withNewMetadata().withName(service + "-1").addToLabels("kubernetes.io/service-name", service)
+                .endMetadata().withAddressType("IPv4").addNewPort().withPort(port).withProtocol(protocol).endPort()
+                .addNewEndpoint().withAddresses(ip).endEndpoint().build()).serverSideApply();
     }
 
     /** Sends a datagram to node A's node port from {@code caller}; the answer. */
