@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,7 +63,7 @@ final class ProxyRules {
         filter.add(ChainNames.FIREWALL, "! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "
                 + "\"block incoming localnet connections\" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP");
         List<Service> sorted = new ArrayList<>(services);
-        sorted.sort(java.util.Comparator.comparing((Service s) -> s.getMetadata().getNamespace())
+        sorted.sort(Comparator.comparing((Service s) -> s.getMetadata().getNamespace())
                 .thenComparing(s -> s.getMetadata().getName()));
         for (Service service : sorted) {
             try {

@@ -29,7 +29,7 @@ final class ProxyTables {
     record Jump(String table, String chain, List<String> rule) {
     }
 
-    static final List<Jump> JUMPS = List.of(
+    private static final List<Jump> JUMPS = List.of(
             new Jump("nat", "PREROUTING", comment("qube service portals", "-j", ChainNames.SERVICES)),
             new Jump("nat", "OUTPUT", comment("qube service portals", "-j", ChainNames.SERVICES)),
             new Jump("nat", "POSTROUTING", comment("qube postrouting rules", "-j", ChainNames.POSTROUTING)),

@@ -1,5 +1,6 @@
 package io.qube.agent.proxy;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,15 +13,18 @@ import java.util.Set;
  */
 record RuleSet(Map<String, List<String>> nat, Map<String, List<String>> filter, Set<UdpFlow> udpFlows) {
 
-    /** UDP traffic to {@code destination} (a cluster IP; null: a node port) on {@code port}, sent to an endpoint. */
+    /**
+     * UDP traffic to {@code destination} (a cluster IP; null: a node port) on {@code port}, sent to the endpoint at
+     * {@code endpointIp} (null: to any, when a whole destination's entries go).
+     */
     record UdpFlow(String destination, int port, String endpointIp) {
     }
 
     static final RuleSet EMPTY = new RuleSet(Map.of(), Map.of(), Set.of());
 
     RuleSet {
-        nat = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(nat));
-        filter = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(filter));
+        nat = Collections.unmodifiableMap(new LinkedHashMap<>(nat));
+        filter = Collections.unmodifiableMap(new LinkedHashMap<>(filter));
         udpFlows = Set.copyOf(udpFlows);
     }
 }

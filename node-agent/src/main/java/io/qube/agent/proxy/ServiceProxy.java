@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class ServiceProxy implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ServiceProxy.class);
-    static final long COALESCE = 100;
+    private static final long COALESCE = 100;
     private static final long RETRY = 1000;
 
     private final ServiceCatalog catalog;
