@@ -8,6 +8,8 @@
 # bench/agent.sh --deployments [NODES [DEPLOYMENTS [REPLICAS]]]: issue 10's figure (io.qube.agent.DeploymentBenchmark,
 # docs/PERFORMANCE.md "Deployments"): bare pods as the baseline, then 100 Deployments x 20 replicas to Available and a
 # rolling update of all of them, on 500 simulated nodes by default.
+# bench/agent.sh --proxy [SERVICES [ENDPOINTS]]: issue 12's figure (io.qube.agent.proxy.ServiceProxyBenchmark): the
+# service proxy's full and incremental rule sync for 1,000 Services x 10 endpoints next to a bare iptables-restore.
 # Builds both projects if needed. BENCH_JAVA_OPTS passes system properties to the benchmark, e.g.
 # -Dbench.server.jvm-args=... or -Dbench.agent.jvm-args=... (JVM options of the control plane or agent, to profile).
 set -euo pipefail
@@ -28,6 +30,7 @@ case "${1:-}" in
     --cri) main=io.qube.agent.CriStartupBenchmark; shift ;;
     --scale) main=io.qube.agent.SimulatedScaleBenchmark; shift ;;
     --deployments) main=io.qube.agent.DeploymentBenchmark; shift ;;
+    --proxy) main=io.qube.agent.proxy.ServiceProxyBenchmark; shift ;;
 esac
 # The benchmark JVM is the load and the instrument, not what is measured: C1 only keeps its JIT compiler from
 # taking a core from the measured processes on a 2-core machine (C2 alone took ~0.4 core during the measured round).

@@ -161,6 +161,12 @@ public class AgentCommand implements Callable<Integer> {
             description = "How often the eviction manager looks at the node's signals.")
     String evictionInterval;
 
+    @Option(names = "--proxy-mode", paramLabel = "MODE",
+            description = "iptables (the node's service proxy programs ClusterIPs and NodePorts as kube-proxy's "
+                    + "iptables mode; needs root) or none. Default: iptables for the cri runtime, none for the process "
+                    + "runtime, whose pods share the host's network with other agents.")
+    String proxyMode;
+
     @Option(names = "--lease-interval", defaultValue = "10s", paramLabel = "D", hidden = true,
             description = "How often leases are renewed (seconds, e.g. 10s).")
     String leaseInterval;
@@ -190,6 +196,7 @@ public class AgentCommand implements Callable<Integer> {
 
     private int runMachineNode() throws IOException {
         String node = name != null ? name : java.net.InetAddress.getLocalHost().getHostName().toLowerCase();
+        boolean serviceProxy = serviceProxy();
         Path state = stateDir != null ? stateDir : Path.of("/var/lib/qube/agent", node);
         Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
         // On SIGTERM the JVM exits as soon as its shutdown hooks end, and Quarkus' do not wait for this method:
@@ -231,7 +238,7 @@ public class AgentCommand implements Callable<Integer> {
             try (MachineNode machine = MachineNode.start(client, vertx, profile, containers,
                     duration(leaseInterval), port, masquerade, new MachineNode.Eviction(thresholds,
                             duration(evictionInterval), state, collector == null ? EvictionManager.DiskReclaim.NONE
-                            : () -> collector.deleteUnused()))) {
+                            : () -> collector.deleteUnused()), serviceProxy)) {
                 running.set(true);
                 Thread.interrupted(); // a stop that came as the start ended: waitForExit returns at once anyway
                 if (collector != null) {
@@ -253,6 +260,17 @@ public class AgentCommand implements Callable<Integer> {
             closed.countDown();
         }
         return 0;
+    }
+
+    /** Whether this node runs the service proxy (--proxy-mode). */
+    private boolean serviceProxy() {
+        String mode = proxyMode != null ? proxyMode : runtime.equals("cri") ? "iptables" : "none";
+        return switch (mode) {
+            case "iptables" -> true;
+            case "none" -> false;
+            default -> throw new ParameterException(spec.commandLine(), "--proxy-mode " + mode
+                    + " is not a mode of this agent; use iptables or none");
+        };
     }
 
     /**

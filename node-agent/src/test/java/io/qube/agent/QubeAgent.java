@@ -38,10 +38,15 @@ final class QubeAgent implements AutoCloseable {
         return start(List.of(), kubeconfig, name, "127.0.0.1", stateDir, bridge, podCidr, runtime);
     }
 
-    /** An agent with the cri runtime and its own containerd, whose sandboxes run {@code sandboxImage}. */
+    /**
+     * An agent with the cri runtime and its own containerd, whose sandboxes run {@code sandboxImage}, in the
+     * machine's own network namespace: without the service proxy, whose chains there would be shared with every
+     * other test's agent (a host of its own, below, has it).
+     */
     static QubeAgent startCri(Path kubeconfig, String name, Path stateDir, String bridge, String podCidr,
                               String sandboxImage, String... options) throws IOException {
-        List<String> runtime = new ArrayList<>(List.of("--runtime", "cri", "--sandbox-image", sandboxImage));
+        List<String> runtime = new ArrayList<>(List.of("--runtime", "cri", "--sandbox-image", sandboxImage,
+                "--proxy-mode", "none"));
         runtime.addAll(List.of(options));
         return start(List.of(), kubeconfig, name, "127.0.0.1", stateDir, bridge, podCidr, runtime);
     }

@@ -138,9 +138,10 @@ class QubeUpIT {
                 .redirectOutput(data.resolve("up.log").toFile());
         // A bridge and CIDR of the test's own, so a developer's `qube up` on the same machine is left alone.
         boolean process = command.contains("process");
-        // The cri node takes its pod CIDR from the control plane's node IPAM, as a `qube up` without options does.
+        // The cri node takes its pod CIDR from the control plane's node IPAM, as a `qube up` without options does;
+        // it runs in the machine's own network namespace, whose service proxy chains other tests' agents would share.
         builder.environment().put("QUBE_AGENT_ARGS", process ? "--bridge qubeup0 --pod-cidr 10.77.9.0/24 --port 0"
-                : "--bridge qubeupcri0 --port 0");
+                : "--bridge qubeupcri0 --port 0 --proxy-mode none");
         builder.environment().keySet().removeIf(name -> name.startsWith("QUARKUS_DATASOURCE"));
         return builder.start();
     }

@@ -9,6 +9,8 @@ import io.qube.agent.endpoint.NodeEndpoint;
 import io.qube.agent.network.PodMasquerade;
 import io.qube.agent.network.PodRoutes;
 import io.qube.agent.pod.PodManager;
+import io.qube.agent.proxy.ServiceProxy;
+import io.qube.agent.service.ServiceCatalog;
 import io.qube.agent.runtime.ContainerRuntime;
 
 import java.io.IOException;
@@ -35,15 +37,19 @@ public final class MachineNode implements AutoCloseable {
     private final NodeEndpoint endpoint;
     private final EvictionManager evictions;
     private final PodRoutes routes;
+    private final ServiceCatalog catalog;
+    private final ServiceProxy proxy;
 
     private MachineNode(LeaseRenewer lease, NodeStatusReporter status, PodManager pods, NodeEndpoint endpoint,
-                        EvictionManager evictions, PodRoutes routes) {
+                        EvictionManager evictions, PodRoutes routes, ServiceCatalog catalog, ServiceProxy proxy) {
         this.lease = lease;
         this.status = status;
         this.pods = pods;
         this.endpoint = endpoint;
         this.evictions = evictions;
         this.routes = routes;
+        this.catalog = catalog;
+        this.proxy = proxy;
     }
 
     /**
@@ -63,11 +69,13 @@ public final class MachineNode implements AutoCloseable {
     /**
      * Runs the node's pods, opens its endpoint on {@code port} (0: any free port), then registers the Node
      * advertising that endpoint and keeps its Lease; as root (whose pods have network namespaces of their own),
-     * keeps the routes to other nodes' pods and, given a {@code masquerade}, this node's pods' masquerade.
+     * keeps the routes to other nodes' pods and, given a {@code masquerade}, this node's pods' masquerade, and with
+     * {@code serviceProxy} runs the service proxy.
      */
     public static MachineNode start(KubernetesClient client, Vertx vertx, NodeProfile profile,
                                     ContainerRuntime runtime, Duration leaseInterval, int port,
-                                    String masqueradeBridge, Eviction eviction) throws IOException {
+                                    String masqueradeBridge, Eviction eviction, boolean serviceProxy)
+            throws IOException {
         awaitApi(client, profile.name());
         Map<String, Quantity> allocatable = NodeRegistration.node(profile, Instant.now()).getStatus()
                 .getAllocatable();
@@ -95,9 +103,20 @@ public final class MachineNode implements AutoCloseable {
                 EvictionManager.Signals.of(eviction.stateDir()), pressure, EvictionManager.Pods.of(pods),
                 eviction.reclaim(), status::refresh);
         evictions.start(eviction.interval());
-        PodRoutes routes = "root".equals(System.getProperty("user.name"))
-                ? PodRoutes.start(client, profile.name(), masquerade) : null;
-        return new MachineNode(lease, status, pods, endpoint, evictions, routes);
+        boolean root = "root".equals(System.getProperty("user.name"));
+        PodRoutes routes = root ? PodRoutes.start(client, profile.name(), masquerade) : null;
+        ServiceCatalog catalog = null;
+        ServiceProxy proxy = null;
+        if (root && serviceProxy) {
+            try {
+                catalog = ServiceCatalog.start(client, 60);
+                proxy = ServiceProxy.start(catalog, profile.name(), podCidr);
+            } catch (IllegalStateException e) {
+                // The node runs its pods anyway; only Services are unreachable from it.
+                LOG.errorf("the service proxy did not start: %s", e.getMessage());
+            }
+        }
+        return new MachineNode(lease, status, pods, endpoint, evictions, routes, catalog, proxy);
     }
 
     /**
@@ -183,6 +202,12 @@ public final class MachineNode implements AutoCloseable {
         pods.close();
         if (routes != null) {
             routes.close();
+        }
+        if (catalog != null) {
+            catalog.close();
+        }
+        if (proxy != null) {
+            proxy.close();
         }
     }
 }
