@@ -10,6 +10,9 @@
 # rolling update of all of them, on 500 simulated nodes by default.
 # bench/agent.sh --proxy [SERVICES [ENDPOINTS]]: issue 12's figure (io.qube.agent.proxy.ServiceProxyBenchmark): the
 # service proxy's full and incremental rule sync for 1,000 Services x 10 endpoints next to a bare iptables-restore.
+# bench/agent.sh --services [SECONDS [CONNECTIONS]]: issue 12's figures (io.qube.agent.ServiceBenchmark, docs/PERFORMANCE.md
+# "Services"): wrk through a Service's cluster IP and NodePort next to haproxy and to one backend directly, then the
+# time from scaling up to traffic on the new pod.
 # Builds both projects if needed. BENCH_JAVA_OPTS passes system properties to the benchmark, e.g.
 # -Dbench.server.jvm-args=... or -Dbench.agent.jvm-args=... (JVM options of the control plane or agent, to profile).
 set -euo pipefail
@@ -31,6 +34,7 @@ case "${1:-}" in
     --scale) main=io.qube.agent.SimulatedScaleBenchmark; shift ;;
     --deployments) main=io.qube.agent.DeploymentBenchmark; shift ;;
     --proxy) main=io.qube.agent.proxy.ServiceProxyBenchmark; shift ;;
+    --services) main=io.qube.agent.ServiceBenchmark; shift ;;
 esac
 # The benchmark JVM is the load and the instrument, not what is measured: C1 only keeps its JIT compiler from
 # taking a core from the measured processes on a 2-core machine (C2 alone took ~0.4 core during the measured round).

@@ -1,0 +1,312 @@
+package io.qube.agent;
+
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.qube.agent.CriHosts.Host;
+import io.qube.agent.cri.Commands;
+import io.qube.agent.cri.RegistryImages;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Issue 12's figures in one run, over the same three web pods on one node (a {@link CriHosts} of one host): requests/s and latency with {@code wrk} from a client pod's network through
+ * the Service's cluster IP, next to calling one backend directly and next to haproxy (round-robin, TCP mode, so an
+ * L4 balancer like the proxy's DNAT) in the same pod's network; through the NodePort from outside the node; then
+ * the time from scaling the Deployment up to the new pod answering through the Service, from the scale request and
+ * from its endpoint turning ready in the EndpointSlice. The backends are busybox httpd, which closes every
+ * connection: each request is a new connection, so each one crosses the proxy's rules (or haproxy's accept).
+ * Run with bench/agent.sh --services [SECONDS [CONNECTIONS]] (default 10 s, 32), as root.
+ */
+public final class ServiceBenchmark {
+
+    private static final Host HOST = new Host("svc-bench", "qube-bench-svc", "10.88.0.2", "10.89.1.0/24");
+    private static final Duration WAIT = Duration.ofSeconds(120);
+    private static final int BACKENDS = 3;
+    private static final int SCALE_ROUNDS = 5;
+    private static final int HAPROXY_PORT = 18080;
+
+    /** One wrk run: requests per second and latency percentiles in ms. */
+    record Load(double requestsPerSecond, double p50, double p99, long errors) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        run(args.length > 0 ? Integer.parseInt(args[0]) : 10, args.length > 1 ? Integer.parseInt(args[1]) : 32);
+    }
+
+    static void run(int seconds, int connections) throws Exception {
+        RegistryImages images = RegistryImages.publish();
+        try (AutoCloseable registry = images.registry();
+             CriHosts cluster = CriHosts.start(images, "qubebenchbr0", "10.88.0.1", "qubebench0",
+                     List.of(HOST))) {
+            measure(cluster, images.busybox(), seconds, connections);
+        }
+    }
+
+    private static void measure(CriHosts cluster, String busybox, int seconds, int connections)
+            throws Exception {
+        KubernetesClient client = cluster.client;
+        Path work = cluster.work;
+        client.load(new java.io.ByteArrayInputStream(workloads(busybox).getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .inNamespace("default").create();
+        await().atMost(WAIT).until(() -> readyEndpoints(client).size() == BACKENDS
+                && "True".equals(new PodLookups(client, "default").condition("client", "Ready")));
+        Service service = client.services().inNamespace("default").withName("web").get();
+        String clusterIp = service.getSpec().getClusterIP();
+        int nodePort = service.getSpec().getPorts().get(0).getNodePort();
+        List<String> backends = readyEndpoints(client);
+        List<String> inClient = List.of("nsenter", "--net=/proc/" + clientPid(cluster) + "/ns/net");
+
+        String direct = "http://" + backends.get(0) + ":8080/";
+        String viaClusterIp = "http://" + clusterIp + "/";
+        String viaHaproxy = "http://127.0.0.1:" + HAPROXY_PORT + "/";
+        String viaNodePort = "http://" + HOST.ip() + ":" + nodePort + "/";
+        Process haproxy = startHaproxy(work, inClient, backends);
+        try {
+            // Warm: the backends' page cache, conntrack, haproxy, the proxy's rules.
+            for (String url : List.of(direct, viaHaproxy, viaClusterIp)) {
+                wrk(inClient, url, 3, connections);
+            }
+            wrk(List.of(), viaNodePort, 3, connections);
+            Load directLoad = wrk(inClient, direct, seconds, connections);
+            Load haproxyLoad = wrk(inClient, viaHaproxy, seconds, connections);
+            Load clusterIpLoad = wrk(inClient, viaClusterIp, seconds, connections);
+            Load nodePortLoad = wrk(List.of(), viaNodePort, seconds, connections);
+            System.out.printf("%nServices: %d busybox httpd backends, wrk %d s, %d connections, 1 thread%n",
+                    BACKENDS, seconds, connections);
+            System.out.printf("%-52s %10s %8s %8s %7s %9s %9s%n", "", "req/s", "p50 ms", "p99 ms", "errors",
+                    "/haproxy", "/direct");
+            row("baseline: one backend directly, from the client pod", directLoad, haproxyLoad, directLoad);
+            row("baseline: haproxy round-robin in the client pod", haproxyLoad, haproxyLoad, directLoad);
+            row("Qube Service, cluster IP, from the client pod", clusterIpLoad, haproxyLoad, directLoad);
+            row("Qube Service, NodePort, from outside the node", nodePortLoad, haproxyLoad, directLoad);
+        } finally {
+            haproxy.destroy();
+            haproxy.waitFor();
+        }
+        scaleToTraffic(client, viaNodePort);
+    }
+
+    private static void row(String name, Load load, Load haproxy, Load direct) {
+        System.out.printf("%-52s %10.0f %8.2f %8.2f %7d %8.2fx %8.2fx%n", name, load.requestsPerSecond(), load.p50(),
+                load.p99(), load.errors(), load.requestsPerSecond() / haproxy.requestsPerSecond(),
+                load.requestsPerSecond() / direct.requestsPerSecond());
+    }
+
+    /**
+     * Scales web up by one, {@link #SCALE_ROUNDS} times: the time until the new pod answers through the NodePort
+     * (requests as fast as the backends answer them, each a new connection, so each a new random choice), from the
+     * scale request and from the moment its endpoint was seen ready. Back to {@link #BACKENDS} between rounds.
+     */
+    private static void scaleToTraffic(KubernetesClient client, String url) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long[] fromScale = new long[SCALE_ROUNDS];
+        long[] fromEndpoint = new long[SCALE_ROUNDS];
+        for (int round = 0; round < SCALE_ROUNDS; round++) {
+            Set<String> before = podNames(client);
+            long start = System.nanoTime();
+            client.apps().deployments().inNamespace("default").withName("web").scale(BACKENDS + 1);
+            long endpointReady = 0;
+            while (true) {
+                if (endpointReady == 0 && readyEndpoints(client).size() == BACKENDS + 1) {
+                    endpointReady = System.nanoTime();
+                }
+                String answer = get(http, url);
+                if (answer != null && !before.contains(answer.trim()) && podNames(client).contains(answer.trim())) {
+                    long answered = System.nanoTime();
+                    fromScale[round] = answered - start;
+                    // Seen ready by polling, so no later than here; 0 if traffic came before the poll saw it.
+                    fromEndpoint[round] = endpointReady == 0 ? 0 : answered - endpointReady;
+                    break;
+                }
+                if (Duration.ofNanos(System.nanoTime() - start).compareTo(WAIT) > 0) {
+                    throw new IllegalStateException("the new backend got no traffic within " + WAIT);
+                }
+            }
+            client.apps().deployments().inNamespace("default").withName("web").scale(BACKENDS);
+            await().atMost(WAIT).until(() -> readyEndpoints(client).size() == BACKENDS
+                    && podNames(client).size() == BACKENDS);
+        }
+        System.out.printf("%n%-44s %10s %10s %10s%n", "scale web " + BACKENDS + " -> " + (BACKENDS + 1) + ", "
+                + SCALE_ROUNDS + " rounds", "p50 ms", "p99 ms", "max ms");
+        ProcessStartupBenchmark.row("scale request to traffic on the new pod", fromScale);
+        ProcessStartupBenchmark.row("endpoint ready in its slice to traffic", fromEndpoint);
+    }
+
+    private static String get(HttpClient http, String url) {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? response.body() : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Set<String> podNames(KubernetesClient client) {
+        return client.pods().inNamespace("default").withLabel("app", "web").list().getItems().stream()
+                .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null)
+                .map(pod -> pod.getMetadata().getName()).collect(Collectors.toSet());
+    }
+
+    /** The addresses of web's ready endpoints, as the EndpointSlice controller published them. */
+    private static List<String> readyEndpoints(KubernetesClient client) {
+        return client.discovery().v1().endpointSlices().inNamespace("default")
+                .withLabel("kubernetes.io/service-name", "web").list().getItems().stream()
+                .flatMap(slice -> slice.getEndpoints() == null ? Stream.<Endpoint>empty()
+                        : slice.getEndpoints().stream())
+                .filter(endpoint -> endpoint.getConditions() != null
+                        && Boolean.TRUE.equals(endpoint.getConditions().getReady()))
+                .flatMap(endpoint -> endpoint.getAddresses().stream()).sorted().toList();
+    }
+
+    private static String workloads(String busybox) {
+        return """
+                apiVersion: v1
+                kind: List
+                items:
+                - apiVersion: apps/v1
+                  kind: Deployment
+                  metadata: {name: web}
+                  spec:
+                    replicas: %d
+                    selector: {matchLabels: {app: web}}
+                    template:
+                      metadata: {labels: {app: web}}
+                      spec:
+                        containers:
+                        - name: httpd
+                          image: %s
+                          command: [sh, -c, 'mkdir /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www']
+                          readinessProbe:
+                            httpGet: {path: /, port: 8080}
+                            periodSeconds: 1
+                - apiVersion: v1
+                  kind: Service
+                  metadata: {name: web}
+                  spec:
+                    type: NodePort
+                    selector: {app: web}
+                    ports:
+                    - {port: 80, targetPort: 8080}
+                - apiVersion: v1
+                  kind: Pod
+                  metadata: {name: client}
+                  spec:
+                    containers:
+                    - name: sleep
+                      image: %s
+                      command: [sleep, '100000']
+                """.formatted(BACKENDS, busybox, busybox);
+    }
+
+    /** The client pod's container process, whose network namespace wrk and haproxy enter, from its containerd. */
+    private static long clientPid(CriHosts cluster) {
+        String container = cluster.pods.status("client", "sleep").getContainerID()
+                .replaceFirst("^[a-z]+://", "");
+        String tasks = cluster.ctr(HOST, "tasks", "ls");
+        return tasks.lines().map(line -> line.trim().split("\\s+")).filter(columns -> columns[0].equals(container))
+                .mapToLong(columns -> Long.parseLong(columns[1])).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no task " + container + " in:\n" + tasks));
+    }
+
+    private static Process startHaproxy(Path work, List<String> prefix, List<String> backends) throws IOException {
+        StringBuilder config = new StringBuilder("""
+                global
+                    maxconn 4096
+                defaults
+                    mode tcp
+                    timeout connect 5s
+                    timeout client 30s
+                    timeout server 30s
+                frontend web
+                    bind 127.0.0.1:%d
+                    default_backend pods
+                backend pods
+                    balance roundrobin
+                """.formatted(HAPROXY_PORT));
+        for (int i = 0; i < backends.size(); i++) {
+            config.append("    server pod").append(i).append(' ').append(backends.get(i)).append(":8080\n");
+        }
+        Path file = Files.writeString(work.resolve("haproxy.cfg"), config);
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of("haproxy", "-db", "-f", file.toString()));
+        Process haproxy = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(work.resolve("haproxy.log").toFile()).start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            if (!haproxy.isAlive()) {
+                throw new IllegalStateException("haproxy exited: " + Files.readString(work.resolve("haproxy.log")));
+            }
+            List<String> probe = new ArrayList<>(prefix);
+            probe.addAll(List.of("wget", "-qO-", "-T", "1", "http://127.0.0.1:" + HAPROXY_PORT + "/"));
+            return Commands.run(Duration.ofSeconds(5), probe).succeeded();
+        });
+        return haproxy;
+    }
+
+    /** wrk in the network namespace {@code prefix} enters (none: the root's), with its latency distribution. */
+    static Load wrk(List<String> prefix, String url, int seconds, int connections) {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of("wrk", "--latency", "-t", "1", "-c", Integer.toString(connections), "-d",
+                seconds + "s", url));
+        String output = Commands.run(Duration.ofSeconds(seconds + 30L), command).ok();
+        return new Load(number(output, "Requests/sec:\\s+([\\d.]+)"), millis(output, "50%"), millis(output, "99%"),
+                errors(output));
+    }
+
+    private static double number(String output, String pattern) {
+        Matcher matcher = Pattern.compile(pattern).matcher(output);
+        if (!matcher.find()) {
+            throw new IllegalStateException("no " + pattern + " in wrk's output:\n" + output);
+        }
+        return Double.parseDouble(matcher.group(1));
+    }
+
+    private static double millis(String output, String percentile) {
+        Matcher matcher = Pattern.compile("\\s" + percentile + "\\s+([\\d.]+)(us|ms|s)").matcher(output);
+        if (!matcher.find()) {
+            throw new IllegalStateException("no " + percentile + " latency in wrk's output:\n" + output);
+        }
+        double value = Double.parseDouble(matcher.group(1));
+        return switch (matcher.group(2)) {
+            case "us" -> value / 1000;
+            case "s" -> value * 1000;
+            default -> value;
+        };
+    }
+
+    /** Socket errors and non-2xx answers, which a run through a working proxy should not have. */
+    private static long errors(String output) {
+        long errors = 0;
+        Matcher socket = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)")
+                .matcher(output);
+        if (socket.find()) {
+            errors += Arrays.stream(new int[]{1, 2, 3, 4}).mapToLong(g -> Long.parseLong(socket.group(g))).sum();
+        }
+        Matcher non2xx = Pattern.compile("Non-2xx or 3xx responses: (\\d+)").matcher(output);
+        if (non2xx.find()) {
+            errors += Long.parseLong(non2xx.group(1));
+        }
+        return errors;
+    }
+}
