@@ -1,0 +1,90 @@
+package io.qube.agent.dns;
+
+import org.jboss.logging.Logger;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Header;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Opcode;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Section;
+
+import java.io.IOException;
+
+/**
+ * One query in, one answer out, whatever came in: the cluster's names from the {@link ClusterZone}, the rest
+ * from the {@link Upstreams}; FORMERR for what does not parse as a query, SERVFAIL when the upstreams do not answer
+ * or anything else goes wrong, never an exception.
+ */
+final class QueryHandler {
+
+    private static final Logger LOG = Logger.getLogger(QueryHandler.class);
+    /** The largest UDP answer without EDNS (RFC 1035). */
+    private static final int UDP_LIMIT = 512;
+    /** The UDP payload size this server offers with EDNS: the DNS flag day 2020 value, which avoids fragments. */
+    private static final int EDNS_PAYLOAD = 1232;
+
+    private final ClusterZone zone;
+    private final Upstreams upstreams;
+
+    QueryHandler(ClusterZone zone, Upstreams upstreams) {
+        this.zone = zone;
+        this.upstreams = upstreams;
+    }
+
+    /**
+     * The answer's wire format, truncated (TC set) to what the client accepts over UDP; null when there is nothing
+     * to answer (fewer bytes than a header, or a message that is itself an answer).
+     */
+    byte[] respond(byte[] wire, boolean udp) {
+        if (wire.length < Header.LENGTH || (wire[2] & 0x80) != 0) {
+            return null;
+        }
+        Message query;
+        try {
+            query = new Message(wire);
+        } catch (IOException e) {
+            return error(wire, Rcode.FORMERR);
+        }
+        try {
+            if (query.getHeader().getOpcode() != Opcode.QUERY) {
+                return error(wire, Rcode.NOTIMP);
+            }
+            if (query.getHeader().getCount(Section.QUESTION) != 1) {
+                return error(wire, Rcode.FORMERR);
+            }
+            OPTRecord edns = query.getOPT();
+            int limit = !udp ? 65535 : edns == null ? UDP_LIMIT : Math.max(UDP_LIMIT, edns.getPayloadSize());
+            Message answer = zone.answer(query);
+            if (answer != null) {
+                if (edns != null) {
+                    answer.addRecord(new OPTRecord(EDNS_PAYLOAD, 0, 0), Section.ADDITIONAL);
+                }
+                return answer.toWire(limit);
+            }
+            byte[] relayed = upstreams.forward(query);
+            if (relayed == null) {
+                return error(wire, Rcode.SERVFAIL);
+            }
+            // An answer the upstream gave over TCP may be too long for this client's UDP.
+            return relayed.length <= limit ? relayed : new Message(relayed).toWire(limit);
+        } catch (IOException | RuntimeException e) {
+            LOG.debugf(e, "query %s failed", query.getQuestion());
+            return error(wire, Rcode.SERVFAIL);
+        }
+    }
+
+    /** An answer of only a header: the query's ID and RD flag, and the error. */
+    private static byte[] error(byte[] wire, int rcode) {
+        Header header = new Header((wire[0] & 0xff) << 8 | wire[1] & 0xff);
+        header.setFlag(Flags.QR);
+        header.setFlag(Flags.RA);
+        if ((wire[2] & 0x01) != 0) {
+            header.setFlag(Flags.RD);
+        }
+        header.setRcode(rcode);
+        Message message = new Message();
+        message.setHeader(header);
+        return message.toWire();
+    }
+}
