@@ -44,14 +44,14 @@ final class QueryHandler {
         try {
             query = new Message(wire);
         } catch (IOException e) {
-            return error(wire, Rcode.FORMERR);
+            return error(wire, Rcode.FORMERR).toWire();
         }
         try {
             if (query.getHeader().getOpcode() != Opcode.QUERY) {
-                return error(wire, Rcode.NOTIMP);
+                return error(wire, Rcode.NOTIMP).toWire();
             }
             if (query.getHeader().getCount(Section.QUESTION) != 1) {
-                return error(wire, Rcode.FORMERR);
+                return error(wire, Rcode.FORMERR).toWire();
             }
             OPTRecord edns = query.getOPT();
             int limit = !udp ? 65535 : edns == null ? UDP_LIMIT : Math.max(UDP_LIMIT, edns.getPayloadSize());
@@ -64,18 +64,25 @@ final class QueryHandler {
             }
             byte[] relayed = upstreams.forward(query);
             if (relayed == null) {
-                return error(wire, Rcode.SERVFAIL);
+                return failure(query, wire);
             }
             // An answer the upstream gave over TCP may be too long for this client's UDP.
             return relayed.length <= limit ? relayed : new Message(relayed).toWire(limit);
         } catch (IOException | RuntimeException e) {
             LOG.debugf(e, "query %s failed", query.getQuestion());
-            return error(wire, Rcode.SERVFAIL);
+            return failure(query, wire);
         }
     }
 
+    /** SERVFAIL with the query's question, which resolvers check an answer against. */
+    private static byte[] failure(Message query, byte[] wire) {
+        Message answer = error(wire, Rcode.SERVFAIL);
+        answer.addRecord(query.getQuestion(), Section.QUESTION);
+        return answer.toWire();
+    }
+
     /** An answer of only a header: the query's ID and RD flag, and the error. */
-    private static byte[] error(byte[] wire, int rcode) {
+    private static Message error(byte[] wire, int rcode) {
         Header header = new Header((wire[0] & 0xff) << 8 | wire[1] & 0xff);
         header.setFlag(Flags.QR);
         header.setFlag(Flags.RA);
@@ -85,6 +92,6 @@ final class QueryHandler {
         header.setRcode(rcode);
         Message message = new Message();
         message.setHeader(header);
-        return message.toWire();
+        return message;
     }
 }
