@@ -7,6 +7,7 @@ import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -22,8 +23,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A nameserver outside the cluster for tests: A records of fixed names (NXDOMAIN for others), over UDP (truncated
- * beyond 512 bytes, as a server without EDNS truncates) and TCP, counting the TCP queries.
+ * A nameserver outside the cluster for tests: A records of fixed names (NXDOMAIN for other names), over UDP
+ * (truncated beyond 512 bytes, as a server without EDNS truncates) and TCP, counting the TCP queries.
  */
 public final class FakeUpstream implements AutoCloseable {
 
@@ -100,7 +101,7 @@ public final class FakeUpstream implements AutoCloseable {
             response.getHeader().setRcode(Rcode.NXDOMAIN);
             return response;
         }
-        for (String ip : ips) {
+        for (String ip : question.getType() == Type.A ? ips : List.<String>of()) {
             response.addRecord(new ARecord(question.getName(), DClass.IN, 60, InetAddress.getByName(ip)),
                     Section.ANSWER);
         }
