@@ -90,7 +90,7 @@ public final class ClusterZone {
         } else if (labels.size() == 1 && labels.get(0).equals("dns-version")) {
             answerOrNoData(type == Type.TXT ? List.of(new TXTRecord(name, DClass.IN, TTL, SCHEMA_VERSION))
                     : List.of(), response);
-        } else if (labels.size() == 2 && labels.equals(List.of("dns", "ns"))) {
+        } else if (labels.size() == 2 && labels.equals(List.of("ns", "dns"))) {
             Service dns = services.service("kube-system", "kube-dns");
             answerOrNoData(dns == null ? List.of() : addresses(name, type, clusterIps(dns)), response);
         } else if (labels.get(labels.size() - 1).equals("svc")) {
@@ -148,7 +148,7 @@ public final class ClusterZone {
             if (headless && endpoints.isEmpty()) {
                 nxdomain(response);
             } else if (type == Type.SRV) {
-                srv(name, service, serviceName, endpoints, null, null, response);
+                srv(name, service, serviceName, headless, endpoints, null, null, response);
             } else {
                 answerOrNoData(headless ? endpointAddresses(name, type, endpoints)
                         : addresses(name, type, clusterIps(service)), response);
@@ -166,7 +166,7 @@ public final class ClusterZone {
             String port = labels.get(0).substring(1);
             String protocol = labels.get(1).substring(1);
             if (type == Type.SRV) {
-                srv(name, service, serviceName, endpoints, port, protocol, response);
+                srv(name, service, serviceName, headless, endpoints, port, protocol, response);
             } else if (hasPort(service, endpoints, port, protocol)) {
                 answerOrNoData(headless ? endpointAddresses(name, type, endpoints)
                         : addresses(name, type, clusterIps(service)), response);
@@ -181,11 +181,11 @@ public final class ClusterZone {
      * port leading to the Service's name, or for a headless Service one per endpoint and port leading to the
      * endpoint's name; the targets' addresses go in the additional section.
      */
-    private void srv(Name name, Service service, Name serviceName, List<DnsEndpoint> endpoints, String port,
-                     String protocol, Message response) {
+    private void srv(Name name, Service service, Name serviceName, boolean headless, List<DnsEndpoint> endpoints,
+                     String port, String protocol, Message response) {
         List<SrvTarget> targets = new ArrayList<>();
         List<Record> extra = new ArrayList<>();
-        if (endpoints.isEmpty()) {
+        if (!headless) {
             for (ServicePort servicePort : service.getSpec().getPorts()) {
                 if (matches(servicePort.getName(), servicePort.getProtocol(), port, protocol)) {
                     targets.add(new SrvTarget(servicePort.getPort(), serviceName));

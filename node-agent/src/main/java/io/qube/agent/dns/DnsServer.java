@@ -11,10 +11,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +70,10 @@ public final class DnsServer implements AutoCloseable {
         return udp.getLocalPort();
     }
 
+    public InetAddress address() {
+        return udp.getLocalAddress();
+    }
+
     private void receiveUdp() {
         byte[] buffer = new byte[65535];
         while (!closed) {
@@ -94,7 +99,7 @@ public final class DnsServer implements AutoCloseable {
                         }
                     }
                 });
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 LOG.debugf("DNS query from %s dropped: all workers busy", client);
             }
         }
@@ -113,7 +118,7 @@ public final class DnsServer implements AutoCloseable {
             }
             try {
                 connections.execute(() -> serve(socket));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 close(socket);
             }
         }
@@ -146,7 +151,7 @@ public final class DnsServer implements AutoCloseable {
         }
     }
 
-    private static ExecutorService pool(String name, int threads, java.util.concurrent.BlockingQueue<Runnable> queue) {
+    private static ExecutorService pool(String name, int threads, BlockingQueue<Runnable> queue) {
         AtomicInteger count = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, queue,
                 r -> daemon(name + "-" + count.incrementAndGet(), r));

@@ -7,6 +7,7 @@ import io.qube.agent.service.ServiceCatalog;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.time.Duration;
 
@@ -41,17 +42,22 @@ public final class NodeDns implements AutoCloseable {
         try {
             server = DnsServer.start(InetAddress.getByName(ip), config.serverPort(), zone,
                     new Upstreams(host.upstreams(), UPSTREAM_TIMEOUT));
-        } catch (java.net.BindException e) {
+        } catch (BindException e) {
             LOG.warnf("node %s serves no cluster DNS: %s:%d is taken (%s)", node.getMetadata().getName(), ip,
                     config.serverPort(), e.getMessage());
             return null;
         }
         String name = node.getMetadata().getName();
-        try {
-            NodeDnsSlice.write(client, node, ip, server.port());
-        } catch (KubernetesClientException e) {
-            // Pods given this node's address (--cluster-dns) reach the server all the same.
-            LOG.warnf("node %s: its slice of the kube-dns Service could not be written: %s", name, e.getMessage());
+        if (server.address().isLoopbackAddress()) {
+            // The API refuses loopback endpoints; pods given this address (--cluster-dns) reach the server anyway.
+            LOG.infof("node %s: no kube-dns slice for a node on loopback", name);
+        } else {
+            try {
+                NodeDnsSlice.write(client, node, ip, server.port());
+            } catch (KubernetesClientException e) {
+                LOG.warnf("node %s: its slice of the kube-dns Service could not be written: %s", name,
+                        e.getMessage());
+            }
         }
         LOG.infof("node %s: cluster DNS for %s on %s:%d", name, config.clusterDomain(), ip, server.port());
         return new NodeDns(client, name, server);

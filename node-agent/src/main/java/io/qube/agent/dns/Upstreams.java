@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -71,7 +72,7 @@ public final class Upstreams {
                     return null;
                 }
                 if (packet.getLength() >= 2 && ((buffer[0] & 0xff) << 8 | buffer[1] & 0xff) == id) {
-                    return java.util.Arrays.copyOf(buffer, packet.getLength());
+                    return Arrays.copyOf(buffer, packet.getLength());
                 }
             }
         }

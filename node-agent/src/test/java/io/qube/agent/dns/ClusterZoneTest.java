@@ -32,6 +32,7 @@ class ClusterZoneTest {
     private static final ClusterServices SERVICES = new FixedServices(List.of(
             service("default", "web", "10.96.0.20", "ClusterIP", port("http", 80, "TCP"), port("dns", 53, "UDP")),
             service("default", "dual", "10.96.0.21", "ClusterIP", port("http", 80, "TCP")),
+            service("kube-system", "kube-dns", "10.96.0.10", "ClusterIP", port("dns", 53, "UDP")),
             headless("default", "db", false),
             headless("default", "lazy", true),
             headless("default", "empty", false),
@@ -85,6 +86,9 @@ class ClusterZoneTest {
                 Arguments.of("default.svc.cluster.local.", Type.A, Rcode.NOERROR, List.of()),
                 Arguments.of("nowhere.svc.cluster.local.", Type.A, Rcode.NXDOMAIN, List.of()),
                 Arguments.of("web.default.cluster.local.", Type.A, Rcode.NXDOMAIN, List.of()),
+                Arguments.of("_tcp-5432._tcp.empty.default.svc.cluster.local.", Type.SRV, Rcode.NXDOMAIN, List.of()),
+                Arguments.of("ns.dns.cluster.local.", Type.A, Rcode.NOERROR, List.of("10.96.0.10")),
+                Arguments.of("cluster.local.", Type.NS, Rcode.NOERROR, List.of("ns.dns.cluster.local.")),
                 Arguments.of("dns-version.cluster.local.", Type.TXT, Rcode.NOERROR, List.of("1.1.0")));
     }
 
