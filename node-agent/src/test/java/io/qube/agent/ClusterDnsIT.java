@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.qube.agent.cri.Commands;
+import io.qube.agent.CriHosts.Host;
 import io.qube.agent.cri.RegistryImages;
 import io.qube.agent.cri.RegistryImagesExtension;
 import io.qube.agent.dns.FakeUpstream;
@@ -28,17 +28,14 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Cluster DNS end to end: two "hosts" (network namespaces on a bridge, see {@link TestHosts}), each with an agent
- * and its containerd, each serving DNS on its InternalIP. Without the service proxy in this picture, the agents are
+ * Cluster DNS end to end: two "hosts" ({@link CriHosts}), each agent serving DNS on its node's InternalIP. Without the service proxy in this picture, the agents are
  * given their own address as --cluster-dns, so pods ask their node's server directly; names outside the cluster go
  * to a fake nameserver on the root namespace's bridge address, the only nameserver of the agents' --resolv-conf.
  * Pods resolve with busybox's nslookup; SRV, PTR and NXDOMAIN are asked from this JVM with dnsjava.
@@ -46,98 +43,57 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(RegistryImagesExtension.class)
 class ClusterDnsIT {
 
-    /** A node on a host of its own: its network namespace, InternalIP and pod CIDR. */
-    private record Host(String node, String netns, String ip, String podCidr) {
-    }
-
     private static final String BRIDGE = "qubednsbr0";
     private static final String ROOT_IP = "10.94.0.1";
     private static final Host A = new Host("dns-a", "qube-dns-a", "10.94.0.2", "10.95.1.0/24");
     private static final Host B = new Host("dns-b", "qube-dns-b", "10.94.0.3", "10.95.2.0/24");
     private static final String POD_BRIDGE = "qubedns0";
     private static final String DOMAIN = "cluster.local";
-    private static final Duration WAIT = Duration.ofSeconds(120);
+    private static final Duration WAIT = CriHosts.WAIT;
 
-    private static Path work;
-    private static TestHosts hosts;
-    private static final List<AutoCloseable> mirrors = new ArrayList<>();
+    private static Path resolvConf;
     private static FakeUpstream upstream;
-    private static QubeServer qube;
+    private static CriHosts cluster;
     private static KubernetesClient client;
     private static Kubectl kubectl;
     private static PodLookups pods;
-    private static final List<QubeAgent> agents = new ArrayList<>();
     private static String busybox;
 
     @BeforeAll
     static void startTwoHosts(RegistryImages images) throws Exception {
         busybox = images.busybox();
-        work = Files.createTempDirectory("qube-dns-it");
-        hosts = TestHosts.create(BRIDGE, ROOT_IP + "/24");
-        for (Host host : List.of(A, B)) {
-            hosts.add(host.netns(), host.ip() + "/24");
-            mirrors.add(images.registry().mirrorIn(host.netns()));
-        }
+        resolvConf = Files.createTempFile("qube-dns-it", "-resolv.conf");
+        // A loopback nameserver, which the node's DNS must skip, and the fake one on the bridge.
+        Files.writeString(resolvConf, "nameserver 127.0.0.53\nnameserver " + ROOT_IP + "\nsearch example.test\n");
+        cluster = CriHosts.start(images, BRIDGE, ROOT_IP, POD_BRIDGE, List.of(A, B), host -> List.of(
+                "--cluster-dns", host.ip(), "--resolv-conf", resolvConf.toString()));
+        // On the bridge, which is there only now; no agent forwards anything before a test asks.
         upstream = FakeUpstream.start(InetAddress.getByName(ROOT_IP), 53,
                 Map.of("outside.example.", List.of("192.0.2.80")));
-        Path resolvConf = Files.writeString(work.resolve("resolv.conf"),
-                "nameserver 127.0.0.53\nnameserver " + ROOT_IP + "\nsearch example.test\n");
-        qube = QubeServer.start(Map.of("quarkus.http.host", "0.0.0.0"));
-        client = qube.client();
-        kubectl = new Kubectl(qube.kubeconfig());
+        client = cluster.client();
+        kubectl = cluster.kubectl();
         pods = new PodLookups(client, "default");
-        Path kubeconfig = Files.writeString(work.resolve("kubeconfig"),
-                Files.readString(qube.kubeconfig()).replace("127.0.0.1", ROOT_IP));
-        for (Host host : List.of(A, B)) {
-            agents.add(QubeAgent.startCri(TestHosts.exec(host.netns()), kubeconfig, host.node(), host.ip(),
-                    work.resolve(host.node()), POD_BRIDGE, host.podCidr(), images.pause(),
-                    "--cluster-dns", host.ip(), "--resolv-conf", resolvConf.toString()));
-        }
-        await().atMost(WAIT).until(() -> PodLookups.ready(client.nodes().withName(A.node()).get())
-                && PodLookups.ready(client.nodes().withName(B.node()).get()));
     }
 
     @AfterAll
     static void removeEverything() throws Exception {
         try {
-            if (client != null) {
-                client.pods().inNamespace("default").withGracePeriod(0).delete();
-                for (Host host : List.of(A, B)) {
-                    // The sandboxes (and with them the pods' network namespaces) are gone too.
-                    await().atMost(WAIT).untilAsserted(() -> assertThat(ctr(host, "containers", "ls", "-q"))
-                            .isBlank());
-                }
-            }
-            for (int i = 0; i < agents.size(); i++) {
-                Path pid = containerdDir(List.of(A, B).get(i)).resolve("containerd.pid");
-                long containerd = Long.parseLong(Files.readString(pid).trim());
-                agents.get(i).close();
-                await().atMost(WAIT).until(() -> ProcessHandle.of(containerd).map(p -> !p.isAlive()).orElse(true));
-            }
-        } finally {
-            for (AutoCloseable mirror : mirrors) {
-                mirror.close();
-            }
             if (upstream != null) {
                 upstream.close();
             }
-            if (client != null) {
-                client.close();
+            if (cluster != null) {
+                cluster.removePods();
+                cluster.stopAgents(host -> { });
             }
-            if (qube != null) {
-                qube.close();
+        } finally {
+            if (cluster != null) {
+                cluster.close();
             }
-            if (hosts != null) {
-                hosts.close();
+            if (resolvConf != null) {
+                Files.delete(resolvConf);
             }
             assertThat(TestHosts.namespaces()).doesNotContain(A.netns(), B.netns());
             assertThat(Files.exists(Path.of("/sys/class/net", BRIDGE))).isFalse();
-            if (work != null) {
-                ProcessCluster.keepLogs(work);
-                assertThat(Files.readAllLines(Path.of("/proc/self/mounts")).stream()
-                        .filter(line -> line.contains(work.toString())).toList()).isEmpty();
-                ProcessCluster.deleteTree(work);
-            }
         }
     }
 
@@ -233,7 +189,7 @@ class ClusterDnsIT {
      * (indented as the spec's fields after the first) go into its spec.
      */
     private static void start(String name, Host host, String app, String spec, String command) throws Exception {
-        Path manifest = Files.writeString(work.resolve(name + ".yaml"), """
+        Path manifest = Files.writeString(cluster.work().resolve(name + ".yaml"), """
                 apiVersion: v1
                 kind: Pod
                 metadata:
@@ -268,16 +224,5 @@ class ClusterDnsIT {
     private static List<String> records(Host host, String name, int type) throws IOException {
         return ask(host, name, type).getSection(Section.ANSWER).stream().filter(r -> r.getType() == type)
                 .map(Record::rdataToString).toList();
-    }
-
-    private static Path containerdDir(Host host) {
-        return work.resolve(host.node()).resolve("containerd");
-    }
-
-    /** ctr against the host's containerd, in the CRI's namespace. */
-    private static String ctr(Host host, String... args) {
-        List<String> command = Stream.concat(Stream.of("ctr", "--address",
-                containerdDir(host).resolve("containerd.sock").toString(), "-n", "k8s.io"), Stream.of(args)).toList();
-        return Commands.run(Duration.ofSeconds(30), command).ok();
     }
 }

@@ -3,7 +3,7 @@ package io.qube.agent;
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.qube.agent.cri.Commands;
+import io.qube.agent.CriHosts.Host;
 import io.qube.agent.cri.RegistryImages;
 import io.qube.agent.cri.RegistryImagesExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -17,30 +17,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The pod network across nodes: two "hosts" on one machine (network namespaces on a shared bridge, see
- * {@link TestHosts}), each with its own agent and the containerd that agent starts; the control plane in the root
- * namespace, reached by the hosts at the root's address on the bridge. Pods on different nodes reach each other by
+ * The pod network across nodes: two "hosts" on one machine, each with its own agent and the containerd that agent
+ * starts, the control plane in the root namespace ({@link CriHosts}). Pods on different nodes reach each other by
  * pod IP through the routes the agents program (host-gw), without NAT; traffic leaving the pod network is
  * masqueraded.
  */
 @ExtendWith(RegistryImagesExtension.class)
 class CriNetworkIT {
-
-    /** A node on a host of its own: its network namespace, InternalIP and pod CIDR. */
-    private record Host(String node, String netns, String ip, String podCidr) {
-    }
 
     private static final String BRIDGE = "qubenetbr0";
     private static final String ROOT_IP = "10.90.0.1";
@@ -49,97 +41,44 @@ class CriNetworkIT {
     /** The pods' bridge in each host: one name, since each host has its own links. */
     private static final String POD_BRIDGE = "qubenet0";
     private static final String MASQUERADE_CHAIN = "QUBE-MASQ-" + POD_BRIDGE;
-    private static final Duration WAIT = Duration.ofSeconds(120);
+    private static final Duration WAIT = CriHosts.WAIT;
 
     private static Set<String> namespacesBefore;
-    private static Path work;
-    private static TestHosts hosts;
-    private static final List<AutoCloseable> mirrors = new ArrayList<>();
-    private static QubeServer qube;
+    private static CriHosts cluster;
     private static KubernetesClient client;
     private static Kubectl kubectl;
     private static PodLookups pods;
-    private static final List<QubeAgent> agents = new ArrayList<>();
     private static String busybox;
 
     @BeforeAll
     static void startTwoHosts(RegistryImages images) throws Exception {
         busybox = images.busybox();
         namespacesBefore = TestHosts.namespaces();
-        work = Files.createTempDirectory("qube-net-it");
-        hosts = TestHosts.create(BRIDGE, ROOT_IP + "/24");
-        for (Host host : List.of(A, B)) {
-            hosts.add(host.netns(), host.ip() + "/24");
-            // The images' references name 127.0.0.1, which in a host is its own loopback.
-            mirrors.add(images.registry().mirrorIn(host.netns()));
-        }
-        // On every address: the hosts reach it at the root's address on the bridge, its own parts at 127.0.0.1.
-        qube = QubeServer.start(Map.of("quarkus.http.host", "0.0.0.0"));
-        client = qube.client();
-        kubectl = new Kubectl(qube.kubeconfig());
+        cluster = CriHosts.start(images, BRIDGE, ROOT_IP, POD_BRIDGE, List.of(A, B), host -> List.of());
+        client = cluster.client();
+        kubectl = cluster.kubectl();
         pods = new PodLookups(client, "default");
-        Path kubeconfig = Files.writeString(work.resolve("kubeconfig"),
-                Files.readString(qube.kubeconfig()).replace("127.0.0.1", ROOT_IP));
-        for (Host host : List.of(A, B)) {
-            agents.add(QubeAgent.startCri(TestHosts.exec(host.netns()), kubeconfig, host.node(), host.ip(),
-                    work.resolve(host.node()), POD_BRIDGE, host.podCidr(), images.pause()));
-        }
-        await().atMost(WAIT).until(() -> PodLookups.ready(client.nodes().withName(A.node()).get())
-                && PodLookups.ready(client.nodes().withName(B.node()).get()));
     }
 
     @AfterAll
     static void removeEverything() throws Exception {
+        if (cluster == null) {
+            return;
+        }
         try {
-            if (client != null) {
-                client.pods().inNamespace("default").withGracePeriod(0).delete();
-                for (Host host : List.of(A, B)) {
-                    await().atMost(WAIT).untilAsserted(() -> assertThat(ctr(host, "containers", "ls", "-q"))
-                            .isBlank());
-                }
-                await().atMost(WAIT).untilAsserted(() -> assertThat(TestHosts.namespaces())
-                        .isSubsetOf(union(namespacesBefore, Set.of(A.netns(), B.netns()))));
-            }
-            stopAgents();
+            cluster.removePods();
+            await().atMost(WAIT).untilAsserted(() -> assertThat(TestHosts.namespaces())
+                    .isSubsetOf(union(namespacesBefore, Set.of(A.netns(), B.netns()))));
+            // Each agent removes its routes and masquerade chain as it stops.
+            cluster.stopAgents(host -> {
+                assertThat(ownRoutes(host)).isBlank();
+                assertThat(TestHosts.run(host.netns(), "iptables", "-t", "nat", "-S"))
+                        .doesNotContain(MASQUERADE_CHAIN);
+            });
         } finally {
-            for (AutoCloseable mirror : mirrors) {
-                mirror.close();
-            }
-            if (client != null) {
-                client.close();
-            }
-            if (qube != null) {
-                qube.close();
-            }
-            if (hosts != null) {
-                hosts.close();
-            }
+            cluster.close();
             assertThat(TestHosts.namespaces()).isSubsetOf(namespacesBefore);
             assertThat(Files.exists(Path.of("/sys/class/net", BRIDGE))).isFalse();
-            if (work != null) {
-                for (Host host : List.of(A, B)) {
-                    Path log = containerdDir(host).resolve("containerd.log");
-                    if (Files.exists(log)) {
-                        Files.copy(log, work.resolve(host.node() + "-containerd.log"));
-                    }
-                }
-                ProcessCluster.keepLogs(work);
-                assertThat(Files.readAllLines(Path.of("/proc/self/mounts")).stream()
-                        .filter(line -> line.contains(work.toString())).toList()).isEmpty();
-                ProcessCluster.deleteTree(work);
-            }
-        }
-    }
-
-    /** Stops each agent, which removes its routes and masquerade chain and stops the containerd it started. */
-    private static void stopAgents() throws Exception {
-        for (int i = 0; i < agents.size(); i++) {
-            Host host = List.of(A, B).get(i);
-            long containerd = Long.parseLong(Files.readString(containerdDir(host).resolve("containerd.pid")).trim());
-            agents.get(i).close();
-            await().atMost(WAIT).until(() -> ProcessHandle.of(containerd).map(p -> !p.isAlive()).orElse(true));
-            assertThat(ownRoutes(host)).isBlank();
-            assertThat(TestHosts.run(host.netns(), "iptables", "-t", "nat", "-S")).doesNotContain(MASQUERADE_CHAIN);
         }
     }
 
@@ -243,18 +182,7 @@ class CriNetworkIT {
     }
 
     private static Path manifest(String name, String yaml) throws IOException {
-        return Files.writeString(work.resolve(name), yaml);
-    }
-
-    private static Path containerdDir(Host host) {
-        return work.resolve(host.node()).resolve("containerd");
-    }
-
-    /** ctr against the host's containerd (its socket is a file: no need to enter the host), in the CRI's namespace. */
-    private static String ctr(Host host, String... args) {
-        List<String> command = Stream.concat(Stream.of("ctr", "--address",
-                containerdDir(host).resolve("containerd.sock").toString(), "-n", "k8s.io"), Stream.of(args)).toList();
-        return Commands.run(Duration.ofSeconds(30), command).ok();
+        return Files.writeString(cluster.work().resolve(name), yaml);
     }
 
     private static Set<String> union(Set<String> first, Set<String> second) {

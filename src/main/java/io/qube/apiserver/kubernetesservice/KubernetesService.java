@@ -54,9 +54,8 @@ public class KubernetesService {
     @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0")
     String bindHost;
 
-    /** Whether the kube-system/kube-dns Service of the nodes' cluster DNS is kept too. */
-    @ConfigProperty(name = "qube.cluster-dns.enabled", defaultValue = "true")
-    boolean clusterDns;
+    @Inject
+    ClusterDnsSettings clusterDns;
 
     private KubernetesClient client;
     private ScheduledExecutorService timer;
@@ -111,7 +110,7 @@ public class KubernetesService {
             }
             int targetPort = MasterEndpoints.targetPort(live, self.port());
             ensureService(targetPort);
-            if (clusterDns) {
+            if (clusterDns.enabled()) {
                 ClusterDnsService.ensure(client);
             }
             if (leases != null) {
