@@ -9,7 +9,9 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * This node's cluster DNS: the server on the node's InternalIP answering from the Service cache, and the node's
@@ -38,10 +40,13 @@ public final class NodeDns implements AutoCloseable {
     public static NodeDns start(KubernetesClient client, ServiceCatalog services, Node node, String ip,
                                 NodeDnsConfig config, ResolvConf host) throws IOException {
         ClusterZone zone = new ClusterZone(config.clusterDomain(), ClusterServices.of(services));
+        InetAddress address = InetAddress.getByName(ip);
+        // A node whose resolv.conf names the node itself would send its queries round in a loop.
+        List<InetSocketAddress> upstreams = host.upstreams().stream()
+                .filter(upstream -> !upstream.getAddress().equals(address)).toList();
         DnsServer server;
         try {
-            server = DnsServer.start(InetAddress.getByName(ip), config.serverPort(), zone,
-                    new Upstreams(host.upstreams(), UPSTREAM_TIMEOUT));
+            server = DnsServer.start(address, config.serverPort(), zone, new Upstreams(upstreams, UPSTREAM_TIMEOUT));
         } catch (BindException e) {
             LOG.warnf("node %s serves no cluster DNS: %s:%d is taken (%s)", node.getMetadata().getName(), ip,
                     config.serverPort(), e.getMessage());
