@@ -1,15 +1,20 @@
 package io.qube.agent.dns;
 
 import org.jboss.logging.Logger;
+import org.xbill.DNS.CNAMERecord;
+import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Header;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Opcode;
 import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
 
 import java.io.IOException;
+import java.util.List;
 
 /**
  * One query in, one answer out, whatever came in: the cluster's names from the {@link ClusterZone}, the rest
@@ -57,6 +62,7 @@ final class QueryHandler {
             int limit = !udp ? 65535 : edns == null ? UDP_LIMIT : Math.max(UDP_LIMIT, edns.getPayloadSize());
             Message answer = zone.answer(query);
             if (answer != null) {
+                addTargetAddresses(query, answer);
                 if (edns != null) {
                     answer.addRecord(new OPTRecord(EDNS_PAYLOAD, 0, 0), Section.ADDITIONAL);
                 }
@@ -71,6 +77,28 @@ final class QueryHandler {
         } catch (IOException | RuntimeException e) {
             LOG.debugf(e, "query %s failed", query.getQuestion());
             return failure(query, wire);
+        }
+    }
+
+    /**
+     * An ExternalName Service's CNAME comes with its target's addresses, as CoreDNS resolves the target: stub
+     * resolvers take a CNAME-only answer as the end. Without an answer for the target, the CNAME stands alone.
+     */
+    private void addTargetAddresses(Message query, Message answer) throws IOException {
+        int type = query.getQuestion().getType();
+        List<Record> records = answer.getSection(Section.ANSWER);
+        if (type != Type.A && type != Type.AAAA || records.size() != 1
+                || !(records.get(0) instanceof CNAMERecord cname)) {
+            return;
+        }
+        Message targetQuery = Message.newQuery(Record.newRecord(cname.getTarget(), type, DClass.IN));
+        Message target = zone.answer(targetQuery);
+        if (target == null) {
+            byte[] relayed = upstreams.forward(targetQuery);
+            target = relayed == null ? null : new Message(relayed);
+        }
+        if (target != null) {
+            target.getSection(Section.ANSWER).forEach(record -> answer.addRecord(record, Section.ANSWER));
         }
     }
 

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The node's DNS server on loopback, over UDP and TCP, in front of a fake upstream nameserver: cluster names
- * answered, other names forwarded and relayed (a truncated upstream answer asked again over TCP), SERVFAIL in time
+ * answered (an ExternalName with its target's address from upstream), other names forwarded and relayed (a truncated upstream answer asked again over TCP), SERVFAIL in time
  * when the upstream is dead, FORMERR for garbage.
  */
 class DnsServerTest {
@@ -70,6 +70,14 @@ class DnsServerTest {
 
         Message missing = ask(server, "nowhere.example.org.", Type.A, false);
         assertThat(missing.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+    }
+
+    @Test
+    void anExternalNameComesWithItsTargetsAddresses() throws Exception {
+        Message answer = ask(server, "ext.default.svc.cluster.local.", Type.A, false);
+
+        assertThat(answer.getSection(Section.ANSWER)).extracting(r -> Type.string(r.getType()) + " " + r.rdataToString())
+                .containsExactly("CNAME example.org.", "A 192.0.2.7");
     }
 
     @Test
@@ -116,7 +124,9 @@ class DnsServerTest {
     private static DnsServer server(List<InetSocketAddress> upstreams) throws Exception {
         ClusterServices services = new FixedServices(List.of(new ServiceBuilder().withNewMetadata()
                 .withNamespace("default").withName("web").endMetadata().withNewSpec().withType("ClusterIP")
-                .withClusterIP("10.96.0.20").addNewPort().withName("http").withPort(80).endPort().endSpec().build()),
+                .withClusterIP("10.96.0.20").addNewPort().withName("http").withPort(80).endPort().endSpec().build(),
+                new ServiceBuilder().withNewMetadata().withNamespace("default").withName("ext").endMetadata()
+                        .withNewSpec().withType("ExternalName").withExternalName("example.org").endSpec().build()),
                 List.of());
         return DnsServer.start(LOOPBACK, 0, new ClusterZone("cluster.local", services),
                 new Upstreams(upstreams, Duration.ofSeconds(1)));
