@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.quarkus.runtime.Quarkus;
+import io.qube.agent.dns.NodeDnsConfig;
 import io.qube.agent.node.EvictionManager;
 import io.qube.agent.node.EvictionThresholds;
 import io.qube.agent.node.ImageGarbageCollector;
@@ -167,6 +168,29 @@ public class AgentCommand implements Callable<Integer> {
                     + "runtime, whose pods share the host's network with other agents.")
     String proxyMode;
 
+    @Option(names = "--cluster-dns", paramLabel = "IP,...", split = ",",
+            description = "The nameservers of ClusterFirst pods (cri runtime). Default: the cluster IP of "
+                    + "kube-system/kube-dns at the agent's start; without it such pods get the node's resolv.conf.")
+    List<String> clusterDns = new java.util.ArrayList<>();
+
+    @Option(names = "--cluster-domain", defaultValue = NodeDnsConfig.DEFAULT_DOMAIN, paramLabel = "DOMAIN",
+            description = "The cluster's DNS domain (cri runtime). Default: ${DEFAULT-VALUE}.")
+    String clusterDomain;
+
+    @Option(names = "--resolv-conf", defaultValue = "/etc/resolv.conf", paramLabel = "FILE",
+            description = "The node's resolv.conf: Default pods get it, the node's DNS server forwards names outside "
+                    + "the cluster to its nameservers (cri runtime). Default: ${DEFAULT-VALUE}.")
+    Path resolvConf;
+
+    @Option(names = "--serve-cluster-dns", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Serve cluster DNS on the node's InternalIP, as kube-system/kube-dns's endpoint on this "
+                    + "node (cri runtime). Default: ${DEFAULT-VALUE}.")
+    boolean serveClusterDns;
+
+    @Option(names = "--cluster-dns-port", defaultValue = "53", paramLabel = "N", hidden = true,
+            description = "The port of the node's DNS server.")
+    int clusterDnsPort;
+
     @Option(names = "--lease-interval", defaultValue = "10s", paramLabel = "D", hidden = true,
             description = "How often leases are renewed (seconds, e.g. 10s).")
     String leaseInterval;
@@ -238,7 +262,9 @@ public class AgentCommand implements Callable<Integer> {
             try (MachineNode machine = MachineNode.start(client, vertx, profile, containers,
                     duration(leaseInterval), port, masquerade, new MachineNode.Eviction(thresholds,
                             duration(evictionInterval), state, collector == null ? EvictionManager.DiskReclaim.NONE
-                            : () -> collector.deleteUnused()), serviceProxy)) {
+                            : () -> collector.deleteUnused()), serviceProxy, runtime.equals("cri")
+                            ? new NodeDnsConfig(clusterDns, clusterDomain, resolvConf, clusterDnsPort, serveClusterDns)
+                            : null)) {
                 running.set(true);
                 Thread.interrupted(); // a stop that came as the start ended: waitForExit returns at once anyway
                 if (collector != null) {

@@ -57,9 +57,15 @@ final class CriHosts implements AutoCloseable {
      */
     static CriHosts start(RegistryImages images, String bridge, String rootIp, String podBridge, List<Host> hosts)
             throws Exception {
+        return start(images, bridge, rootIp, podBridge, hosts, List.of());
+    }
+
+    /** As {@link #start(RegistryImages, String, String, String, List)}, every agent with these extra flags. */
+    static CriHosts start(RegistryImages images, String bridge, String rootIp, String podBridge, List<Host> hosts,
+                          List<String> agentFlags) throws Exception {
         CriHosts cluster = new CriHosts(hosts, bridge, rootIp);
         try {
-            cluster.start(images, rootIp, podBridge);
+            cluster.start(images, rootIp, podBridge, agentFlags);
             return cluster;
         } catch (Exception | AssertionError e) {
             try {
@@ -71,7 +77,8 @@ final class CriHosts implements AutoCloseable {
         }
     }
 
-    private void start(RegistryImages images, String rootIp, String podBridge) throws Exception {
+    private void start(RegistryImages images, String rootIp, String podBridge, List<String> agentFlags)
+            throws Exception {
         for (Host host : hosts) {
             testHosts.add(host.netns(), host.ip() + "/24");
             // The images' references name 127.0.0.1, which in a host is its own loopback.
@@ -82,11 +89,15 @@ final class CriHosts implements AutoCloseable {
         client = qube.client();
         kubectl = new Kubectl(qube.kubeconfig());
         pods = new PodLookups(client, "default");
+        // The agents take their pods' nameserver from kube-dns, which the control plane makes once it listens.
+        await().atMost(WAIT).until(() -> client.services().inNamespace("kube-system").withName("kube-dns").get()
+                != null);
         Path kubeconfig = Files.writeString(work.resolve("kubeconfig"),
                 Files.readString(qube.kubeconfig()).replace("127.0.0.1", rootIp));
         for (Host host : hosts) {
             agents.add(QubeAgent.startCri(TestHosts.exec(host.netns()), kubeconfig, host.node(), host.ip(),
-                    work.resolve(host.node()), podBridge, host.podCidr(), images.pause()));
+                    work.resolve(host.node()), podBridge, host.podCidr(), images.pause(),
+                    agentFlags.toArray(String[]::new)));
         }
         await().atMost(WAIT).until(() -> hosts.stream()
                 .allMatch(host -> PodLookups.ready(client.nodes().withName(host.node()).get())));

@@ -56,9 +56,11 @@ final class QubeAgent implements AutoCloseable {
      * line starts with {@code prefix} (e.g. {@code ip netns exec NAME}), and the node's InternalIP is {@code nodeIp}.
      */
     static QubeAgent startCri(List<String> prefix, Path kubeconfig, String name, String nodeIp, Path stateDir,
-                              String bridge, String podCidr, String sandboxImage) throws IOException {
-        return start(prefix, kubeconfig, name, nodeIp, stateDir, bridge, podCidr, List.of("--runtime", "cri",
-                "--sandbox-image", sandboxImage));
+                              String bridge, String podCidr, String sandboxImage, String... options)
+            throws IOException {
+        List<String> runtime = new ArrayList<>(List.of("--runtime", "cri", "--sandbox-image", sandboxImage));
+        runtime.addAll(List.of(options));
+        return start(prefix, kubeconfig, name, nodeIp, stateDir, bridge, podCidr, runtime);
     }
 
     private static QubeAgent start(List<String> prefix, Path kubeconfig, String name, String nodeIp, Path stateDir,

@@ -37,7 +37,8 @@ import java.util.concurrent.TimeUnit;
  * every {@code qube.apiserver.endpoint-reconcile-interval} and put right when they differ. Several apiservers on
  * one database agree rather than fight: each renews its own Lease ({@link ApiServerLeases}) and all derive the
  * same endpoints from the set of unexpired leases ({@link MasterEndpoints}). It works as a client of this process's
- * own API, as kube-apiserver's controller uses a loopback client.
+ * own API, as kube-apiserver's controller uses a loopback client. The same rounds keep the cluster DNS Service
+ * ({@link ClusterDnsService}), as kubeadm's addon would have made it.
  */
 @ApplicationScoped
 public class KubernetesService {
@@ -52,6 +53,9 @@ public class KubernetesService {
 
     @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0")
     String bindHost;
+
+    @Inject
+    ClusterDnsSettings clusterDns;
 
     private KubernetesClient client;
     private ScheduledExecutorService timer;
@@ -106,6 +110,9 @@ public class KubernetesService {
             }
             int targetPort = MasterEndpoints.targetPort(live, self.port());
             ensureService(targetPort);
+            if (clusterDns.enabled()) {
+                ClusterDnsService.ensure(client);
+            }
             if (leases != null) {
                 ensureEndpoints(live, targetPort);
             }

@@ -30,7 +30,9 @@ import static org.awaitility.Awaitility.await;
  * The apiserver's own service as kube-apiserver keeps it: {@code default/kubernetes} on 10.96.0.1, port 443 named
  * https leading to the port this apiserver listens on, its Endpoints and EndpointSlice listing this apiserver's
  * address (loopback, where it listens in tests), and this apiserver's Lease in kube-system; a deleted service is
- * made again.
+ * made again. The cluster DNS Service too: {@code kube-system/kube-dns} on 10.96.0.10, ports 53 over UDP and TCP,
+ * no selector (each node adds its own slice), internalTrafficPolicy Local; made again when deleted, a user's change
+ * left alone.
  */
 @QuarkusTest
 @WithTestResource(EmbeddedPostgresResource.class)
@@ -38,6 +40,7 @@ class KubernetesServiceTest {
 
     /** The reconcile interval is 10 s: a deleted object is back within it. */
     private static final Duration PATIENCE = Duration.ofSeconds(40);
+    private static final Duration ROUND = Duration.ofSeconds(10);
 
     @TestHTTPResource("/")
     URL server;
@@ -132,8 +135,45 @@ class KubernetesServiceTest {
         });
     }
 
+    @Test
+    void theServiceIsTheClusterDnsAddress() {
+        await().atMost(PATIENCE).until(() -> kubeDns() != null);
+        Service service = kubeDns();
+        assertThat(service.getMetadata().getLabels()).containsEntry("k8s-app", "kube-dns");
+        assertThat(service.getSpec().getType()).isEqualTo("ClusterIP");
+        assertThat(service.getSpec().getClusterIP()).isEqualTo("10.96.0.10");
+        assertThat(service.getSpec().getSelector()).isNullOrEmpty();
+        assertThat(service.getSpec().getInternalTrafficPolicy()).isEqualTo("Local");
+        assertThat(service.getSpec().getPorts()).extracting(p -> p.getName() + " " + p.getPort() + "/" + p.getProtocol())
+                .containsExactly("dns 53/UDP", "dns-tcp 53/TCP");
+    }
+
+    @Test
+    void aDeletedServiceComesBackAndAChangedOneStaysChanged() {
+        await().atMost(PATIENCE).until(() -> kubeDns() != null);
+        client.services().inNamespace("kube-system").withName("kube-dns").delete();
+        await().atMost(PATIENCE).until(() -> kubeDns() != null && kubeDns().getSpec().getClusterIP()
+                .equals("10.96.0.10"));
+
+        client.services().inNamespace("kube-system").withName("kube-dns")
+                .edit(s -> {
+                    s.getMetadata().getLabels().put("changed-by", "user");
+                    s.getSpec().getPorts().remove(1);
+                    return s;
+                });
+        // Past a reconcile round or more, the user's Service is as the user left it.
+        await().during(ROUND.plusSeconds(2)).atMost(ROUND.plusSeconds(5)).untilAsserted(() -> {
+            assertThat(kubeDns().getMetadata().getLabels()).containsEntry("changed-by", "user");
+            assertThat(kubeDns().getSpec().getPorts()).hasSize(1);
+        });
+    }
+
     private Service service() {
         return client.services().inNamespace("default").withName("kubernetes").get();
+    }
+
+    private Service kubeDns() {
+        return client.services().inNamespace("kube-system").withName("kube-dns").get();
     }
 
     private List<Lease> leases() {

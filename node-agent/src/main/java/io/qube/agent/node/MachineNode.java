@@ -5,13 +5,17 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.jboss.logging.Logger;
 import io.vertx.core.Vertx;
+import io.qube.agent.dns.NodeDns;
+import io.qube.agent.dns.NodeDnsConfig;
+import io.qube.agent.dns.ResolvConf;
 import io.qube.agent.endpoint.NodeEndpoint;
 import io.qube.agent.network.PodMasquerade;
 import io.qube.agent.network.PodRoutes;
+import io.qube.agent.pod.PodDns;
 import io.qube.agent.pod.PodManager;
 import io.qube.agent.proxy.ServiceProxy;
-import io.qube.agent.service.ServiceCatalog;
 import io.qube.agent.runtime.ContainerRuntime;
+import io.qube.agent.service.ServiceCatalog;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -30,6 +34,8 @@ public final class MachineNode implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(MachineNode.class);
     private static final Duration POD_CIDR_WAIT = Duration.ofSeconds(60);
+    /** How long the Service cache may take to list the cluster's Services and slices. */
+    private static final Duration API_WAIT = Duration.ofSeconds(30);
 
     private final LeaseRenewer lease;
     private final NodeStatusReporter status;
@@ -37,19 +43,22 @@ public final class MachineNode implements AutoCloseable {
     private final NodeEndpoint endpoint;
     private final EvictionManager evictions;
     private final PodRoutes routes;
-    private final ServiceCatalog catalog;
+    private final ServiceCatalog services;
     private final ServiceProxy proxy;
+    private final NodeDns dns;
 
     private MachineNode(LeaseRenewer lease, NodeStatusReporter status, PodManager pods, NodeEndpoint endpoint,
-                        EvictionManager evictions, PodRoutes routes, ServiceCatalog catalog, ServiceProxy proxy) {
+                        EvictionManager evictions, PodRoutes routes, ServiceCatalog services, ServiceProxy proxy,
+                        NodeDns dns) {
         this.lease = lease;
         this.status = status;
         this.pods = pods;
         this.endpoint = endpoint;
         this.evictions = evictions;
         this.routes = routes;
-        this.catalog = catalog;
+        this.services = services;
         this.proxy = proxy;
+        this.dns = dns;
     }
 
     /**
@@ -70,18 +79,22 @@ public final class MachineNode implements AutoCloseable {
      * Runs the node's pods, opens its endpoint on {@code port} (0: any free port), then registers the Node
      * advertising that endpoint and keeps its Lease; as root (whose pods have network namespaces of their own),
      * keeps the routes to other nodes' pods and, given a {@code masquerade}, this node's pods' masquerade, and with
-     * {@code serviceProxy} runs the service proxy.
+     * {@code serviceProxy} runs the service proxy. Given {@code dns} settings (null: pods keep the node's
+     * resolv.conf), pods get resolv.conf files by their dnsPolicy and the node serves cluster DNS.
      */
     public static MachineNode start(KubernetesClient client, Vertx vertx, NodeProfile profile,
                                     ContainerRuntime runtime, Duration leaseInterval, int port,
-                                    String masqueradeBridge, Eviction eviction, boolean serviceProxy)
-            throws IOException {
+                                    String masqueradeBridge, Eviction eviction, boolean serviceProxy,
+                                    NodeDnsConfig dns) throws IOException {
         awaitApi(client, profile.name());
         Map<String, Quantity> allocatable = NodeRegistration.node(profile, Instant.now()).getStatus()
                 .getAllocatable();
         NodePressure pressure = new NodePressure();
+        ResolvConf hostResolv = dns == null ? null : ResolvConf.read(dns.resolvConf());
+        PodDns podDns = dns == null ? null : new PodDns(dns.clusterDns().isEmpty() ? kubeDnsAddresses(client)
+                : dns.clusterDns(), dns.clusterDomain(), hostResolv);
         PodManager pods = PodManager.start(client, runtime, profile.name(), profile.internalIp(), allocatable,
-                pressure);
+                pressure, podDns);
         NodeEndpoint endpoint = NodeEndpoint.start(vertx, runtime, pods, port);
         String podCidr;
         try {
@@ -105,18 +118,52 @@ public final class MachineNode implements AutoCloseable {
         evictions.start(eviction.interval());
         boolean root = "root".equals(System.getProperty("user.name"));
         PodRoutes routes = root ? PodRoutes.start(client, profile.name(), masquerade) : null;
-        ServiceCatalog catalog = null;
-        ServiceProxy proxy = null;
-        if (root && serviceProxy) {
+        boolean proxying = root && serviceProxy;
+        boolean serving = dns != null && dns.serve();
+        ServiceCatalog services = null;
+        if (proxying || serving) {
             try {
-                catalog = ServiceCatalog.start(client, 60);
-                proxy = ServiceProxy.start(catalog, profile.name(), podCidr);
+                services = ServiceCatalog.start(client, API_WAIT.toSeconds());
             } catch (IllegalStateException e) {
-                // The node runs its pods anyway; only Services are unreachable from it.
+                // The node runs its pods anyway; only Services and cluster DNS are out of its reach.
+                LOG.errorf("node %s has no service proxy and serves no cluster DNS: %s", profile.name(),
+                        e.getMessage());
+            }
+        }
+        ServiceProxy proxy = null;
+        if (proxying && services != null) {
+            try {
+                proxy = ServiceProxy.start(services, profile.name(), podCidr);
+            } catch (IllegalStateException e) {
                 LOG.errorf("the service proxy did not start: %s", e.getMessage());
             }
         }
-        return new MachineNode(lease, status, pods, endpoint, evictions, routes, catalog, proxy);
+        NodeDns nodeDns = null;
+        if (serving && services != null) {
+            // The node runs its pods without serving DNS rather than not at all.
+            try {
+                nodeDns = NodeDns.start(client, services, client.nodes().withName(profile.name()).get(),
+                        profile.internalIp(), dns, hostResolv);
+            } catch (IOException | RuntimeException e) {
+                LOG.warnf("node %s serves no cluster DNS: %s", profile.name(), e.getMessage());
+            }
+        }
+        return new MachineNode(lease, status, pods, endpoint, evictions, routes, services, proxy, nodeDns);
+    }
+
+    /**
+     * The kubelet's --cluster-dns when not given: the cluster IPs of kube-system/kube-dns as they are at the start;
+     * none when it does not exist (ClusterFirst pods then get the node's resolv.conf, with a warning).
+     */
+    private static List<String> kubeDnsAddresses(KubernetesClient client) {
+        var service = client.services().inNamespace("kube-system").withName("kube-dns").get();
+        if (service == null || service.getSpec() == null || service.getSpec().getClusterIP() == null
+                || service.getSpec().getClusterIP().isEmpty() || "None".equals(service.getSpec().getClusterIP())) {
+            LOG.warn("no --cluster-dns and no kube-system/kube-dns Service: ClusterFirst pods get the node's "
+                    + "resolv.conf");
+            return List.of();
+        }
+        return List.of(service.getSpec().getClusterIP());
     }
 
     /**
@@ -195,6 +242,15 @@ public final class MachineNode implements AutoCloseable {
 
     @Override
     public void close() {
+        if (dns != null) {
+            dns.close();
+        }
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (services != null) {
+            services.close();
+        }
         evictions.close();
         lease.close();
         status.close();
@@ -202,12 +258,6 @@ public final class MachineNode implements AutoCloseable {
         pods.close();
         if (routes != null) {
             routes.close();
-        }
-        if (catalog != null) {
-            catalog.close();
-        }
-        if (proxy != null) {
-            proxy.close();
         }
     }
 }

@@ -12,8 +12,9 @@ import java.util.Map;
  *
  * @param pulls    the image manager, null for a runtime that runs the node's own commands
  * @param pressure the node's pressure conditions, which admission honours
+ * @param dns      the pods' resolv.conf rules, null for a runtime that leaves pods the node's resolv.conf
  */
 record NodeServices(KubernetesClient client, ContainerRuntime runtime, String node, String hostIp,
                     Map<String, Quantity> allocatable, PodEvents events, CrashBackoff backoff, PodSources sources,
-                    PodVolumes volumes, Probes probes, ImagePulls pulls, NodePressure pressure) {
+                    PodVolumes volumes, Probes probes, ImagePulls pulls, NodePressure pressure, PodDns dns) {
 }

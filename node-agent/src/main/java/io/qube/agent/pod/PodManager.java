@@ -32,15 +32,18 @@ public final class PodManager implements ContainerLocator, AutoCloseable {
     /**
      * @param hostIp      the node's InternalIP (pods in the node's network have it as their IP)
      * @param allocatable the node's allocatable resources, for admission and the downward API
+     * @param dns         the pods' resolv.conf rules, null for a runtime that leaves pods the node's resolv.conf
      */
     public static PodManager start(KubernetesClient client, ContainerRuntime runtime, String node, String hostIp,
-                                   Map<String, Quantity> allocatable, NodePressure pressure) throws IOException {
+                                   Map<String, Quantity> allocatable, NodePressure pressure, PodDns dns)
+            throws IOException {
         PodEvents events = new PodEvents(client, node);
         Probes probes = new Probes(runtime);
         PodSources sources = new PodSources(client);
         NodeServices services = new NodeServices(client, runtime, node, hostIp, allocatable, events,
                 new CrashBackoff(), sources, new PodVolumes(sources), probes,
-                runtime.images().map(images -> new ImagePulls(images, events, sources)).orElse(null), pressure);
+                runtime.images().map(images -> new ImagePulls(images, events, sources)).orElse(null), pressure,
+                dns);
         PodWorkers workers = new PodWorkers(services);
         workers.adopt();
         PodSource source = new PodSource(client, node, workers);

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.qube.agent.StatusPatch;
 import io.qube.agent.runtime.ContainerConfig;
 import io.qube.agent.runtime.ContainerStatus;
+import io.qube.agent.runtime.DnsSettings;
 import io.qube.agent.runtime.Sandbox;
 import io.qube.agent.runtime.SandboxConfig;
 import io.qube.agent.runtime.SandboxStatus;
@@ -57,6 +58,8 @@ final class PodWorker {
     private boolean finalDeleteSent;
     /** The last sandbox failure reported, so a failing retry each relist records one event, not one a second. */
     private String sandboxFailure;
+    /** Whether the warnings about the pod's resolv.conf were given. */
+    private boolean dnsWarned;
     /** Set by the eviction manager: the next sync stops the pod and fails it with this message. */
     private volatile String eviction;
     private boolean evicted;
@@ -158,7 +161,7 @@ final class PodWorker {
                     current.getSpec().getInitContainers().stream()).anyMatch(c -> c.getSecurityContext() != null
                     && Boolean.TRUE.equals(c.getSecurityContext().getPrivileged()));
             sandbox = node.runtime().runSandbox(new SandboxConfig(uid, current.getMetadata().getNamespace(),
-                    current.getMetadata().getName(), hostNetwork, hostname(current), privileged));
+                    current.getMetadata().getName(), hostNetwork, hostname(current), privileged, dns(current)));
         } catch (IOException e) {
             // The pod stays Pending with its containers ContainerCreating; the relist tries again.
             String message = "Failed to create pod sandbox: " + e.getMessage();
@@ -548,6 +551,19 @@ final class PodWorker {
     private static long amount(Map<String, Quantity> quantities, String resource) {
         Quantity quantity = quantities == null ? null : quantities.get(resource);
         return quantity == null ? 0 : NodeAdmission.amount(quantity, resource);
+    }
+
+    /** The pod's resolv.conf, its warnings given as events once per pod, as the kubelet gives them per sandbox. */
+    private DnsSettings dns(Pod pod) {
+        if (node.dns() == null) {
+            return null;
+        }
+        PodDns.Result result = node.dns().of(pod);
+        if (!dnsWarned) {
+            result.warnings().forEach(w -> node.events().warning(pod, null, w.reason(), w.message()));
+            dnsWarned = true;
+        }
+        return result.settings();
     }
 
     private static String hostname(Pod pod) {

@@ -35,7 +35,8 @@ public final class TestImages {
      */
     public static final List<String> APPLETS = List.of("sh", "ls", "cat", "echo", "sleep", "httpd", "nc", "wget",
             "id", "hostname", "env", "head", "dd", "yes", "true", "false", "ps", "mkdir", "kill", "grep", "rm",
-            "touch", "test", "tail", "wc", "date", "printf", "seq", "sed", "mount", "ip", "pwd", "stat", "tty");
+            "touch", "test", "tail", "wc", "date", "printf", "seq", "sed", "mount", "ip", "pwd", "stat", "tty",
+            "nslookup");
 
     /** The pause container's command: a shell as PID 1 ignores SIGTERM unless it traps it, and sleep would too. */
     public static final List<String> PAUSE_ENTRYPOINT = List.of("/bin/sh", "-c",
@@ -45,7 +46,7 @@ public final class TestImages {
      * Names the recipe: a layout is reused only if built by this recipe, so changing what is built (applets, files,
      * config) needs a new name here, not a {@code mvn clean} on every machine.
      */
-    private static final String RECIPE = "v2";
+    private static final String RECIPE = "v3";
     private static final Path HOME = Path.of("target", "test-images");
     private static final Path BUSYBOX_BINARY = Path.of("/bin/busybox");
     private static final Duration UMOCI = Duration.ofSeconds(60);

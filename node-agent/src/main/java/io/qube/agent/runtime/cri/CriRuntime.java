@@ -5,6 +5,7 @@ import io.qube.agent.runtime.ContainerConfig;
 import io.qube.agent.runtime.ContainerRuntime;
 import io.qube.agent.runtime.ContainerStatus;
 import io.qube.agent.runtime.ImageManager;
+import io.qube.agent.runtime.DnsSettings;
 import io.qube.agent.runtime.Sandbox;
 import io.qube.agent.runtime.SandboxConfig;
 import io.qube.agent.runtime.SandboxStatus;
@@ -44,6 +45,10 @@ public final class CriRuntime implements ContainerRuntime {
     private static final String HOST_NETWORK = "qube.io/host-network";
     private static final String HOSTNAME = "qube.io/hostname";
     private static final String PRIVILEGED = "qube.io/privileged";
+    /** The resolv.conf's lines, each space-separated; absent: the runtime's default (the node's resolv.conf). */
+    private static final String DNS_SERVERS = "qube.io/dns-servers";
+    private static final String DNS_SEARCHES = "qube.io/dns-searches";
+    private static final String DNS_OPTIONS = "qube.io/dns-options";
     /** The kernel's CFS period the kubelet uses; a cpu limit is a quota of it. */
     private static final long CPU_PERIOD_MICROS = 100_000;
     private static final Comparator<Cri.PodSandbox> NEWEST_FIRST =
@@ -171,7 +176,7 @@ public final class CriRuntime implements ContainerRuntime {
         return sandboxConfig(new SandboxConfig(sandbox.getMetadata().getUid(), sandbox.getMetadata().getNamespace(),
                 sandbox.getMetadata().getName(), Boolean.parseBoolean(asked.get(HOST_NETWORK)),
                 asked.getOrDefault(HOSTNAME, sandbox.getMetadata().getName()),
-                Boolean.parseBoolean(asked.get(PRIVILEGED))), (int) sandbox.getMetadata().getAttempt());
+                Boolean.parseBoolean(asked.get(PRIVILEGED)), dnsOf(asked)), (int) sandbox.getMetadata().getAttempt());
     }
 
     private Cri.PodSandboxConfig sandboxConfig(SandboxConfig config, int attempt) {
@@ -188,12 +193,31 @@ public final class CriRuntime implements ContainerRuntime {
                 .putAnnotations(HOST_NETWORK, Boolean.toString(config.hostNetwork()))
                 .putAnnotations(HOSTNAME, config.hostname())
                 .putAnnotations(PRIVILEGED, Boolean.toString(config.privileged()))
+                .putAllAnnotations(dnsAnnotations(config.dns()))
+                .setDnsConfig(config.dns() == null ? Cri.DNSConfig.getDefaultInstance() : Cri.DNSConfig.newBuilder()
+                        .addAllServers(config.dns().servers()).addAllSearches(config.dns().searches())
+                        .addAllOptions(config.dns().options()).build())
                 .setLinux(Cri.LinuxPodSandboxConfig.newBuilder().setSecurityContext(
                         Cri.LinuxSandboxSecurityContext.newBuilder().setPrivileged(config.privileged())
                                 .setNamespaceOptions(Cri.NamespaceOption.newBuilder().setNetwork(network)
                                         .setPid(Cri.NamespaceMode.CONTAINER).setIpc(Cri.NamespaceMode.POD))))
                 .build();
     }
+
+    private static Map<String, String> dnsAnnotations(DnsSettings dns) {
+        return dns == null ? Map.of() : Map.of(DNS_SERVERS, String.join(" ", dns.servers()),
+                DNS_SEARCHES, String.join(" ", dns.searches()), DNS_OPTIONS, String.join(" ", dns.options()));
+    }
+
+    private static DnsSettings dnsOf(Map<String, String> annotations) {
+        return annotations.containsKey(DNS_SERVERS) ? new DnsSettings(words(annotations.get(DNS_SERVERS)),
+                words(annotations.get(DNS_SEARCHES)), words(annotations.get(DNS_OPTIONS))) : null;
+    }
+
+    private static List<String> words(String line) {
+        return line == null || line.isBlank() ? List.of() : List.of(line.trim().split(" "));
+    }
+
 
     /** The ready sandbox with its address (asked of the runtime once per sandbox). */
     private Sandbox sandbox(String sandboxId, String podUid) throws IOException {
