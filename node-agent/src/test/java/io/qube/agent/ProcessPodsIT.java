@@ -313,6 +313,59 @@ class ProcessPodsIT {
         assertThat(Files.readAllLines(trace.resolve("log"))).containsExactly("started", "prestop", "term");
     }
 
+    /**
+     * The kubelet's pod workers are one per pod: pods that take their whole grace period to stop, more of them
+     * than the agent has spare threads, hold up none but themselves.
+     */
+    @Test
+    void podsWaitingOutTheirGracePeriodDoNotHoldUpANewPod() throws Exception {
+        int stopping = 6;
+        for (int i = 0; i < stopping; i++) {
+            kubectl.ok("apply", "-f", manifest("stubborn-" + i + ".yaml", """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: stubborn-%d}
+                    spec:
+                      nodeName: it-node
+                      terminationGracePeriodSeconds: 120
+                      containers:
+                      - name: main
+                        image: busybox
+                        command: [sh, -c, 'trap "" TERM; while true; do sleep 0.2; done']
+                    """.formatted(i)).toString());
+        }
+        for (int i = 0; i < stopping; i++) {
+            awaitReady("stubborn-" + i);
+        }
+        try {
+            for (int i = 0; i < stopping; i++) {
+                kubectl.ok("delete", "pod", "stubborn-" + i, "--wait=false");
+            }
+            await().atMost(WAIT).until(() -> pods().list().getItems().stream().filter(pod ->
+                    pod.getMetadata().getName().startsWith("stubborn-")
+                            && pod.getMetadata().getDeletionTimestamp() != null).count() == stopping);
+            kubectl.ok("run", "newcomer", "--image=busybox", "--restart=Never",
+                    "--overrides={\"spec\":{\"nodeName\":\"it-node\"}}", "--command", "--", "sleep", "600");
+            // Well inside the others' 120 s of grace, which a shared worker would have had to wait out first.
+            await().atMost(WAIT).until(() -> condition("newcomer", "Ready"), "True"::equals);
+            List<Pod> stubborn = pods().list().getItems().stream()
+                    .filter(pod -> pod.getMetadata().getName().startsWith("stubborn-")).toList();
+            assertThat(stubborn).hasSize(stopping);
+            // A forced delete cuts their grace short: their runs are killed now, not in two minutes.
+            for (int i = 0; i < stopping; i++) {
+                kubectl.ok("delete", "pod", "stubborn-" + i, "--grace-period=0", "--force");
+            }
+            List<Path> theirs = stubborn.stream().map(pod -> state.resolve("pods").resolve(pod.getMetadata().getUid()))
+                    .toList();
+            await().atMost(WAIT).untilAsserted(() -> assertThat(sandboxes()).doesNotContainAnyElementsOf(theirs));
+        } finally {
+            for (int i = 0; i < stopping; i++) {
+                kubectl.ok("delete", "pod", "stubborn-" + i, "--grace-period=0", "--force", "--ignore-not-found");
+            }
+            kubectl.ok("delete", "pod", "newcomer", "--grace-period=0", "--force", "--ignore-not-found");
+        }
+    }
+
     @Test
     void initContainersRunInOrderBeforeTheContainers() throws Exception {
         kubectl.ok("apply", "-f", manifest("init.yaml", """

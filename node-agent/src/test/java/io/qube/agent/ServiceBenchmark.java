@@ -123,17 +123,26 @@ public final class ServiceBenchmark {
             Set<String> before = podNames(client);
             long start = System.nanoTime();
             client.apps().deployments().inNamespace("default").withName("web").scale(BACKENDS + 1);
+            long created = 0;
             long endpointReady = 0;
             while (true) {
+                Set<String> now = podNames(client);
+                if (created == 0 && !before.containsAll(now)) {
+                    created = System.nanoTime();
+                }
                 if (endpointReady == 0 && readyEndpoints(client).size() == BACKENDS + 1) {
                     endpointReady = System.nanoTime();
                 }
                 String answer = get(http, url);
-                if (answer != null && !before.contains(answer.trim()) && podNames(client).contains(answer.trim())) {
+                if (answer != null && !before.contains(answer.trim()) && now.contains(answer.trim())) {
                     long answered = System.nanoTime();
                     fromScale[round] = answered - start;
                     // Seen ready by polling, so no later than here; 0 if traffic came before the poll saw it.
                     fromEndpoint[round] = endpointReady == 0 ? 0 : answered - endpointReady;
+                    System.out.printf("round %d: new pod seen after %d ms, its endpoint ready after %d ms, its "
+                            + "first answer after %d ms%n", round, (created - start) / 1_000_000,
+                            endpointReady == 0 ? -1 : (endpointReady - start) / 1_000_000,
+                            (answered - start) / 1_000_000);
                     break;
                 }
                 if (Duration.ofNanos(System.nanoTime() - start).compareTo(WAIT) > 0) {

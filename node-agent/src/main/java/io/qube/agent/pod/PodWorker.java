@@ -62,6 +62,8 @@ final class PodWorker {
     private boolean dnsWarned;
     /** Set by the eviction manager: the next sync stops the pod and fails it with this message. */
     private volatile String eviction;
+    /** Set while the pod's runs are being stopped with a grace period. */
+    private volatile Stopping stopping;
     private boolean evicted;
 
     PodWorker(String uid, NodeServices node, Runnable resync) {
@@ -80,6 +82,20 @@ final class PodWorker {
 
     void update(Pod latest) {
         this.pod = latest;
+        shortenGrace(latest);
+    }
+
+    private void shortenGrace(Pod latest) {
+        Stopping now = stopping;
+        if (now != null) {
+            // A shorter grace period (kubectl delete --grace-period, or --force, which removes the pod at once)
+            // cuts the one being waited out short, as the kubelet's pod workers do.
+            Instant deadline = latest == null ? Instant.now()
+                    : Instant.now().plus(gracePeriod(latest, latest.getMetadata().getDeletionGracePeriodSeconds()));
+            if (deadline.isBefore(now.deadline())) {
+                now.shorten(deadline);
+            }
+        }
     }
 
     void evict(String message) {
@@ -405,6 +421,50 @@ final class PodWorker {
         return Duration.ofSeconds(seconds == null ? DEFAULT_GRACE_SECONDS : Math.max(0, seconds));
     }
 
+    /**
+     * The stop of a pod's runs while it waits out a grace period: its end, and a shorter one's kill. The kill comes
+     * from a thread of its own, since the runs' own stops wait where they are.
+     */
+    private final class Stopping {
+        private final List<String> containerIds;
+        private volatile Instant deadline;
+
+        Stopping(List<String> containerIds, Instant deadline) {
+            this.containerIds = containerIds;
+            this.deadline = deadline;
+        }
+
+        Instant deadline() {
+            return deadline;
+        }
+
+        synchronized void shorten(Instant earlier) {
+            if (!earlier.isBefore(deadline)) {
+                return;
+            }
+            deadline = earlier;
+            Thread kill = new Thread(() -> {
+                try {
+                    Duration wait = Duration.between(Instant.now(), earlier);
+                    if (!wait.isNegative()) {
+                        Thread.sleep(wait.toMillis());
+                    }
+                    if (stopping == this && deadline.equals(earlier)) {
+                        for (String id : containerIds) {
+                            node.runtime().stopContainer(id, Duration.ZERO);
+                        }
+                    }
+                } catch (IOException e) {
+                    LOG.debugf("killing pod %s at its shortened grace period: %s", uid, e.getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "kill-" + uid);
+            kill.setDaemon(true);
+            kill.start();
+        }
+    }
+
     /** Stops every running container of the sandbox in parallel, each after its preStop hook. */
     private void stopAll(SandboxStatus sandbox, Pod pod, Duration grace) throws IOException {
         List<ContainerStatus> running = sandbox.containers().stream().filter(ContainerStatus::running).toList();
@@ -412,6 +472,9 @@ final class PodWorker {
             return;
         }
         Instant deadline = Instant.now().plus(grace);
+        stopping = new Stopping(running.stream().map(ContainerStatus::id).toList(), deadline);
+        // An update between the sync's start and here is not lost: the latest pod's grace may be shorter already.
+        shortenGrace(this.pod);
         List<Thread> stops = new ArrayList<>();
         List<IOException> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
         for (ContainerStatus container : running) {
@@ -443,13 +506,15 @@ final class PodWorker {
             stop.start();
             stops.add(stop);
         }
-        for (Thread stop : stops) {
-            try {
+        try {
+            for (Thread stop : stops) {
                 stop.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while stopping pod " + uid, e);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while stopping pod " + uid, e);
+        } finally {
+            stopping = null;
         }
         if (!failures.isEmpty()) {
             throw failures.get(0);

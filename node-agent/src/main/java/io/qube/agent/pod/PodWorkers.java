@@ -14,8 +14,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The kubelet's pod workers: one {@link PodWorker} per pod, whose syncs run one at a time on a shared pool; a
- * change that arrives during a sync runs one more sync after it. Every pod is synced again each second (the
+ * The kubelet's pod workers: one {@link PodWorker} per pod, whose syncs run one at a time on a thread of a pool that
+ * grows with the pods syncing at once (as the kubelet's goroutine per pod), since a sync may wait out a grace period
+ * and must hold up no other pod; a change that arrives during a sync runs one more sync after it. Every pod is synced again each second (the
  * kubelet's PLEG relist), which is how exits, back-off ends and late volume sources are noticed.
  */
 public final class PodWorkers implements AutoCloseable {
@@ -27,7 +28,7 @@ public final class PodWorkers implements AutoCloseable {
     private final Map<String, PodWorker> workers = new ConcurrentHashMap<>();
     /** Pods whose sync runs now (true: another was asked for meanwhile). */
     private final Map<String, Boolean> busy = new ConcurrentHashMap<>();
-    private final ExecutorService pool = Executors.newFixedThreadPool(4, runnable -> {
+    private final ExecutorService pool = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "pod-worker");
         thread.setDaemon(true);
         return thread;
