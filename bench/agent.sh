@@ -12,7 +12,7 @@
 # service proxy's full and incremental rule sync for 1,000 Services x 10 endpoints next to a bare iptables-restore.
 # bench/agent.sh --services [SECONDS [CONNECTIONS]]: issue 12's figures (io.qube.agent.ServiceBenchmark, docs/PERFORMANCE.md
 # "Services"): wrk through a Service's cluster IP and NodePort next to haproxy and to one backend directly, then the
-# time from scaling up to traffic on the new pod.
+# time from scaling up to traffic on the new pod, then the rule sync of --proxy.
 # Builds both projects if needed. BENCH_JAVA_OPTS passes system properties to the benchmark, e.g.
 # -Dbench.server.jvm-args=... or -Dbench.agent.jvm-args=... (JVM options of the control plane or agent, to profile).
 set -euo pipefail

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.qube.agent.CriHosts.Host;
 import io.qube.agent.cri.Commands;
 import io.qube.agent.cri.RegistryImages;
+import io.qube.agent.proxy.ServiceProxyBenchmark;
 
 import java.io.IOException;
 import java.net.URI;
@@ -27,13 +28,15 @@ import java.util.stream.Stream;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Issue 12's figures in one run, over the same three web pods on one node (a {@link CriHosts} of one host): requests/s and latency with {@code wrk} from a client pod's network through
- * the Service's cluster IP, next to calling one backend directly and next to haproxy (round-robin, TCP mode, so an
- * L4 balancer like the proxy's DNAT) in the same pod's network; through the NodePort from outside the node; then
- * the time from scaling the Deployment up to the new pod answering through the Service, from the scale request and
- * from its endpoint turning ready in the EndpointSlice. The backends are busybox httpd, which closes every
- * connection: each request is a new connection, so each one crosses the proxy's rules (or haproxy's accept).
- * Run with bench/agent.sh --services [SECONDS [CONNECTIONS]] (default 10 s, 32), as root.
+ * Issue 12's figures in one run, over the same three web pods on one node (a {@link CriHosts} of one host):
+ * requests/s and latency with {@code wrk} from a client pod's network through the Service's cluster IP, next to
+ * calling one backend directly and next to haproxy (round-robin, TCP mode, so an L4 balancer like the proxy's DNAT)
+ * in the same pod's network; through the NodePort from outside the node; then the time from scaling the Deployment
+ * up to the new pod answering through the Service, from the scale request and from its endpoint turning ready in
+ * the EndpointSlice; last, {@link ServiceProxyBenchmark}'s rule sync of 1,000 Services x 10 endpoints. The backends
+ * are busybox httpd, which closes every connection: each request is a new connection, so each one crosses the
+ * proxy's rules (or haproxy's accept). Run with bench/agent.sh --services [SECONDS [CONNECTIONS]] (default 10 s,
+ * 32), as root.
  */
 public final class ServiceBenchmark {
 
@@ -49,6 +52,8 @@ public final class ServiceBenchmark {
 
     public static void main(String[] args) throws Exception {
         run(args.length > 0 ? Integer.parseInt(args[0]) : 10, args.length > 1 ? Integer.parseInt(args[1]) : 32);
+        // The issue's third figure in the same run: the rule sync of 1,000 Services x 10 endpoints.
+        ServiceProxyBenchmark.main(new String[] {"1000", "10"});
     }
 
     static void run(int seconds, int connections) throws Exception {
