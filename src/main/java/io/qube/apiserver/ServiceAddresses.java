@@ -22,6 +22,8 @@ final class ServiceAddresses {
 
     private static final int RANGE_BASE = (10 << 24) | (96 << 16);
     private static final int RANGE_SIZE = 1 << 20;
+    /** Kubernetes' static band of a service range: size/16, at least 16 and at most 256 addresses. */
+    private static final int STATIC_BAND = 256;
     private static final int FIRST_NODE_PORT = 30000;
     private static final int NODE_PORTS = 2768;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -264,8 +266,9 @@ final class ServiceAddresses {
 
     private static String freeIp(Set<String> taken) {
         for (int attempt = 0; attempt < 1000; attempt++) {
-            // .0 is the network and .1 belongs to the "kubernetes" service in Kubernetes' convention.
-            int address = RANGE_BASE + 2 + RANDOM.nextInt(RANGE_SIZE - 3);
+            // Above the static band, as Kubernetes' allocator draws first: the band's addresses (10.96.0.1 of
+            // "kubernetes", 10.96.0.10 of "kube-dns") are left to Services that name theirs; the last is broadcast.
+            int address = RANGE_BASE + STATIC_BAND + RANDOM.nextInt(RANGE_SIZE - STATIC_BAND - 1);
             String ip = (address >>> 24) + "." + ((address >> 16) & 255) + "." + ((address >> 8) & 255) + "."
                     + (address & 255);
             if (!taken.contains(ip)) {

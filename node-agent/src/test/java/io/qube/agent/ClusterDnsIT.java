@@ -173,7 +173,7 @@ class ClusterDnsIT {
 
         // Answers come from the agents' watch-fed cache: what the API has, a node's DNS has a moment later.
         for (Host host : List.of(A, B)) {
-            await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
                     .until(() -> records(host, "fresh.default.svc." + DOMAIN + ".", Type.A),
                             found -> found.equals(List.of(fresh.getSpec().getClusterIP())));
         }

@@ -123,25 +123,53 @@ final class CriHosts implements AutoCloseable {
         void check(Host host) throws Exception;
     }
 
-    /** Removes every Deployment and pod, then stops each agent (which stops the containerd it started) and checks the host. */
+    /**
+     * Removes every Deployment and pod, then stops each agent (which stops the containerd it started) and checks
+     * each host. Every agent is stopped even when a wait or a check fails; the first failure is thrown at the end.
+     */
     void stopAgents(AfterStop afterStop) throws Exception {
+        List<Throwable> failures = new ArrayList<>();
         if (client != null) {
-            client.apps().deployments().inNamespace("default").delete();
-            client.apps().replicaSets().inNamespace("default").delete();
-            client.pods().inNamespace("default").withGracePeriod(0).delete();
-            for (Host host : hosts) {
-                await().atMost(WAIT).untilAsserted(() -> assertThat(ctr(host, "containers", "ls", "-q")).isBlank());
+            try {
+                client.apps().deployments().inNamespace("default").delete();
+                client.apps().replicaSets().inNamespace("default").delete();
+                client.pods().inNamespace("default").withGracePeriod(0).delete();
+                for (Host host : hosts) {
+                    await().atMost(WAIT).untilAsserted(() -> assertThat(ctr(host, "containers", "ls", "-q"))
+                            .isBlank());
+                }
+                await().atMost(WAIT).untilAsserted(() -> assertThat(podNamespaces()).isEmpty());
+            } catch (Exception | AssertionError e) {
+                failures.add(e);
             }
-            await().atMost(WAIT).untilAsserted(() -> assertThat(podNamespaces()).isEmpty());
         }
         for (int i = 0; i < agents.size(); i++) {
             Host host = hosts.get(i);
-            long containerd = Long.parseLong(Files.readString(containerdDir(host).resolve("containerd.pid")).trim());
-            agents.get(i).close();
-            await().atMost(WAIT).until(() -> ProcessHandle.of(containerd).map(p -> !p.isAlive()).orElse(true));
-            afterStop.check(host);
+            try {
+                Path pidFile = containerdDir(host).resolve("containerd.pid");
+                long containerd = Files.exists(pidFile) ? Long.parseLong(Files.readString(pidFile).trim()) : -1;
+                agents.get(i).close();
+                await().atMost(WAIT).until(() -> ProcessHandle.of(containerd).map(p -> !p.isAlive()).orElse(true));
+            } catch (Exception | AssertionError e) {
+                failures.add(e);
+            }
         }
         agents.clear();
+        for (Host host : hosts) {
+            try {
+                afterStop.check(host);
+            } catch (Exception | AssertionError e) {
+                failures.add(e);
+            }
+        }
+        if (!failures.isEmpty()) {
+            Throwable first = failures.get(0);
+            failures.stream().skip(1).forEach(first::addSuppressed);
+            if (first instanceof Exception e) {
+                throw e;
+            }
+            throw (AssertionError) first;
+        }
     }
 
     /**

@@ -110,9 +110,6 @@ public class KubernetesService {
             }
             int targetPort = MasterEndpoints.targetPort(live, self.port());
             ensureService(targetPort);
-            if (clusterDns.enabled()) {
-                ClusterDnsService.ensure(client);
-            }
             if (leases != null) {
                 ensureEndpoints(live, targetPort);
             }
@@ -122,6 +119,18 @@ public class KubernetesService {
         } catch (RuntimeException e) {
             if (!stopped) {
                 LOG.warnf(e, "the kubernetes service could not be reconciled");
+            }
+        }
+        // On its own: kube-dns failing (its address taken, kube-system missing) must not hold the above up.
+        if (clusterDns.enabled()) {
+            try {
+                ClusterDnsService.ensure(client);
+            } catch (KubernetesClientException e) {
+                LOG.debugf("the kube-dns service: %s", e.getMessage());
+            } catch (RuntimeException e) {
+                if (!stopped) {
+                    LOG.warnf(e, "the kube-dns service could not be reconciled");
+                }
             }
         }
     }

@@ -149,9 +149,17 @@ public final class EvictionManager implements AutoCloseable {
         });
     }
 
-    /** Frees the node's own disk, then looks again: true if the disk signal is no longer below its threshold. */
+    /**
+     * Frees the node's own disk, then looks again: true if the disk signal is no longer below its threshold. A
+     * reclaim that fails frees nothing: pods are evicted as without it, as the kubelet goes on to.
+     */
     private boolean reclaimedEnough() throws IOException {
-        reclaim.reclaim();
+        try {
+            reclaim.reclaim();
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("removing unused images under disk pressure failed: %s", e.getMessage());
+            return false;
+        }
         boolean enough = low(EvictionThresholds.NODEFS, signals.nodefs(), "ephemeral-storage").isEmpty();
         if (enough) {
             LOG.info("disk pressure relieved by removing unused images: no pod evicted");

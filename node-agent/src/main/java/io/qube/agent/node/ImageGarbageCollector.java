@@ -110,7 +110,7 @@ public final class ImageGarbageCollector implements AutoCloseable {
     }
 
     /** One round: what was removed, by id. */
-    List<String> collect() throws IOException {
+    synchronized List<String> collect() throws IOException {
         List<Image> all = images.list();
         Set<String> inUse = inUse(all);
         Instant now = clock.instant();
@@ -130,9 +130,10 @@ public final class ImageGarbageCollector implements AutoCloseable {
 
     /**
      * Every image no container uses and old enough, whatever the file system's use: the kubelet's reclaim of
-     * node-level resources under disk pressure, tried before any pod is evicted.
+     * node-level resources under disk pressure, tried before any pod is evicted. Both rounds hold the collector's
+     * lock: the eviction manager's thread and the collector's own must not remove the same images.
      */
-    public List<String> deleteUnused() throws IOException {
+    public synchronized List<String> deleteUnused() throws IOException {
         List<Image> all = images.list();
         Set<String> inUse = inUse(all);
         Instant now = clock.instant();

@@ -91,8 +91,12 @@ public final class MachineNode implements AutoCloseable {
                 .getAllocatable();
         NodePressure pressure = new NodePressure();
         ResolvConf hostResolv = dns == null ? null : ResolvConf.read(dns.resolvConf());
-        PodDns podDns = dns == null ? null : new PodDns(dns.clusterDns().isEmpty() ? kubeDnsAddresses(client)
-                : dns.clusterDns(), dns.clusterDomain(), hostResolv);
+        boolean root = "root".equals(System.getProperty("user.name"));
+        boolean proxying = root && serviceProxy;
+        boolean serving = dns != null && dns.serve();
+        PodDns podDns = dns == null ? null : new PodDns(dns.clusterDns().isEmpty()
+                ? defaultClusterDns(client, proxying, serving, profile.internalIp()) : dns.clusterDns(),
+                dns.clusterDomain(), hostResolv);
         PodManager pods = PodManager.start(client, runtime, profile.name(), profile.internalIp(), allocatable,
                 pressure, podDns);
         NodeEndpoint endpoint = NodeEndpoint.start(vertx, runtime, pods, port);
@@ -116,10 +120,7 @@ public final class MachineNode implements AutoCloseable {
                 EvictionManager.Signals.of(eviction.stateDir()), pressure, EvictionManager.Pods.of(pods),
                 eviction.reclaim(), status::refresh);
         evictions.start(eviction.interval());
-        boolean root = "root".equals(System.getProperty("user.name"));
         PodRoutes routes = root ? PodRoutes.start(client, profile.name(), masquerade) : null;
-        boolean proxying = root && serviceProxy;
-        boolean serving = dns != null && dns.serve();
         ServiceCatalog services = null;
         if (proxying || serving) {
             try {
@@ -149,6 +150,19 @@ public final class MachineNode implements AutoCloseable {
             }
         }
         return new MachineNode(lease, status, pods, endpoint, evictions, routes, services, proxy, nodeDns);
+    }
+
+    /**
+     * The pods' nameserver when no --cluster-dns is given: kube-dns's cluster IP, which needs a service proxy on
+     * this node; without one, the node's own DNS server when it serves one at an address pods can reach.
+     */
+    private static List<String> defaultClusterDns(KubernetesClient client, boolean proxying, boolean serving,
+                                                  String nodeIp) {
+        if (!proxying && serving && !nodeIp.startsWith("127.")) {
+            LOG.infof("no service proxy on this node: pods ask its own DNS server at %s", nodeIp);
+            return List.of(nodeIp);
+        }
+        return kubeDnsAddresses(client);
     }
 
     /**
@@ -242,22 +256,17 @@ public final class MachineNode implements AutoCloseable {
 
     @Override
     public void close() {
-        if (dns != null) {
-            dns.close();
-        }
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (services != null) {
-            services.close();
-        }
-        evictions.close();
-        lease.close();
-        status.close();
-        endpoint.close();
-        pods.close();
-        if (routes != null) {
-            routes.close();
+        // Each part on its own: one that fails must not leave the others (the proxy's rules, the routes) behind.
+        for (AutoCloseable part : java.util.Arrays.asList(dns, proxy, services, evictions, lease, status, endpoint,
+                pods, routes)) {
+            if (part == null) {
+                continue;
+            }
+            try {
+                part.close();
+            } catch (Exception e) {
+                LOG.warnf(e, "closing %s failed", part.getClass().getSimpleName());
+            }
         }
     }
 }

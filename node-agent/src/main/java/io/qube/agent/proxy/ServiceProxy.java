@@ -80,18 +80,34 @@ public final class ServiceProxy implements AutoCloseable {
         }
     }
 
-    /** Stops syncing, then removes the jumps and every chain of the proxy. */
+    /**
+     * Stops syncing, then removes the jumps and every chain of the proxy. An interrupt of the closing thread (the
+     * agent's stop) must not cut the removal short: it is remembered and set again at the end.
+     */
     @Override
     public void close() {
+        boolean interrupted = Thread.interrupted();
         loop.shutdownNow();
+        boolean stopped = false;
         try {
-            loop.awaitTermination(30, TimeUnit.SECONDS);
-            sync.remove();
-            LOG.info("removed the service proxy's chains: this node's agent stops");
+            stopped = loop.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        try {
+            if (stopped) {
+                sync.remove();
+                LOG.info("removed the service proxy's chains: this node's agent stops");
+            } else {
+                // A sync still running could write chains back behind the removal: better leave them whole.
+                LOG.warn("the service proxy's last sync did not end in 30 s: its chains stay");
+            }
         } catch (IOException e) {
             LOG.warnf("could not remove the service proxy's chains: %s", e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

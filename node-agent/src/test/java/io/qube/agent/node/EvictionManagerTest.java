@@ -130,6 +130,19 @@ class EvictionManagerTest {
     }
 
     @Test
+    void aReclaimThatFailsDoesNotKeepAPodFromBeingEvicted() throws Exception {
+        Node node = new Node();
+        node.pods.add(pod("a", "BestEffort", 0, "2026-12-06T00:00:00Z"));
+        EvictionManager manager = new EvictionManager(EvictionThresholds.parse("nodefs.available<10%"), node,
+                new NodePressure(), node, () -> {
+                    throw new java.io.IOException("the runtime is gone");
+                }, () -> { });
+        node.disk = new long[] {100 * GI, 8 * GI};
+        manager.check();
+        assertThat(node.evicted).containsExactly("a");
+    }
+
+    @Test
     void memoryPressureEvictsWithoutReclaimingDisk() throws Exception {
         Node node = new Node();
         node.pods.add(pod("a", "BestEffort", 0, "2026-12-06T00:00:00Z"));
