@@ -25,6 +25,7 @@ import io.qube.controller.nodelifecycle.NodeLifecycleController;
 import io.qube.controller.podgc.PodGarbageCollector;
 import io.qube.controller.replicaset.ReplicaSetController;
 import io.qube.controller.serviceaccount.ServiceAccountController;
+import io.qube.controller.statefulset.StatefulSetController;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.value.registry.ValueRegistry;
@@ -186,6 +187,9 @@ public class ControllerManager {
         }
         if (settings.daemonset().enabled()) {
             controllers.add(new DaemonSetController(client, settings.daemonset().workers()));
+        }
+        if (settings.statefulset().enabled()) {
+            controllers.add(new StatefulSetController(client, settings.statefulset().workers()));
         }
         if (settings.endpoints().enabled()) {
             controllers.add(new EndpointsController(client, settings.endpoints().workers()));

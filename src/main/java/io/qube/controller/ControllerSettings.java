@@ -31,6 +31,9 @@ public interface ControllerSettings {
     /** DaemonSets ({@code qube.controllers.daemonset.*}). */
     Switch daemonset();
 
+    /** StatefulSets ({@code qube.controllers.statefulset.*}). */
+    Switch statefulset();
+
     /** Node health, condition taints and NoExecute evictions ({@code qube.controllers.node-lifecycle.*}). */
     NodeLifecycle nodeLifecycle();
 

@@ -8,13 +8,16 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.qube.client.Selectors;
+import io.qube.controller.api.ControllerQueue;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 /**
- * The pod handler of a controller that owns pods (ReplicaSet, Job, DaemonSet; the Deployment through its
+ * The pod handler of a controller that owns pods (ReplicaSet, Job, DaemonSet, StatefulSet; the Deployment through its
  * ReplicaSets), as Kubernetes' addPod/updatePod/deletePod of those controllers: a pod's controller reference is
  * resolved to the owner in the informer's cache (same kind, name and uid), that owner's key is enqueued and its
  * {@link Expectations} observe the creation or deletion; an orphan enqueues every owner whose selector matches it,
@@ -50,11 +53,16 @@ public final class OwnedPods<O extends HasMetadata> implements ResourceEventHand
     }
 
     /**
-     * Also tells the owner when one of its pods turned Ready: one with minReadySeconds needs a look again once the
-     * pod has become available, which no event announces.
+     * Also looks at the owner again once one of its pods that turned Ready has become available, minReadySeconds
+     * later, which no event announces (with a second's margin for clock skew).
      */
-    public OwnedPods<O> onPodReady(Consumer<O> owner) {
-        this.becameReady = owner;
+    public OwnedPods<O> recheckWhenAvailable(ToIntFunction<O> minReadySeconds, ControllerQueue queue) {
+        this.becameReady = owner -> {
+            int seconds = minReadySeconds.applyAsInt(owner);
+            if (seconds > 0) {
+                queue.addAfter(Cache.metaNamespaceKeyFunc(owner), Duration.ofSeconds(seconds + 1L));
+            }
+        };
         return this;
     }
 

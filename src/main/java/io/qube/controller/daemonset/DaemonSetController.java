@@ -15,9 +15,9 @@ import io.qube.controller.OwnedPods;
 import io.qube.controller.api.Controller;
 import io.qube.controller.api.ControllerQueue;
 import io.qube.controller.api.Informers;
+import io.qube.controller.history.RevisionEvents;
 
 import java.time.Clock;
-import java.time.Duration;
 
 /**
  * Kubernetes' DaemonSet controller. Handlers only enqueue DaemonSet keys: a pod's or revision's controller (for an
@@ -60,34 +60,10 @@ public final class DaemonSetController implements Controller {
         });
         // Pods and revisions are both owned by a DaemonSet, and both resolve to it the same way.
         OwnedPods<DaemonSet> owned = new OwnedPods<>("apps/v1", "DaemonSet", daemonSets,
-                set -> set.getSpec().getSelector(), expectations, queue::addKeyOf).onPodReady(set -> {
-                    int minReadySeconds = RollingUpdate.minReadySeconds(set);
-                    if (minReadySeconds > 0) {
-                        // It becomes available later with no event to say so; a second's margin for clock skew.
-                        queue.addAfter(Cache.metaNamespaceKeyFunc(set), Duration.ofSeconds(minReadySeconds + 1L));
-                    }
-                });
+                set -> set.getSpec().getSelector(), expectations, queue::addKeyOf)
+                .recheckWhenAvailable(RollingUpdate::minReadySeconds, queue);
         SharedIndexInformer<ControllerRevision> revisions = informers.of(ControllerRevision.class);
-        revisions.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(ControllerRevision revision) {
-                owned.enqueueOwnerOrAdopters(revision);
-            }
-
-            @Override
-            public void onUpdate(ControllerRevision old, ControllerRevision revision) {
-                owned.enqueueFormerOwner(old, revision);
-                owned.enqueueOwnerOrAdopters(revision);
-            }
-
-            @Override
-            public void onDelete(ControllerRevision revision, boolean finalStateUnknown) {
-                DaemonSet owner = owned.owner(revision);
-                if (owner != null) {
-                    queue.addKeyOf(owner);
-                }
-            }
-        });
+        revisions.addEventHandler(new RevisionEvents<>(owned, queue::addKeyOf));
         SharedIndexInformer<Pod> pods = informers.of(Pod.class);
         pods.addEventHandler(owned);
         SharedIndexInformer<Node> nodes = informers.of(Node.class);

@@ -14,8 +14,10 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.qube.client.EventRecorder;
 import io.qube.client.WorkQueue;
 import io.qube.controller.ActivePods;
+import io.qube.controller.ApiErrors;
 import io.qube.controller.ControllerRefs;
 import io.qube.controller.Expectations;
+import io.qube.controller.history.History;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -28,6 +30,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * One DaemonSet brought a step closer to its desired state, as kube-controller-manager's syncDaemonSet does: its
@@ -98,7 +101,7 @@ final class DaemonSetSync {
                 pods);
         History.Revisions revisions;
         try {
-            revisions = history.construct(set, owned);
+            revisions = history.construct(DaemonRevisions.owner(set), owned);
         } catch (KubernetesClientException | History.HashCollision e) {
             LOG.debugf("DaemonSet %s: its revisions could not be written: %s", key, e.getMessage());
             return WorkQueue.Outcome.FAILED;
@@ -125,12 +128,25 @@ final class DaemonSetSync {
             failure = syncNodes(key, set, plan.delete(), plan.create(), hash);
         }
         try {
-            history.cleanUp(set, revisions.old(), owned);
+            history.cleanUp(DaemonRevisions.owner(set), revisions.old(), runsTemplateOf(owned));
         } catch (KubernetesClientException e) {
             failure = failure == null ? "failed to clean up revisions of DaemonSet: " + e.getMessage() : failure;
         }
         boolean written = writeStatus(set, placements, byNode, hash, true, now, wake);
         return failure != null || !written ? WorkQueue.Outcome.FAILED : wake.outcome();
+    }
+
+    /** A revision whose template a pod still runs, by the hash label they share. */
+    private static Predicate<ControllerRevision> runsTemplateOf(List<Pod> pods) {
+        Set<String> live = new HashSet<>();
+        for (Pod pod : pods) {
+            String hash = pod.getMetadata().getLabels() == null ? null
+                    : pod.getMetadata().getLabels().get(DaemonRevisions.HASH_LABEL);
+            if (hash != null && !hash.isEmpty()) {
+                live.add(hash);
+            }
+        }
+        return revision -> live.contains(revision.getMetadata().getLabels().get(DaemonRevisions.HASH_LABEL));
     }
 
     private static boolean selectsEverything(LabelSelector selector) {
@@ -295,7 +311,7 @@ final class DaemonSetSync {
             events.normal(set, "SuccessfulCreate", "Created pod: " + created.getMetadata().getName());
             return null;
         } catch (KubernetesClientException e) {
-            String message = message(e);
+            String message = ApiErrors.message(e);
             events.warning(set, "FailedCreate", "Error creating: " + message);
             return message;
         }
@@ -318,16 +334,12 @@ final class DaemonSetSync {
             if (e.getCode() == 404) {
                 return new Deletion(false, null);
             }
-            String message = message(e);
+            String message = ApiErrors.message(e);
             events.warning(set, "FailedDelete", "Error deleting: " + message);
             return new Deletion(false, message);
         }
     }
 
-    private static String message(KubernetesClientException e) {
-        return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
-                : e.getMessage();
-    }
 
     /**
      * Writes the counts Kubernetes keeps for a DaemonSet, counting each node's oldest pod; observedGeneration only

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.qube.client.EventRecorder;
 import io.qube.client.WorkQueue;
 import io.qube.controller.ActivePods;
+import io.qube.controller.ApiErrors;
 import io.qube.controller.ControllerRefs;
 import io.qube.controller.Expectations;
 
@@ -378,7 +379,7 @@ final class JobSync {
             } catch (KubernetesClientException e) {
                 expectations.creationObserved(key);
                 failed = true;
-                events.warning(job, "FailedCreate", "Error creating: " + message(e));
+                events.warning(job, "FailedCreate", "Error creating: " + ApiErrors.message(e));
             }
         }
         return failed ? WorkQueue.Outcome.FAILED : later;
@@ -443,7 +444,7 @@ final class JobSync {
             } catch (KubernetesClientException e) {
                 expectations.deletionObserved(key, Cache.metaNamespaceKeyFunc(pod));
                 if (e.getCode() != 404) {
-                    events.warning(job, "FailedDelete", "Error deleting: " + message(e));
+                    events.warning(job, "FailedDelete", "Error deleting: " + ApiErrors.message(e));
                 }
             }
         }
@@ -460,10 +461,6 @@ final class JobSync {
         return b.after() != null && b.after().compareTo(a.after()) < 0 ? b : a;
     }
 
-    private static String message(KubernetesClientException e) {
-        return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
-                : e.getMessage();
-    }
 
     private static Integer omitZero(int count) {
         return count == 0 ? null : count;

@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.qube.client.EventRecorder;
 import io.qube.client.WorkQueue;
 import io.qube.controller.ActivePods;
+import io.qube.controller.ApiErrors;
 import io.qube.controller.ControllerRefs;
 import io.qube.controller.Expectations;
 import io.qube.client.Selectors;
@@ -105,7 +106,7 @@ final class ReplicaSetSync {
                 } catch (KubernetesClientException e) {
                     expectations.deletionObserved(key, Cache.metaNamespaceKeyFunc(pod));
                     if (e.getCode() != 404 && failure == null) {
-                        failure = message(e);
+                        failure = ApiErrors.message(e);
                         events.warning(set, "FailedDelete", "Error deleting: " + failure);
                     }
                 }
@@ -133,7 +134,7 @@ final class ReplicaSetSync {
                 } catch (KubernetesClientException e) {
                     expectations.creationObserved(key);
                     if (failure == null) {
-                        failure = message(e);
+                        failure = ApiErrors.message(e);
                         events.warning(set, "FailedCreate", "Error creating: " + failure);
                     }
                 }
@@ -150,11 +151,6 @@ final class ReplicaSetSync {
         return null;
     }
 
-    /** The API's own words (its Status message), as Kubernetes' events quote them. */
-    private static String message(KubernetesClientException e) {
-        return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
-                : e.getMessage();
-    }
 
     private static Pod podFor(ReplicaSet set) {
         ObjectMeta template = set.getSpec().getTemplate().getMetadata() == null ? new ObjectMeta()

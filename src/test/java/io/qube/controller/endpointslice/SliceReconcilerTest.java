@@ -95,6 +95,19 @@ class SliceReconcilerTest {
                 .singleElement().satisfies(o -> assertThat(o.getUid()).isEqualTo("svc-uid")));
     }
 
+    /** A StatefulSet's pod under its governing Service is named by its hostname there, as DNS then answers it. */
+    @Test
+    void aPodWhoseSubdomainIsTheServiceCarriesItsHostname() {
+        Pod member = new PodBuilder(pod(0, "n")).editSpec().withHostname("web-0").withSubdomain("web").endSpec()
+                .build();
+        Pod elsewhere = new PodBuilder(pod(1, "n")).editSpec().withHostname("web-1").withSubdomain("other")
+                .endSpec().build();
+
+        assertThat(SliceReconciler.endpoint(member, NODE, service, "IPv4").hostname()).isEqualTo("web-0");
+        assertThat(SliceReconciler.endpoint(elsewhere, NODE, service, "IPv4").hostname()).isNull();
+        assertThat(SliceReconciler.endpoint(pod(2, "n"), NODE, service, "IPv4").hostname()).isNull();
+    }
+
     private static List<Pod> pods(int count) {
         List<Pod> pods = new ArrayList<>();
         for (int i = 0; i < count; i++) {
