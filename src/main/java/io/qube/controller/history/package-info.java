@@ -1,2 +1,2 @@
-/** ControllerRevisions as the DaemonSet and StatefulSet controllers keep them: one per pod template, numbered, pruned. */
+/** ControllerRevisions as the DaemonSet and StatefulSet controllers keep them: one per template, numbered, pruned. */
 package io.qube.controller.history;

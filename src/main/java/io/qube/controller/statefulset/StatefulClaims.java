@@ -59,7 +59,8 @@ final class StatefulClaims {
         boolean ownedByPod = deleteWhenScaled && scaledAway;
         List<OwnerReference> owners = new ArrayList<>(claim.getMetadata().getOwnerReferences() == null ? List.of()
                 : claim.getMetadata().getOwnerReferences());
-        boolean changed = keep(owners, set, ownedBySet) | keep(owners, pod, ownedByPod && pod.getMetadata().getUid() != null);
+        boolean podKnown = pod.getMetadata().getUid() != null;
+        boolean changed = keep(owners, set, ownedBySet) | keep(owners, pod, ownedByPod && podKnown);
         return changed ? owners : null;
     }
 

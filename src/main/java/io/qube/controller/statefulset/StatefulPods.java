@@ -50,7 +50,7 @@ final class StatefulPods {
         return set.getSpec().getReplicas() == null ? 1 : set.getSpec().getReplicas();
     }
 
-    /** The pod's ordinal when its name is the set's name and a number, else -1 (Kubernetes' getParentNameAndOrdinal). */
+    /** The pod's ordinal if its name is the set's name and a number, else -1 (Kubernetes' getParentNameAndOrdinal). */
     static int ordinal(StatefulSet set, Pod pod) {
         Matcher matcher = NAME.matcher(pod.getMetadata().getName());
         if (!matcher.matches() || !matcher.group(1).equals(set.getMetadata().getName())) {
@@ -92,7 +92,8 @@ final class StatefulPods {
         int ordinal = ordinal(set, pod);
         Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
         return ordinal >= 0 && Objects.equals(pod.getSpec().getHostname(), pod.getMetadata().getName())
-                && Objects.equals(emptyToNull(pod.getSpec().getSubdomain()), emptyToNull(set.getSpec().getServiceName()))
+                && Objects.equals(emptyToNull(pod.getSpec().getSubdomain()),
+                        emptyToNull(set.getSpec().getServiceName()))
                 && pod.getMetadata().getName().equals(labels.get(POD_NAME_LABEL))
                 && Integer.toString(ordinal).equals(labels.get(POD_INDEX_LABEL));
     }

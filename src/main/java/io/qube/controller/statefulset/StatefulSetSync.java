@@ -80,7 +80,7 @@ final class StatefulSetSync {
             failed = !apply(key, set, Replicas.plan(set, owned, current, now));
         }
         try {
-            Set<String> inUse = new HashSet<>(Set.of(current.current(), current.update()));
+            Set<String> inUse = new HashSet<>(List.of(current.current(), current.update()));
             owned.forEach(pod -> inUse.add(StatefulPods.revision(pod)));
             history.cleanUp(owner, revisions.old(), revision -> inUse.contains(revision.getMetadata().getName()));
         } catch (KubernetesClientException e) {

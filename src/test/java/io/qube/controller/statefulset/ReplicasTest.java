@@ -1,5 +1,6 @@
 package io.qube.controller.statefulset;
 
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
@@ -35,10 +36,10 @@ class ReplicasTest {
         StatefulSet built = builder.build();
         if (maxUnavailable instanceof Integer count) {
             built.getSpec().getUpdateStrategy().getRollingUpdate()
-                    .setMaxUnavailable(new io.fabric8.kubernetes.api.model.IntOrString(count));
+                    .setMaxUnavailable(new IntOrString(count));
         } else if (maxUnavailable instanceof String percent) {
             built.getSpec().getUpdateStrategy().getRollingUpdate()
-                    .setMaxUnavailable(new io.fabric8.kubernetes.api.model.IntOrString(percent));
+                    .setMaxUnavailable(new IntOrString(percent));
         }
         return built;
     }

@@ -3,6 +3,7 @@ package io.qube.controller.statefulset;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import org.junit.jupiter.api.Test;
@@ -10,6 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.List;
+import java.util.Map;
 
 import static io.qube.controller.statefulset.StatefulSets.running;
 import static io.qube.controller.statefulset.StatefulSets.web;
@@ -26,14 +28,14 @@ class StatefulClaimsTest {
         assertThat(claim.getMetadata().getName()).isEqualTo("data-web-1");
         assertThat(claim.getMetadata().getNamespace()).isEqualTo("ns");
         assertThat(claim.getMetadata().getLabels()).containsExactlyInAnyOrderEntriesOf(
-                java.util.Map.of("tier", "db", "app", "web"));
+                Map.of("tier", "db", "app", "web"));
         assertThat(claim.getSpec().getAccessModes()).containsExactly("ReadWriteOnce");
     }
 
     @Test
     void thePodHasItsIdentityAndAVolumePerClaimTemplate() {
         StatefulSet set = web(2);
-        set.getSpec().getTemplate().getSpec().getVolumes().add(new io.fabric8.kubernetes.api.model.VolumeBuilder()
+        set.getSpec().getTemplate().getSpec().getVolumes().add(new VolumeBuilder()
                 .withName("data").withNewEmptyDir().endEmptyDir().build());
         Pod pod = StatefulPods.newPod(set, set.getSpec().getTemplate(), 1, "web-abc");
 
@@ -42,7 +44,8 @@ class StatefulClaimsTest {
         assertThat(pod.getSpec().getSubdomain()).isEqualTo("nginx");
         assertThat(pod.getMetadata().getLabels()).containsEntry("app", "web")
                 .containsEntry("statefulset.kubernetes.io/pod-name", "web-1")
-                .containsEntry("apps.kubernetes.io/pod-index", "1").containsEntry("controller-revision-hash", "web-abc");
+                .containsEntry("apps.kubernetes.io/pod-index", "1")
+                .containsEntry("controller-revision-hash", "web-abc");
         assertThat(pod.getMetadata().getOwnerReferences()).singleElement()
                 .matches(owner -> owner.getController() && owner.getUid().equals("set-uid"));
         // The claim's volume replaces the template's volume of the same name.
@@ -72,8 +75,8 @@ class StatefulClaimsTest {
         Pod pod = running(set, ordinal, "web-abc");
         PersistentVolumeClaim claim = StatefulClaims.newClaim(StatefulClaims.templates(set).get(0), set, ordinal);
 
-        List<OwnerReference> set1 = StatefulClaims.retentionOwners(claim, set, pod);
-        List<OwnerReference> result = set1 == null ? List.of() : set1;
+        List<OwnerReference> changed = StatefulClaims.retentionOwners(claim, set, pod);
+        List<OwnerReference> result = changed == null ? List.of() : changed;
 
         assertThat(String.join(",", result.stream().map(OwnerReference::getKind).toList())).isEqualTo(owners);
         claim.getMetadata().setOwnerReferences(result);

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
@@ -23,8 +24,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -124,7 +127,7 @@ class StatefulSetControllerTest extends ControllerTestBase {
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(podNames()).isEqualTo(names(2)));
         // The scaled-away pod's claim now belongs to that pod, so that it goes with it.
         assertThat(claim("data-web-2").getMetadata().getOwnerReferences()).extracting(OwnerReference::getKind,
-                OwnerReference::getUid).containsExactly(org.assertj.core.groups.Tuple.tuple("Pod", podUid));
+                OwnerReference::getUid).containsExactly(tuple("Pod", podUid));
         assertThat(claim("data-web-1").getMetadata().getOwnerReferences()).extracting(OwnerReference::getKind)
                 .containsExactly("StatefulSet");
     }
@@ -256,7 +259,7 @@ class StatefulSetControllerTest extends ControllerTestBase {
                 .addNewContainer().withName("nginx").withImage("nginx:1.27").endContainer().endSpec().endTemplate()
                 .addNewVolumeClaimTemplate().withNewMetadata().withName("data").addToLabels("tier", "db")
                 .endMetadata().withNewSpec().withAccessModes("ReadWriteOnce").withNewResources()
-                .addToRequests("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi")).endResources()
+                .addToRequests("storage", new Quantity("1Gi")).endResources()
                 .endSpec().endVolumeClaimTemplate().endSpec().build();
     }
 
@@ -276,7 +279,7 @@ class StatefulSetControllerTest extends ControllerTestBase {
     }
 
     private static List<String> names(int count) {
-        return java.util.stream.IntStream.range(0, count).mapToObj(i -> "web-" + i).toList();
+        return IntStream.range(0, count).mapToObj(i -> "web-" + i).toList();
     }
 
     private void scale(int replicas) {

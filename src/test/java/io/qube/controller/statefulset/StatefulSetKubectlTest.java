@@ -65,7 +65,7 @@ class StatefulSetKubectlTest extends ControllerTestBase {
 
     @Test
     void rolloutStatusHistoryAndUndo() throws Exception {
-        ok("apply", "-f", kubectl.manifest("web.yaml", WEB).toString());
+        kubectl.okIn(namespace, "apply", "-f", kubectl.manifest("web.yaml", WEB).toString());
 
         try (Kubectl.Running status = kubectl.start("-n", namespace, "rollout", "status", "statefulset/web",
                 "--timeout=60s")) {
@@ -73,17 +73,19 @@ class StatefulSetKubectlTest extends ControllerTestBase {
             assertThat(status.output()).contains("Waiting for").containsPattern("roll(ing update| out) complete");
         }
 
-        ok("set", "image", "statefulset/web", "nginx=nginx:1.28");
+        kubectl.okIn(namespace, "set", "image", "statefulset/web", "nginx=nginx:1.28");
         try (Kubectl.Running status = kubectl.start("-n", namespace, "rollout", "status", "sts/web",
                 "--timeout=60s")) {
             readyUntil(status, "nginx:1.28");
         }
 
-        String history = ok("rollout", "history", "statefulset/web").stdout();
+        String history = kubectl.okIn(namespace, "rollout", "history", "statefulset/web").stdout();
         assertThat(history).contains("REVISION").containsPattern("(?m)^1\\s").containsPattern("(?m)^2\\s");
-        assertThat(ok("rollout", "history", "statefulset/web", "--revision=1").stdout()).contains("nginx:1.27");
+        assertThat(kubectl.okIn(namespace, "rollout", "history", "statefulset/web", "--revision=1").stdout())
+                .contains("nginx:1.27");
 
-        assertThat(ok("rollout", "undo", "statefulset/web").stdout()).contains("statefulset.apps/web rolled back");
+        assertThat(kubectl.okIn(namespace, "rollout", "undo", "statefulset/web").stdout())
+                .contains("statefulset.apps/web rolled back");
 
         await().atMost(PATIENCE).until(() -> client.apps().statefulSets().inNamespace(namespace).withName("web")
                 .get().getSpec().getTemplate().getSpec().getContainers().get(0).getImage().equals("nginx:1.27"));
@@ -92,7 +94,7 @@ class StatefulSetKubectlTest extends ControllerTestBase {
             readyUntil(status, "nginx:1.27");
         }
         // The old template's revision is renumbered rather than copied.
-        String after = ok("rollout", "history", "statefulset/web").stdout();
+        String after = kubectl.okIn(namespace, "rollout", "history", "statefulset/web").stdout();
         assertThat(after).containsPattern("(?m)^2\\s").containsPattern("(?m)^3\\s").doesNotContainPattern("(?m)^1\\s");
     }
 
@@ -107,15 +109,5 @@ class StatefulSetKubectlTest extends ControllerTestBase {
             }
             return status.succeeded();
         });
-    }
-
-    private Kubectl.Result ok(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "-n";
-        all[1] = namespace;
-        System.arraycopy(args, 0, all, 2, args.length);
-        Kubectl.Result result = kubectl.run(all);
-        assertThat(result.succeeded()).as(result.describe()).isTrue();
-        return result;
     }
 }
