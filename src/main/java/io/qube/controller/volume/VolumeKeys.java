@@ -1,5 +1,7 @@
 package io.qube.controller.volume;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
+
 /** The annotations and finalizers through which Kubernetes' volume controllers, provisioners and schedulers talk. */
 final class VolumeKeys {
 
@@ -24,5 +26,11 @@ final class VolumeKeys {
     static final String LOCAL_PATH = "qube.io/local-path";
 
     private VolumeKeys() {
+    }
+
+    /** Being deleted and held only until its protection controller removes this finalizer (IsDeletionCandidate). */
+    static boolean deletionCandidate(HasMetadata object, String finalizer) {
+        return object.getMetadata().getDeletionTimestamp() != null && object.getMetadata().getFinalizers() != null
+                && object.getMetadata().getFinalizers().contains(finalizer);
     }
 }
