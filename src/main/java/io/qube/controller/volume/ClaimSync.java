@@ -3,6 +3,7 @@ package io.qube.controller.volume;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -13,12 +14,16 @@ import io.qube.client.WorkQueue;
 import io.qube.controller.ActivePods;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
 /**
  * One claim brought in line with the volumes, as kube-controller-manager's syncClaim does: an unbound claim gets the
- * volume it names, the one pre-bound to it, or the best fit ({@link VolumeMatching}); failing that it stays Pending
+ * volume it names, the one pre-bound to it, or the best fit ({@link VolumeMatching}); failing that, a claim without
+ * class gets the default class if one has appeared since, and otherwise it stays Pending
  * and says why (no class, WaitForFirstConsumer, or a class whose external provisioner is asked through the
  * storage-provisioner annotations). A bound claim follows its volume: Bound, or Lost when the volume is gone or
  * claimed by another; and {@link ClaimExpansion} settles a larger request.
@@ -28,6 +33,8 @@ final class ClaimSync {
     /** How often a Pending claim is looked at again, as Kubernetes' periodic resync (15 s) would. */
     static final Duration RESYNC = Duration.ofSeconds(15);
     static final String WAIT_FOR_FIRST_CONSUMER = "WaitForFirstConsumer";
+    private static final String DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class";
+    private static final String BETA_DEFAULT_CLASS = "storageclass.beta.kubernetes.io/is-default-class";
     private static final String NO_CLASS_MESSAGE =
             "no persistent volumes available for this claim and no storage class is set";
 
@@ -108,6 +115,9 @@ final class ClaimSync {
             writes.bind(volume, claim);
             return WorkQueue.Outcome.DONE;
         }
+        if (assignDefaultClass(claim)) {
+            return WorkQueue.Outcome.DONE; // the claim's update brings it back, with its class
+        }
         if (delayBinding && !annotations(claim).containsKey(VolumeKeys.SELECTED_NODE)) {
             recordWaitingForConsumer(claim);
         } else if (!className.isEmpty()) {
@@ -119,6 +129,38 @@ final class ClaimSync {
         }
         writes.updateClaimStatus(claim, "Pending", null);
         return WorkQueue.Outcome.after(RESYNC);
+    }
+
+    /**
+     * Kubernetes' retroactive default class: a claim created while no class was the default, and that asked for none
+     * (not even ""), gets the default class once there is one. Whether it was given one.
+     */
+    private boolean assignDefaultClass(PersistentVolumeClaim claim) {
+        if (claim.getSpec().getStorageClassName() != null
+                || annotations(claim).containsKey(VolumeKeys.BETA_STORAGE_CLASS)) {
+            return false;
+        }
+        StorageClass chosen = defaultClass(classes.getIndexer().list());
+        if (chosen == null) {
+            return false;
+        }
+        client.persistentVolumeClaims().inNamespace(claim.getMetadata().getNamespace())
+                .resource(new PersistentVolumeClaimBuilder(claim).editSpec()
+                        .withStorageClassName(chosen.getMetadata().getName()).endSpec().build()).update();
+        return true;
+    }
+
+    /** The default class: of those annotated so, the newest, and on a tie the first by name (GetDefaultClass). */
+    static StorageClass defaultClass(Collection<StorageClass> candidates) {
+        return candidates.stream().filter(ClaimSync::isDefault)
+                .max(Comparator.comparing((StorageClass c) -> Instant.parse(c.getMetadata().getCreationTimestamp()))
+                        .thenComparing(c -> c.getMetadata().getName(), Comparator.reverseOrder()))
+                .orElse(null);
+    }
+
+    private static boolean isDefault(StorageClass storageClass) {
+        Map<String, String> annotations = annotations(storageClass);
+        return "true".equals(annotations.get(DEFAULT_CLASS)) || "true".equals(annotations.get(BETA_DEFAULT_CLASS));
     }
 
     /** Kubernetes' emitEventForUnboundDelayBindingClaim: which pods the claim waits for, if any names it yet. */

@@ -61,8 +61,9 @@ public final class PersistentVolumeController implements Controller {
         classes.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(StorageClass storageClass) {
-                addUnboundClaims(claims, claim -> VolumeMatching.claimClass(claim)
-                        .equals(storageClass.getMetadata().getName()));
+                // Its claims, and those without a class, which a new default class is for.
+                addUnboundClaims(claims, claim -> claim.getSpec().getStorageClassName() == null
+                        || VolumeMatching.claimClass(claim).equals(storageClass.getMetadata().getName()));
             }
 
             @Override

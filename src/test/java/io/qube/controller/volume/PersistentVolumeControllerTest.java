@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -340,6 +341,32 @@ class PersistentVolumeControllerTest extends ControllerTestBase {
 
         assertThat(awaitEvent("data", "WaitForPodScheduled").getMessage())
                 .isEqualTo("waiting for pod web-0 to be scheduled");
+    }
+
+    @Test
+    void aClaimMadeWhileNoClassWasTheDefaultGetsOneLater() {
+        markDefault("local-path", "false"); // an administrator's change, which the apiserver leaves as it is
+        try {
+            claim("late", "1Gi", c -> c.editSpec().withStorageClassName(null).endSpec());
+            assertThat(claim("late").getSpec().getStorageClassName()).isNull();
+            awaitEvent("late", "FailedBinding");
+
+            storageClass("Immediate", false);
+            markDefault(namespace, "true");
+
+            await().atMost(PATIENCE).until(() -> namespace.equals(claim("late").getSpec().getStorageClassName()));
+            awaitEvent("late", "ExternalProvisioning");
+        } finally {
+            markDefault("local-path", "true");
+        }
+    }
+
+    private void markDefault(String storageClass, String isDefault) {
+        await().atMost(PATIENCE).until(() -> client.storage().v1().storageClasses().withName(storageClass).get(),
+                Objects::nonNull);
+        client.storage().v1().storageClasses().withName(storageClass).edit(c -> new StorageClassBuilder(c)
+                .editMetadata().addToAnnotations("storageclass.kubernetes.io/is-default-class", isDefault)
+                .endMetadata().build());
     }
 
     /** The local-path provisioner's part of the protocol: the PV pvc-<uid>, pre-bound to the claim. */
