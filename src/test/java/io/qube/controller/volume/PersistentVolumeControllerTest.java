@@ -305,6 +305,47 @@ class PersistentVolumeControllerTest extends ControllerTestBase {
     }
 
     @Test
+    void aVolumeThatIsNotLocalPathWaitsForAnExternalResizer() {
+        storageClass("Immediate", true);
+        volume("static", "1Gi", v -> v);
+        claim("data", "1Gi", c -> c);
+        awaitClaimPhase("data", "Bound");
+
+        client.persistentVolumeClaims().inNamespace(namespace).withName("data").edit(c -> new PersistentVolumeClaimBuilder(c)
+                .editSpec().editResources().addToRequests("storage", new Quantity("2Gi")).endResources().endSpec()
+                .build());
+
+        assertThat(awaitEvent("data", "ExternalExpanding").getMessage())
+                .isEqualTo("waiting for an external controller to expand this PVC");
+        assertThat(claim("data").getStatus().getCapacity()).containsEntry("storage", new Quantity("1Gi"));
+        assertThat(volume("static").getSpec().getCapacity()).containsEntry("storage", new Quantity("1Gi"));
+    }
+
+    @Test
+    void aVolumeReservedForAClaimThatBoundElsewhereIsFreedOrReleased() {
+        volume("chosen", "1Gi", v -> v);
+        claim("data", "1Gi", c -> c.editSpec().withVolumeName(name("chosen")).endSpec());
+        String uid = awaitClaimPhase("data", "Bound").getMetadata().getUid();
+
+        // A user's reservation keeps the claim's name and loses only its uid; a provisioned one is released.
+        volume("user-reserved", "1Gi", v -> v.editSpec().withNewClaimRef().withNamespace(namespace).withName("data")
+                .withUid(uid).endClaimRef().endSpec());
+        volume("provisioned", "1Gi", v -> v.editMetadata()
+                .addToAnnotations(VolumeKeys.PROVISIONED_BY, VolumeKeys.LOCAL_PATH).endMetadata().editSpec()
+                .withPersistentVolumeReclaimPolicy("Delete").withNewClaimRef().withNamespace(namespace)
+                .withName("data").withUid(uid).endClaimRef().endSpec());
+
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            PersistentVolume reserved = volume("user-reserved");
+            assertThat(reserved.getStatus().getPhase()).isEqualTo("Available");
+            assertThat(reserved.getSpec().getClaimRef().getName()).isEqualTo("data");
+            assertThat(reserved.getSpec().getClaimRef().getUid()).isNull();
+        });
+        awaitVolumePhase("provisioned", "Released");
+        assertThat(volume("chosen").getStatus().getPhase()).isEqualTo("Bound");
+    }
+
+    @Test
     void aWaitForFirstConsumerClaimWaitsForTheSchedulersNodeThenAsksTheProvisioner() {
         storageClass("WaitForFirstConsumer", false);
         claim("data", "1Gi", c -> c.editSpec().withStorageClassName(namespace).endSpec());
