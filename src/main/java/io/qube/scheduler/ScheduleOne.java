@@ -133,7 +133,18 @@ final class ScheduleOne {
 
         // Binding cycle, on a binding thread: PreBind may wait long for volumes, and the next pod need not wait.
         try {
-            binding.execute(() -> bindingCycle(state, queued, assumed, node, start));
+            binding.execute(() -> {
+                try {
+                    bindingCycle(state, queued, assumed, node, start);
+                } catch (RuntimeException e) {
+                    // A bug, or the client closing under a waiting PreBind as the scheduler stops: the pod is
+                    // forgotten here and tried again (by the next leader, if this scheduler is stopping).
+                    LOG.warnf(e, "binding cycle of pod %s failed", pod.key());
+                    framework.runUnreserve(state, assumed, node);
+                    cache.forget(pod.key());
+                    queue.requeueAfterBindFailure(queued);
+                }
+            });
         } catch (RejectedExecutionException closing) {
             // The scheduler is closing: the pod stays pending for the next leader.
             framework.runUnreserve(state, assumed, node);
