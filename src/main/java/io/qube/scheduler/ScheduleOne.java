@@ -154,6 +154,10 @@ final class ScheduleOne {
 
     private void bindingCycle(CycleState state, QueuedPodInfo queued, PodInfo assumed, String node, long start) {
         Status preBound = framework.runPreBind(state, assumed, node);
+        if (!preBound.isSuccess() && !framework.handle().podExists(assumed)) {
+            podGone(state, assumed, node, start);
+            return;
+        }
         if (!preBound.isSuccess()) {
             bindingFailed(state, queued, assumed, node, "running PreBind plugin \"" + preBound.plugin() + "\": "
                     + preBound.message(), start);
@@ -163,10 +167,7 @@ final class ScheduleOne {
             if (failure != null || !status.isSuccess()) {
                 String message = failure != null ? failure.getMessage() : status.message();
                 if (message != null && message.contains(": 404 ")) {
-                    // The pod is gone: nothing left to schedule.
-                    framework.runUnreserve(state, assumed, node);
-                    cache.forget(assumed.key());
-                    metrics.attempt("error", System.nanoTime() - start);
+                    podGone(state, assumed, node, start);
                     return;
                 }
                 bindingFailed(state, queued, assumed, node, "Binding rejected: " + message, start);
@@ -336,6 +337,13 @@ final class ScheduleOne {
                 LOG.debugf("marking pod %s unschedulable: %s", pod.key(), failure.getMessage());
             }
         });
+    }
+
+    /** The pod was deleted during its binding cycle: nothing left to schedule, nobody to tell. */
+    private void podGone(CycleState state, PodInfo assumed, String node, long start) {
+        framework.runUnreserve(state, assumed, node);
+        cache.forget(assumed.key());
+        metrics.attempt("error", System.nanoTime() - start);
     }
 
     /** Undoes the assumption; the pod says why (PodScheduled=False, SchedulerError) and goes back to the queue. */

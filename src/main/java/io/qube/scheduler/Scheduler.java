@@ -75,6 +75,7 @@ final class Scheduler implements Handle, AutoCloseable {
     private SharedIndexInformer<Service> services;
     private SharedIndexInformer<ReplicaSet> replicaSets;
     private SharedIndexInformer<ReplicationController> replicationControllers;
+    private SharedIndexInformer<Pod> pods;
     private Thread loop;
 
     Scheduler(KubernetesClient client, PluginRegistry.Profile profile, int percentageOfNodesToScore,
@@ -103,7 +104,8 @@ final class Scheduler implements Handle, AutoCloseable {
         informers.addAll(List.of(namespaces, services, replicaSets, replicationControllers));
         informers.addAll(storage.start(client, handlers));
         informers.add(client.nodes().inform(handlers.nodes(), 0));
-        informers.add(client.pods().inAnyNamespace().inform(handlers.pods(), 0));
+        pods = client.pods().inAnyNamespace().inform(handlers.pods(), 0);
+        informers.add(pods);
         metrics.watch(queue);
         timer.scheduleWithFixedDelay(queue::flush, 1, 1, TimeUnit.SECONDS);
         loop = new Thread(this::scheduleLoop, "scheduler");
@@ -156,6 +158,12 @@ final class Scheduler implements Handle, AutoCloseable {
     @Override
     public PodActions actions() {
         return writes;
+    }
+
+    @Override
+    public boolean podExists(PodInfo pod) {
+        Pod current = pods == null ? null : pods.getIndexer().getByKey(pod.key());
+        return current != null && pod.uid().equals(current.getMetadata().getUid());
     }
 
     @Override

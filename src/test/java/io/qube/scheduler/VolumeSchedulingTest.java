@@ -127,6 +127,13 @@ class VolumeSchedulingTest extends ControllerTestBase {
         return annotations == null ? null : annotations.get(VolumeMatching.SELECTED_NODE);
     }
 
+    private PodCondition scheduledCondition(String pod) {
+        Pod current = client.pods().inNamespace(namespace).withName(pod).get();
+        return current.getStatus() == null || current.getStatus().getConditions() == null ? null
+                : current.getStatus().getConditions().stream().filter(c -> "PodScheduled".equals(c.getType()))
+                .findFirst().orElse(null);
+    }
+
     private List<String> failedScheduling(String pod) {
         return cluster.events("FailedScheduling").stream().filter(e -> pod.equals(e.getInvolvedObject().getName()))
                 .map(Event::getMessage).toList();
@@ -196,12 +203,11 @@ class VolumeSchedulingTest extends ControllerTestBase {
                 assertThat(message).matches("0/(\\d+) nodes are available: pod has unbound immediate "
                         + "PersistentVolumeClaims\\. preemption: 0/\\1 nodes are available: \\1 Preemption is not "
                         + "helpful for scheduling\\.")));
-        Pod pending = client.pods().inNamespace(namespace).withName("app").get();
-        assertThat(pending.getSpec().getNodeName()).isNull();
-        PodCondition scheduled = pending.getStatus().getConditions().stream()
-                .filter(c -> c.getType().equals("PodScheduled")).findFirst().orElseThrow();
-        assertThat(scheduled.getStatus()).isEqualTo("False");
-        assertThat(scheduled.getReason()).isEqualTo("Unschedulable");
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(scheduledCondition("app")).isNotNull().satisfies(c -> {
+            assertThat(c.getStatus()).isEqualTo("False");
+            assertThat(c.getReason()).isEqualTo("Unschedulable");
+        }));
+        assertThat(client.pods().inNamespace(namespace).withName("app").get().getSpec().getNodeName()).isNull();
 
         // The claim's update moves the pod back to be scheduled at once.
         volume("now-" + namespace, "now-" + namespace, NODE_B, data);
@@ -218,9 +224,9 @@ class VolumeSchedulingTest extends ControllerTestBase {
         await().atMost(PATIENCE).until(() -> selectedNode("data") != null);
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(failedScheduling("app")).contains(
                 "running PreBind plugin \"VolumeBinding\": binding volumes: timed out waiting for the condition"));
-        PodCondition scheduled = client.pods().inNamespace(namespace).withName("app").get().getStatus()
-                .getConditions().stream().filter(c -> c.getType().equals("PodScheduled")).findFirst().orElseThrow();
-        assertThat(scheduled.getReason()).isEqualTo("SchedulerError");
+        // The condition is written after the event.
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(scheduledCondition("app"))
+                .isNotNull().satisfies(c -> assertThat(c.getReason()).isEqualTo("SchedulerError")));
         assertThat(client.pods().inNamespace(namespace).withName("app").get().getSpec().getNodeName()).isNull();
     }
 }

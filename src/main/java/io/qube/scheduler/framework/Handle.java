@@ -28,6 +28,9 @@ public interface Handle {
     /** The writes plugins make through the API. */
     PodActions actions();
 
+    /** Whether the API still has this pod (the same uid) as the informer last saw it; a binding cycle ends if not. */
+    boolean podExists(PodInfo pod);
+
     /** Claims, volumes and storage classes. */
     StorageLister storage();
 

@@ -322,7 +322,7 @@ public final class VolumeBinding implements ExtensionPoints.PreFilter, Extension
         Map<String, String> versionsBefore = new HashMap<>();
         String failure;
         try {
-            failure = bindAndWait(state.reserved, state.reservedNode, versionsBefore, deadline);
+            failure = bindAndWait(pod, state.reserved, state.reservedNode, versionsBefore, deadline);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             failure = "interrupted";
@@ -347,8 +347,8 @@ public final class VolumeBinding implements ExtensionPoints.PreFilter, Extension
     }
 
     /** The writes, then the wait; the reason it failed, or null when every claim is bound. */
-    private String bindAndWait(PodVolumes volumes, Node node, Map<String, String> versionsBefore, long deadline)
-            throws InterruptedException {
+    private String bindAndWait(PodInfo pod, PodVolumes volumes, Node node, Map<String, String> versionsBefore,
+                               long deadline) throws InterruptedException {
         try {
             // Only what is not so already is written; what is written is awaited in the informers' objects.
             for (StaticBinding binding : volumes.bindings()) {
@@ -375,6 +375,9 @@ public final class VolumeBinding implements ExtensionPoints.PreFilter, Extension
         StorageLister storage = handle.storage();
         while (true) {
             long seen = storage.changes();
+            if (!handle.podExists(pod)) {
+                return "pod does not exist any more";
+            }
             BindingCheck check = checkBindings(volumes, node, versionsBefore);
             if (check.failure() != null) {
                 return check.failure();

@@ -52,6 +52,8 @@ public final class TestHandle implements Handle {
      * applied to the maps at once, as the API and then the informers would show it.
      */
     public final List<String> volumeWrites = new ArrayList<>();
+    /** Keys of pods the API no longer has. */
+    public final List<String> deletedPods = new ArrayList<>();
     public LabelSelector defaultSpreadSelector;
     private Snapshot snapshot;
     private Framework framework;
@@ -149,6 +151,11 @@ public final class TestHandle implements Handle {
             }
         }
         return this;
+    }
+
+    @Override
+    public boolean podExists(PodInfo pod) {
+        return !deletedPods.contains(pod.key());
     }
 
     @Override

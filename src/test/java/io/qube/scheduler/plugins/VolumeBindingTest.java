@@ -250,6 +250,20 @@ class VolumeBindingTest {
     }
 
     @Test
+    void aPodDeletedWhileItsVolumesAreProvisionedEndsItsWaitAndFreesTheNode() {
+        TestHandle handle = handle(LOCAL, claim("data", "local").build());
+        VolumeBinding plugin = new VolumeBinding(handle, Duration.ofSeconds(30));
+        PodInfo pod = withData().info();
+        CycleState state = reserveOn(plugin, handle, pod, "n1");
+        handle.deletedPods.add(pod.key());
+
+        Status status = plugin.preBind(state, pod, "n1");
+
+        Cycle.assertStatus("pre-bind", status, Code.ERROR, "binding volumes: pod does not exist any more");
+        assertThat(handle.volumeWrites).containsExactly("default/data=n1", "default/data=null");
+    }
+
+    @Test
     void aPodWhoseClaimsAreAllBoundNeedsNoWrites() {
         TestHandle handle = handle(LOCAL, bound(claim("data", "local"), "pv1"), volume("pv1", "local", "1Gi").build());
         VolumeBinding plugin = new VolumeBinding(handle, SHORT);
