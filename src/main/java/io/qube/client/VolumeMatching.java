@@ -132,7 +132,8 @@ public final class VolumeMatching {
     }
 
     private static BigDecimal capacityBytes(PersistentVolume volume) {
-        Quantity capacity = volume.getSpec().getCapacity() == null ? null : volume.getSpec().getCapacity().get("storage");
+        Map<String, Quantity> capacities = volume.getSpec().getCapacity();
+        Quantity capacity = capacities == null ? null : capacities.get("storage");
         return capacity == null ? BigDecimal.ZERO : Quantity.getAmountInBytes(capacity);
     }
 
@@ -196,7 +197,10 @@ public final class VolumeMatching {
 
     /** The volume offers every access mode the claim asks for. */
     public static boolean hasAccessModes(PersistentVolumeClaim claim, PersistentVolume volume) {
-        List<String> offered = volume.getSpec().getAccessModes() == null ? List.of() : volume.getSpec().getAccessModes();
+        List<String> offered = volume.getSpec().getAccessModes();
+        if (offered == null) {
+            offered = List.of();
+        }
         return claim.getSpec().getAccessModes() == null || offered.containsAll(claim.getSpec().getAccessModes());
     }
 }

@@ -102,8 +102,8 @@ class VolumeSchedulingTest extends ControllerTestBase {
 
     /** What the PV controller does last: the claim names its volume, bind-completed, phase Bound. */
     private void completeBinding(String claim, String volume) {
-        client.persistentVolumeClaims().inNamespace(namespace).withName(claim).edit(pvc -> new PersistentVolumeClaimBuilder(pvc)
-                .editMetadata().addToAnnotations(VolumeMatching.BIND_COMPLETED, "yes").endMetadata()
+        client.persistentVolumeClaims().inNamespace(namespace).withName(claim).edit(pvc ->
+                new PersistentVolumeClaimBuilder(pvc).editMetadata().addToAnnotations(VolumeMatching.BIND_COMPLETED, "yes").endMetadata()
                 .editSpec().withVolumeName(volume).endSpec().build());
         client.persistentVolumeClaims().inNamespace(namespace).withName(claim).editStatus(pvc ->
                 new PersistentVolumeClaimBuilder(pvc).editOrNewStatus().withPhase("Bound").endStatus().build());

@@ -147,7 +147,8 @@ public final class VolumeBinding implements ExtensionPoints.PreFilter, Extension
     private static String claimProblem(PodInfo pod, String claimName, PersistentVolumeClaim claim, boolean ephemeral) {
         if (claim == null) {
             return ephemeral
-                    ? "waiting for ephemeral volume controller to create the persistentvolumeclaim \"" + claimName + "\""
+                    ? "waiting for ephemeral volume controller to create the persistentvolumeclaim \"" + claimName
+                    + "\""
                     : "persistentvolumeclaim \"" + claimName + "\" not found";
         }
         if (claim.getStatus() != null && "Lost".equals(claim.getStatus().getPhase())) {
@@ -416,7 +417,8 @@ public final class VolumeBinding implements ExtensionPoints.PreFilter, Extension
             PersistentVolumeClaim claim = storage.claim(binding.claim().getMetadata().getNamespace(),
                     binding.claim().getMetadata().getName());
             if (volume == null) {
-                return BindingCheck.failed("failed to check binding: persistentvolume \"" + volumeName + "\" not found");
+                return BindingCheck.failed("failed to check binding: persistentvolume \"" + volumeName
+                        + "\" not found");
             }
             if (claim == null) {
                 return BindingCheck.failed("failed to check binding: persistentvolumeclaim \""
