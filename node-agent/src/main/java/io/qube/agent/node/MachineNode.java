@@ -153,7 +153,7 @@ public final class MachineNode implements AutoCloseable {
             }
         }
         // The node's local-path volumes live next to its pods, in the agent's state directory.
-        LocalPathProvisioner provisioner = LocalPathProvisioner.start(client, profile.name(),
+        LocalPathProvisioner provisioner = LocalPathProvisioner.start(client, java.util.Set.of(profile.name()),
                 eviction.stateDir().resolve("volumes"));
         return new MachineNode(lease, status, pods, endpoint, evictions, routes, services, proxy, nodeDns,
                 provisioner);

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The node's half of the {@code qube.io/local-path} provisioner, Kubernetes' external-provisioner protocol for one
- * node: a claim the scheduler gave this node ({@code volume.kubernetes.io/selected-node}) and the PV controller
+ * node (or the simulated nodes of one agent): a claim the scheduler gave this node ({@code volume.kubernetes.io/selected-node}) and the PV controller
  * handed to this provisioner ({@code volume.kubernetes.io/storage-provisioner}) gets a directory under the agent's
  * state directory and a local PV {@code pvc-<claim uid>} pinned to this node; such a PV once Released with reclaim
  * policy Delete loses its directory, then is deleted. Two informers without resync and one thread: an object is
@@ -35,7 +35,7 @@ public final class LocalPathProvisioner implements AutoCloseable {
     private static final Duration LAST_RETRY = Duration.ofMinutes(2);
 
     private final KubernetesClient client;
-    private final String node;
+    private final Set<String> nodes;
     private final LocalVolumeDirectories directories;
     private final PodEvents events;
     private final SharedIndexInformer<PersistentVolumeClaim> claims;
@@ -50,11 +50,12 @@ public final class LocalPathProvisioner implements AutoCloseable {
     /** The next retry's delay of each failing claim or volume, by key. */
     private final Map<String, Duration> retries = new ConcurrentHashMap<>();
 
-    private LocalPathProvisioner(KubernetesClient client, String node, Path root) {
+    private LocalPathProvisioner(KubernetesClient client, Set<String> nodes, Path root) {
         this.client = client;
-        this.node = node;
+        this.nodes = Set.copyOf(nodes);
         this.directories = new LocalVolumeDirectories(root);
-        this.events = new PodEvents(client, LocalPathVolumes.PROVISIONER + "_" + node, node);
+        String host = nodes.size() == 1 ? nodes.iterator().next() : root.toString();
+        this.events = new PodEvents(client, LocalPathVolumes.PROVISIONER + "_" + host, host);
         this.claims = client.persistentVolumeClaims().inAnyNamespace().runnableInformer(0);
         this.volumes = client.persistentVolumes().runnableInformer(0);
         claims.addEventHandler(new Handler<>(this::claimChanged, claim -> {
@@ -67,14 +68,14 @@ public final class LocalPathProvisioner implements AutoCloseable {
     /**
      * Starts watching claims and volumes; provisions into {@code root} ({@code <state dir>/volumes}).
      *
-     * @param node this node's name, which its Node's {@code kubernetes.io/hostname} label has too
+     * @param nodes the nodes' names, which their Nodes' {@code kubernetes.io/hostname} labels have too
      */
-    public static LocalPathProvisioner start(KubernetesClient client, String node, Path root) {
-        LocalPathProvisioner provisioner = new LocalPathProvisioner(client, node, root);
+    public static LocalPathProvisioner start(KubernetesClient client, Set<String> nodes, Path root) {
+        LocalPathProvisioner provisioner = new LocalPathProvisioner(client, nodes, root);
         for (SharedIndexInformer<?> informer : java.util.List.of(provisioner.claims, provisioner.volumes)) {
             informer.start().whenComplete((ok, failure) -> {
                 if (failure != null) {
-                    LOG.errorf("local-path provisioner of node %s: %s", node, failure.getMessage());
+                    LOG.errorf("local-path provisioner of %s: %s", nodes, failure.getMessage());
                 }
             });
         }
@@ -83,14 +84,14 @@ public final class LocalPathProvisioner implements AutoCloseable {
 
     private void claimChanged(PersistentVolumeClaim claim) {
         // A claim waiting for its retry is not provisioned early by its next update too: one chain of retries each.
-        if (LocalPathVolumes.wanted(claim, node) && !provisioned.contains(claim.getMetadata().getUid())
+        if (LocalPathVolumes.wanted(claim, nodes) && !provisioned.contains(claim.getMetadata().getUid())
                 && !retries.containsKey(claimKey(claim))) {
             worker.execute(() -> provision(claimKey(claim)));
         }
     }
 
     private void volumeChanged(PersistentVolume volume) {
-        if (LocalPathVolumes.reclaimable(volume, node) && !retries.containsKey(volumeKey(volume))) {
+        if (LocalPathVolumes.reclaimable(volume, nodes) && !retries.containsKey(volumeKey(volume))) {
             worker.execute(() -> reclaim(volumeKey(volume)));
         }
     }
@@ -98,7 +99,7 @@ public final class LocalPathProvisioner implements AutoCloseable {
     /** Provisions the claim as the informer has it now (it may have been bound or deleted meanwhile). */
     private void provision(String key) {
         PersistentVolumeClaim claim = claims.getStore().getByKey(key);
-        if (claim == null || !LocalPathVolumes.wanted(claim, node)
+        if (claim == null || !LocalPathVolumes.wanted(claim, nodes)
                 || provisioned.contains(claim.getMetadata().getUid())) {
             return;
         }
@@ -116,7 +117,8 @@ public final class LocalPathProvisioner implements AutoCloseable {
             }
             events.normal(claim, "Provisioning", "External provisioner is provisioning volume for claim \""
                     + key + "\"");
-            PersistentVolume made = LocalPathVolumes.of(claim, storageClass, node, directories.create(volume));
+            PersistentVolume made = LocalPathVolumes.of(claim, storageClass, LocalPathVolumes.selectedNode(claim),
+                    directories.create(volume));
             try {
                 client.persistentVolumes().resource(made).create();
             } catch (KubernetesClientException e) {
@@ -139,7 +141,7 @@ public final class LocalPathProvisioner implements AutoCloseable {
     /** Deletes the volume's directory, then the volume, as the informer has it now. */
     private void reclaim(String key) {
         PersistentVolume volume = volumes.getStore().getByKey(key);
-        if (volume == null || !LocalPathVolumes.reclaimable(volume, node)) {
+        if (volume == null || !LocalPathVolumes.reclaimable(volume, nodes)) {
             return;
         }
         try {

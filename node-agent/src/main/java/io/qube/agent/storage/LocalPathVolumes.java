@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Which claims and volumes are the local-path provisioner's on a node, and the volume it makes for a claim, as
@@ -33,25 +34,33 @@ final class LocalPathVolumes {
         return "pvc-" + claim.getMetadata().getUid();
     }
 
-    /** Whether this node is to provision a volume for the claim now. */
-    static boolean wanted(PersistentVolumeClaim claim, String node) {
+    /** The node the scheduler selected for the claim, or null. */
+    static String selectedNode(PersistentVolumeClaim claim) {
+        Map<String, String> annotations = claim.getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get(SELECTED_NODE);
+    }
+
+    /** Whether one of these nodes is to provision a volume for the claim now. */
+    static boolean wanted(PersistentVolumeClaim claim, Set<String> nodes) {
         Map<String, String> annotations = claim.getMetadata().getAnnotations();
         if (annotations == null || claim.getMetadata().getDeletionTimestamp() != null) {
             return false;
         }
         String provisioner = annotations.getOrDefault(STORAGE_PROVISIONER, annotations.get(BETA_STORAGE_PROVISIONER));
         String volumeName = claim.getSpec() == null ? null : claim.getSpec().getVolumeName();
-        return PROVISIONER.equals(provisioner) && node.equals(annotations.get(SELECTED_NODE))
+        String selected = annotations.get(SELECTED_NODE);
+        return PROVISIONER.equals(provisioner) && selected != null && nodes.contains(selected)
                 && (volumeName == null || volumeName.isEmpty());
     }
 
-    /** Whether the volume is this node's to delete now: provisioned here, Released, reclaim policy Delete. */
-    static boolean reclaimable(PersistentVolume volume, String node) {
+    /** Whether the volume is one of these nodes' to delete now: provisioned there, Released, reclaim Delete. */
+    static boolean reclaimable(PersistentVolume volume, Set<String> nodes) {
         Map<String, String> annotations = volume.getMetadata().getAnnotations();
-        return annotations != null && PROVISIONER.equals(annotations.get(PROVISIONED_BY))
+        String node = nodeOf(volume);
+        return annotations != null && node != null && nodes.contains(node) && PROVISIONER.equals(annotations.get(PROVISIONED_BY))
                 && volume.getStatus() != null && "Released".equals(volume.getStatus().getPhase())
                 && "Delete".equals(volume.getSpec().getPersistentVolumeReclaimPolicy())
-                && node.equals(nodeOf(volume)) && volume.getSpec().getLocal() != null;
+                && volume.getSpec().getLocal() != null;
     }
 
     /** The one node of a local volume's required node affinity ({@code kubernetes.io/hostname In [node]}), or null. */

@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -67,7 +68,7 @@ class LocalPathVolumesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("claims")
     void aClaimIsProvisionedByTheNodeItSelected(String name, PersistentVolumeClaim claim, boolean wanted) {
-        assertThat(LocalPathVolumes.wanted(claim, "node-a")).isEqualTo(wanted);
+        assertThat(LocalPathVolumes.wanted(claim, Set.of("node-a", "node-c"))).isEqualTo(wanted);
     }
 
     static Stream<Arguments> volumes() {
@@ -87,7 +88,7 @@ class LocalPathVolumesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("volumes")
     void aReleasedVolumeIsDeletedByItsNode(String name, PersistentVolume volume, boolean reclaimable) {
-        assertThat(LocalPathVolumes.reclaimable(volume, "node-a")).isEqualTo(reclaimable);
+        assertThat(LocalPathVolumes.reclaimable(volume, Set.of("node-a", "node-c"))).isEqualTo(reclaimable);
     }
 
     @Test
