@@ -81,7 +81,8 @@ final class LocalPathVolumes {
     /**
      * The volume for the claim in {@code directory} on {@code node}.
      *
-     * @throws IllegalArgumentException when the claim asks for what a directory cannot be (no size, a block device)
+     * @throws IllegalArgumentException when the claim asks for what a directory cannot be (no size, a block device,
+     *                                  a selector of existing volumes)
      */
     static PersistentVolume of(PersistentVolumeClaim claim, StorageClass storageClass, String node, Path directory) {
         var spec = claim.getSpec();
@@ -89,6 +90,9 @@ final class LocalPathVolumes {
                 : spec.getResources().getRequests().get("storage");
         if (storage == null) {
             throw new IllegalArgumentException("the claim requests no storage size");
+        }
+        if (spec.getSelector() != null) {
+            throw new IllegalArgumentException("claim Selector is not supported");
         }
         if ("Block".equals(spec.getVolumeMode())) {
             throw new IllegalArgumentException("the local-path provisioner provisions file system volumes only, "

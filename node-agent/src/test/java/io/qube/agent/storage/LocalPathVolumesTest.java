@@ -114,11 +114,14 @@ class LocalPathVolumesTest {
     }
 
     @Test
-    void aClaimWithoutSizeOrForABlockDeviceIsRefused() {
+    void aClaimWithoutSizeForABlockDeviceOrWithASelectorIsRefused() {
         StorageClass storageClass = storageClass("Delete");
         assertThatThrownBy(() -> LocalPathVolumes.of(claim(c -> c.editSpec().withNewResources().endResources()
                 .endSpec()), storageClass, "node-a", Path.of("/v"))).hasMessageContaining("no storage size");
         assertThatThrownBy(() -> LocalPathVolumes.of(claim(c -> c.editSpec().withVolumeMode("Block").endSpec()),
                 storageClass, "node-a", Path.of("/v"))).hasMessageContaining("not volumeMode Block");
+        assertThatThrownBy(() -> LocalPathVolumes.of(claim(c -> c.editSpec().withNewSelector()
+                .addToMatchLabels("tier", "fast").endSelector().endSpec()), storageClass, "node-a", Path.of("/v")))
+                .hasMessage("claim Selector is not supported");
     }
 }
