@@ -74,10 +74,10 @@ final class ObjectWriter {
                     .invoke(classes -> PodPriority.resolve(body, classes.items()))
                     .chain(() -> store(request, body, options));
         }
-        if (!allocates(definition)) {
+        if (!consultsCluster(definition)) {
             return store(request, body, options);
         }
-        return allocate(definition, body, null).chain(() -> store(request, body, options));
+        return admitWithCluster(definition, body, null).chain(() -> store(request, body, options));
     }
 
     /** New pods get their priority from their PriorityClass before defaults and validation. */
@@ -104,18 +104,43 @@ final class ObjectWriter {
                 .map(stored -> new WriteResult(stored, true, prepared.warnings()));
     }
 
-    /** Services get their cluster IP and node ports before validation, which requires them. */
-    private static boolean allocates(ResourceDefinition<?> definition) {
-        return definition.kind().equals("Service") && definition.group().isEmpty();
+    /**
+     * Kinds whose admission reads other objects before defaults and validation: Services get their cluster IP and
+     * node ports (validation requires them), claims their default storage class and protection, volumes their
+     * protection.
+     */
+    private static boolean consultsCluster(ResourceDefinition<?> definition) {
+        return definition.group().isEmpty() && switch (definition.kind()) {
+            case "Service", "PersistentVolumeClaim", "PersistentVolume" -> true;
+            default -> false;
+        };
     }
 
-    private Uni<Void> allocate(ResourceDefinition<?> definition, ObjectNode object, ObjectNode stored) {
-        if (!allocates(definition)) {
+    /** @param stored the object before this write, or null on a create */
+    private Uni<Void> admitWithCluster(ResourceDefinition<?> definition, ObjectNode object, ObjectNode stored) {
+        if (!consultsCluster(definition)) {
             return Uni.createFrom().voidItem();
         }
-        return store.listCached(ListRequest.all(definition.storeType()), false)
-                .invoke(services -> ServiceAddresses.assign(object, stored, services.items()))
-                .replaceWithVoid();
+        return switch (definition.kind()) {
+            case "Service" -> store.listCached(ListRequest.all(definition.storeType()), false)
+                    .invoke(services -> ServiceAddresses.assign(object, stored, services.items()))
+                    .replaceWithVoid();
+            case "PersistentVolumeClaim" -> store.listCached(ListRequest.all(StorageAdmission.STORAGE_CLASSES), false)
+                    .invoke(classes -> {
+                        if (stored == null) {
+                            StorageAdmission.newClaim(object, classes.items());
+                        } else {
+                            StorageAdmission.claimUpdate(object, stored, classes.items());
+                        }
+                    })
+                    .replaceWithVoid();
+            default -> {
+                if (stored == null) {
+                    StorageAdmission.newVolume(object);
+                }
+                yield Uni.createFrom().voidItem();
+            }
+        };
     }
 
     /**
@@ -206,7 +231,7 @@ final class ObjectWriter {
             metadata.put("generation", storedMetadata.path("generation").asLong(0) + 1);
         }
         ObjectNode proposed = next;
-        return allocate(definition, proposed, stored).chain(() -> write(request, current, stored, proposed, pinned,
+        return admitWithCluster(definition, proposed, stored).chain(() -> write(request, current, stored, proposed, pinned,
                 options, target));
     }
 

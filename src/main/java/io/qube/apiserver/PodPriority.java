@@ -1,10 +1,8 @@
 package io.qube.apiserver;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qube.apiserver.admission.SystemPriorityClasses;
-import io.qube.apiserver.codec.Json;
 import io.qube.store.ResourceType;
 import io.qube.store.StoredObject;
 
@@ -41,7 +39,7 @@ final class PodPriority {
             priority = SystemPriorityClasses.VALUES.get(className);
             policy = DEFAULT_POLICY;
         } else {
-            JsonNode found = named(classes, className);
+            JsonNode found = StoredTrees.named(classes, className);
             if (found == null) {
                 throw forbidden(pod, "no PriorityClass with name " + className + " was found");
             }
@@ -65,7 +63,7 @@ final class PodPriority {
     private static JsonNode globalDefault(Collection<StoredObject> classes) {
         JsonNode chosen = null;
         for (StoredObject stored : classes) {
-            JsonNode priorityClass = parse(stored);
+            JsonNode priorityClass = StoredTrees.parse(stored);
             // Kubernetes picks the lowest-valued of several global defaults.
             if (priorityClass.path("globalDefault").asBoolean(false)
                     && (chosen == null || priorityClass.path("value").asInt() < chosen.path("value").asInt())) {
@@ -73,23 +71,6 @@ final class PodPriority {
             }
         }
         return chosen;
-    }
-
-    private static JsonNode named(Collection<StoredObject> classes, String name) {
-        for (StoredObject stored : classes) {
-            if (stored.key().name().equals(name)) {
-                return parse(stored);
-            }
-        }
-        return null;
-    }
-
-    private static JsonNode parse(StoredObject stored) {
-        try {
-            return Json.MAPPER.readTree(stored.body());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored priority class " + stored.key() + " is not JSON", e);
-        }
     }
 
     private static ApiException forbidden(ObjectNode pod, String message) {

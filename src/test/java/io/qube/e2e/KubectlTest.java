@@ -71,23 +71,15 @@ class KubectlTest {
     }
 
     private Kubectl.Result ok(String... args) {
-        Kubectl.Result result = kubectl.run(args);
-        assertThat(result.succeeded()).as(result.describe()).isTrue();
-        return result;
+        return kubectl.ok(args);
     }
 
     private Kubectl.Result in(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "-n";
-        all[1] = namespace;
-        System.arraycopy(args, 0, all, 2, args.length);
-        return ok(all);
+        return kubectl.okIn(namespace, args);
     }
 
     private Kubectl.Result failing(String... args) {
-        Kubectl.Result result = kubectl.run(args);
-        assertThat(result.succeeded()).as(result.describe()).isFalse();
-        return result;
+        return kubectl.failing(args);
     }
 
     @Test

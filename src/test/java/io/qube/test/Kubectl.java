@@ -16,6 +16,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * Runs the real kubectl binary against a test server. Each instance has its own HOME with a kubeconfig for the
  * server, so kubectl's discovery and OpenAPI caches (under ~/.kube/cache) never leak between test runs.
@@ -132,6 +134,29 @@ public final class Kubectl {
 
     public Result run(String... args) {
         return run(DEFAULT_DEADLINE, args);
+    }
+
+    /** Runs {@code kubectl args...} and fails the test unless it succeeds. */
+    public Result ok(String... args) {
+        Result result = run(args);
+        assertThat(result.succeeded()).as(result.describe()).isTrue();
+        return result;
+    }
+
+    /** As {@link #ok(String...)}, in a namespace. */
+    public Result okIn(String namespace, String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "-n";
+        all[1] = namespace;
+        System.arraycopy(args, 0, all, 2, args.length);
+        return ok(all);
+    }
+
+    /** Runs {@code kubectl args...} and fails the test unless kubectl refuses. */
+    public Result failing(String... args) {
+        Result result = run(args);
+        assertThat(result.succeeded()).as(result.describe()).isFalse();
+        return result;
     }
 
     /** Runs {@code kubectl args...}, killing it (and the build it dispatched to) if it outlives the deadline. */

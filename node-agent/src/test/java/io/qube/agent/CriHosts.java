@@ -124,13 +124,14 @@ final class CriHosts implements AutoCloseable {
     }
 
     /**
-     * Removes every Deployment and pod, then stops each agent (which stops the containerd it started) and checks
+     * Removes every StatefulSet, Deployment and pod, then stops each agent (which stops the containerd it started) and checks
      * each host. Every agent is stopped even when a wait or a check fails; the first failure is thrown at the end.
      */
     void stopAgents(AfterStop afterStop) throws Exception {
         List<Throwable> failures = new ArrayList<>();
         if (client != null) {
             try {
+                client.apps().statefulSets().inNamespace("default").delete();
                 client.apps().deployments().inNamespace("default").delete();
                 client.apps().replicaSets().inNamespace("default").delete();
                 client.pods().inNamespace("default").withGracePeriod(0).delete();

@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -15,11 +17,13 @@ import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.qube.apiserver.registry.Defaulter;
 
 /**
@@ -123,5 +127,21 @@ public final class KindDefaults {
 
     public static Defaulter<CronJob> cronJob() {
         return BatchDefaults::cronJob;
+    }
+
+    public static Defaulter<StatefulSet> statefulSet() {
+        return WorkloadDefaults::statefulSet;
+    }
+
+    public static Defaulter<PersistentVolume> persistentVolume() {
+        return StorageDefaults::persistentVolume;
+    }
+
+    public static Defaulter<PersistentVolumeClaim> persistentVolumeClaim() {
+        return StorageDefaults::persistentVolumeClaim;
+    }
+
+    public static Defaulter<StorageClass> storageClass() {
+        return StorageDefaults::storageClass;
     }
 }

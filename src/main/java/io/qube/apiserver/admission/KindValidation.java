@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -15,11 +17,13 @@ import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.qube.apiserver.registry.Validator;
 
 /**
@@ -110,5 +114,21 @@ public final class KindValidation {
 
     public static Validator<CronJob> cronJob() {
         return BatchValidation::cronJob;
+    }
+
+    public static Validator<StatefulSet> statefulSet() {
+        return WorkloadValidation::statefulSet;
+    }
+
+    public static Validator<PersistentVolume> persistentVolume() {
+        return StorageValidation::persistentVolume;
+    }
+
+    public static Validator<PersistentVolumeClaim> persistentVolumeClaim() {
+        return StorageValidation::persistentVolumeClaim;
+    }
+
+    public static Validator<StorageClass> storageClass() {
+        return StorageValidation::storageClass;
     }
 }

@@ -16,6 +16,11 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetSpec;
 import io.fabric8.kubernetes.api.model.apps.RollingUpdateDaemonSet;
 import io.fabric8.kubernetes.api.model.apps.RollingUpdateDeployment;
+import io.fabric8.kubernetes.api.model.apps.RollingUpdateStatefulSetStrategy;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetPersistentVolumeClaimRetentionPolicy;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetSpec;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategy;
 
 import java.util.LinkedHashMap;
 
@@ -96,6 +101,54 @@ final class WorkloadDefaults {
         }
         if (spec.getRevisionHistoryLimit() == null) {
             spec.setRevisionHistoryLimit(10);
+        }
+        spec.setTemplate(defaultedTemplate(spec.getTemplate()));
+    }
+
+    static void statefulSet(StatefulSet statefulSet) {
+        if (statefulSet.getSpec() == null) {
+            statefulSet.setSpec(new StatefulSetSpec());
+        }
+        StatefulSetSpec spec = statefulSet.getSpec();
+        if (spec.getReplicas() == null) {
+            spec.setReplicas(1);
+        }
+        if (NullSafe.isEmpty(spec.getPodManagementPolicy())) {
+            spec.setPodManagementPolicy("OrderedReady");
+        }
+        if (spec.getUpdateStrategy() == null) {
+            spec.setUpdateStrategy(new StatefulSetUpdateStrategy());
+        }
+        StatefulSetUpdateStrategy strategy = spec.getUpdateStrategy();
+        if (NullSafe.isEmpty(strategy.getType())) {
+            strategy.setType("RollingUpdate");
+        }
+        if (strategy.getType().equals("RollingUpdate")) {
+            if (strategy.getRollingUpdate() == null) {
+                strategy.setRollingUpdate(new RollingUpdateStatefulSetStrategy());
+            }
+            if (strategy.getRollingUpdate().getPartition() == null) {
+                strategy.getRollingUpdate().setPartition(0);
+            }
+        }
+        if (spec.getRevisionHistoryLimit() == null) {
+            spec.setRevisionHistoryLimit(10);
+        }
+        if (spec.getPersistentVolumeClaimRetentionPolicy() == null) {
+            spec.setPersistentVolumeClaimRetentionPolicy(new StatefulSetPersistentVolumeClaimRetentionPolicy());
+        }
+        StatefulSetPersistentVolumeClaimRetentionPolicy retention = spec.getPersistentVolumeClaimRetentionPolicy();
+        if (NullSafe.isEmpty(retention.getWhenDeleted())) {
+            retention.setWhenDeleted("Retain");
+        }
+        if (NullSafe.isEmpty(retention.getWhenScaled())) {
+            retention.setWhenScaled("Retain");
+        }
+        for (var claim : NullSafe.list(spec.getVolumeClaimTemplates())) {
+            // Stored as Kubernetes stores them: typed, with the claim defaults and a Pending phase.
+            claim.setApiVersion("v1");
+            claim.setKind("PersistentVolumeClaim");
+            StorageDefaults.persistentVolumeClaim(claim);
         }
         spec.setTemplate(defaultedTemplate(spec.getTemplate()));
     }

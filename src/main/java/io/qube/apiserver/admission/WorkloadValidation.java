@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimSpec;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.ReplicationController;
@@ -16,6 +17,9 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentSpec;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStrategy;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetSpec;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetSpec;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategy;
 import io.qube.apiserver.codec.Json;
 import io.qube.apiserver.registry.FieldErrors;
 
@@ -93,6 +97,94 @@ final class WorkloadValidation {
         }
     }
 
+    static void statefulSet(StatefulSet statefulSet, StatefulSet old, FieldErrors errors) {
+        StatefulSetSpec spec = statefulSet.getSpec() == null ? new StatefulSetSpec() : statefulSet.getSpec();
+        String policy = NullSafe.string(spec.getPodManagementPolicy());
+        if (!policy.equals("OrderedReady") && !policy.equals("Parallel")) {
+            errors.notSupported("spec.podManagementPolicy", policy, List.of("OrderedReady", "Parallel"));
+        }
+        statefulUpdateStrategy(spec.getUpdateStrategy() == null ? new StatefulSetUpdateStrategy()
+                : spec.getUpdateStrategy(), errors);
+        nonNegative(spec.getReplicas(), "spec.replicas", errors);
+        nonNegative(spec.getMinReadySeconds(), "spec.minReadySeconds", errors);
+        if (spec.getOrdinals() != null) {
+            nonNegative(spec.getOrdinals().getStart(), "spec.ordinals.start", errors);
+        }
+        if (spec.getPersistentVolumeClaimRetentionPolicy() != null) {
+            var retention = spec.getPersistentVolumeClaimRetentionPolicy();
+            List<String> choices = List.of("Retain", "Delete");
+            if (!choices.contains(NullSafe.string(retention.getWhenDeleted()))) {
+                errors.notSupported("spec.persistentVolumeClaimRetentionPolicy.whenDeleted",
+                        retention.getWhenDeleted(), choices);
+            }
+            if (!choices.contains(NullSafe.string(retention.getWhenScaled()))) {
+                errors.notSupported("spec.persistentVolumeClaimRetentionPolicy.whenScaled",
+                        retention.getWhenScaled(), choices);
+            }
+        }
+        var claims = NullSafe.list(spec.getVolumeClaimTemplates());
+        for (int i = 0; i < claims.size(); i++) {
+            String path = "spec.volumeClaimTemplates[" + i + "]";
+            var claim = claims.get(i);
+            String name = claim.getMetadata() == null ? "" : NullSafe.string(claim.getMetadata().getName());
+            if (name.isEmpty()) {
+                errors.required(path + ".metadata.name", "name or generateName is required");
+            } else {
+                NameSyntax.dns1123Subdomain(name).forEach(problem -> errors.invalid(path + ".metadata.name", name,
+                        problem));
+            }
+            StorageValidation.claimSpec(claim.getSpec() == null ? new PersistentVolumeClaimSpec() : claim.getSpec(),
+                    path + ".spec", errors);
+        }
+        replicatedPods(spec.getSelector(), spec.getTemplate(), "statefulset", errors);
+        if (old != null && old.getSpec() != null && !onlyMutableChanged(spec, old.getSpec())) {
+            errors.forbidden("spec", "updates to statefulset spec for fields other than 'replicas', 'ordinals', "
+                    + "'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' "
+                    + "and 'minReadySeconds' are forbidden");
+        }
+    }
+
+    /** Whether the two specs differ only where a StatefulSet may change after creation. */
+    private static boolean onlyMutableChanged(StatefulSetSpec spec, StatefulSetSpec old) {
+        StatefulSetSpec fixed = Json.MAPPER.convertValue(spec, StatefulSetSpec.class);
+        fixed.setReplicas(old.getReplicas());
+        fixed.setOrdinals(old.getOrdinals());
+        fixed.setTemplate(old.getTemplate());
+        fixed.setUpdateStrategy(old.getUpdateStrategy());
+        fixed.setRevisionHistoryLimit(old.getRevisionHistoryLimit());
+        fixed.setPersistentVolumeClaimRetentionPolicy(old.getPersistentVolumeClaimRetentionPolicy());
+        fixed.setMinReadySeconds(old.getMinReadySeconds());
+        return asJson(fixed).equals(asJson(old));
+    }
+
+    private static void statefulUpdateStrategy(StatefulSetUpdateStrategy strategy, FieldErrors errors) {
+        String type = NullSafe.string(strategy.getType());
+        switch (type) {
+            case "OnDelete" -> {
+                if (strategy.getRollingUpdate() != null) {
+                    errors.invalid("spec.updateStrategy.rollingUpdate", asJson(strategy.getRollingUpdate()),
+                            "only allowed for updateStrategy 'RollingUpdate'");
+                }
+            }
+            case "RollingUpdate" -> {
+                if (strategy.getRollingUpdate() == null) {
+                    return;
+                }
+                String path = "spec.updateStrategy.rollingUpdate";
+                nonNegative(strategy.getRollingUpdate().getPartition(), path + ".partition", errors);
+                IntOrString maxUnavailable = strategy.getRollingUpdate().getMaxUnavailable();
+                if (maxUnavailable != null) {
+                    intOrPercent(maxUnavailable, path + ".maxUnavailable", errors);
+                    atMostAll(maxUnavailable, path + ".maxUnavailable", errors);
+                    if (amount(maxUnavailable) == 0) {
+                        errors.invalid(path + ".maxUnavailable", shown(maxUnavailable), "must be greater than 0");
+                    }
+                }
+            }
+            default -> errors.notSupported("spec.updateStrategy.type", type, List.of("RollingUpdate", "OnDelete"));
+        }
+    }
+
     /** The core ReplicationController's selector is a plain map and, unlike apps/v1 selectors, may change. */
     static void replicationController(ReplicationController controller, FieldErrors errors) {
         ReplicationControllerSpec spec = controller.getSpec() == null ? new ReplicationControllerSpec() : controller.getSpec();
@@ -121,7 +213,7 @@ final class WorkloadValidation {
         }
     }
 
-    /** The checks Deployments and ReplicaSets share: a non-empty selector that matches a valid template. */
+    /** The checks Deployments, ReplicaSets and StatefulSets share: a non-empty selector that matches a valid template. */
     private static void replicatedPods(LabelSelector selector, PodTemplateSpec given, String kind, FieldErrors errors) {
         PodTemplateSpec template = given == null ? new PodTemplateSpec() : given;
         if (selector == null) {

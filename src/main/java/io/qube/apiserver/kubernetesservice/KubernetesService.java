@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The {@code default/kubernetes} Service, its Endpoints and EndpointSlices, as every kube-apiserver keeps them
@@ -37,8 +38,9 @@ import java.util.concurrent.TimeUnit;
  * every {@code qube.apiserver.endpoint-reconcile-interval} and put right when they differ. Several apiservers on
  * one database agree rather than fight: each renews its own Lease ({@link ApiServerLeases}) and all derive the
  * same endpoints from the set of unexpired leases ({@link MasterEndpoints}). It works as a client of this process's
- * own API, as kube-apiserver's controller uses a loopback client. The same rounds keep the cluster DNS Service
- * ({@link ClusterDnsService}), as kubeadm's addon would have made it.
+ * own API, as kube-apiserver's controller uses a loopback client. The same rounds keep the cluster's addons: the
+ * cluster DNS Service ({@link ClusterDnsService}), as kubeadm's would have made it, and the default StorageClass
+ * ({@link LocalPathStorageClass}), as k3s's.
  */
 @ApplicationScoped
 public class KubernetesService {
@@ -56,6 +58,9 @@ public class KubernetesService {
 
     @Inject
     ClusterDnsSettings clusterDns;
+
+    @Inject
+    LocalPathSettings storage;
 
     private KubernetesClient client;
     private ScheduledExecutorService timer;
@@ -121,16 +126,23 @@ public class KubernetesService {
                 LOG.warnf(e, "the kubernetes service could not be reconciled");
             }
         }
-        // On its own: kube-dns failing (its address taken, kube-system missing) must not hold the above up.
+        // Each on its own: kube-dns failing (its address taken, kube-system missing) must not hold the above up.
         if (clusterDns.enabled()) {
-            try {
-                ClusterDnsService.ensure(client);
-            } catch (KubernetesClientException e) {
-                LOG.debugf("the kube-dns service: %s", e.getMessage());
-            } catch (RuntimeException e) {
-                if (!stopped) {
-                    LOG.warnf(e, "the kube-dns service could not be reconciled");
-                }
+            ensureAddon("the kube-dns service", ClusterDnsService::ensure);
+        }
+        if (storage.enabled()) {
+            ensureAddon("the local-path storage class", LocalPathStorageClass::ensure);
+        }
+    }
+
+    private void ensureAddon(String what, Consumer<KubernetesClient> ensure) {
+        try {
+            ensure.accept(client);
+        } catch (KubernetesClientException e) {
+            LOG.debugf("%s: %s", what, e.getMessage());
+        } catch (RuntimeException e) {
+            if (!stopped) {
+                LOG.warnf(e, "%s could not be reconciled", what);
             }
         }
     }

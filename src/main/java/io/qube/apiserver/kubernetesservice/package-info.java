@@ -1,2 +1,5 @@
-/** The apiservers' own service, default/kubernetes, with its Endpoints and EndpointSlices, kept from their Leases. */
+/**
+ * The apiservers' own service, default/kubernetes, with its Endpoints and EndpointSlices, kept from their Leases, and
+ * the addons every cluster starts with (kube-dns Service, default local-path StorageClass).
+ */
 package io.qube.apiserver.kubernetesservice;

@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -15,11 +17,13 @@ import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.qube.apiserver.admission.KindDefaults;
 import io.qube.apiserver.admission.KindValidation;
 import io.qube.apiserver.table.KindTables;
@@ -65,12 +69,23 @@ public final class BuiltinResources {
                         .withStatus().withScale())
                 .register(ResourceDefinition.of(DaemonSet.class).defaults(KindDefaults.daemonSet()).validation(KindValidation.daemonSet())
                         .table(KindTables.daemonSet()).shortNames("ds").categories("all").withStatus())
+                .register(ResourceDefinition.of(StatefulSet.class).defaults(KindDefaults.statefulSet()).validation(KindValidation.statefulSet())
+                        .table(KindTables.statefulSet()).shortNames("sts").categories("all").withStatus().withScale())
                 .register(ResourceDefinition.of(ControllerRevision.class).defaults(KindDefaults.controllerRevision())
                         .validation(KindValidation.controllerRevision()).table(KindTables.controllerRevision()))
                 .register(ResourceDefinition.of(Job.class).defaults(KindDefaults.job()).validation(KindValidation.job())
                         .table(KindTables.job()).categories("all").withStatus())
                 .register(ResourceDefinition.of(CronJob.class).defaults(KindDefaults.cronJob()).validation(KindValidation.cronJob())
                         .table(KindTables.cronJob()).shortNames("cj").categories("all").withStatus())
+                .register(ResourceDefinition.of(PersistentVolume.class).defaults(KindDefaults.persistentVolume())
+                        .validation(KindValidation.persistentVolume()).table(KindTables.persistentVolume())
+                        .clusterScoped().shortNames("pv").withStatus())
+                .register(ResourceDefinition.of(PersistentVolumeClaim.class).defaults(KindDefaults.persistentVolumeClaim())
+                        .validation(KindValidation.persistentVolumeClaim()).table(KindTables.persistentVolumeClaim())
+                        .shortNames("pvc").withStatus())
+                .register(ResourceDefinition.of(StorageClass.class).defaults(KindDefaults.storageClass())
+                        .validation(KindValidation.storageClass()).table(KindTables.storageClass())
+                        .clusterScoped().shortNames("sc"))
                 .register(ResourceDefinition.of(Lease.class).defaults(KindDefaults.lease()).validation(KindValidation.lease())
                         .table(KindTables.lease()))
                 .register(ResourceDefinition.of(EndpointSlice.class).defaults(KindDefaults.endpointSlice()).validation(KindValidation.endpointSlice())

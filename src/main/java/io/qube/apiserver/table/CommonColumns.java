@@ -26,6 +26,11 @@ final class CommonColumns {
         return new TableColumn<>("Name", "string", "name", NAME_DESCRIPTION, 0, (object, now) -> name(object));
     }
 
+    /** NAME with a cell of the kind's own, such as a default storage class's marked name. */
+    static <T> TableColumn<T> name(TableColumn.Cell<T> cell) {
+        return new TableColumn<>("Name", "string", "name", NAME_DESCRIPTION, 0, cell);
+    }
+
     /** NAME shown only with {@code -o wide}, as for events whose generated names say little. */
     static TableColumn<HasMetadata> wideName() {
         return new TableColumn<>("Name", "string", "name", NAME_DESCRIPTION, 1, (object, now) -> name(object));

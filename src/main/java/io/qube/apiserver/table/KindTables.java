@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -14,11 +16,13 @@ import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.qube.apiserver.registry.TableColumn;
 import java.util.List;
 
@@ -105,5 +109,21 @@ public final class KindTables {
 
     public static List<TableColumn<? super CronJob>> cronJob() {
         return BatchColumns.cronJob();
+    }
+
+    public static List<TableColumn<? super StatefulSet>> statefulSet() {
+        return WorkloadColumns.statefulSet();
+    }
+
+    public static List<TableColumn<? super PersistentVolume>> persistentVolume() {
+        return StorageColumns.persistentVolume();
+    }
+
+    public static List<TableColumn<? super PersistentVolumeClaim>> persistentVolumeClaim() {
+        return StorageColumns.persistentVolumeClaim();
+    }
+
+    public static List<TableColumn<? super StorageClass>> storageClass() {
+        return StorageColumns.storageClass();
     }
 }

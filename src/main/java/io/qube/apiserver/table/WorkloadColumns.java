@@ -13,6 +13,9 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetSpec;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatus;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetSpec;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
 import io.qube.apiserver.registry.TableColumn;
 
 import java.util.List;
@@ -20,7 +23,7 @@ import java.util.Map;
 
 import static io.qube.apiserver.table.Cells.number;
 
-/** The controllers that run pods: deployments, replica sets, replication controllers and daemon sets. */
+/** The controllers that run pods: deployments, replica sets, replication controllers, daemon and stateful sets. */
 final class WorkloadColumns {
 
     private WorkloadColumns() {
@@ -103,6 +106,17 @@ final class WorkloadColumns {
                         (set, now) -> Selectors.selectorOrNone(spec(set).getSelector())));
     }
 
+    /** NAME READY AGE; wide: CONTAINERS IMAGES. */
+    static List<TableColumn<? super StatefulSet>> statefulSet() {
+        return List.of(
+                CommonColumns.name(),
+                TableColumn.of("Ready", "string", "Number of the pod with ready state",
+                        (set, now) -> number(status(set).getReadyReplicas()) + "/" + number(spec(set).getReplicas())),
+                CommonColumns.age(),
+                CommonColumns.templateContainers((StatefulSet set) -> spec(set).getTemplate()),
+                CommonColumns.templateImages((StatefulSet set) -> spec(set).getTemplate()));
+    }
+
     private static Map<String, String> nodeSelector(PodTemplateSpec template) {
         return template == null || template.getSpec() == null ? null : template.getSpec().getNodeSelector();
     }
@@ -141,5 +155,13 @@ final class WorkloadColumns {
 
     private static DaemonSetStatus status(DaemonSet set) {
         return set.getStatus() == null ? new DaemonSetStatus() : set.getStatus();
+    }
+
+    private static StatefulSetSpec spec(StatefulSet set) {
+        return set.getSpec() == null ? new StatefulSetSpec() : set.getSpec();
+    }
+
+    private static StatefulSetStatus status(StatefulSet set) {
+        return set.getStatus() == null ? new StatefulSetStatus() : set.getStatus();
     }
 }

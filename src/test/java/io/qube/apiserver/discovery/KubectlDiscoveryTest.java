@@ -67,7 +67,7 @@ class KubectlDiscoveryTest {
     void apiVersions() {
         Kubectl.Result versions = succeeded(kubectl.run("api-versions"));
         assertThat(versions.stdout().lines()).containsExactly("apps/v1", "batch/v1", "coordination.k8s.io/v1",
-                "discovery.k8s.io/v1", "scheduling.k8s.io/v1", "v1");
+                "discovery.k8s.io/v1", "scheduling.k8s.io/v1", "storage.k8s.io/v1", "v1");
     }
 
     @Test
@@ -121,21 +121,21 @@ class KubectlDiscoveryTest {
      */
     @Test
     void unservedKindsAreNoMatchesForKind(@org.junit.jupiter.api.io.TempDir Path directory) throws Exception {
-        Path job = directory.resolve("csidriver.yaml");
+        Path job = directory.resolve("deviceclass.yaml");
         Files.writeString(job, """
-                apiVersion: storage.k8s.io/v1
-                kind: CSIDriver
+                apiVersion: resource.k8s.io/v1beta1
+                kind: DeviceClass
                 metadata:
-                  name: once.example.com
+                  name: gpus.example.com
                 spec:
-                  attachRequired: false
+                  selectors: []
                 """);
         for (String verb : new String[] {"apply", "create"}) {
             // -v=7 prints the request headers: the v2 document is asked for in gnostic's protobuf only.
             Kubectl.Result result = kubectl.run(verb, "-f", job.toString(), "-v=7");
             assertThat(result.exitCode()).as(result.describe()).isNotZero();
             assertThat(result.stderr()).as(result.describe())
-                    .contains("no matches for kind \"CSIDriver\" in version \"storage.k8s.io/v1\"")
+                    .contains("no matches for kind \"DeviceClass\" in version \"resource.k8s.io/v1beta1\"")
                     .contains("/openapi/v2")
                     .contains("Accept: application/com.github.proto-openapi.spec.v2@v1.0+protobuf")
                     .doesNotContain("content type");
