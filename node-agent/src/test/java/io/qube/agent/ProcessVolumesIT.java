@@ -76,7 +76,7 @@ class ProcessVolumesIT {
     }
 
     @Test
-    void aStaticLocalVolumeIsMountedWithSubPathReadOnlyMountAndFsGroup() throws Exception {
+    void aStaticLocalVolumeIsMountedWithSubPathsReadOnlyMountAndFsGroup() throws Exception {
         Path directory = Files.createDirectories(work.resolve("static-local"));
         bind(claim("static-data", c -> c), volume("static-local", v -> v.editSpec().withNewLocal()
                 .withPath(directory.toString()).endLocal().withNewNodeAffinity().withNewRequired()
@@ -98,12 +98,17 @@ class ProcessVolumesIT {
                     - |
                       echo hello > /mnt/data/hello
                       echo line > /mnt/logs/line
+                      echo mine > /mnt/own/file
                       if touch /mnt/ro/attempt 2>/dev/null; then echo writable; else echo refused; fi > /mnt/data/ro
                       while true; do sleep 1; done
                     volumeMounts:
                     - {name: data, mountPath: /mnt/data}
                     - {name: data, mountPath: /mnt/logs, subPath: logs/app}
                     - {name: data-ro, mountPath: /mnt/ro}
+                    - {name: data, mountPath: /mnt/own, subPathExpr: 'pods/$(POD_NAME)'}
+                    env:
+                    - name: POD_NAME
+                      valueFrom: {fieldRef: {fieldPath: metadata.name}}
                   volumes:
                   - {name: data, persistentVolumeClaim: {claimName: static-data}}
                   - {name: data-ro, persistentVolumeClaim: {claimName: static-data, readOnly: true}}
@@ -111,6 +116,7 @@ class ProcessVolumesIT {
         await().atMost(WAIT).until(() -> Files.exists(directory.resolve("ro")));
         assertThat(directory.resolve("hello")).hasContent("hello");
         assertThat(directory.resolve("logs/app/line")).hasContent("line");
+        assertThat(directory.resolve("pods/writer/file")).hasContent("mine");
         assertThat(directory.resolve("ro")).hasContent("refused");
         assertThat(directory.resolve("attempt")).doesNotExist();
         // fsGroup: the volume's group, setgid so the container's new files have it too, group read and write.
@@ -123,7 +129,6 @@ class ProcessVolumesIT {
     @Test
     void aPodWaitsForItsClaimToBeBoundThenStarts() throws Exception {
         Path directory = Files.createDirectories(work.resolve("late-host"));
-        client.persistentVolumeClaims().inNamespace("default").resource(claim("late", c -> c)).create();
         kubectl.ok("apply", "-f", manifest("waiter.yaml", """
                 apiVersion: v1
                 kind: Pod
@@ -138,12 +143,14 @@ class ProcessVolumesIT {
                   volumes:
                   - {name: late, persistentVolumeClaim: {claimName: late}}
                 """).toString());
-        await().atMost(WAIT).untilAsserted(() -> assertThat(pods.events("waiter"))
-                .filteredOn(e -> "FailedMount".equals(e.getReason())).extracting(Event::getMessage)
-                .anySatisfy(message -> assertThat(message).contains("error processing PVC default/late")
-                        .contains("non-bound phase")));
+        awaitFailedMount("waiter", "error processing PVC default/late: failed to fetch PVC from API server: "
+                + "persistentvolumeclaims \"late\" not found");
+        client.persistentVolumeClaims().inNamespace("default").resource(claim("late", c -> c)).create();
+        awaitFailedMount("waiter", "error processing PVC default/late: PVC default/late has non-bound phase "
+                + "(\"Pending\") or empty pvc.Spec.VolumeName (\"\")");
         assertThat(pods.phase("waiter")).isEqualTo("Pending");
         assertThat(pods.waitingReason("waiter", "main")).isEqualTo("ContainerCreating");
+        assertThat(directory.resolve("started")).doesNotExist();
 
         bind(client.persistentVolumeClaims().inNamespace("default").withName("late").get(),
                 volume("late-host", v -> v.editSpec().withNewHostPath().withPath(directory.toString())
@@ -191,6 +198,13 @@ class ProcessVolumesIT {
             return left == null || left.getMetadata().getDeletionTimestamp() != null;
         });
         assertThat(state.resolve("volumes")).isDirectory();
+    }
+
+    private static void awaitFailedMount(String pod, String reason) {
+        await().atMost(WAIT).untilAsserted(() -> assertThat(pods.events(pod))
+                .filteredOn(e -> "FailedMount".equals(e.getReason())).extracting(Event::getMessage)
+                .anySatisfy(message -> assertThat(message).startsWith("Unable to attach or mount volumes: ")
+                        .endsWith(reason)));
     }
 
     /** Binds claim and volume as the PV controller would: claimRef, volumeName, both phases Bound. */

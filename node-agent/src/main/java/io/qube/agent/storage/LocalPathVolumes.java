@@ -53,11 +53,15 @@ final class LocalPathVolumes {
                 && (volumeName == null || volumeName.isEmpty());
     }
 
-    /** Whether the volume is one of these nodes' to delete now: provisioned there, Released, reclaim Delete. */
+    /**
+     * Whether the volume is one of these nodes' to delete now: provisioned there, Released, reclaim Delete, and not
+     * being deleted already (as external provisioners leave a volume whose deletion is under way).
+     */
     static boolean reclaimable(PersistentVolume volume, Set<String> nodes) {
         Map<String, String> annotations = volume.getMetadata().getAnnotations();
         String node = nodeOf(volume);
-        return annotations != null && node != null && nodes.contains(node) && PROVISIONER.equals(annotations.get(PROVISIONED_BY))
+        return annotations != null && node != null && nodes.contains(node)
+                && volume.getMetadata().getDeletionTimestamp() == null && PROVISIONER.equals(annotations.get(PROVISIONED_BY))
                 && volume.getStatus() != null && "Released".equals(volume.getStatus().getPhase())
                 && "Delete".equals(volume.getSpec().getPersistentVolumeReclaimPolicy())
                 && volume.getSpec().getLocal() != null;

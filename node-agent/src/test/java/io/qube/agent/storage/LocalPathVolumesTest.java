@@ -82,7 +82,9 @@ class LocalPathVolumesTest {
                         .endMatchExpression().endNodeSelectorTerm().endRequired().endNodeAffinity().endSpec()), false),
                 Arguments.of("not provisioned here", volume(v -> v.editMetadata().withAnnotations(null)
                         .endMetadata()), false),
-                Arguments.of("no status", volume(v -> v.withStatus(null)), false));
+                Arguments.of("no status", volume(v -> v.withStatus(null)), false),
+                Arguments.of("being deleted", volume(v -> v.editMetadata()
+                        .withDeletionTimestamp("2026-01-01T00:00:00Z").endMetadata()), false));
     }
 
     @ParameterizedTest(name = "{0}")
