@@ -123,7 +123,7 @@ class ProcessVolumesIT {
         assertThat(gid(directory)).isEqualTo(3000);
         assertThat(mode(directory) & 02070).isEqualTo(02070);
         assertThat(gid(directory.resolve("hello"))).isEqualTo(3000);
-        assertThat(pods.condition("writer", "Ready")).isEqualTo("True");
+        await().atMost(WAIT).until(() -> pods.condition("writer", "Ready"), "True"::equals);
     }
 
     @Test
