@@ -21,8 +21,9 @@ import java.util.concurrent.Executors;
 /**
  * Records events about pods as the kubelet does (source {@code kubelet}, the node as host, the container as the
  * field path), off the workers' threads; the agent's other parts (the local-path provisioner) record theirs about
- * claims and volumes through one of their own, under their component's name. An event repeated within ten minutes counts up on the first one instead
- * of making another, as client-go's correlator does, so {@code kubectl describe} shows "(x4 over 40s)".
+ * claims and volumes through one of their own, under their component's name. An event repeated within ten minutes
+ * counts up on the first one instead of making another, as client-go's correlator does, so {@code kubectl describe}
+ * shows "(x4 over 40s)".
  */
 public final class PodEvents implements AutoCloseable {
 

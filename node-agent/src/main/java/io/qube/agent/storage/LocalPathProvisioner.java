@@ -22,10 +22,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The node's half of the {@code qube.io/local-path} provisioner, Kubernetes' external-provisioner protocol for one
- * node (or the simulated nodes of one agent): a claim the scheduler gave this node ({@code volume.kubernetes.io/selected-node}) and the PV controller
- * handed to this provisioner ({@code volume.kubernetes.io/storage-provisioner}) gets a directory under the agent's
- * state directory and a local PV {@code pvc-<claim uid>} pinned to this node; such a PV once Released with reclaim
- * policy Delete loses its directory, then is deleted. Two informers without resync and one thread: an object is
+ * node (or the simulated nodes of one agent): a claim the scheduler gave this node
+ * ({@code volume.kubernetes.io/selected-node}) and the PV controller handed to this provisioner
+ * ({@code volume.kubernetes.io/storage-provisioner}) gets a directory under the agent's state directory and a local
+ * PV {@code pvc-<claim uid>} pinned to this node; such a PV once Released with reclaim policy Delete loses its
+ * directory, then is deleted. Two informers without resync and one thread: an object is
  * looked at when it changes, and a failure is tried again with back-off from the informer's copy.
  */
 public final class LocalPathProvisioner implements AutoCloseable {

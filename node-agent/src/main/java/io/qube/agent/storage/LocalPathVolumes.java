@@ -61,7 +61,8 @@ final class LocalPathVolumes {
         Map<String, String> annotations = volume.getMetadata().getAnnotations();
         String node = nodeOf(volume);
         return annotations != null && node != null && nodes.contains(node)
-                && volume.getMetadata().getDeletionTimestamp() == null && PROVISIONER.equals(annotations.get(PROVISIONED_BY))
+                && volume.getMetadata().getDeletionTimestamp() == null
+                && PROVISIONER.equals(annotations.get(PROVISIONED_BY))
                 && volume.getStatus() != null && "Released".equals(volume.getStatus().getPhase())
                 && "Delete".equals(volume.getSpec().getPersistentVolumeReclaimPolicy())
                 && volume.getSpec().getLocal() != null;
