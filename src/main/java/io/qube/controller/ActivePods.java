@@ -17,8 +17,13 @@ public final class ActivePods {
 
     /** Not finished (Succeeded or Failed) and not being deleted: what counts toward replicas. */
     public static boolean isActive(Pod pod) {
+        return !isTerminated(pod) && pod.getMetadata().getDeletionTimestamp() == null;
+    }
+
+    /** Finished: Succeeded or Failed, its containers will not run again. */
+    public static boolean isTerminated(Pod pod) {
         String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
-        return !"Succeeded".equals(phase) && !"Failed".equals(phase) && pod.getMetadata().getDeletionTimestamp() == null;
+        return "Succeeded".equals(phase) || "Failed".equals(phase);
     }
 
     public static boolean isReady(Pod pod) {

@@ -25,6 +25,9 @@ import io.qube.controller.nodelifecycle.NodeLifecycleController;
 import io.qube.controller.podgc.PodGarbageCollector;
 import io.qube.controller.replicaset.ReplicaSetController;
 import io.qube.controller.serviceaccount.ServiceAccountController;
+import io.qube.controller.volume.ClaimProtectionController;
+import io.qube.controller.volume.PersistentVolumeController;
+import io.qube.controller.volume.VolumeProtectionController;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.value.registry.ValueRegistry;
@@ -206,6 +209,15 @@ public class ControllerManager {
         if (settings.ttlAfterFinished().enabled()) {
             controllers.add(new TtlAfterFinishedController(client, settings.ttlAfterFinished().workers(),
                     Clock.systemUTC()));
+        }
+        if (settings.persistentvolumeBinder().enabled()) {
+            controllers.add(new PersistentVolumeController(client, settings.persistentvolumeBinder().workers()));
+        }
+        if (settings.pvcProtection().enabled()) {
+            controllers.add(new ClaimProtectionController(client, settings.pvcProtection().workers()));
+        }
+        if (settings.pvProtection().enabled()) {
+            controllers.add(new VolumeProtectionController(client, settings.pvProtection().workers()));
         }
         return controllers;
     }

@@ -87,6 +87,18 @@ public interface ControllerSettings {
     /** Deletion of finished Jobs after spec.ttlSecondsAfterFinished ({@code qube.controllers.ttl-after-finished.*}). */
     Switch ttlAfterFinished();
 
+    /**
+     * Binding of PersistentVolumeClaims to PersistentVolumes, their phases, reclaiming and the expansion of local-path
+     * claims ({@code qube.controllers.persistentvolume-binder.*}; the workers serve each of its two queues).
+     */
+    Switch persistentvolumeBinder();
+
+    /** The kubernetes.io/pvc-protection finalizer of claims pods still use ({@code qube.controllers.pvc-protection.*}). */
+    Switch pvcProtection();
+
+    /** The kubernetes.io/pv-protection finalizer of bound volumes ({@code qube.controllers.pv-protection.*}). */
+    Switch pvProtection();
+
     /** One controller's switch and how many keys it reconciles at once. */
     interface Switch {
         @WithDefault("true")
