@@ -23,7 +23,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Persistent volumes on a real node: the control plane and one agent with the process runtime (as root), claims
  * and volumes made through the API, pods applied with the real kubectl, the volumes' files checked on the host.
- * Claims are bound by hand (the volume's claimRef, the claim's volumeName and phase) where the PV controller would.
+ * Static volumes are pre-bound to their claims (the volume's claimRef), and the control plane's PV controller
+ * completes the binding, as it does for the provisioner's volumes.
  */
 class ProcessVolumesIT {
 
@@ -188,9 +189,10 @@ class ProcessVolumesIT {
                 .containsExactly("Successfully provisioned volume " + name));
         Files.writeString(directory.resolve("data"), "written by a pod");
 
+        await().atMost(WAIT).until(() -> phase(name), "Bound"::equals);
+
+        // The claim goes (no pod uses it), the PV controller releases the volume, the agent deletes it.
         client.persistentVolumeClaims().inNamespace("default").withName("dynamic").delete();
-        client.persistentVolumes().withName(name).editStatus(v -> new PersistentVolumeBuilder(v).editOrNewStatus()
-                .withPhase("Released").endStatus().build());
         await().atMost(WAIT).until(() -> !Files.exists(directory, LinkOption.NOFOLLOW_LINKS));
         // Deleted: gone, or held only by its pv-protection finalizer until that controller lets it go.
         await().atMost(WAIT).until(() -> {
@@ -207,7 +209,7 @@ class ProcessVolumesIT {
                         .endsWith(reason)));
     }
 
-    /** Binds claim and volume as the PV controller would: claimRef, volumeName, both phases Bound. */
+    /** Makes the claim (unless it exists) and the volume pre-bound to it; the PV controller binds the two. */
     private static void bind(PersistentVolumeClaim claim, PersistentVolume volume) {
         var claims = client.persistentVolumeClaims().inNamespace("default");
         PersistentVolumeClaim existing = claims.withName(claim.getMetadata().getName()).get();
@@ -215,13 +217,15 @@ class ProcessVolumesIT {
         client.persistentVolumes().resource(new PersistentVolumeBuilder(volume).editSpec().withNewClaimRef()
                 .withNamespace("default").withName(created.getMetadata().getName())
                 .withUid(created.getMetadata().getUid()).endClaimRef().endSpec().build()).create();
-        client.persistentVolumes().withName(volume.getMetadata().getName()).editStatus(v ->
-                new PersistentVolumeBuilder(v).editOrNewStatus().withPhase("Bound").endStatus().build());
-        claims.withName(created.getMetadata().getName()).edit(c -> new PersistentVolumeClaimBuilder(c).editSpec()
-                .withVolumeName(volume.getMetadata().getName()).endSpec().build());
-        claims.withName(created.getMetadata().getName()).editStatus(c -> new PersistentVolumeClaimBuilder(c)
-                .editOrNewStatus().withPhase("Bound").withAccessModes("ReadWriteOnce")
-                .addToCapacity("storage", new Quantity("1Gi")).endStatus().build());
+        await().atMost(WAIT).until(() -> {
+            PersistentVolumeClaim bound = claims.withName(created.getMetadata().getName()).get();
+            return bound.getStatus() != null && "Bound".equals(bound.getStatus().getPhase());
+        });
+    }
+
+    private static String phase(String volume) {
+        PersistentVolume found = client.persistentVolumes().withName(volume).get();
+        return found == null || found.getStatus() == null ? null : found.getStatus().getPhase();
     }
 
     /** A 1Gi ReadWriteOnce claim of no class (so that no default class and no provisioner take it). */
