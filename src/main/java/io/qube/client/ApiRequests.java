@@ -50,6 +50,11 @@ public final class ApiRequests {
                 + (subresource == null ? "" : "/" + subresource);
     }
 
+    /** The path of a cluster-scoped core/v1 object. */
+    public static String corePath(String plural, String name) {
+        return "api/v1/" + plural + "/" + encode(name);
+    }
+
     private static String encode(String segment) {
         return URLEncoder.encode(segment, StandardCharsets.UTF_8);
     }

@@ -1,8 +1,10 @@
 package io.qube.scheduler;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.qube.scheduler.cache.SchedulerCache;
 import io.qube.scheduler.framework.ClusterEvent;
@@ -123,6 +125,53 @@ final class ClusterEvents {
 
     private static Object allocatable(Node node) {
         return node.getStatus() == null ? null : node.getStatus().getAllocatable();
+    }
+
+    /**
+     * Claims and volumes: any addition or change may let a pod's claims bind, so it moves the pods volume binding
+     * rejected; every event, deletions too, is {@code seen} by binding cycles waiting for their claims.
+     */
+    <T extends HasMetadata> ResourceEventHandler<T> storageObjects(ClusterEvent event, Runnable seen) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T object) {
+                seen.run();
+                queue.onEvent(event);
+            }
+
+            @Override
+            public void onUpdate(T old, T object) {
+                seen.run();
+                queue.onEvent(event);
+            }
+
+            @Override
+            public void onDelete(T object, boolean finalStateUnknown) {
+                seen.run();
+            }
+        };
+    }
+
+    /** A new class, or new allowedTopologies (the only part of a class that may change), may let a claim bind. */
+    ResourceEventHandler<StorageClass> storageClasses() {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(StorageClass storageClass) {
+                queue.onEvent(ClusterEvent.STORAGE_CLASS_CHANGED);
+            }
+
+            @Override
+            public void onUpdate(StorageClass old, StorageClass storageClass) {
+                if (!Objects.equals(old.getAllowedTopologies(), storageClass.getAllowedTopologies())) {
+                    queue.onEvent(ClusterEvent.STORAGE_CLASS_CHANGED);
+                }
+            }
+
+            @Override
+            public void onDelete(StorageClass storageClass, boolean finalStateUnknown) {
+                // Fewer classes let no pod fit.
+            }
+        };
     }
 
     ResourceEventHandler<Namespace> namespaces() {

@@ -22,13 +22,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One pod's trip through the scheduler, top to bottom. The scheduling cycle runs on the scheduling thread, one pod
  * at a time, against a snapshot: filter the nodes (a share of them in big clusters), score the feasible ones, pick
- * the best, assume the pod there in the cache, reserve, permit. The binding cycle then runs asynchronously, so the
- * next pod is scheduled while this one's binding is on its way; a failed binding forgets the assumption.
+ * the best, assume the pod there in the cache, reserve, permit. The binding cycle (PreBind, Bind, PostBind) then runs
+ * on a binding thread, so the next pod is scheduled while this one's volumes and binding are on their way; a failed
+ * binding forgets the assumption.
  */
 final class ScheduleOne {
 
@@ -70,12 +73,13 @@ final class ScheduleOne {
     private final EventRecorder events;
     private final SchedulerMetrics metrics;
     private final int percentageOfNodesToScore;
+    private final Executor binding;
     /** Where the next cycle starts filtering, so that successive pods look at different nodes first. */
     private int nextStartNodeIndex;
 
     ScheduleOne(Framework framework, SchedulerCache cache, SchedulingQueue queue, Snapshot snapshot,
                 Nominations nominations, PodWrites writes, EventRecorder events, SchedulerMetrics metrics,
-                int percentageOfNodesToScore) {
+                int percentageOfNodesToScore, Executor binding) {
         this.framework = framework;
         this.cache = cache;
         this.queue = queue;
@@ -85,6 +89,7 @@ final class ScheduleOne {
         this.events = events;
         this.metrics = metrics;
         this.percentageOfNodesToScore = percentageOfNodesToScore;
+        this.binding = binding;
     }
 
     void run(QueuedPodInfo queued) {
@@ -126,22 +131,53 @@ final class ScheduleOne {
         queue.done(pod.key());
         nominations.remove(pod.key());
 
-        // Binding cycle, off this thread once the bind request is sent.
+        // Binding cycle, on a binding thread: PreBind may wait long for volumes, and the next pod need not wait.
+        try {
+            binding.execute(() -> {
+                try {
+                    bindingCycle(state, queued, assumed, node, start);
+                } catch (RuntimeException e) {
+                    // A bug, or the client closing under a waiting PreBind as the scheduler stops: the pod is
+                    // forgotten here and tried again (by the next leader, if this scheduler is stopping).
+                    LOG.warnf(e, "binding cycle of pod %s failed", pod.key());
+                    framework.runUnreserve(state, assumed, node);
+                    cache.forget(pod.key());
+                    queue.requeueAfterBindFailure(queued);
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            // The scheduler is closing: the pod stays pending for the next leader.
+            framework.runUnreserve(state, assumed, node);
+            cache.forget(pod.key());
+        }
+    }
+
+    private void bindingCycle(CycleState state, QueuedPodInfo queued, PodInfo assumed, String node, long start) {
         Status preBound = framework.runPreBind(state, assumed, node);
+        if (!preBound.isSuccess() && !framework.handle().podExists(assumed)) {
+            podGone(state, assumed, node, start);
+            return;
+        }
         if (!preBound.isSuccess()) {
-            bindingFailed(state, queued, assumed, node, preBound.message(), start);
+            bindingFailed(state, queued, assumed, node, "running PreBind plugin \"" + preBound.plugin() + "\": "
+                    + preBound.message(), start);
             return;
         }
         framework.runBind(state, assumed, node).whenComplete((status, failure) -> {
             if (failure != null || !status.isSuccess()) {
-                bindingFailed(state, queued, assumed, node, failure != null ? failure.getMessage() : status.message(), start);
+                String message = failure != null ? failure.getMessage() : status.message();
+                if (message != null && message.contains(": 404 ")) {
+                    podGone(state, assumed, node, start);
+                    return;
+                }
+                bindingFailed(state, queued, assumed, node, "Binding rejected: " + message, start);
                 return;
             }
             framework.runPostBind(state, assumed, node);
             metrics.attempt("scheduled", System.nanoTime() - start);
             metrics.scheduled(queued.attempts(),
                     Duration.ofMillis(System.currentTimeMillis() - queued.initialAttemptTimestamp()));
-            events.normal(pod.pod(), "Scheduled", "Successfully assigned " + pod.key() + " to " + node);
+            events.normal(assumed.pod(), "Scheduled", "Successfully assigned " + assumed.key() + " to " + node);
         });
     }
 
@@ -290,6 +326,11 @@ final class ScheduleOne {
         queued.setRejectingPlugins(rejectingPlugins);
         queue.requeueUnschedulable(queued, cycle, error);
         metrics.attempt(error ? "error" : "unschedulable", System.nanoTime() - start);
+        tellWhy(pod, reason, message, nominated);
+    }
+
+    /** The FailedScheduling event and the PodScheduled=False condition with the message. */
+    private void tellWhy(PodInfo pod, String reason, String message, String nominated) {
         events.warning(pod.pod(), "FailedScheduling", message);
         writes.markUnschedulable(pod, reason, message, nominated).whenComplete((done, failure) -> {
             if (failure != null) {
@@ -298,17 +339,21 @@ final class ScheduleOne {
         });
     }
 
+    /** The pod was deleted during its binding cycle: nothing left to schedule, nobody to tell. */
+    private void podGone(CycleState state, PodInfo assumed, String node, long start) {
+        framework.runUnreserve(state, assumed, node);
+        cache.forget(assumed.key());
+        metrics.attempt("error", System.nanoTime() - start);
+    }
+
+    /** Undoes the assumption; the pod says why (PodScheduled=False, SchedulerError) and goes back to the queue. */
     private void bindingFailed(CycleState state, QueuedPodInfo queued, PodInfo assumed, String node, String message,
                                long start) {
         framework.runUnreserve(state, assumed, node);
         cache.forget(assumed.key());
         metrics.attempt("error", System.nanoTime() - start);
-        if (message != null && message.contains(": 404 ")) {
-            // The pod is gone: nothing left to schedule.
-            return;
-        }
         LOG.debugf("binding pod %s to %s failed: %s", assumed.key(), node, message);
-        events.warning(queued.pod().pod(), "FailedScheduling", "Binding rejected: " + message);
+        tellWhy(queued.pod(), "SchedulerError", message, null);
         queue.requeueAfterBindFailure(queued);
     }
 }

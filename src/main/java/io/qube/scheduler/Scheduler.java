@@ -19,6 +19,8 @@ import io.qube.scheduler.framework.Nominator;
 import io.qube.scheduler.framework.PodActions;
 import io.qube.scheduler.framework.PodInfo;
 import io.qube.scheduler.framework.Snapshot;
+import io.qube.scheduler.framework.StorageLister;
+import io.qube.scheduler.framework.VolumeActions;
 import io.qube.scheduler.plugins.PluginRegistry;
 import io.qube.scheduler.queue.Nominations;
 import io.qube.scheduler.queue.QueuedPodInfo;
@@ -29,9 +31,12 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A running scheduler: its informers feed the cache and the queue ({@link ClusterEvents}); one thread takes pods
@@ -50,15 +55,27 @@ final class Scheduler implements Handle, AutoCloseable {
     private final Framework framework;
     private final SchedulingQueue queue;
     private final PodWrites writes;
+    private final VolumeWrites volumeWrites;
+    private final StorageInformers storage = new StorageInformers();
     private final ScheduleOne scheduleOne;
     private final SchedulerMetrics metrics;
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "scheduler-queue-flush"));
+    /** Binding cycles, one thread each while it runs: VolumeBinding's PreBind may wait minutes for a provisioner. */
+    private final ExecutorService binding = Executors.newCachedThreadPool(new ThreadFactory() {
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            return daemon(r, "scheduler-binding-" + count.incrementAndGet());
+        }
+    });
     private SharedIndexInformer<Namespace> namespaces;
     private SharedIndexInformer<Service> services;
     private SharedIndexInformer<ReplicaSet> replicaSets;
     private SharedIndexInformer<ReplicationController> replicationControllers;
+    private SharedIndexInformer<Pod> pods;
     private Thread loop;
 
     Scheduler(KubernetesClient client, PluginRegistry.Profile profile, int percentageOfNodesToScore,
@@ -69,11 +86,12 @@ final class Scheduler implements Handle, AutoCloseable {
         ApiRequests api = new ApiRequests(client);
         EventRecorder events = new EventRecorder(api, profile.schedulerName(), identity);
         this.writes = new PodWrites(api, events, profile.schedulerName());
+        this.volumeWrites = new VolumeWrites(api);
         this.framework = PluginRegistry.framework(profile, this);
         framework.setHandle(this);
         this.queue = new SchedulingQueue(Clock.systemUTC(), framework);
         this.scheduleOne = new ScheduleOne(framework, cache, queue, snapshot, nominations, writes, events, metrics,
-                percentageOfNodesToScore);
+                percentageOfNodesToScore, binding);
     }
 
     /** Starts the informers, waits for their first lists, then schedules. */
@@ -84,8 +102,10 @@ final class Scheduler implements Handle, AutoCloseable {
         replicaSets = client.apps().replicaSets().inAnyNamespace().inform();
         replicationControllers = client.replicationControllers().inAnyNamespace().inform();
         informers.addAll(List.of(namespaces, services, replicaSets, replicationControllers));
+        informers.addAll(storage.start(client, handlers));
         informers.add(client.nodes().inform(handlers.nodes(), 0));
-        informers.add(client.pods().inAnyNamespace().inform(handlers.pods(), 0));
+        pods = client.pods().inAnyNamespace().inform(handlers.pods(), 0);
+        informers.add(pods);
         metrics.watch(queue);
         timer.scheduleWithFixedDelay(queue::flush, 1, 1, TimeUnit.SECONDS);
         loop = new Thread(this::scheduleLoop, "scheduler");
@@ -141,6 +161,22 @@ final class Scheduler implements Handle, AutoCloseable {
     }
 
     @Override
+    public boolean podExists(PodInfo pod) {
+        Pod current = pods == null ? null : pods.getIndexer().getByKey(pod.key());
+        return current != null && pod.uid().equals(current.getMetadata().getUid());
+    }
+
+    @Override
+    public StorageLister storage() {
+        return storage;
+    }
+
+    @Override
+    public VolumeActions volumeActions() {
+        return volumeWrites;
+    }
+
+    @Override
     public void recordPreemption(int victims) {
         metrics.preemptionVictims(victims);
     }
@@ -156,6 +192,8 @@ final class Scheduler implements Handle, AutoCloseable {
     public void close() {
         queue.close();
         timer.shutdownNow();
+        // Interrupts binding cycles waiting for volumes; their pods are the next leader's to schedule.
+        binding.shutdownNow();
         if (loop != null) {
             loop.interrupt();
         }

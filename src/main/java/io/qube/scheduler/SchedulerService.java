@@ -63,7 +63,8 @@ public class SchedulerService {
             return;
         }
         PluginRegistry.Profile profile = new PluginRegistry.Profile(settings.schedulerName(),
-                settings.disabledPlugins().orElse(Set.of()), settings.weights(), strategy(settings.scoringStrategy()));
+                settings.disabledPlugins().orElse(Set.of()), settings.weights(), strategy(settings.scoringStrategy()),
+                settings.volumeBindTimeout());
         scheduler = new Scheduler(client, profile, settings.percentageOfNodesToScore(), metrics, election.identity());
         scheduler.start();
     }

@@ -35,6 +35,13 @@ public interface SchedulerSettings {
     /** Score weights by plugin name, over Kubernetes' defaults. */
     Map<String, Integer> weights();
 
+    /**
+     * How long VolumeBinding's PreBind waits for a pod's claims to be bound (Kubernetes' bindTimeoutSeconds) before
+     * the pod goes back to the queue.
+     */
+    @WithDefault("600s")
+    Duration volumeBindTimeout();
+
     /** On the Lease kube-system/kube-scheduler. */
     LeaderElectionSettings leaderElection();
 }

@@ -9,6 +9,12 @@ public enum ClusterEvent {
     ASSIGNED_POD_CHANGED,
     ASSIGNED_POD_DELETED,
     NAMESPACE_CHANGED,
+    /** A PersistentVolumeClaim was added or changed. */
+    PERSISTENT_VOLUME_CLAIM_CHANGED,
+    /** A PersistentVolume was added or changed. */
+    PERSISTENT_VOLUME_CHANGED,
+    /** A StorageClass was added, or its allowedTopologies changed. */
+    STORAGE_CLASS_CHANGED,
     /** Unschedulable pods that have waited too long are retried whatever happened (Kubernetes: 5 minutes). */
     UNSCHEDULABLE_TIMEOUT
 }

@@ -4,6 +4,7 @@ import io.qube.scheduler.framework.ExtensionPoints.Plugin;
 import io.qube.scheduler.framework.Framework;
 import io.qube.scheduler.framework.Handle;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,9 +21,13 @@ public final class PluginRegistry {
 
     /** What a profile may set. */
     public record Profile(String schedulerName, Set<String> disabled, Map<String, Integer> weights,
-                          NodeResourcesFit.Strategy scoringStrategy) {
+                          NodeResourcesFit.Strategy scoringStrategy, Duration volumeBindTimeout) {
+        /** Kubernetes' VolumeBindingArgs.bindTimeoutSeconds default. */
+        public static final Duration DEFAULT_VOLUME_BIND_TIMEOUT = Duration.ofSeconds(600);
+
         public static Profile defaults() {
-            return new Profile("default-scheduler", Set.of(), Map.of(), NodeResourcesFit.Strategy.LEAST_ALLOCATED);
+            return new Profile("default-scheduler", Set.of(), Map.of(), NodeResourcesFit.Strategy.LEAST_ALLOCATED,
+                    DEFAULT_VOLUME_BIND_TIMEOUT);
         }
     }
 
@@ -42,6 +47,7 @@ public final class PluginRegistry {
         FACTORIES.put(Names.NODE_AFFINITY, (handle, profile) -> new NodeAffinity());
         FACTORIES.put(Names.NODE_PORTS, (handle, profile) -> new NodePorts());
         FACTORIES.put(Names.NODE_RESOURCES_FIT, (handle, profile) -> new NodeResourcesFit(profile.scoringStrategy()));
+        FACTORIES.put(Names.VOLUME_BINDING, (handle, profile) -> new VolumeBinding(handle, profile.volumeBindTimeout()));
         FACTORIES.put(Names.POD_TOPOLOGY_SPREAD, (handle, profile) -> new PodTopologySpread(handle));
         FACTORIES.put(Names.INTER_POD_AFFINITY, (handle, profile) -> new InterPodAffinity(handle));
         FACTORIES.put(Names.DEFAULT_PREEMPTION, (handle, profile) -> new DefaultPreemption(handle));

@@ -32,6 +32,8 @@ import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraintBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.WeightedPodAffinityTerm;
 import io.fabric8.kubernetes.api.model.WeightedPodAffinityTermBuilder;
 import io.qube.scheduler.framework.NodeInfo;
@@ -235,6 +237,7 @@ public final class Fixtures {
         private final List<Toleration> tolerations = new ArrayList<>();
         private final List<TopologySpreadConstraint> spread = new ArrayList<>();
         private final List<String> gates = new ArrayList<>();
+        private final List<Volume> volumes = new ArrayList<>();
         private Integer priority;
         private String nodeName;
         private String startTime;
@@ -379,6 +382,27 @@ public final class Fixtures {
             return this;
         }
 
+        /** A volume from this PersistentVolumeClaim. */
+        public PodMaker claim(String volume, String claimName) {
+            volumes.add(new VolumeBuilder().withName(volume).withNewPersistentVolumeClaim().withClaimName(claimName)
+                    .endPersistentVolumeClaim().build());
+            return this;
+        }
+
+        /** A generic ephemeral volume, whose claim is "<pod>-<volume>". */
+        public PodMaker ephemeral(String volume) {
+            volumes.add(new VolumeBuilder().withName(volume).withNewEphemeral().withNewVolumeClaimTemplate()
+                    .withNewSpec().withAccessModes("ReadWriteOnce").endSpec().endVolumeClaimTemplate().endEphemeral()
+                    .build());
+            return this;
+        }
+
+        /** A volume that needs no claim. */
+        public PodMaker emptyDir(String volume) {
+            volumes.add(new VolumeBuilder().withName(volume).withNewEmptyDir().endEmptyDir().build());
+            return this;
+        }
+
         public PodMaker gate(String gate) {
             gates.add(gate);
             return this;
@@ -418,6 +442,7 @@ public final class Fixtures {
                     .withPriority(priority)
                     .withNodeName(nodeName)
                     .withPreemptionPolicy(preemptionPolicy)
+                    .withVolumes(new ArrayList<>(volumes))
                     .withSchedulingGates(gates.stream().map(g -> new PodSchedulingGateBuilder().withName(g).build())
                             .toList())
                     .endSpec()
