@@ -90,7 +90,8 @@ public class AgentCommand implements Callable<Integer> {
     String nodeIp;
 
     @Option(names = "--state-dir", paramLabel = "DIR",
-            description = "Where the agent keeps its pods (process and cri runtimes). Default: /var/lib/qube/agent/NAME.")
+            description = "Where the agent keeps its pods and its local-path volumes (process and cri runtimes). "
+                    + "Default: /var/lib/qube/agent/NAME.")
     Path stateDir;
 
     @Option(names = "--pod-cidr", paramLabel = "CIDR",

@@ -16,6 +16,7 @@ import io.qube.agent.pod.PodManager;
 import io.qube.agent.proxy.ServiceProxy;
 import io.qube.agent.runtime.ContainerRuntime;
 import io.qube.agent.service.ServiceCatalog;
+import io.qube.agent.storage.LocalPathProvisioner;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -46,10 +47,11 @@ public final class MachineNode implements AutoCloseable {
     private final ServiceCatalog services;
     private final ServiceProxy proxy;
     private final NodeDns dns;
+    private final LocalPathProvisioner provisioner;
 
     private MachineNode(LeaseRenewer lease, NodeStatusReporter status, PodManager pods, NodeEndpoint endpoint,
                         EvictionManager evictions, PodRoutes routes, ServiceCatalog services, ServiceProxy proxy,
-                        NodeDns dns) {
+                        NodeDns dns, LocalPathProvisioner provisioner) {
         this.lease = lease;
         this.status = status;
         this.pods = pods;
@@ -59,6 +61,7 @@ public final class MachineNode implements AutoCloseable {
         this.services = services;
         this.proxy = proxy;
         this.dns = dns;
+        this.provisioner = provisioner;
     }
 
     /**
@@ -149,7 +152,11 @@ public final class MachineNode implements AutoCloseable {
                 LOG.warnf("node %s serves no cluster DNS: %s", profile.name(), e.getMessage());
             }
         }
-        return new MachineNode(lease, status, pods, endpoint, evictions, routes, services, proxy, nodeDns);
+        // The node's local-path volumes live next to its pods, in the agent's state directory.
+        LocalPathProvisioner provisioner = LocalPathProvisioner.start(client, java.util.Set.of(profile.name()),
+                eviction.stateDir().resolve("volumes"));
+        return new MachineNode(lease, status, pods, endpoint, evictions, routes, services, proxy, nodeDns,
+                provisioner);
     }
 
     /**
@@ -257,8 +264,8 @@ public final class MachineNode implements AutoCloseable {
     @Override
     public void close() {
         // Each part on its own: one that fails must not leave the others (the proxy's rules, the routes) behind.
-        for (AutoCloseable part : java.util.Arrays.asList(dns, proxy, services, evictions, lease, status, endpoint,
-                pods, routes)) {
+        for (AutoCloseable part : java.util.Arrays.asList(provisioner, dns, proxy, services, evictions, lease, status,
+                endpoint, pods, routes)) {
             if (part == null) {
                 continue;
             }

@@ -2,6 +2,8 @@ package io.qube.agent.pod;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -18,15 +20,18 @@ import java.util.concurrent.Executors;
 
 /**
  * Records events about pods as the kubelet does (source {@code kubelet}, the node as host, the container as the
- * field path), off the workers' threads. An event repeated within ten minutes counts up on the first one instead
- * of making another, as client-go's correlator does, so {@code kubectl describe} shows "(x4 over 40s)".
+ * field path), off the workers' threads; the agent's other parts (the local-path provisioner) record theirs about
+ * claims and volumes through one of their own, under their component's name. An event repeated within ten minutes
+ * counts up on the first one instead of making another, as client-go's correlator does, so {@code kubectl describe}
+ * shows "(x4 over 40s)".
  */
-final class PodEvents implements AutoCloseable {
+public final class PodEvents implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(PodEvents.class);
 
     private final KubernetesClient client;
     private final String node;
+    private final String component;
     private final ExecutorService writer = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "pod-events");
         thread.setDaemon(true);
@@ -35,8 +40,24 @@ final class PodEvents implements AutoCloseable {
     private final EventRepeats repeats = new EventRepeats();
 
     PodEvents(KubernetesClient client, String node) {
+        this(client, "kubelet", node);
+    }
+
+    /** Events from {@code component} (e.g. {@code qube.io/local-path_node-1}) on the node {@code node}. */
+    public PodEvents(KubernetesClient client, String component, String node) {
         this.client = client;
+        this.component = component;
         this.node = node;
+    }
+
+    /** An event about any namespaced or cluster-wide object (the latter's go to "default", as Kubernetes'). */
+    public void normal(HasMetadata object, String reason, String message) {
+        record(object, null, "Normal", reason, message);
+    }
+
+    /** A warning about any object, as {@link #normal(HasMetadata, String, String)}. */
+    public void warning(HasMetadata object, String reason, String message) {
+        record(object, null, "Warning", reason, message);
     }
 
     void normal(Pod pod, String fieldPath, String reason, String message) {
@@ -47,15 +68,19 @@ final class PodEvents implements AutoCloseable {
         record(pod, fieldPath, "Warning", reason, message);
     }
 
-    private void record(Pod pod, String fieldPath, String type, String reason, String message) {
-        String namespace = pod.getMetadata().getNamespace();
-        String name = pod.getMetadata().getName();
-        String uid = pod.getMetadata().getUid();
-        writer.execute(() -> write(namespace, name, uid, fieldPath, type, reason, message));
+    private void record(HasMetadata object, String fieldPath, String type, String reason, String message) {
+        ObjectReference involved = new ObjectReferenceBuilder().withApiVersion(object.getApiVersion())
+                .withKind(object.getKind()).withNamespace(object.getMetadata().getNamespace())
+                .withName(object.getMetadata().getName()).withUid(object.getMetadata().getUid())
+                .withFieldPath(fieldPath).build();
+        writer.execute(() -> write(involved, type, reason, message));
     }
 
-    private void write(String namespace, String pod, String uid, String fieldPath, String type, String reason,
-                       String message) {
+    private void write(ObjectReference involved, String type, String reason, String message) {
+        String namespace = involved.getNamespace() == null ? "default" : involved.getNamespace();
+        String name = involved.getName();
+        String uid = involved.getUid();
+        String fieldPath = involved.getFieldPath();
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         String identity = EventRepeats.identity(uid, fieldPath, type, reason, message);
         try {
@@ -68,21 +93,20 @@ final class PodEvents implements AutoCloseable {
                 return;
             }
             Event event = new EventBuilder().withNewMetadata()
-                    .withName(pod + "." + Long.toHexString(System.nanoTime() ^ System.currentTimeMillis() << 20))
+                    .withName(name + "." + Long.toHexString(System.nanoTime() ^ System.currentTimeMillis() << 20))
                     .withNamespace(namespace).endMetadata()
-                    .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion("v1").withKind("Pod")
-                            .withNamespace(namespace).withName(pod).withUid(uid).withFieldPath(fieldPath).build())
+                    .withInvolvedObject(involved)
                     .withType(type).withReason(reason).withMessage(message).withCount(1)
                     .withFirstTimestamp(now.toString()).withLastTimestamp(now.toString())
-                    .withNewSource().withComponent("kubelet").withHost(node).endSource()
-                    .withReportingComponent("kubelet").withReportingInstance(node).build();
+                    .withNewSource().withComponent(component).withHost(node).endSource()
+                    .withReportingComponent(component).withReportingInstance(node).build();
             Event created = client.v1().events().inNamespace(namespace).resource(event).create();
             repeats.wrote(identity, new EventRepeats.Written(created.getMetadata().getName(), 1, now));
         } catch (KubernetesClientException e) {
             // Events are best effort, as in the kubelet: a lost one must not stop a pod. A failed count (the event
             // expired meanwhile) makes the next occurrence a new event.
             repeats.forget(identity);
-            LOG.debugf("event %s for pod %s/%s: %s", reason, namespace, pod, e.getMessage());
+            LOG.debugf("event %s for %s %s/%s: %s", reason, involved.getKind(), namespace, name, e.getMessage());
         }
     }
 

@@ -1,6 +1,8 @@
 package io.qube.agent.pod;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
@@ -9,7 +11,10 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The ConfigMaps and Secrets pods take env and volumes from, read from the API when a container starts. */
+/**
+ * The ConfigMaps and Secrets pods take env and volumes from, and the claims and volumes behind their
+ * persistentVolumeClaim volumes, read from the API when a container starts.
+ */
 class PodSources {
 
     private final KubernetesClient client;
@@ -54,5 +59,15 @@ class PodSources {
             throw new MissingSource((secret ? "secret" : "configmap") + " \"" + name + "\" not found");
         }
         return keys;
+    }
+
+    /** The claim, or null when it does not exist. */
+    PersistentVolumeClaim claim(String namespace, String name) {
+        return client.persistentVolumeClaims().inNamespace(namespace).withName(name).get();
+    }
+
+    /** The volume, or null when it does not exist. */
+    PersistentVolume volume(String name) {
+        return client.persistentVolumes().withName(name).get();
     }
 }

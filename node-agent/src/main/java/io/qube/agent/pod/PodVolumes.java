@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.ConfigMapProjection;
 import io.fabric8.kubernetes.api.model.DownwardAPIVolumeFile;
 import io.fabric8.kubernetes.api.model.HostPathVolumeSource;
 import io.fabric8.kubernetes.api.model.KeyToPath;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.SecretProjection;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -13,15 +15,20 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Sets up a pod's volumes under its sandbox directory, as the kubelet's volume plugins do: emptyDir a directory
  * of the pod's, configMap, secret, downwardAPI and projected written by the {@link AtomicWriter} (so updates reach
- * running containers), hostPath the host's own path after its type check. A source that is missing is a
- * {@link MissingSource} with the kubelet's wording; the pod waits for it.
+ * running containers), hostPath the host's own path after its type check, persistentVolumeClaim the directory of
+ * the claim's bound volume (local or hostPath) on this node. With a pod fsGroup, emptyDir and local volumes get
+ * its group ({@link VolumeOwnership}). A source that is missing (a claim not bound yet) is a {@link MissingSource}
+ * with the kubelet's wording; the pod waits for it.
  */
 final class PodVolumes {
 
@@ -34,19 +41,115 @@ final class PodVolumes {
         this.sources = sources;
     }
 
-    /** The host path of every volume, by name, after setting each up. */
-    Map<String, Path> setUp(Pod pod, Path podDirectory, DownwardValues downward) throws MissingSource, IOException {
+    /**
+     * The host path of every volume, by name, after setting each up.
+     *
+     * @param mounted what the pod's earlier set-ups did for good, which this one adds to
+     */
+    Map<String, Path> setUp(Pod pod, Path podDirectory, DownwardValues downward, Mounted mounted)
+            throws MissingSource, IOException {
         Map<String, Path> paths = new LinkedHashMap<>();
         for (Volume volume : pod.getSpec().getVolumes()) {
             Path directory = podDirectory.resolve("volumes").resolve(volume.getName());
-            try {
-                paths.put(volume.getName(), setUp(pod, volume, directory, downward));
-            } catch (MissingSource e) {
-                throw new MissingSource("MountVolume.SetUp failed for volume \"" + volume.getName() + "\" : "
-                        + e.getMessage());
+            boolean owned = volume.getEmptyDir() != null;
+            if (volume.getPersistentVolumeClaim() != null) {
+                ClaimPath claim = mounted.claims.get(volume.getName());
+                if (claim == null) {
+                    claim = claimPath(pod.getMetadata().getNamespace(), volume);
+                    mounted.claims.put(volume.getName(), claim);
+                }
+                paths.put(volume.getName(), claim.path());
+                owned = claim.local() && !readOnly(pod, volume.getName());
+            } else {
+                try {
+                    paths.put(volume.getName(), setUp(pod, volume, directory, downward));
+                } catch (MissingSource e) {
+                    throw new MissingSource("MountVolume.SetUp failed for volume \"" + volume.getName() + "\" : "
+                            + e.getMessage());
+                }
+            }
+            var context = pod.getSpec().getSecurityContext();
+            if (owned && context != null && context.getFsGroup() != null && !mounted.owned.contains(volume.getName())) {
+                VolumeOwnership.apply(paths.get(volume.getName()), context.getFsGroup(),
+                        context.getFsGroupChangePolicy(), false);
+                mounted.owned.add(volume.getName());
             }
         }
         return paths;
+    }
+
+    /** Whether every mount of the volume is read-only: a persistentVolumeClaim volume with {@code readOnly}. */
+    static boolean readOnly(Pod pod, String volumeName) {
+        return pod.getSpec().getVolumes().stream().anyMatch(volume -> volume.getName().equals(volumeName)
+                && volume.getPersistentVolumeClaim() != null
+                && Boolean.TRUE.equals(volume.getPersistentVolumeClaim().getReadOnly()));
+    }
+
+    /**
+     * The host directory of the claim's bound volume, or why there is none yet in the kubelet's words (the claim
+     * missing, being deleted, not bound; its volume missing or not one this node can mount).
+     */
+    private ClaimPath claimPath(String namespace, Volume volume) throws MissingSource, IOException {
+        String name = volume.getPersistentVolumeClaim().getClaimName();
+        try {
+            PersistentVolumeClaim claim = sources.claim(namespace, name);
+            if (claim == null) {
+                throw new MissingSource("failed to fetch PVC from API server: persistentvolumeclaims \"" + name
+                        + "\" not found");
+            }
+            if (claim.getMetadata().getDeletionTimestamp() != null) {
+                throw new MissingSource("can't start pod because PVC " + namespace + "/" + name + " is being deleted");
+            }
+            String phase = claim.getStatus() == null ? null : claim.getStatus().getPhase();
+            String volumeName = claim.getSpec().getVolumeName();
+            if (!"Bound".equals(phase) || volumeName == null || volumeName.isEmpty()) {
+                throw new MissingSource("PVC " + namespace + "/" + name + " has non-bound phase (\""
+                        + (phase == null ? "" : phase) + "\") or empty pvc.Spec.VolumeName (\""
+                        + (volumeName == null ? "" : volumeName) + "\")");
+            }
+            PersistentVolume bound = sources.volume(volumeName);
+            if (bound == null) {
+                throw new MissingSource("failed to fetch PV \"" + volumeName + "\" from API server: "
+                        + "persistentvolumes \"" + volumeName + "\" not found");
+            }
+            var claimRef = bound.getSpec().getClaimRef();
+            if (claimRef == null || !claim.getMetadata().getUid().equals(claimRef.getUid())) {
+                throw new MissingSource("found PV object \"" + volumeName + "\" but its ClaimRef.UID (\""
+                        + (claimRef == null ? "" : claimRef.getUid()) + "\") does not point to claim.UID (\""
+                        + claim.getMetadata().getUid() + "\")");
+            }
+            if (bound.getSpec().getLocal() != null) {
+                Path path = Path.of(bound.getSpec().getLocal().getPath());
+                if (!Files.isDirectory(path)) {
+                    throw new MissingSource("MountVolume.NewMounter initialization failed for volume \"" + volumeName
+                            + "\" : path \"" + path + "\" does not exist");
+                }
+                return new ClaimPath(path, true);
+            }
+            if (bound.getSpec().getHostPath() != null) {
+                return new ClaimPath(hostPath(bound.getSpec().getHostPath()), false);
+            }
+            throw new MissingSource("volume \"" + volumeName + "\" is neither a local nor a hostPath volume, the "
+                    + "kinds this node mounts");
+        } catch (MissingSource e) {
+            throw new MissingSource("Unable to attach or mount volumes: unmounted volumes=[" + volume.getName()
+                    + "], unattached volumes=[], failed to process volumes=[" + volume.getName() + "]: error "
+                    + "processing PVC " + namespace + "/" + name + ": " + e.getMessage());
+        }
+    }
+
+    /** A claim's volume on this node: its directory and whether the pod's fsGroup owns it (local, not hostPath). */
+    private record ClaimPath(Path path, boolean local) {
+    }
+
+    /**
+     * What a pod's earlier set-ups did for good, kept by its worker: each claim's volume once resolved (a mounted
+     * volume stays while the pod runs, as in the kubelet, even when its claim is deleted meanwhile) and the volumes
+     * given to the fsGroup already (the kubelet does it once, at the mount).
+     */
+    static final class Mounted {
+        private final Map<String, ClaimPath> claims = new HashMap<>();
+        private final Set<String> owned = new HashSet<>();
     }
 
     private Path setUp(Pod pod, Volume volume, Path directory, DownwardValues downward)
@@ -73,7 +176,7 @@ final class PodVolumes {
             Files.createDirectories(directory);
         } else {
             throw new MissingSource("the volume's type is not supported by this node's runtime (supported: emptyDir, "
-                    + "configMap, secret, downwardAPI, projected, hostPath)");
+                    + "configMap, secret, downwardAPI, projected, hostPath, persistentVolumeClaim)");
         }
         return directory;
     }

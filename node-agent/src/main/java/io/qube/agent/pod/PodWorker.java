@@ -65,6 +65,7 @@ final class PodWorker {
     /** Set while the pod's runs are being stopped with a grace period. */
     private volatile Stopping stopping;
     private boolean evicted;
+    private final PodVolumes.Mounted mounted = new PodVolumes.Mounted();
 
     PodWorker(String uid, NodeServices node, Runnable resync) {
         this.uid = uid;
@@ -192,7 +193,7 @@ final class PodWorker {
         DownwardValues downward = new DownwardValues(current, podIp, node.hostIp(), node.allocatable());
         Map<String, Path> volumes;
         try {
-            volumes = node.volumes().setUp(current, sandbox.directory(), downward);
+            volumes = node.volumes().setUp(current, sandbox.directory(), downward, mounted);
         } catch (MissingSource e) {
             node.events().warning(current, null, "FailedMount", e.getMessage());
             writeStatus(current, podIp);
@@ -290,17 +291,13 @@ final class PodWorker {
             node.events().warning(pod, field, "Failed", "Error: " + message);
             return false;
         }
-        List<ContainerConfig.Mount> mounts = new ArrayList<>();
-        for (VolumeMount mount : container.getVolumeMounts()) {
-            Path source = volumes.get(mount.getName());
-            if (source == null) {
-                continue; // validation refuses a mount of an unknown volume; nothing to mount
-            }
-            if (mount.getSubPath() != null && !mount.getSubPath().isEmpty()) {
-                source = source.resolve(mount.getSubPath());
-            }
-            mounts.add(new ContainerConfig.Mount(source.toString(), mount.getMountPath(),
-                    Boolean.TRUE.equals(mount.getReadOnly())));
+        List<ContainerConfig.Mount> mounts;
+        try {
+            mounts = mounts(pod, container, volumes, env);
+        } catch (IllegalArgumentException e) {
+            waiting.put(container.getName(), new String[] {"CreateContainerConfigError", e.getMessage()});
+            node.events().warning(pod, field, "Failed", "Error: " + e.getMessage());
+            return false;
         }
         if (hostCommands) {
             node.events().normal(pod, field, "Pulled", "Container image \"" + container.getImage()
@@ -335,6 +332,32 @@ final class PodWorker {
             }
         }
         return true;
+    }
+
+    /** The container's mounts, each subPath (or expanded subPathExpr) made in its volume when missing. */
+    private static List<ContainerConfig.Mount> mounts(Pod pod, Container container, Map<String, Path> volumes,
+                                                      Map<String, String> env) throws IOException {
+        List<ContainerConfig.Mount> mounts = new ArrayList<>();
+        for (VolumeMount mount : container.getVolumeMounts()) {
+            Path source = volumes.get(mount.getName());
+            if (source == null) {
+                continue; // validation refuses a mount of an unknown volume; nothing to mount
+            }
+            String subPath = mount.getSubPathExpr() != null && !mount.getSubPathExpr().isEmpty()
+                    ? Expansion.expand(mount.getSubPathExpr(), env) : mount.getSubPath();
+            if (subPath != null && !subPath.isEmpty()) {
+                try {
+                    source = SubPaths.prepare(source, subPath);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("failed to prepare subPath for volumeMount \""
+                            + mount.getName() + "\" of container \"" + container.getName() + "\": "
+                            + e.getMessage());
+                }
+            }
+            mounts.add(new ContainerConfig.Mount(source.toString(), mount.getMountPath(),
+                    Boolean.TRUE.equals(mount.getReadOnly()) || PodVolumes.readOnly(pod, mount.getName())));
+        }
+        return mounts;
     }
 
     private Probes.Listener listener(Pod pod, Container container, String containerId) {
