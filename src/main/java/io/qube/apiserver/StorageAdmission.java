@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.qube.client.StorageNames;
 import io.qube.store.ResourceType;
 import io.qube.store.StoredObject;
 
@@ -18,20 +19,16 @@ import java.util.Collection;
 final class StorageAdmission {
 
     static final ResourceType STORAGE_CLASSES = new ResourceType("storage.k8s.io", "storageclasses");
-    static final String CLAIM_PROTECTION = "kubernetes.io/pvc-protection";
-    static final String VOLUME_PROTECTION = "kubernetes.io/pv-protection";
-    private static final String DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class";
-    private static final String BETA_DEFAULT_CLASS = "storageclass.beta.kubernetes.io/is-default-class";
 
     private StorageAdmission() {
     }
 
     static void newVolume(ObjectNode volume) {
-        protect(volume, VOLUME_PROTECTION);
+        protect(volume, StorageNames.PV_PROTECTION);
     }
 
     static void newClaim(ObjectNode claim, Collection<StoredObject> classes) {
-        protect(claim, CLAIM_PROTECTION);
+        protect(claim, StorageNames.PVC_PROTECTION);
         ObjectNode spec = claim.withObjectProperty("spec");
         // Only an absent class is defaulted: "" asks for a volume without a class.
         if (spec.path("storageClassName").isMissingNode() || spec.path("storageClassName").isNull()) {
@@ -87,8 +84,8 @@ final class StorageAdmission {
         for (StoredObject stored : classes) {
             JsonNode storageClass = StoredTrees.parse(stored);
             JsonNode annotations = storageClass.path("metadata").path("annotations");
-            boolean isDefault = annotations.path(DEFAULT_CLASS).asText("").equals("true")
-                    || annotations.path(BETA_DEFAULT_CLASS).asText("").equals("true");
+            boolean isDefault = annotations.path(StorageNames.DEFAULT_CLASS).asText("").equals("true")
+                    || annotations.path(StorageNames.BETA_DEFAULT_CLASS).asText("").equals("true");
             if (isDefault && (chosen == null || newer(storageClass, chosen))) {
                 chosen = storageClass;
             }

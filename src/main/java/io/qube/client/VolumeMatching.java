@@ -10,59 +10,139 @@ import io.fabric8.kubernetes.api.model.TopologySelectorTerm;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
- * Which PersistentVolume a claim may bind to, by the rules Kubernetes' PV controller and scheduler share
- * (component-helpers' FindMatchingVolume): a volume pre-bound to the claim wins; otherwise the smallest Available
- * volume of the claim's class, large enough, with the claim's volumeMode, every requested access mode, labels the
- * claim's selector accepts and, when a node is given, node affinity that admits the node.
+ * Which volume a claim may bind, for the PV controller and the scheduler alike, as Kubernetes decides it (the
+ * controller's volume index and component-helpers' FindMatchingVolume): volumes are grouped by their exact set of
+ * access modes, the groups holding every mode the claim asks for are tried from the fewest modes up, and in the first
+ * group with a fit the volume pre-bound to the claim wins, else the smallest Available, unreserved volume of the
+ * claim's class, volumeMode and selector whose capacity covers the request (a pre-bound volume needs only the size,
+ * volumeMode and volume attributes class to fit). When the scheduler passes a node, a volume counts only if its node
+ * affinity admits the node, and a pre-bound volume the node cannot reach means no match at all.
  */
 public final class VolumeMatching {
 
-    /** On a claim: the node the scheduler chose, for the provisioner to create its volume on. */
-    public static final String SELECTED_NODE = "volume.kubernetes.io/selected-node";
-    /** On a claim: the PV controller finished binding it (the value does not matter). */
-    public static final String BIND_COMPLETED = "pv.kubernetes.io/bind-completed";
-    /** On a volume or claim: a controller, not the user, made the binding. */
-    public static final String BOUND_BY_CONTROLLER = "pv.kubernetes.io/bound-by-controller";
-    /** The class before spec.storageClassName existed; still wins over the field, as in Kubernetes. */
-    public static final String BETA_STORAGE_CLASS = "volume.beta.kubernetes.io/storage-class";
-    /** A class with this provisioner (or none) cannot provision volumes. */
-    public static final String NO_PROVISIONER = "kubernetes.io/no-provisioner";
+    private static final String FILESYSTEM = "Filesystem";
 
     private VolumeMatching() {
     }
 
-    /** The claim's class name, "" for none. */
-    public static String claimClass(PersistentVolumeClaim claim) {
-        return className(claim.getMetadata().getAnnotations(), claim.getSpec().getStorageClassName());
+    /** In one access-mode group: the volume found (null: none, and nothing else may be taken either). */
+    private record Decision(PersistentVolume volume) {
     }
 
-    /** The volume's class name, "" for none. */
-    public static String volumeClass(PersistentVolume volume) {
-        return className(volume.getMetadata().getAnnotations(), volume.getSpec().getStorageClassName());
-    }
-
-    private static String className(Map<String, String> annotations, String field) {
-        if (annotations != null && annotations.containsKey(BETA_STORAGE_CLASS)) {
-            return annotations.get(BETA_STORAGE_CLASS);
+    /**
+     * The volume to bind the claim to, or null when none fits.
+     *
+     * @param node         the scheduler's candidate node (its affinity must admit it), null for the PV controller
+     * @param excluded     names of volumes already chosen for other claims (the scheduler's); never matched
+     * @param delayBinding the claim's class binds WaitForFirstConsumer and no node is given: only a volume pre-bound
+     *                     to the claim may be taken
+     */
+    public static PersistentVolume findBestMatch(PersistentVolumeClaim claim, Collection<PersistentVolume> volumes,
+                                                 Node node, Set<String> excluded, boolean delayBinding) {
+        Set<String> wanted = accessModes(claim.getSpec().getAccessModes());
+        Map<String, List<PersistentVolume>> byModes = new TreeMap<>();
+        for (PersistentVolume volume : volumes) {
+            Set<String> modes = accessModes(volume.getSpec().getAccessModes());
+            if (modes.containsAll(wanted) && !excluded.contains(volume.getMetadata().getName())) {
+                byModes.computeIfAbsent(String.join(",", modes), key -> new ArrayList<>()).add(volume);
+            }
         }
-        return field == null ? "" : field;
+        List<List<PersistentVolume>> groups = new ArrayList<>(byModes.values());
+        groups.sort(Comparator.comparingInt(group -> accessModes(group.get(0).getSpec().getAccessModes()).size()));
+        for (List<PersistentVolume> group : groups) {
+            Decision decision = findInGroup(claim, group, node, delayBinding && node == null);
+            if (decision != null) {
+                return decision.volume();
+            }
+        }
+        return null;
     }
 
-    /** Whether the class binds only once a pod using the claim is scheduled. */
-    public static boolean waitsForFirstConsumer(StorageClass storageClass) {
-        return storageClass != null && "WaitForFirstConsumer".equals(storageClass.getVolumeBindingMode());
+    /** The PV controller's question: no node, nothing excluded. */
+    public static PersistentVolume findBestMatch(PersistentVolumeClaim claim, Collection<PersistentVolume> volumes,
+                                                 boolean delayBinding) {
+        return findBestMatch(claim, volumes, null, Set.of(), delayBinding);
     }
 
-    /** Whether the class names a provisioner that can create volumes. */
-    public static boolean provisions(StorageClass storageClass) {
-        String provisioner = storageClass.getProvisioner();
-        return provisioner != null && !provisioner.isEmpty() && !NO_PROVISIONER.equals(provisioner);
+    private static Decision findInGroup(PersistentVolumeClaim claim, List<PersistentVolume> volumes, Node node,
+                                        boolean delayBinding) {
+        BigDecimal requested = requestedStorage(claim);
+        String requestedClass = claimClass(claim);
+        PersistentVolume smallest = null;
+        BigDecimal smallestSize = null;
+        List<PersistentVolume> ordered = new ArrayList<>(volumes);
+        ordered.sort(Comparator.comparing(v -> v.getMetadata().getName()));
+        for (PersistentVolume volume : ordered) {
+            BigDecimal size = capacity(volume);
+            if (size.compareTo(requested) < 0 || volumeModeMismatch(claim, volume)
+                    || !Objects.equals(claim.getSpec().getVolumeAttributesClassName(),
+                    volume.getSpec().getVolumeAttributesClassName())
+                    || volume.getMetadata().getDeletionTimestamp() != null) {
+                continue;
+            }
+            boolean reachable = node == null || admits(volume, node);
+            if (isBoundToClaim(volume, claim)) {
+                // The claim's own volume is its only candidate: if the node cannot reach it, nothing fits there.
+                return new Decision(reachable ? volume : null);
+            }
+            if (delayBinding) {
+                continue; // the scheduler binds such claims, once it knows the node
+            }
+            if (!"Available".equals(phase(volume)) || volume.getSpec().getClaimRef() != null
+                    || claim.getSpec().getSelector() != null
+                    && !Selectors.matches(claim.getSpec().getSelector(), volume.getMetadata().getLabels())
+                    || !volumeClass(volume).equals(requestedClass) || !reachable) {
+                continue;
+            }
+            if (smallestSize == null || smallestSize.compareTo(size) > 0) {
+                smallest = volume;
+                smallestSize = size;
+            }
+        }
+        return smallest == null ? null : new Decision(smallest);
+    }
+
+    /**
+     * Why the volume a claim names in spec.volumeName cannot be its volume (Kubernetes' checkVolumeSatisfyClaim), or
+     * null when it can. The claim's selector does not count here: naming the volume overrides it.
+     */
+    public static String mismatch(PersistentVolume volume, PersistentVolumeClaim claim) {
+        if (volume.getMetadata().getDeletionTimestamp() != null) {
+            return "the volume is marked for deletion \"" + volume.getMetadata().getName() + "\"";
+        }
+        if (capacity(volume).compareTo(requestedStorage(claim)) < 0) {
+            return "requested PV is too small";
+        }
+        if (!volumeClass(volume).equals(claimClass(claim))) {
+            return "storageClassName does not match";
+        }
+        if (volumeModeMismatch(claim, volume)) {
+            return "incompatible volumeMode";
+        }
+        if (!accessModes(volume.getSpec().getAccessModes()).containsAll(accessModes(claim.getSpec().getAccessModes()))) {
+            return "incompatible accessMode";
+        }
+        return null;
+    }
+
+    /** The volume's claimRef names this claim, and its uid if it has one (Kubernetes' IsVolumeBoundToClaim). */
+    public static boolean isBoundToClaim(PersistentVolume volume, PersistentVolumeClaim claim) {
+        ObjectReference ref = volume.getSpec().getClaimRef();
+        return ref != null && Objects.equals(ref.getName(), claim.getMetadata().getName())
+                && Objects.equals(ref.getNamespace(), claim.getMetadata().getNamespace())
+                && (ref.getUid() == null || ref.getUid().isEmpty()
+                || ref.getUid().equals(claim.getMetadata().getUid()));
     }
 
     /**
@@ -75,18 +155,42 @@ public final class VolumeMatching {
             return false;
         }
         Map<String, String> annotations = claim.getMetadata().getAnnotations();
-        return (annotations != null && annotations.containsKey(BIND_COMPLETED))
+        return (annotations != null && annotations.containsKey(StorageNames.BIND_COMPLETED))
                 || (claim.getStatus() != null && "Bound".equals(claim.getStatus().getPhase()));
     }
 
-    /** The volume's claimRef names this claim (and its uid, when the reference carries one). */
-    public static boolean isBoundTo(PersistentVolume volume, PersistentVolumeClaim claim) {
-        ObjectReference ref = volume.getSpec().getClaimRef();
-        if (ref == null || !claim.getMetadata().getName().equals(ref.getName())
-                || !claim.getMetadata().getNamespace().equals(ref.getNamespace())) {
-            return false;
+    /** An absent volumeMode is Filesystem on both sides. */
+    public static boolean volumeModeMismatch(PersistentVolumeClaim claim, PersistentVolume volume) {
+        return !Objects.requireNonNullElse(claim.getSpec().getVolumeMode(), FILESYSTEM)
+                .equals(Objects.requireNonNullElse(volume.getSpec().getVolumeMode(), FILESYSTEM));
+    }
+
+    /** The claim's class: the beta annotation, else spec.storageClassName, else "" (no class). */
+    public static String claimClass(PersistentVolumeClaim claim) {
+        return storageClass(claim.getMetadata().getAnnotations(), claim.getSpec().getStorageClassName());
+    }
+
+    /** The volume's class, read as the claim's is. */
+    public static String volumeClass(PersistentVolume volume) {
+        return storageClass(volume.getMetadata().getAnnotations(), volume.getSpec().getStorageClassName());
+    }
+
+    private static String storageClass(Map<String, String> annotations, String specClass) {
+        if (annotations != null && annotations.containsKey(StorageNames.BETA_STORAGE_CLASS)) {
+            return annotations.get(StorageNames.BETA_STORAGE_CLASS);
         }
-        return ref.getUid() == null || ref.getUid().isEmpty() || ref.getUid().equals(claim.getMetadata().getUid());
+        return specClass == null ? "" : specClass;
+    }
+
+    /** Whether the class binds only once a pod using the claim is scheduled. */
+    public static boolean waitsForFirstConsumer(StorageClass storageClass) {
+        return storageClass != null && "WaitForFirstConsumer".equals(storageClass.getVolumeBindingMode());
+    }
+
+    /** Whether the class names a provisioner that can create volumes. */
+    public static boolean provisions(StorageClass storageClass) {
+        String provisioner = storageClass.getProvisioner();
+        return provisioner != null && !provisioner.isEmpty() && !StorageNames.NO_PROVISIONER.equals(provisioner);
     }
 
     /** The volume's required node affinity admits the node (a volume without one is reachable everywhere). */
@@ -124,83 +228,26 @@ public final class VolumeMatching {
     }
 
     /** The claim's storage request in bytes (0 when it has none). */
-    public static BigDecimal requestedBytes(PersistentVolumeClaim claim) {
+    public static BigDecimal requestedStorage(PersistentVolumeClaim claim) {
         var resources = claim.getSpec().getResources();
-        Quantity requested = resources == null || resources.getRequests() == null ? null
-                : resources.getRequests().get("storage");
-        return requested == null ? BigDecimal.ZERO : Quantity.getAmountInBytes(requested);
+        return bytes(resources == null || resources.getRequests() == null ? null
+                : resources.getRequests().get("storage"));
     }
 
-    private static BigDecimal capacityBytes(PersistentVolume volume) {
-        Map<String, Quantity> capacities = volume.getSpec().getCapacity();
-        Quantity capacity = capacities == null ? null : capacities.get("storage");
-        return capacity == null ? BigDecimal.ZERO : Quantity.getAmountInBytes(capacity);
+    /** The volume's storage capacity in bytes (0 when it has none). */
+    public static BigDecimal capacity(PersistentVolume volume) {
+        return bytes(volume.getSpec().getCapacity() == null ? null : volume.getSpec().getCapacity().get("storage"));
     }
 
-    /**
-     * The volume for the claim among {@code volumes}, or null. {@code node}: the scheduler's question (affinity and
-     * access modes count; null for the PV controller's). {@code delayBinding} (the PV controller's, for a class that
-     * waits for its first consumer): only a volume pre-bound to the claim is returned. {@code excluded}: names of
-     * volumes already taken by other claims of the same pod or by pods in flight.
-     */
-    public static PersistentVolume findMatchingVolume(PersistentVolumeClaim claim, Collection<PersistentVolume> volumes,
-                                                      Node node, Set<String> excluded, boolean delayBinding) {
-        BigDecimal requested = requestedBytes(claim);
-        String requestedClass = claimClass(claim);
-        PersistentVolume smallest = null;
-        BigDecimal smallestSize = null;
-        for (PersistentVolume volume : volumes) {
-            if (excluded.contains(volume.getMetadata().getName())) {
-                continue;
-            }
-            boolean boundToClaim = isBoundTo(volume, claim);
-            if (volume.getSpec().getClaimRef() != null && !boundToClaim) {
-                continue;
-            }
-            BigDecimal size = capacityBytes(volume);
-            if (size.compareTo(requested) < 0 || !sameVolumeMode(claim, volume)
-                    || volume.getMetadata().getDeletionTimestamp() != null) {
-                continue;
-            }
-            boolean reachable = node == null || admits(volume, node);
-            if (boundToClaim) {
-                // A volume pre-bound to the claim is the only candidate: if the node cannot reach it, nothing fits.
-                return reachable ? volume : null;
-            }
-            if (node == null && delayBinding) {
-                continue;
-            }
-            String phase = volume.getStatus() == null ? null : volume.getStatus().getPhase();
-            if (!"Available".equals(phase)
-                    || (claim.getSpec().getSelector() != null
-                    && !Selectors.matches(claim.getSpec().getSelector(), volume.getMetadata().getLabels()))
-                    || !volumeClass(volume).equals(requestedClass) || !reachable
-                    || (node != null && !hasAccessModes(claim, volume))) {
-                continue;
-            }
-            if (smallest == null || smallestSize.compareTo(size) > 0) {
-                smallest = volume;
-                smallestSize = size;
-            }
-        }
-        return smallest;
+    public static BigDecimal bytes(Quantity quantity) {
+        return quantity == null ? BigDecimal.ZERO : quantity.getNumericalAmount();
     }
 
-    /** An absent volumeMode is Filesystem on both sides. */
-    public static boolean sameVolumeMode(PersistentVolumeClaim claim, PersistentVolume volume) {
-        return modeOf(claim.getSpec().getVolumeMode()).equals(modeOf(volume.getSpec().getVolumeMode()));
+    public static String phase(PersistentVolume volume) {
+        return volume.getStatus() == null ? null : volume.getStatus().getPhase();
     }
 
-    private static String modeOf(String mode) {
-        return mode == null ? "Filesystem" : mode;
-    }
-
-    /** The volume offers every access mode the claim asks for. */
-    public static boolean hasAccessModes(PersistentVolumeClaim claim, PersistentVolume volume) {
-        List<String> offered = volume.getSpec().getAccessModes();
-        if (offered == null) {
-            offered = List.of();
-        }
-        return claim.getSpec().getAccessModes() == null || offered.containsAll(claim.getSpec().getAccessModes());
+    private static Set<String> accessModes(List<String> modes) {
+        return modes == null ? Set.of() : new TreeSet<>(modes);
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.qube.client.ApiRequests;
+import io.qube.client.StorageNames;
 import io.qube.client.VolumeMatching;
 import io.qube.scheduler.framework.VolumeActions;
 
@@ -28,8 +29,8 @@ final class VolumeWrites implements VolumeActions {
         // the PV controller for another claim, say) answers 409 and the pod is tried again.
         ObjectNode metadata = patch.putObject("metadata").put("resourceVersion",
                 volume.getMetadata().getResourceVersion());
-        if (!VolumeMatching.isBoundTo(volume, claim)) {
-            metadata.putObject("annotations").put(VolumeMatching.BOUND_BY_CONTROLLER, "yes");
+        if (!VolumeMatching.isBoundToClaim(volume, claim)) {
+            metadata.putObject("annotations").put(StorageNames.BOUND_BY_CONTROLLER, "yes");
         }
         patch.putObject("spec").putObject("claimRef").put("kind", "PersistentVolumeClaim").put("apiVersion", "v1")
                 .put("namespace", claim.getMetadata().getNamespace()).put("name", claim.getMetadata().getName())
@@ -44,9 +45,9 @@ final class VolumeWrites implements VolumeActions {
         ObjectNode patch = JsonNodeFactory.instance.objectNode();
         ObjectNode annotations = patch.putObject("metadata").putObject("annotations");
         if (nodeName == null) {
-            annotations.putNull(VolumeMatching.SELECTED_NODE);
+            annotations.putNull(StorageNames.SELECTED_NODE);
         } else {
-            annotations.put(VolumeMatching.SELECTED_NODE, nodeName);
+            annotations.put(StorageNames.SELECTED_NODE, nodeName);
         }
         return api.send("PATCH", ApiRequests.corePath(claim.getMetadata().getNamespace(), "persistentvolumeclaims",
                 claim.getMetadata().getName(), null), MERGE, patch.toString());

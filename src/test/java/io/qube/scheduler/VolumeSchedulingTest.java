@@ -16,6 +16,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.qube.client.StorageNames;
 import io.qube.client.VolumeMatching;
 import io.qube.controller.ControllerTestBase;
 import io.qube.test.EmbeddedPostgresResource;
@@ -103,7 +104,7 @@ class VolumeSchedulingTest extends ControllerTestBase {
     /** What the PV controller does last: the claim names its volume, bind-completed, phase Bound. */
     private void completeBinding(String claim, String volume) {
         client.persistentVolumeClaims().inNamespace(namespace).withName(claim).edit(pvc ->
-                new PersistentVolumeClaimBuilder(pvc).editMetadata().addToAnnotations(VolumeMatching.BIND_COMPLETED, "yes").endMetadata()
+                new PersistentVolumeClaimBuilder(pvc).editMetadata().addToAnnotations(StorageNames.BIND_COMPLETED, "yes").endMetadata()
                 .editSpec().withVolumeName(volume).endSpec().build());
         client.persistentVolumeClaims().inNamespace(namespace).withName(claim).editStatus(pvc ->
                 new PersistentVolumeClaimBuilder(pvc).editOrNewStatus().withPhase("Bound").endStatus().build());
@@ -124,7 +125,7 @@ class VolumeSchedulingTest extends ControllerTestBase {
     private String selectedNode(String claim) {
         var annotations = client.persistentVolumeClaims().inNamespace(namespace).withName(claim).get().getMetadata()
                 .getAnnotations();
-        return annotations == null ? null : annotations.get(VolumeMatching.SELECTED_NODE);
+        return annotations == null ? null : annotations.get(StorageNames.SELECTED_NODE);
     }
 
     private PodCondition scheduledCondition(String pod) {
@@ -186,7 +187,7 @@ class VolumeSchedulingTest extends ControllerTestBase {
         assertThat(preBound.getSpec().getClaimRef().getName()).isEqualTo("data");
         assertThat(preBound.getSpec().getClaimRef().getNamespace()).isEqualTo(namespace);
         assertThat(preBound.getSpec().getClaimRef().getUid()).isEqualTo(data.getMetadata().getUid());
-        assertThat(preBound.getMetadata().getAnnotations()).containsEntry(VolumeMatching.BOUND_BY_CONTROLLER, "yes");
+        assertThat(preBound.getMetadata().getAnnotations()).containsEntry(StorageNames.BOUND_BY_CONTROLLER, "yes");
         assertThat(selectedNode("data")).isNull();
 
         completeBinding("data", "static-" + namespace);

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.qube.client.StorageNames;
 
 /**
  * The default StorageClass {@code local-path}, as k3s ships one: volumes are directories that the node agents make
@@ -13,15 +14,14 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 final class LocalPathStorageClass {
 
     static final String NAME = "local-path";
-    static final String PROVISIONER = "qube.io/local-path";
 
     private LocalPathStorageClass() {
     }
 
     static StorageClass storageClass() {
         return new StorageClassBuilder().withNewMetadata().withName(NAME)
-                .addToAnnotations("storageclass.kubernetes.io/is-default-class", "true").endMetadata()
-                .withProvisioner(PROVISIONER).withReclaimPolicy("Delete").withVolumeBindingMode("WaitForFirstConsumer")
+                .addToAnnotations(StorageNames.DEFAULT_CLASS, "true").endMetadata()
+                .withProvisioner(StorageNames.LOCAL_PATH).withReclaimPolicy("Delete").withVolumeBindingMode("WaitForFirstConsumer")
                 .build();
     }
 

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.qube.apiserver.registry.TableColumn;
 
+import io.qube.client.StorageNames;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,6 @@ final class StorageColumns {
     private static final List<String> ACCESS_MODE_ORDER = List.of("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany",
             "ReadWriteOncePod");
     private static final String UNSET = "<unset>";
-    private static final String DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class";
 
     private StorageColumns() {
     }
@@ -100,11 +100,11 @@ final class StorageColumns {
                 CommonColumns.age());
     }
 
-    /** Whether the class is the one a claim without a class gets. */
+    /** Whether the class is the one a claim without a class gets (either spelling, as kubectl's printer reads it). */
     private static boolean isDefault(HasMetadata storageClass) {
         Map<String, String> annotations = storageClass.getMetadata() == null ? null
                 : storageClass.getMetadata().getAnnotations();
-        return annotations != null && "true".equals(annotations.get(DEFAULT_CLASS));
+        return StorageNames.isDefaultClass(annotations);
     }
 
     private static String className(StorageClass storageClass) {

@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.qube.client.EventRecorder;
 
+import io.qube.client.StorageNames;
+import io.qube.client.VolumeMatching;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +63,7 @@ final class BindingWrites {
         }
         if (chosenByController) {
             dirty |= annotate(wanted.getMetadata().getAnnotations(), wanted.getMetadata()::setAnnotations,
-                    VolumeKeys.BOUND_BY_CONTROLLER);
+                    StorageNames.BOUND_BY_CONTROLLER);
         }
         return dirty ? client.persistentVolumes().resource(wanted).update() : volume;
     }
@@ -74,11 +76,11 @@ final class BindingWrites {
             // The user did not name this volume: the controller chose it.
             wanted.getSpec().setVolumeName(name);
             annotate(wanted.getMetadata().getAnnotations(), wanted.getMetadata()::setAnnotations,
-                    VolumeKeys.BOUND_BY_CONTROLLER);
+                    StorageNames.BOUND_BY_CONTROLLER);
             dirty = true;
         }
         dirty |= annotate(wanted.getMetadata().getAnnotations(), wanted.getMetadata()::setAnnotations,
-                VolumeKeys.BIND_COMPLETED);
+                StorageNames.BIND_COMPLETED);
         return dirty ? client.persistentVolumeClaims().inNamespace(claim.getMetadata().getNamespace())
                 .resource(wanted).update() : claim;
     }
@@ -87,9 +89,9 @@ final class BindingWrites {
     void unbindVolume(PersistentVolume volume) {
         PersistentVolume wanted = new PersistentVolumeBuilder(volume).build();
         Map<String, String> annotations = wanted.getMetadata().getAnnotations();
-        if (annotations != null && annotations.containsKey(VolumeKeys.BOUND_BY_CONTROLLER)) {
+        if (annotations != null && annotations.containsKey(StorageNames.BOUND_BY_CONTROLLER)) {
             wanted.getSpec().setClaimRef(null);
-            annotations.remove(VolumeKeys.BOUND_BY_CONTROLLER);
+            annotations.remove(StorageNames.BOUND_BY_CONTROLLER);
         } else {
             wanted.getSpec().getClaimRef().setUid(null);
         }
@@ -149,13 +151,13 @@ final class BindingWrites {
     PersistentVolumeClaim setClaimProvisioner(PersistentVolumeClaim claim, String provisioner) {
         Map<String, String> annotations = claim.getMetadata().getAnnotations() == null ? Map.of()
                 : claim.getMetadata().getAnnotations();
-        if (provisioner.equals(annotations.get(VolumeKeys.STORAGE_PROVISIONER))
-                && provisioner.equals(annotations.get(VolumeKeys.BETA_STORAGE_PROVISIONER))) {
+        if (provisioner.equals(annotations.get(StorageNames.STORAGE_PROVISIONER))
+                && provisioner.equals(annotations.get(StorageNames.BETA_STORAGE_PROVISIONER))) {
             return claim;
         }
         PersistentVolumeClaim wanted = new PersistentVolumeClaimBuilder(claim).editMetadata()
-                .addToAnnotations(VolumeKeys.STORAGE_PROVISIONER, provisioner)
-                .addToAnnotations(VolumeKeys.BETA_STORAGE_PROVISIONER, provisioner).endMetadata().build();
+                .addToAnnotations(StorageNames.STORAGE_PROVISIONER, provisioner)
+                .addToAnnotations(StorageNames.BETA_STORAGE_PROVISIONER, provisioner).endMetadata().build();
         return client.persistentVolumeClaims().inNamespace(claim.getMetadata().getNamespace()).resource(wanted)
                 .update();
     }

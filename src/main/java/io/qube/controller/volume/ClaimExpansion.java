@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.qube.client.EventRecorder;
 
+import io.qube.client.StorageNames;
+import io.qube.client.VolumeMatching;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +49,7 @@ final class ClaimExpansion {
         if (storageClass == null || !Boolean.TRUE.equals(storageClass.getAllowVolumeExpansion())) {
             return; // the apiserver refuses such a request; one from before the class changed stays as it is
         }
-        if (!VolumeKeys.LOCAL_PATH.equals(ClaimSync.annotations(volume).get(VolumeKeys.PROVISIONED_BY))) {
+        if (!StorageNames.LOCAL_PATH.equals(ClaimSync.annotations(volume).get(StorageNames.PROVISIONED_BY))) {
             events.normal(claim, "ExternalExpanding", "waiting for an external controller to expand this PVC");
             return;
         }

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.qube.client.StorageNames;
 import io.qube.client.WorkQueue;
 import io.qube.controller.api.Controller;
 import io.qube.controller.api.ControllerQueue;
@@ -38,7 +39,7 @@ public final class ClaimProtectionController implements Controller {
         SharedIndexInformer<PersistentVolumeClaim> claims = informers.of(PersistentVolumeClaim.class);
         SharedIndexInformer<Pod> pods = informers.of(Pod.class);
         claims.addEventHandler(new EnqueueHandler<>(claim -> {
-            if (VolumeKeys.deletionCandidate(claim, VolumeKeys.PVC_PROTECTION)) {
+            if (StorageNames.deletionCandidate(claim, StorageNames.PVC_PROTECTION)) {
                 queue.addKeyOf(claim);
             }
         }));
@@ -73,11 +74,11 @@ public final class ClaimProtectionController implements Controller {
     private WorkQueue.Outcome sync(String key, SharedIndexInformer<PersistentVolumeClaim> claims,
                                    SharedIndexInformer<Pod> pods) {
         PersistentVolumeClaim claim = claims.getIndexer().getByKey(key);
-        if (claim == null || !VolumeKeys.deletionCandidate(claim, VolumeKeys.PVC_PROTECTION) || used(claim, pods)) {
+        if (claim == null || !StorageNames.deletionCandidate(claim, StorageNames.PVC_PROTECTION) || used(claim, pods)) {
             return WorkQueue.Outcome.DONE; // a pod that stops using it enqueues it again
         }
         PersistentVolumeClaim released = new PersistentVolumeClaimBuilder(claim).build();
-        released.getMetadata().getFinalizers().remove(VolumeKeys.PVC_PROTECTION);
+        released.getMetadata().getFinalizers().remove(StorageNames.PVC_PROTECTION);
         client.persistentVolumeClaims().inNamespace(claim.getMetadata().getNamespace()).resource(released).update();
         return WorkQueue.Outcome.DONE;
     }

@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.qube.client.EventRecorder;
+import io.qube.client.StorageNames;
+import io.qube.client.VolumeMatching;
 import io.qube.client.WorkQueue;
 import io.qube.controller.ActivePods;
 
@@ -33,8 +35,6 @@ final class ClaimSync {
     /** How often a Pending claim is looked at again, as Kubernetes' periodic resync (15 s) would. */
     static final Duration RESYNC = Duration.ofSeconds(15);
     static final String WAIT_FOR_FIRST_CONSUMER = "WaitForFirstConsumer";
-    private static final String DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class";
-    private static final String BETA_DEFAULT_CLASS = "storageclass.beta.kubernetes.io/is-default-class";
     private static final String NO_CLASS_MESSAGE =
             "no persistent volumes available for this claim and no storage class is set";
 
@@ -65,7 +65,7 @@ final class ClaimSync {
         if (claim == null) {
             return WorkQueue.Outcome.DONE;
         }
-        return annotations(claim).containsKey(VolumeKeys.BIND_COMPLETED) ? syncBound(claim) : syncUnbound(claim);
+        return annotations(claim).containsKey(StorageNames.BIND_COMPLETED) ? syncBound(claim) : syncUnbound(claim);
     }
 
     private WorkQueue.Outcome syncUnbound(PersistentVolumeClaim claim) {
@@ -94,7 +94,7 @@ final class ClaimSync {
             writes.bind(volume, claim);
             return WorkQueue.Outcome.DONE;
         }
-        if (!annotations(claim).containsKey(VolumeKeys.BOUND_BY_CONTROLLER)) {
+        if (!annotations(claim).containsKey(StorageNames.BOUND_BY_CONTROLLER)) {
             events.warning(claim, "FailedBinding", "volume \"" + volumeName + "\" already bound to a different claim.");
             writes.updateClaimStatus(claim, "Pending", null);
             return WorkQueue.Outcome.after(RESYNC);
@@ -118,7 +118,7 @@ final class ClaimSync {
         if (assignDefaultClass(claim)) {
             return WorkQueue.Outcome.DONE; // the claim's update brings it back, with its class
         }
-        if (delayBinding && !annotations(claim).containsKey(VolumeKeys.SELECTED_NODE)) {
+        if (delayBinding && !annotations(claim).containsKey(StorageNames.SELECTED_NODE)) {
             recordWaitingForConsumer(claim);
         } else if (!className.isEmpty()) {
             // Kubernetes leaves the claim's phase as it is while a provisioner works.
@@ -137,7 +137,7 @@ final class ClaimSync {
      */
     private boolean assignDefaultClass(PersistentVolumeClaim claim) {
         if (claim.getSpec().getStorageClassName() != null
-                || annotations(claim).containsKey(VolumeKeys.BETA_STORAGE_CLASS)) {
+                || annotations(claim).containsKey(StorageNames.BETA_STORAGE_CLASS)) {
             return false;
         }
         StorageClass chosen = defaultClass(classes.getIndexer().list());
@@ -152,15 +152,10 @@ final class ClaimSync {
 
     /** The default class: of those annotated so, the newest, and on a tie the first by name (GetDefaultClass). */
     static StorageClass defaultClass(Collection<StorageClass> candidates) {
-        return candidates.stream().filter(ClaimSync::isDefault)
+        return candidates.stream().filter(c -> StorageNames.isDefaultClass(c.getMetadata().getAnnotations()))
                 .max(Comparator.comparing((StorageClass c) -> Instant.parse(c.getMetadata().getCreationTimestamp()))
                         .thenComparing(c -> c.getMetadata().getName(), Comparator.reverseOrder()))
                 .orElse(null);
-    }
-
-    private static boolean isDefault(StorageClass storageClass) {
-        Map<String, String> annotations = annotations(storageClass);
-        return "true".equals(annotations.get(DEFAULT_CLASS)) || "true".equals(annotations.get(BETA_DEFAULT_CLASS));
     }
 
     /** Kubernetes' emitEventForUnboundDelayBindingClaim: which pods the claim waits for, if any names it yet. */

@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.qube.client.ApiRequests;
 import io.qube.client.EventRecorder;
+import io.qube.client.StorageNames;
+import io.qube.client.VolumeMatching;
 import io.qube.controller.api.Controller;
 import io.qube.controller.api.ControllerQueue;
 import io.qube.controller.api.EnqueueHandler;
@@ -90,7 +92,7 @@ public final class PersistentVolumeController implements Controller {
     private void addUnboundClaims(SharedIndexInformer<PersistentVolumeClaim> claims,
                                   Predicate<PersistentVolumeClaim> which) {
         for (PersistentVolumeClaim claim : claims.getIndexer().list()) {
-            if (!ClaimSync.annotations(claim).containsKey(VolumeKeys.BIND_COMPLETED) && which.test(claim)) {
+            if (!ClaimSync.annotations(claim).containsKey(StorageNames.BIND_COMPLETED) && which.test(claim)) {
                 claimQueue.addKeyOf(claim);
             }
         }

@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.qube.client.StorageNames;
+import io.qube.client.VolumeMatching;
 import io.qube.client.WorkQueue;
 import io.qube.controller.api.Controller;
 import io.qube.controller.api.ControllerQueue;
@@ -31,17 +33,17 @@ public final class VolumeProtectionController implements Controller {
     public void start(Informers informers) {
         SharedIndexInformer<PersistentVolume> volumes = informers.of(PersistentVolume.class);
         volumes.addEventHandler(new EnqueueHandler<>(volume -> {
-            if (VolumeKeys.deletionCandidate(volume, VolumeKeys.PV_PROTECTION)) {
+            if (StorageNames.deletionCandidate(volume, StorageNames.PV_PROTECTION)) {
                 queue.addKeyOf(volume);
             }
         }));
         informers.awaitSynced();
         queue.start(name -> {
             PersistentVolume volume = volumes.getIndexer().getByKey(name);
-            if (volume != null && VolumeKeys.deletionCandidate(volume, VolumeKeys.PV_PROTECTION)
+            if (volume != null && StorageNames.deletionCandidate(volume, StorageNames.PV_PROTECTION)
                     && !"Bound".equals(VolumeMatching.phase(volume))) {
                 PersistentVolume released = new PersistentVolumeBuilder(volume).build();
-                released.getMetadata().getFinalizers().remove(VolumeKeys.PV_PROTECTION);
+                released.getMetadata().getFinalizers().remove(StorageNames.PV_PROTECTION);
                 client.persistentVolumes().resource(released).update();
             }
             return WorkQueue.Outcome.DONE; // its phase changing enqueues it again

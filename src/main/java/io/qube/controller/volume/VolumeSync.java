@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.qube.client.EventRecorder;
+import io.qube.client.StorageNames;
+import io.qube.client.VolumeMatching;
 import io.qube.client.WorkQueue;
 
 import java.util.Objects;
@@ -77,7 +79,7 @@ final class VolumeSync {
             return WorkQueue.Outcome.DONE;
         }
         // The claim is bound to another volume.
-        if (ClaimSync.annotations(volume).containsKey(VolumeKeys.PROVISIONED_BY)
+        if (ClaimSync.annotations(volume).containsKey(StorageNames.PROVISIONED_BY)
                 && "Delete".equals(volume.getSpec().getPersistentVolumeReclaimPolicy())) {
             released(volume); // provisioned for the claim, no longer needed
         } else {
@@ -117,7 +119,7 @@ final class VolumeSync {
                 // Kept, with its data, for an administrator to deal with.
             }
             case "Delete" -> {
-                String provisioner = ClaimSync.annotations(volume).get(VolumeKeys.PROVISIONED_BY);
+                String provisioner = ClaimSync.annotations(volume).get(StorageNames.PROVISIONED_BY);
                 if (provisioner != null && !provisioner.isEmpty() && !provisioner.startsWith("kubernetes.io/")) {
                     return; // its external provisioner deletes it (qube.io/local-path: the node agent)
                 }

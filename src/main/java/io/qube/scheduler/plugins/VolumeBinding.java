@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
+import io.qube.client.StorageNames;
 import io.qube.client.VolumeMatching;
 import io.qube.scheduler.framework.ClusterEvent;
 import io.qube.scheduler.framework.CycleState;
@@ -228,7 +229,7 @@ public final class VolumeBinding implements ExtensionPoints.PreFilter, Extension
                 return false;
             }
         }
-        toMatch.sort(Comparator.comparing(VolumeMatching::requestedBytes));
+        toMatch.sort(Comparator.comparing(VolumeMatching::requestedStorage));
         Set<String> promised = new HashSet<>(assumed.volumes());
         Set<String> chosen = new HashSet<>();
         boolean satisfied = true;
@@ -240,7 +241,7 @@ public final class VolumeBinding implements ExtensionPoints.PreFilter, Extension
             if (volume == null) {
                 Set<String> excluded = new HashSet<>(promised);
                 excluded.addAll(chosen);
-                volume = VolumeMatching.findMatchingVolume(claim, storage.volumes(), node, excluded, false);
+                volume = VolumeMatching.findBestMatch(claim, storage.volumes(), node, excluded, false);
             }
             if (volume == null) {
                 toProvision.add(claim);
@@ -277,7 +278,7 @@ public final class VolumeBinding implements ExtensionPoints.PreFilter, Extension
 
     private String selectedNode(PersistentVolumeClaim claim) {
         var annotations = claim.getMetadata().getAnnotations();
-        String annotated = annotations == null ? null : annotations.get(VolumeMatching.SELECTED_NODE);
+        String annotated = annotations == null ? null : annotations.get(StorageNames.SELECTED_NODE);
         return annotated != null ? annotated : assumed.selectedNode(claimKey(claim));
     }
 
@@ -336,7 +337,7 @@ public final class VolumeBinding implements ExtensionPoints.PreFilter, Extension
             PersistentVolumeClaim current = handle.storage().claim(claim.getMetadata().getNamespace(),
                     claim.getMetadata().getName());
             if (current != null && isEmpty(current.getSpec().getVolumeName())
-                    && nodeName.equals(annotation(current, VolumeMatching.SELECTED_NODE))) {
+                    && nodeName.equals(annotation(current, StorageNames.SELECTED_NODE))) {
                 handle.volumeActions().selectNode(current, null).whenComplete((done, error) -> {
                     if (error != null) {
                         LOG.debugf("removing the selected node of claim %s: %s", claimKey(current), error.getMessage());
@@ -362,7 +363,7 @@ public final class VolumeBinding implements ExtensionPoints.PreFilter, Extension
                 }
             }
             for (PersistentVolumeClaim claim : volumes.provisions()) {
-                if (!node.getMetadata().getName().equals(annotation(claim, VolumeMatching.SELECTED_NODE))) {
+                if (!node.getMetadata().getName().equals(annotation(claim, StorageNames.SELECTED_NODE))) {
                     versionsBefore.put(claimKey(claim), claim.getMetadata().getResourceVersion());
                     handle.volumeActions().selectNode(claim, node.getMetadata().getName()).toCompletableFuture()
                             .get(remaining(deadline), TimeUnit.NANOSECONDS);
@@ -447,7 +448,7 @@ public final class VolumeBinding implements ExtensionPoints.PreFilter, Extension
             if (Objects.equals(claim.getMetadata().getResourceVersion(), versionsBefore.get(claimKey(provisioned)))) {
                 return BindingCheck.WAIT;
             }
-            if (!nodeName.equals(annotation(claim, VolumeMatching.SELECTED_NODE))) {
+            if (!nodeName.equals(annotation(claim, StorageNames.SELECTED_NODE))) {
                 // A provisioner that gives up removes the annotation, asking the scheduler to try again.
                 return BindingCheck.failed("provisioning failed for PVC \"" + claim.getMetadata().getName() + "\"");
             }

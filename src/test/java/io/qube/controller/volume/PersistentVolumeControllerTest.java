@@ -13,6 +13,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.qube.client.StorageNames;
 import io.qube.controller.ControllerTestBase;
 import io.qube.test.EmbeddedPostgresResource;
 import org.junit.jupiter.api.AfterEach;
@@ -79,15 +80,15 @@ class PersistentVolumeControllerTest extends ControllerTestBase {
 
         PersistentVolumeClaim bound = awaitClaimPhase("data", "Bound");
         assertThat(bound.getSpec().getVolumeName()).isEqualTo(name("small"));
-        assertThat(bound.getMetadata().getAnnotations()).containsEntry(VolumeKeys.BIND_COMPLETED, "yes")
-                .containsEntry(VolumeKeys.BOUND_BY_CONTROLLER, "yes");
+        assertThat(bound.getMetadata().getAnnotations()).containsEntry(StorageNames.BIND_COMPLETED, "yes")
+                .containsEntry(StorageNames.BOUND_BY_CONTROLLER, "yes");
         assertThat(bound.getStatus().getCapacity()).containsEntry("storage", new Quantity("2Gi"));
         assertThat(bound.getStatus().getAccessModes()).containsExactly("ReadWriteOnce");
         PersistentVolume small = awaitVolumePhase("small", "Bound");
         assertThat(small.getSpec().getClaimRef().getName()).isEqualTo("data");
         assertThat(small.getSpec().getClaimRef().getNamespace()).isEqualTo(namespace);
         assertThat(small.getSpec().getClaimRef().getUid()).isEqualTo(bound.getMetadata().getUid());
-        assertThat(small.getMetadata().getAnnotations()).containsEntry(VolumeKeys.BOUND_BY_CONTROLLER, "yes");
+        assertThat(small.getMetadata().getAnnotations()).containsEntry(StorageNames.BOUND_BY_CONTROLLER, "yes");
         assertThat(awaitVolumePhase("big", "Available").getSpec().getClaimRef()).isNull();
         assertThat(awaitVolumePhase("tiny", "Available").getSpec().getClaimRef()).isNull();
     }
@@ -106,7 +107,7 @@ class PersistentVolumeControllerTest extends ControllerTestBase {
         PersistentVolume reserved = awaitVolumePhase("reserved", "Bound");
         assertThat(reserved.getSpec().getClaimRef().getUid()).isEqualTo(bound.getMetadata().getUid());
         // The user chose this volume: it does not say the controller did.
-        assertThat(reserved.getMetadata().getAnnotations()).doesNotContainKey(VolumeKeys.BOUND_BY_CONTROLLER);
+        assertThat(reserved.getMetadata().getAnnotations()).doesNotContainKey(StorageNames.BOUND_BY_CONTROLLER);
         assertThat(awaitVolumePhase("other", "Available").getSpec().getClaimRef()).isNull();
     }
 
@@ -121,10 +122,10 @@ class PersistentVolumeControllerTest extends ControllerTestBase {
         PersistentVolumeClaim bound = awaitClaimPhase("data", "Bound");
         assertThat(bound.getSpec().getVolumeName()).isEqualTo(name("named"));
         // The user chose the volume: the claim does not say the controller did; the volume's side was the controller's.
-        assertThat(bound.getMetadata().getAnnotations()).containsEntry(VolumeKeys.BIND_COMPLETED, "yes")
-                .doesNotContainKey(VolumeKeys.BOUND_BY_CONTROLLER);
+        assertThat(bound.getMetadata().getAnnotations()).containsEntry(StorageNames.BIND_COMPLETED, "yes")
+                .doesNotContainKey(StorageNames.BOUND_BY_CONTROLLER);
         assertThat(awaitVolumePhase("named", "Bound").getMetadata().getAnnotations())
-                .containsEntry(VolumeKeys.BOUND_BY_CONTROLLER, "yes");
+                .containsEntry(StorageNames.BOUND_BY_CONTROLLER, "yes");
         Event mismatch = awaitEvent("greedy", "VolumeMismatch");
         assertThat(mismatch.getType()).isEqualTo("Warning");
         assertThat(mismatch.getMessage()).isEqualTo("Cannot bind to requested volume \"" + name("too-small")
@@ -172,7 +173,7 @@ class PersistentVolumeControllerTest extends ControllerTestBase {
     void deleteFailsWithoutADeleterButIsLeftToTheLocalPathProvisioner() {
         volume("plain", "1Gi", v -> v.editSpec().withPersistentVolumeReclaimPolicy("Delete").endSpec());
         volume("provisioned", "1Gi", v -> v.editMetadata()
-                .addToAnnotations(VolumeKeys.PROVISIONED_BY, VolumeKeys.LOCAL_PATH).endMetadata().editSpec()
+                .addToAnnotations(StorageNames.PROVISIONED_BY, StorageNames.LOCAL_PATH).endMetadata().editSpec()
                 .withPersistentVolumeReclaimPolicy("Delete").withNewClaimRef().withNamespace(namespace)
                 .withName("local").endClaimRef().endSpec());
         volume("recycled", "1Gi", v -> v.editSpec().withPersistentVolumeReclaimPolicy("Recycle").endSpec());
@@ -208,7 +209,7 @@ class PersistentVolumeControllerTest extends ControllerTestBase {
         claim("unused", "1Gi", c -> c.editSpec().withVolumeName(name("unused")).endSpec());
         awaitClaimPhase("used", "Bound");
         awaitClaimPhase("unused", "Bound");
-        assertThat(claim("used").getMetadata().getFinalizers()).contains(VolumeKeys.PVC_PROTECTION);
+        assertThat(claim("used").getMetadata().getFinalizers()).contains(StorageNames.PVC_PROTECTION);
         client.pods().inNamespace(namespace).resource(podUsing("app", "used")).create();
         cluster.bind("app", "pv-node-" + namespace);
         cluster.markReady("app");
@@ -220,7 +221,7 @@ class PersistentVolumeControllerTest extends ControllerTestBase {
         await().atMost(PATIENCE).until(() -> claimOrNull("unused") == null);
         PersistentVolumeClaim kept = claim("used");
         assertThat(kept.getMetadata().getDeletionTimestamp()).isNotNull();
-        assertThat(kept.getMetadata().getFinalizers()).containsExactly(VolumeKeys.PVC_PROTECTION);
+        assertThat(kept.getMetadata().getFinalizers()).containsExactly(StorageNames.PVC_PROTECTION);
         assertThat(volume("used").getStatus().getPhase()).isEqualTo("Bound");
 
         client.pods().inNamespace(namespace).withName("app").editStatus(p -> new PodBuilder(p).editStatus()
@@ -236,7 +237,7 @@ class PersistentVolumeControllerTest extends ControllerTestBase {
         volume("free", "1Gi", v -> v.editSpec().withStorageClassName("unclaimed-" + namespace).endSpec());
         claim("data", "1Gi", c -> c);
         awaitClaimPhase("data", "Bound");
-        assertThat(volume("bound").getMetadata().getFinalizers()).contains(VolumeKeys.PV_PROTECTION);
+        assertThat(volume("bound").getMetadata().getFinalizers()).contains(StorageNames.PV_PROTECTION);
 
         client.persistentVolumes().withName(name("bound")).delete();
         client.persistentVolumes().withName(name("free")).delete();
@@ -280,8 +281,8 @@ class PersistentVolumeControllerTest extends ControllerTestBase {
                 + "delayed, please verify that the provisioner is running and correctly registered.");
         PersistentVolumeClaim waiting = claim("data");
         assertThat(waiting.getMetadata().getAnnotations())
-                .containsEntry(VolumeKeys.STORAGE_PROVISIONER, VolumeKeys.LOCAL_PATH)
-                .containsEntry(VolumeKeys.BETA_STORAGE_PROVISIONER, VolumeKeys.LOCAL_PATH);
+                .containsEntry(StorageNames.STORAGE_PROVISIONER, StorageNames.LOCAL_PATH)
+                .containsEntry(StorageNames.BETA_STORAGE_PROVISIONER, StorageNames.LOCAL_PATH);
         assertThat(waiting.getStatus().getPhase()).isEqualTo("Pending");
 
         provisionAsTheAgentWould(waiting);
@@ -331,7 +332,7 @@ class PersistentVolumeControllerTest extends ControllerTestBase {
         volume("user-reserved", "1Gi", v -> v.editSpec().withNewClaimRef().withNamespace(namespace).withName("data")
                 .withUid(uid).endClaimRef().endSpec());
         volume("provisioned", "1Gi", v -> v.editMetadata()
-                .addToAnnotations(VolumeKeys.PROVISIONED_BY, VolumeKeys.LOCAL_PATH).endMetadata().editSpec()
+                .addToAnnotations(StorageNames.PROVISIONED_BY, StorageNames.LOCAL_PATH).endMetadata().editSpec()
                 .withPersistentVolumeReclaimPolicy("Delete").withNewClaimRef().withNamespace(namespace)
                 .withName("data").withUid(uid).endClaimRef().endSpec());
 
@@ -353,18 +354,18 @@ class PersistentVolumeControllerTest extends ControllerTestBase {
         Event waiting = awaitEvent("data", "WaitForFirstConsumer");
         assertThat(waiting.getType()).isEqualTo("Normal");
         assertThat(waiting.getMessage()).isEqualTo("waiting for first consumer to be created before binding");
-        assertThat(claim("data").getMetadata().getAnnotations()).doesNotContainKey(VolumeKeys.STORAGE_PROVISIONER);
+        assertThat(claim("data").getMetadata().getAnnotations()).doesNotContainKey(StorageNames.STORAGE_PROVISIONER);
         assertThat(cluster.events("ExternalProvisioning")).isEmpty();
 
         // What the scheduler's VolumeBinding plugin writes once it has chosen a node for the claim's pod.
         client.persistentVolumeClaims().inNamespace(namespace).withName("data").edit(c -> new PersistentVolumeClaimBuilder(c)
-                .editMetadata().addToAnnotations(VolumeKeys.SELECTED_NODE, "node-1").endMetadata().build());
+                .editMetadata().addToAnnotations(StorageNames.SELECTED_NODE, "node-1").endMetadata().build());
 
         awaitEvent("data", "ExternalProvisioning");
         PersistentVolumeClaim asked = claim("data");
         assertThat(asked.getMetadata().getAnnotations())
-                .containsEntry(VolumeKeys.STORAGE_PROVISIONER, VolumeKeys.LOCAL_PATH)
-                .containsEntry(VolumeKeys.BETA_STORAGE_PROVISIONER, VolumeKeys.LOCAL_PATH);
+                .containsEntry(StorageNames.STORAGE_PROVISIONER, StorageNames.LOCAL_PATH)
+                .containsEntry(StorageNames.BETA_STORAGE_PROVISIONER, StorageNames.LOCAL_PATH);
 
         provisionAsTheAgentWould(asked);
 
@@ -414,7 +415,7 @@ class PersistentVolumeControllerTest extends ControllerTestBase {
     private void provisionAsTheAgentWould(PersistentVolumeClaim claim) {
         client.persistentVolumes().resource(new PersistentVolumeBuilder().withNewMetadata()
                 .withName("pvc-" + claim.getMetadata().getUid()).addToLabels(TEST_LABEL, namespace)
-                .addToAnnotations(VolumeKeys.PROVISIONED_BY, VolumeKeys.LOCAL_PATH).endMetadata()
+                .addToAnnotations(StorageNames.PROVISIONED_BY, StorageNames.LOCAL_PATH).endMetadata()
                 .withNewSpec().withAccessModes("ReadWriteOnce")
                 .addToCapacity("storage", claim.getSpec().getResources().getRequests().get("storage"))
                 .withStorageClassName(namespace).withPersistentVolumeReclaimPolicy("Delete")
@@ -427,7 +428,7 @@ class PersistentVolumeControllerTest extends ControllerTestBase {
     private void storageClass(String bindingMode, boolean expandable) {
         client.storage().v1().storageClasses().resource(new StorageClassBuilder().withNewMetadata()
                 .withName(namespace).addToLabels(TEST_LABEL, namespace).endMetadata()
-                .withProvisioner(VolumeKeys.LOCAL_PATH).withReclaimPolicy("Delete")
+                .withProvisioner(StorageNames.LOCAL_PATH).withReclaimPolicy("Delete")
                 .withVolumeBindingMode(bindingMode).withAllowVolumeExpansion(expandable).build()).create();
     }
 

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.TopologySelectorTermBuilder;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
+import io.qube.client.StorageNames;
 import io.qube.client.VolumeMatching;
 
 import java.util.Map;
@@ -34,7 +35,7 @@ public final class StorageFixtures {
 
     /** Bound to the volume, as the PV controller leaves a claim. */
     public static PersistentVolumeClaim bound(PersistentVolumeClaimBuilder claim, String volume) {
-        return claim.editMetadata().addToAnnotations(VolumeMatching.BIND_COMPLETED, "yes").endMetadata()
+        return claim.editMetadata().addToAnnotations(StorageNames.BIND_COMPLETED, "yes").endMetadata()
                 .editSpec().withVolumeName(volume).endSpec().editStatus().withPhase("Bound").endStatus().build();
     }
 

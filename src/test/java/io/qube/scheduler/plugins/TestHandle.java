@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
+import io.qube.client.StorageNames;
 import io.qube.client.VolumeMatching;
 import io.qube.scheduler.framework.Framework;
 import io.qube.scheduler.framework.Handle;
@@ -219,9 +220,9 @@ public final class TestHandle implements Handle {
                 var edited = new PersistentVolumeClaimBuilder(current).editMetadata()
                         .withResourceVersion(current.getMetadata().getResourceVersion() + "+");
                 if (nodeName == null) {
-                    edited.removeFromAnnotations(VolumeMatching.SELECTED_NODE);
+                    edited.removeFromAnnotations(StorageNames.SELECTED_NODE);
                 } else {
-                    edited.addToAnnotations(VolumeMatching.SELECTED_NODE, nodeName);
+                    edited.addToAnnotations(StorageNames.SELECTED_NODE, nodeName);
                 }
                 claims.put(claim.getMetadata().getNamespace() + "/" + claim.getMetadata().getName(),
                         edited.endMetadata().build());

@@ -2,6 +2,7 @@ package io.qube.scheduler.plugins;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.qube.client.StorageNames;
 import io.qube.client.VolumeMatching;
 import io.qube.scheduler.framework.CycleState;
 import io.qube.scheduler.framework.PodInfo;
@@ -39,7 +40,7 @@ class VolumeBindingTest {
 
     private static final String WFFC = "WaitForFirstConsumer";
     private static final HasMetadata LOCAL = storageClass("local", "qube.io/local-path", WFFC).build();
-    private static final HasMetadata STATIC = storageClass("static", VolumeMatching.NO_PROVISIONER, WFFC).build();
+    private static final HasMetadata STATIC = storageClass("static", StorageNames.NO_PROVISIONER, WFFC).build();
     private static final HasMetadata IMMEDIATE = storageClass("fast", "qube.io/local-path", "Immediate").build();
     private static final Duration SHORT = Duration.ofMillis(300);
 
@@ -178,7 +179,7 @@ class VolumeBindingTest {
                         noVolume, fits),
                 arguments("a claim whose node was selected already", withData(),
                         List.of(LOCAL, claim("data", "local")
-                        .editMetadata().addToAnnotations(VolumeMatching.SELECTED_NODE, "n2").endMetadata().build()),
+                        .editMetadata().addToAnnotations(StorageNames.SELECTED_NODE, "n2").endMetadata().build()),
                         noVolume, fits),
                 arguments("a bound volume on n2 and a claim with no volume anywhere", withData().claim("more", "more"),
                         List.of(STATIC,
@@ -264,7 +265,7 @@ class VolumeBindingTest {
         Cycle.assertStatus("pre-bind", status, Code.ERROR, "binding volumes: timed out waiting for the condition");
         assertThat(handle.volumeWrites).containsExactly("default/data=n2", "default/data=null");
         assertThat(handle.claims.get("default/data").getMetadata().getAnnotations())
-                .doesNotContainKey(VolumeMatching.SELECTED_NODE);
+                .doesNotContainKey(StorageNames.SELECTED_NODE);
     }
 
     @Test

@@ -1,7 +1,9 @@
-package io.qube.controller.volume;
+package io.qube.client;
 
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirementBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -13,6 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -21,11 +24,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The binding decision of the persistentvolume controller, table by table: which of a set of volumes a claim binds
  * (class, access modes, size and smallest fit, selector, volumeMode, phase, pre-binding both ways, WaitForFirstConsumer)
- * and why a volume named by a claim's spec.volumeName does not fit it.
+ * and why a volume named by a claim's spec.volumeName does not fit it; and the scheduler's question of the same rules
+ * for one node (node affinity, volumes other claims took, a pre-bound volume out of reach).
  */
 class VolumeMatchingTest {
 
     private static final String CLAIM_UID = "claim-uid";
+    private static final String HOSTNAME = "kubernetes.io/hostname";
 
     record Case(String name, PersistentVolumeClaim claim, List<PersistentVolume> volumes, boolean delayBinding,
                 String expected) {
@@ -53,7 +58,7 @@ class VolumeMatchingTest {
                         List.of(volume("a", "1Gi", v -> v.editSpec().withStorageClassName("slow").endSpec())), false,
                         null),
                 new Case("the beta class annotation counts before spec.storageClassName", claim("1Gi", c -> c
-                        .editMetadata().addToAnnotations(VolumeKeys.BETA_STORAGE_CLASS, "old").endMetadata()
+                        .editMetadata().addToAnnotations(StorageNames.BETA_STORAGE_CLASS, "old").endMetadata()
                         .editSpec().withStorageClassName("new").endSpec()),
                         List.of(volume("a", "1Gi", v -> v.editSpec().withStorageClassName("new").endSpec()),
                                 volume("b", "1Gi", v -> v.editSpec().withStorageClassName("old").endSpec())),
@@ -61,7 +66,7 @@ class VolumeMatchingTest {
                 new Case("a volume's beta class annotation counts too", claim("1Gi", c -> c.editSpec()
                         .withStorageClassName("old").endSpec()),
                         List.of(volume("a", "1Gi", v -> v.editMetadata()
-                                .addToAnnotations(VolumeKeys.BETA_STORAGE_CLASS, "old").endMetadata())), false, "a"),
+                                .addToAnnotations(StorageNames.BETA_STORAGE_CLASS, "old").endMetadata())), false, "a"),
                 // Access modes.
                 new Case("a volume with more access modes serves a claim asking fewer",
                         claim("1Gi", modes("ReadWriteOnce")),
@@ -185,6 +190,43 @@ class VolumeMatchingTest {
         assertThat(best == null ? null : best.getMetadata().getName()).isEqualTo(row.expected());
     }
 
+    record NodeCase(String name, List<PersistentVolume> volumes, Set<String> excluded, String expected) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** The scheduler's question: the same rules, for node n1, with volumes other claims took left out. */
+    static Stream<NodeCase> matchesOnANode() {
+        return Stream.of(
+                new NodeCase("a volume only another node reaches does not count",
+                        List.of(volume("a", "1Gi", onNode("n2")), volume("b", "2Gi", onNode("n1"))), Set.of(), "b"),
+                new NodeCase("a volume without node affinity is reachable everywhere",
+                        List.of(volume("a", "1Gi")), Set.of(), "a"),
+                new NodeCase("a pre-bound volume the node cannot reach means no match, even with another fit",
+                        List.of(volume("mine", "1Gi", onNode("n2"), claimRef("data", CLAIM_UID)),
+                                volume("b", "1Gi", onNode("n1"))), Set.of(), null),
+                new NodeCase("a pre-bound volume the node reaches wins",
+                        List.of(volume("a", "1Gi"), volume("mine", "2Gi", onNode("n1"), claimRef("data", null))),
+                        Set.of(), "mine"),
+                new NodeCase("volumes already chosen for other claims are left out",
+                        List.of(volume("a", "1Gi"), volume("b", "2Gi")), Set.of("a"), "b"),
+                new NodeCase("with a node, a WaitForFirstConsumer claim takes an unreserved volume",
+                        List.of(volume("a", "1Gi", onNode("n1"))), Set.of(), "a"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("matchesOnANode")
+    void findsTheVolumeTheSchedulerWouldChoose(NodeCase row) {
+        Node node = new NodeBuilder().withNewMetadata().withName("n1").addToLabels(HOSTNAME, "n1").endMetadata()
+                .build();
+
+        PersistentVolume best = VolumeMatching.findBestMatch(claim("1Gi"), row.volumes(), node, row.excluded(), true);
+
+        assertThat(best == null ? null : best.getMetadata().getName()).isEqualTo(row.expected());
+    }
+
     static Stream<Arguments> requestedVolumes() {
         return Stream.of(
                 Arguments.of("fits", claim("1Gi"), volume("v", "1Gi"), null),
@@ -257,6 +299,12 @@ class VolumeMatchingTest {
 
     private static UnaryOperator<PersistentVolumeBuilder> label(String key, String value) {
         return v -> v.editMetadata().addToLabels(key, value).endMetadata();
+    }
+
+    private static UnaryOperator<PersistentVolumeBuilder> onNode(String node) {
+        return v -> v.editSpec().withNewNodeAffinity().withNewRequired().addNewNodeSelectorTerm()
+                .addNewMatchExpression().withKey(HOSTNAME).withOperator("In").withValues(node).endMatchExpression()
+                .endNodeSelectorTerm().endRequired().endNodeAffinity().endSpec();
     }
 
     private static UnaryOperator<PersistentVolumeBuilder> phase(String phase) {
