@@ -9,7 +9,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
-import java.net.URI;
 import java.net.URL;
 import java.time.Duration;
 
@@ -34,10 +33,8 @@ class RbacKindsTest {
 
     @BeforeEach
     void namespace(TestInfo test) {
-        Kubectl.assumeInstalled();
-        kubectl = Kubectl.against(URI.create("http://127.0.0.1:" + server.getPort()));
-        String method = test.getTestMethod().orElseThrow().getName().toLowerCase().replaceAll("[^a-z0-9]", "");
-        namespace = "rb-" + method.substring(0, Math.min(20, method.length()));
+        kubectl = Kubectl.forTestServer(server);
+        namespace = Kubectl.namespaceFor(test, "rb-");
         kubectl.ok("create", "namespace", namespace);
     }
 
