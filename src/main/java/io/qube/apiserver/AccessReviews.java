@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.qube.apiserver.codec.Json;
+import io.qube.apiserver.codec.WellTyped;
 import io.qube.apiserver.registry.FieldErrors;
 import io.qube.apiserver.registry.ResourceDefinition;
 import io.qube.authorization.Attributes;
@@ -57,8 +58,14 @@ final class AccessReviews {
         return UserInfo.impersonated(user, context.request().headers().getAll("Impersonate-Group"));
     }
 
-    /** The review with its status filled in, as a create returns it. */
+    /**
+     * The review with its status filled in, as a create returns it.
+     *
+     * @param review the request's body, already known to be of this kind (or to name none)
+     */
     Uni<ObjectNode> review(ResourceDefinition<?> definition, ObjectNode review, UserInfo requester) {
+        // A field of the wrong type is a 400 naming it, before anything below reads the tree.
+        WellTyped.check(review, definition.type(), definition.kind(), definition.apiVersion());
         review.put("apiVersion", definition.apiVersion()).put("kind", definition.kind());
         ObjectNode spec = review.withObjectProperty("spec");
         UserInfo subject = switch (definition.kind()) {

@@ -218,7 +218,8 @@ final class ObjectHandlers {
 
     private void review(RoutingContext context, RequestInfo request) {
         ResourceDefinition<?> definition = request.definition();
-        accessReviews.review(definition, objectBody(context, request), AccessReviews.requester(context))
+        accessReviews.review(definition, optionsBody(context, definition.apiVersion(), definition.kind()),
+                        AccessReviews.requester(context))
                 .subscribe().with(
                         done -> Responses.json(context, 201, done.toString()),
                         failure -> Responses.failure(context, asApi(failure, definition)));

@@ -90,6 +90,11 @@ class AccessReviewsTest {
                 {"kind": "SelfSubjectAccessReview", "spec": {"resourceAttributes": {"verb": "get"},
                  "nonResourceAttributes": {"verb": "get", "path": "/"}}}""", 422);
         assertThat(both.getString("details.causes[0].field")).isEqualTo("spec.nonResourceAttributes");
+        assertThat(review(asJane(), "selfsubjectaccessreviews",
+                "{\"kind\": \"SelfSubjectAccessReview\", \"spec\": \"everything\"}", 400).getString("message"))
+                .contains("spec");
+        assertThat(review(asJane(), "selfsubjectaccessreviews", "{\"kind\": \"Pod\"}", 400).getString("message"))
+                .isEqualTo("the request body is a Pod, but this request takes a SelfSubjectAccessReview");
         assertThat(given().get(REVIEWS + "selfsubjectaccessreviews").then().extract().statusCode())
                 .isEqualTo(405);
     }
