@@ -54,6 +54,7 @@ final class ObjectHandlers {
     private final PodLogs podLogs;
     private final PodExec podExec;
     private final PodPortForward podPortForward;
+    private final AccessReviews accessReviews;
 
     ObjectHandlers(ObjectStore store, ResourceRegistry registry, IndexedFields indexedFields, Vertx vertx) {
         this.store = store;
@@ -67,6 +68,7 @@ final class ObjectHandlers {
         this.podLogs = new PodLogs(lookup, agents);
         this.podExec = new PodExec(lookup, agents);
         this.podPortForward = new PodPortForward(lookup, agents);
+        this.accessReviews = new AccessReviews(store);
     }
 
     /** Creates the system namespaces if this is the cluster's first start. */
@@ -89,6 +91,10 @@ final class ObjectHandlers {
         if (request.definition().isCreateOnly()) {
             if (!method.equals(HttpMethod.POST) || request.name() != null) {
                 throw unsupported(method, request);
+            }
+            if (AccessReviews.answers(request.definition())) {
+                review(context, request);
+                return;
             }
             ObjectNode binding = optionsBody(context, "v1", "Binding");
             bind(context, request, binding.path("metadata").path("name").asText(""), binding);
@@ -208,6 +214,15 @@ final class ObjectHandlers {
         } else {
             throw unsupported(method, request);
         }
+    }
+
+    private void review(RoutingContext context, RequestInfo request) {
+        ResourceDefinition<?> definition = request.definition();
+        accessReviews.review(definition, optionsBody(context, definition.apiVersion(), definition.kind()),
+                        AccessReviews.requester(context))
+                .subscribe().with(
+                        done -> Responses.json(context, 201, done.toString()),
+                        failure -> Responses.failure(context, asApi(failure, definition)));
     }
 
     private void bind(RoutingContext context, RequestInfo request, String podName, ObjectNode binding) {

@@ -11,6 +11,7 @@ import io.qube.apiserver.registry.ResourceRegistry;
 import io.qube.client.LeaderElection;
 import io.qube.client.LocalServer;
 import io.qube.controller.api.Controller;
+import io.qube.controller.clusterroleaggregation.ClusterRoleAggregationController;
 import io.qube.controller.cronjob.CronJobController;
 import io.qube.controller.daemonset.DaemonSetController;
 import io.qube.controller.deployment.DeploymentController;
@@ -203,6 +204,9 @@ public class ControllerManager {
         }
         if (settings.serviceaccount().enabled()) {
             controllers.add(new ServiceAccountController(client, settings.serviceaccount().workers()));
+        }
+        if (settings.clusterroleAggregation().enabled()) {
+            controllers.add(new ClusterRoleAggregationController(client, settings.clusterroleAggregation().workers()));
         }
         if (settings.job().enabled()) {
             controllers.add(new JobController(client, settings.job().workers()));

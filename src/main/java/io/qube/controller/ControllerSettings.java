@@ -81,6 +81,9 @@ public interface ControllerSettings {
 
     /** The "default" ServiceAccount of every namespace ({@code qube.controllers.serviceaccount.*}). */
     Switch serviceaccount();
+    /** Aggregated ClusterRoles' rules ({@code qube.controllers.clusterrole-aggregation.*}). */
+    Switch clusterroleAggregation();
+
     /** Jobs ({@code qube.controllers.job.*}). */
     Switch job();
 

@@ -2,11 +2,13 @@ package io.qube.test;
 
 import io.qube.launcher.KubeconfigWriter;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.TestInfo;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -75,6 +78,22 @@ public final class Kubectl {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A namespace of its own for one test method: the prefix, then the method's name in lower case, cut to 20
+     * characters so that the name stays a DNS label.
+     */
+    public static String namespaceFor(TestInfo test, String prefix) {
+        String method = test.getTestMethod().orElseThrow().getName().toLowerCase(Locale.ROOT)
+                .replaceAll("[^a-z0-9]", "");
+        return prefix + method.substring(0, Math.min(20, method.length()));
+    }
+
+    /** A kubectl for a QuarkusTest's own server ({@code @TestHTTPResource}); skips the test without kubectl. */
+    public static Kubectl forTestServer(URL server) {
+        assumeInstalled();
+        return against(URI.create("http://127.0.0.1:" + server.getPort()));
     }
 
     /** Writes a manifest into this kubectl's home, for {@code -f}. */

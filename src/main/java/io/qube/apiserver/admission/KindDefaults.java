@@ -22,6 +22,8 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.qube.apiserver.registry.Defaulter;
@@ -143,5 +145,13 @@ public final class KindDefaults {
 
     public static Defaulter<StorageClass> storageClass() {
         return StorageDefaults::storageClass;
+    }
+
+    public static Defaulter<RoleBinding> roleBinding() {
+        return binding -> RbacDefaults.binding(binding.getRoleRef(), binding.getSubjects());
+    }
+
+    public static Defaulter<ClusterRoleBinding> clusterRoleBinding() {
+        return binding -> RbacDefaults.binding(binding.getRoleRef(), binding.getSubjects());
     }
 }

@@ -22,6 +22,10 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.qube.apiserver.registry.Validator;
@@ -130,5 +134,21 @@ public final class KindValidation {
 
     public static Validator<StorageClass> storageClass() {
         return StorageValidation::storageClass;
+    }
+
+    public static Validator<Role> role() {
+        return RbacValidation::role;
+    }
+
+    public static Validator<ClusterRole> clusterRole() {
+        return RbacValidation::clusterRole;
+    }
+
+    public static Validator<RoleBinding> roleBinding() {
+        return RbacValidation::roleBinding;
+    }
+
+    public static Validator<ClusterRoleBinding> clusterRoleBinding() {
+        return RbacValidation::clusterRoleBinding;
     }
 }

@@ -44,7 +44,22 @@ final class NameSyntax {
             case DNS_SUBDOMAIN -> dns1123Subdomain(checked);
             case DNS_LABEL -> dns1123Label(checked);
             case DNS_1035_LABEL -> dns1035Label(checked);
+            case PATH_SEGMENT -> pathSegment(name, prefix);
         };
+    }
+
+    /** Kubernetes' path.IsValidPathSegmentName (a prefix only needs the character rules). */
+    static List<String> pathSegment(String name, boolean prefix) {
+        List<String> problems = new ArrayList<>();
+        if (!prefix && (name.equals(".") || name.equals(".."))) {
+            problems.add("may not be '" + name + "'");
+        }
+        for (String forbidden : List.of("/", "%")) {
+            if (name.contains(forbidden)) {
+                problems.add("may not contain '" + forbidden + "'");
+            }
+        }
+        return problems;
     }
 
     static List<String> dns1123Label(String value) {

@@ -39,8 +39,9 @@ import java.util.function.Consumer;
  * one database agree rather than fight: each renews its own Lease ({@link ApiServerLeases}) and all derive the
  * same endpoints from the set of unexpired leases ({@link MasterEndpoints}). It works as a client of this process's
  * own API, as kube-apiserver's controller uses a loopback client. The same rounds keep the cluster's addons: the
- * cluster DNS Service ({@link ClusterDnsService}), as kubeadm's would have made it, and the default StorageClass
- * ({@link LocalPathStorageClass}), as k3s's.
+ * cluster DNS Service ({@link ClusterDnsService}), as kubeadm's would have made it, the default StorageClass
+ * ({@link LocalPathStorageClass}), as k3s's, and, once per start, the default RBAC roles and bindings
+ * ({@link RbacBootstrap}), as kube-apiserver's own bootstrap.
  */
 @ApplicationScoped
 public class KubernetesService {
@@ -67,6 +68,7 @@ public class KubernetesService {
     private ApiServerLeases leases;
     private ApiServer self;
     private boolean warnedAboutService;
+    private boolean rbacBootstrapped;
     private volatile boolean stopped;
 
     /** Settings kube-apiserver would refuse as flags stop the start. */
@@ -133,11 +135,17 @@ public class KubernetesService {
         if (storage.enabled()) {
             ensureAddon("the local-path storage class", LocalPathStorageClass::ensure);
         }
+        // Once per start, as kube-apiserver's post-start hook: a user's later edits are theirs until a restart.
+        if (!rbacBootstrapped) {
+            rbacBootstrapped = ensureAddon("the default RBAC policy", RbacBootstrap::ensure);
+        }
     }
 
-    private void ensureAddon(String what, Consumer<KubernetesClient> ensure) {
+    /** @return whether the addon is as it should be now */
+    private boolean ensureAddon(String what, Consumer<KubernetesClient> ensure) {
         try {
             ensure.accept(client);
+            return true;
         } catch (KubernetesClientException e) {
             LOG.debugf("%s: %s", what, e.getMessage());
         } catch (RuntimeException e) {
@@ -145,6 +153,7 @@ public class KubernetesService {
                 LOG.warnf(e, "%s could not be reconciled", what);
             }
         }
+        return false;
     }
 
     private void ensureService(int targetPort) {

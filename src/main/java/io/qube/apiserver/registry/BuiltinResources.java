@@ -18,10 +18,17 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.qube.apiserver.admission.KindDefaults;
@@ -86,6 +93,19 @@ public final class BuiltinResources {
                 .register(ResourceDefinition.of(StorageClass.class).defaults(KindDefaults.storageClass())
                         .validation(KindValidation.storageClass()).table(KindTables.storageClass())
                         .clusterScoped().shortNames("sc"))
+                .register(ResourceDefinition.of(Role.class).validation(KindValidation.role()).table(KindTables.role())
+                        .names(NameRule.PATH_SEGMENT))
+                .register(ResourceDefinition.of(ClusterRole.class).validation(KindValidation.clusterRole())
+                        .table(KindTables.clusterRole()).clusterScoped().names(NameRule.PATH_SEGMENT))
+                .register(ResourceDefinition.of(RoleBinding.class).defaults(KindDefaults.roleBinding())
+                        .validation(KindValidation.roleBinding()).table(KindTables.roleBinding())
+                        .names(NameRule.PATH_SEGMENT))
+                .register(ResourceDefinition.of(ClusterRoleBinding.class).defaults(KindDefaults.clusterRoleBinding())
+                        .validation(KindValidation.clusterRoleBinding()).table(KindTables.clusterRoleBinding())
+                        .clusterScoped().names(NameRule.PATH_SEGMENT))
+                .register(ResourceDefinition.of(SelfSubjectAccessReview.class).clusterScoped().createOnly())
+                .register(ResourceDefinition.of(SelfSubjectRulesReview.class).clusterScoped().createOnly())
+                .register(ResourceDefinition.of(SubjectAccessReview.class).clusterScoped().createOnly())
                 .register(ResourceDefinition.of(Lease.class).defaults(KindDefaults.lease()).validation(KindValidation.lease())
                         .table(KindTables.lease()))
                 .register(ResourceDefinition.of(EndpointSlice.class).defaults(KindDefaults.endpointSlice()).validation(KindValidation.endpointSlice())

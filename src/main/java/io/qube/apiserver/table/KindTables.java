@@ -21,6 +21,10 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.qube.apiserver.registry.TableColumn;
@@ -125,5 +129,21 @@ public final class KindTables {
 
     public static List<TableColumn<? super StorageClass>> storageClass() {
         return StorageColumns.storageClass();
+    }
+
+    public static List<TableColumn<? super Role>> role() {
+        return RbacColumns.role();
+    }
+
+    public static List<TableColumn<? super ClusterRole>> clusterRole() {
+        return RbacColumns.role();
+    }
+
+    public static List<TableColumn<? super RoleBinding>> roleBinding() {
+        return RbacColumns.binding(RoleBinding::getRoleRef, RoleBinding::getSubjects);
+    }
+
+    public static List<TableColumn<? super ClusterRoleBinding>> clusterRoleBinding() {
+        return RbacColumns.binding(ClusterRoleBinding::getRoleRef, ClusterRoleBinding::getSubjects);
     }
 }

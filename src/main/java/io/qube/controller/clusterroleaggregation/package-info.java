@@ -1,0 +1,2 @@
+/** The ClusterRole aggregation controller: an aggregated ClusterRole holds the rules of the roles it selects. */
+package io.qube.controller.clusterroleaggregation;
