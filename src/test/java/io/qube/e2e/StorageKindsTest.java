@@ -35,7 +35,11 @@ class StorageKindsTest {
               selector: {matchLabels: {app: db}}
               template:
                 metadata: {labels: {app: db}}
-                spec: {containers: [{name: db, image: "postgres:17"}]}
+                spec:
+                  containers:
+                  - name: db
+                    image: "postgres:17"
+                    volumeMounts: [{name: data, mountPath: /var/lib/postgresql}]
               volumeClaimTemplates:
               - metadata: {name: data}
                 spec:

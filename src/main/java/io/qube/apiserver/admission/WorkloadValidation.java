@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.ReplicationControllerSpec;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetSpec;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetUpdateStrategy;
@@ -23,6 +25,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategy;
 import io.qube.apiserver.codec.Json;
 import io.qube.apiserver.registry.FieldErrors;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -136,12 +139,34 @@ final class WorkloadValidation {
             StorageValidation.claimSpec(claim.getSpec() == null ? new PersistentVolumeClaimSpec() : claim.getSpec(),
                     path + ".spec", errors);
         }
-        replicatedPods(spec.getSelector(), spec.getTemplate(), "statefulset", errors);
+        replicatedPods(spec.getSelector(), withClaimVolumes(spec), "statefulset", errors);
         if (old != null && old.getSpec() != null && !onlyMutableChanged(spec, old.getSpec())) {
             errors.forbidden("spec", "updates to statefulset spec for fields other than 'replicas', 'ordinals', "
                     + "'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' "
                     + "and 'minReadySeconds' are forbidden");
         }
+    }
+
+    /**
+     * The template as its pods will be: each claim template is a volume of that name (unless the template has one),
+     * so mounts of it are valid.
+     */
+    private static PodTemplateSpec withClaimVolumes(StatefulSetSpec spec) {
+        if (spec.getTemplate() == null || spec.getTemplate().getSpec() == null
+                || NullSafe.list(spec.getVolumeClaimTemplates()).isEmpty()) {
+            return spec.getTemplate();
+        }
+        PodTemplateSpec template = Json.MAPPER.convertValue(spec.getTemplate(), PodTemplateSpec.class);
+        List<Volume> volumes = new ArrayList<>(NullSafe.list(template.getSpec().getVolumes()));
+        for (var claim : spec.getVolumeClaimTemplates()) {
+            String name = claim.getMetadata() == null ? null : claim.getMetadata().getName();
+            if (!NullSafe.isEmpty(name) && volumes.stream().noneMatch(volume -> name.equals(volume.getName()))) {
+                volumes.add(new VolumeBuilder().withName(name).withNewPersistentVolumeClaim().withClaimName(name)
+                        .endPersistentVolumeClaim().build());
+            }
+        }
+        template.getSpec().setVolumes(volumes);
+        return template;
     }
 
     /** Whether the two specs differ only where a StatefulSet may change after creation. */
