@@ -72,6 +72,8 @@ final class ObjectWriter {
         if (isPod(definition)) {
             return store.listCached(ListRequest.all(PodPriority.PRIORITY_CLASSES), false)
                     .invoke(classes -> PodPriority.resolve(body, classes.items()))
+                    .chain(() -> store.listCached(NamespaceLimits.limitRangesOf(request.storeNamespace()), false))
+                    .invoke(limitRanges -> NamespaceLimits.admit(body, "pods", limitRanges.items()))
                     .chain(() -> store(request, body, options));
         }
         if (!consultsCluster(definition)) {
@@ -80,7 +82,10 @@ final class ObjectWriter {
         return admitWithCluster(definition, body, null).chain(() -> store(request, body, options));
     }
 
-    /** New pods get their priority from their PriorityClass before defaults and validation. */
+    /**
+     * New pods get their priority from their PriorityClass, then their namespace's LimitRanges' defaults and
+     * limits, before defaults and validation.
+     */
     private static boolean isPod(ResourceDefinition<?> definition) {
         return definition.kind().equals("Pod") && definition.group().isEmpty();
     }
@@ -106,8 +111,8 @@ final class ObjectWriter {
 
     /**
      * Kinds whose admission reads other objects before defaults and validation: Services get their cluster IP and
-     * node ports (validation requires them), claims their default storage class and protection, volumes their
-     * protection.
+     * node ports (validation requires them), claims their default storage class and protection (and are held to
+     * their namespace's LimitRanges), volumes their protection.
      */
     private static boolean consultsCluster(ResourceDefinition<?> definition) {
         return definition.group().isEmpty() && switch (definition.kind()) {
@@ -133,6 +138,9 @@ final class ObjectWriter {
                             StorageAdmission.claimUpdate(object, stored, classes.items());
                         }
                     })
+                    .chain(() -> store.listCached(NamespaceLimits.limitRangesOf(
+                            object.path("metadata").path("namespace").asText()), false))
+                    .invoke(limitRanges -> NamespaceLimits.admit(object, definition.plural(), limitRanges.items()))
                     .replaceWithVoid();
             default -> {
                 if (stored == null) {

@@ -24,6 +24,7 @@ import io.qube.controller.nodeipam.NodeIpamController;
 import io.qube.controller.nodelifecycle.NodeLifecycleController;
 import io.qube.controller.podgc.PodGarbageCollector;
 import io.qube.controller.replicaset.ReplicaSetController;
+import io.qube.controller.resourcequota.ResourceQuotaController;
 import io.qube.controller.serviceaccount.ServiceAccountController;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -42,6 +43,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
 
 /**
  * Runs the controllers in this process once its API is listening. They reach the API over HTTP like any client,
@@ -203,11 +205,21 @@ public class ControllerManager {
         if (settings.cronjob().enabled()) {
             controllers.add(new CronJobController(client, settings.cronjob().workers()));
         }
+        if (settings.resourcequota().enabled()) {
+            controllers.add(new ResourceQuotaController(client, stored.stream().filter(ResourceDefinition::namespaced)
+                    .collect(Collectors.toMap(ControllerManager::quotaName, ResourceDefinition::type)),
+                    settings.resourcequota().workers()));
+        }
         if (settings.ttlAfterFinished().enabled()) {
             controllers.add(new TtlAfterFinishedController(client, settings.ttlAfterFinished().workers(),
                     Clock.systemUTC()));
         }
         return controllers;
+    }
+
+    /** How a quota's count/&lt;resource&gt; names a kind: "pods" in the core group, else "deployments.apps". */
+    private static String quotaName(ResourceDefinition<?> definition) {
+        return definition.group().isEmpty() ? definition.plural() : definition.plural() + "." + definition.group();
     }
 
     private synchronized void stopControllers() {

@@ -301,7 +301,7 @@ final class ContainerValidation {
     }
 
     /** Kubernetes' own resources (no domain, or a kubernetes.io one) may be overcommitted, except huge pages. */
-    private static boolean overcommittable(String resource) {
+    static boolean overcommittable(String resource) {
         boolean kubernetesOwn = !resource.contains("/") || resource.contains("kubernetes.io/");
         return kubernetesOwn && !resource.startsWith("hugepages-");
     }

@@ -4,12 +4,14 @@ import io.fabric8.kubernetes.api.model.Binding;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ReplicationController;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -130,5 +132,13 @@ public final class KindValidation {
 
     public static Validator<StorageClass> storageClass() {
         return StorageValidation::storageClass;
+    }
+
+    public static Validator<LimitRange> limitRange() {
+        return QuotaValidation::limitRange;
+    }
+
+    public static Validator<ResourceQuota> resourceQuota() {
+        return QuotaValidation::resourceQuota;
     }
 }

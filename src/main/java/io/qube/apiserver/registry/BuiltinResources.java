@@ -4,12 +4,14 @@ import io.fabric8.kubernetes.api.model.Binding;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ReplicationController;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -83,6 +85,11 @@ public final class BuiltinResources {
                 .register(ResourceDefinition.of(PersistentVolumeClaim.class).defaults(KindDefaults.persistentVolumeClaim())
                         .validation(KindValidation.persistentVolumeClaim()).table(KindTables.persistentVolumeClaim())
                         .shortNames("pvc").withStatus())
+                .register(ResourceDefinition.of(LimitRange.class).defaults(KindDefaults.limitRange())
+                        .validation(KindValidation.limitRange()).table(KindTables.limitRange()).shortNames("limits"))
+                .register(ResourceDefinition.of(ResourceQuota.class).defaults(KindDefaults.resourceQuota())
+                        .validation(KindValidation.resourceQuota()).table(KindTables.resourceQuota())
+                        .shortNames("quota").withStatus())
                 .register(ResourceDefinition.of(StorageClass.class).defaults(KindDefaults.storageClass())
                         .validation(KindValidation.storageClass()).table(KindTables.storageClass())
                         .clusterScoped().shortNames("sc"))

@@ -3,12 +3,14 @@ package io.qube.apiserver.table;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ReplicationController;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -125,5 +127,13 @@ public final class KindTables {
 
     public static List<TableColumn<? super StorageClass>> storageClass() {
         return StorageColumns.storageClass();
+    }
+
+    public static List<TableColumn<? super LimitRange>> limitRange() {
+        return QuotaColumns.limitRange();
+    }
+
+    public static List<TableColumn<? super ResourceQuota>> resourceQuota() {
+        return QuotaColumns.resourceQuota();
     }
 }

@@ -1,0 +1,133 @@
+package io.qube.e2e;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.qube.controller.ServiceControllersProfile;
+import io.qube.test.EmbeddedPostgresResource;
+import io.qube.test.Kubectl;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+import java.net.URI;
+import java.net.URL;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * ResourceQuota, LimitRange, HorizontalPodAutoscaler and pods' ephemeral containers through the real kubectl: the
+ * quota controller's usage in {@code kubectl get} and {@code describe}, LimitRanger's defaults and refusals on pods
+ * that {@code kubectl run} and {@code apply} create.
+ */
+@QuarkusTest
+@TestProfile(ServiceControllersProfile.class)
+@WithTestResource(EmbeddedPostgresResource.class)
+class QuotaKubectlTest {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    @TestHTTPResource
+    URL server;
+
+    private Kubectl kubectl;
+    private String namespace;
+
+    @BeforeEach
+    void namespace(TestInfo test) {
+        Kubectl.assumeInstalled();
+        kubectl = Kubectl.against(URI.create("http://127.0.0.1:" + server.getPort()));
+        String method = test.getTestMethod().orElseThrow().getName().toLowerCase().replaceAll("[^a-z0-9]", "");
+        namespace = "qk-" + method.substring(0, Math.min(20, method.length()));
+        kubectl.ok("create", "namespace", namespace);
+    }
+
+    @Test
+    void aQuotaShowsWhatItsNamespaceUses() {
+        in("create", "quota", "compute", "--hard=pods=10,requests.cpu=2,limits.cpu=4,configmaps=5");
+        in("run", "web", "--image=nginx", "--overrides",
+                "{\"spec\":{\"containers\":[{\"name\":\"web\",\"image\":\"nginx\",\"resources\":"
+                        + "{\"requests\":{\"cpu\":\"250m\"},\"limits\":{\"cpu\":\"500m\"}}}]}}");
+        in("create", "configmap", "settings", "--from-literal=a=1");
+
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(in("describe", "quota", "compute").stdout())
+                .containsPattern("Resource\\s+Used\\s+Hard")
+                .containsPattern("limits.cpu\\s+500m\\s+4")
+                .containsPattern("pods\\s+1\\s+10")
+                .containsPattern("requests.cpu\\s+250m\\s+2"));
+        // Each namespace starts with the kube-root-ca.crt config map, as in Kubernetes, if Qube publishes it.
+        String configMaps = in("get", "configmaps", "--no-headers").stdout().lines().count() + "";
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(in("get", "quota", "compute").stdout())
+                .containsPattern("NAME\\s+AGE\\s+REQUEST\\s+LIMIT")
+                .containsPattern("compute\\s+\\d+s\\s+configmaps: " + configMaps + "/5, pods: 1/10, requests.cpu: "
+                        + "250m/2\\s+limits.cpu: 500m/4"));
+
+        in("delete", "pod", "web", "--grace-period=0", "--force");
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(in("get", "quota", "compute", "-o",
+                "jsonpath={.status.used.pods} {.status.used.requests\\.cpu} {.status.hard.pods}").stdout())
+                .isEqualTo("0 0 10"));
+    }
+
+    @Test
+    void aBadQuotaIsRefusedWithItsField() {
+        assertThat(kubectl.failing("-n", namespace, "create", "quota", "bad", "--hard=pods=1.5").stderr())
+                .contains("spec.hard[pods]").contains("must be an integer");
+    }
+
+    @Test
+    void limitRangeDefaultsFillThePodsKubectlRunCreates() {
+        in("apply", "-f", kubectl.manifest("limits.yaml", """
+                apiVersion: v1
+                kind: LimitRange
+                metadata: {name: cpu-limits}
+                spec:
+                  limits:
+                  - type: Container
+                    max: {cpu: 500m}
+                    default: {cpu: 200m, memory: 256Mi}
+                    defaultRequest: {cpu: 100m}
+                """).toString());
+
+        assertThat(in("get", "limits").stdout()).containsPattern("NAME\\s+CREATED AT")
+                .containsPattern("cpu-limits\\s+\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
+        // The stored range has Kubernetes' defaults: a default request for memory taken from the default limit.
+        assertThat(in("get", "limitrange", "cpu-limits", "-o", "jsonpath={.spec.limits[0].defaultRequest}").stdout())
+                .isEqualTo("{\"cpu\":\"100m\",\"memory\":\"256Mi\"}");
+
+        in("run", "web", "--image=nginx");
+
+        assertThat(in("get", "pod", "web", "-o", "jsonpath={.spec.containers[0].resources}").stdout())
+                .isEqualTo("{\"limits\":{\"cpu\":\"200m\",\"memory\":\"256Mi\"},\"requests\":{\"cpu\":\"100m\","
+                        + "\"memory\":\"256Mi\"}}");
+        assertThat(in("get", "pod", "web", "-o", "jsonpath={.metadata.annotations.kubernetes\\.io/limit-ranger}")
+                .stdout()).isEqualTo("LimitRanger plugin set: cpu, memory request for container web; cpu, memory "
+                + "limit for container web");
+
+        String refused = kubectl.failing("-n", namespace, "run", "big", "--image=nginx", "--overrides",
+                "{\"spec\":{\"containers\":[{\"name\":\"big\",\"image\":\"nginx\",\"resources\":"
+                        + "{\"limits\":{\"cpu\":\"1\"}}}]}}").stderr();
+        assertThat(refused).contains("pods \"big\" is forbidden: maximum cpu usage per Container is 500m, but limit "
+                + "is 1");
+    }
+
+    @Test
+    void badLimitRangesAreRefusedWithTheirFields() {
+        String refused = kubectl.failing("-n", namespace, "apply", "-f", kubectl.manifest("bad-limits.yaml", """
+                apiVersion: v1
+                kind: LimitRange
+                metadata: {name: upside-down}
+                spec:
+                  limits:
+                  - {type: Container, min: {cpu: "2"}, max: {cpu: "1"}}
+                """).toString()).stderr();
+
+        assertThat(refused).contains("spec.limits[0].min[cpu]").contains("min value 2 is greater than max value 1");
+    }
+
+    private Kubectl.Result in(String... args) {
+        return kubectl.okIn(namespace, args);
+    }
+}
