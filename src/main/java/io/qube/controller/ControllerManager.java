@@ -157,7 +157,9 @@ public class ControllerManager {
 
     private List<Controller> enabledControllers() {
         List<Controller> controllers = new ArrayList<>();
-        List<ResourceDefinition<?>> stored = registry.all().stream().filter(d -> !d.isCreateOnly()).toList();
+        // A kind served in a second version is watched, deleted and counted once, in the version it is stored in.
+        List<ResourceDefinition<?>> stored = registry.all().stream()
+                .filter(d -> !d.isCreateOnly() && d.storage() == d).toList();
         if (settings.garbageCollector().enabled()) {
             // Events own nothing and are owned by nothing in practice, and they are most of the writes.
             controllers.add(new GarbageCollector(client, stored.stream().filter(d -> !d.kind().equals("Event"))

@@ -127,6 +127,46 @@ class QuotaKubectlTest {
         assertThat(refused).contains("spec.limits[0].min[cpu]").contains("min value 2 is greater than max value 1");
     }
 
+    @Test
+    void kubectlAutoscaleMakesAnAutoscalerReadableInBothVersions() {
+        in("create", "deployment", "x", "--image=nginx");
+        in("autoscale", "deployment", "x", "--min=2", "--max=5", "--cpu-percent=80");
+
+        assertThat(in("get", "horizontalpodautoscalers.v1.autoscaling", "x", "-o", "jsonpath={.apiVersion} {.spec.minReplicas} "
+                + "{.spec.maxReplicas} {.spec.targetCPUUtilizationPercentage} {.spec.scaleTargetRef.kind}").stdout())
+                .isEqualTo("autoscaling/v1 2 5 80 Deployment");
+        assertThat(in("get", "horizontalpodautoscalers.v2.autoscaling", "x", "-o", "jsonpath={.apiVersion} {.spec.metrics[0].type} "
+                + "{.spec.metrics[0].resource.name} {.spec.metrics[0].resource.target.averageUtilization}").stdout())
+                .isEqualTo("autoscaling/v2 Resource cpu 80");
+        String table = in("get", "hpa").stdout();
+        assertThat(table.lines().findFirst().orElseThrow())
+                .matches("NAME\\s+REFERENCE\\s+TARGETS\\s+MINPODS\\s+MAXPODS\\s+REPLICAS\\s+AGE");
+        assertThat(table).containsPattern("x\\s+Deployment/x\\s+cpu: <unknown>/80%\\s+2\\s+5\\s+0\\s+\\d+s");
+
+        // A v1 client's change keeps what only v2 can say: here the behavior, carried in an annotation.
+        in("patch", "horizontalpodautoscalers.v2.autoscaling", "x", "--type=merge", "-p",
+                "{\"spec\":{\"behavior\":{\"scaleDown\":{\"stabilizationWindowSeconds\":60}}}}");
+        in("patch", "horizontalpodautoscalers.v1.autoscaling", "x", "--type=merge", "-p", "{\"spec\":{\"maxReplicas\":7}}");
+        assertThat(in("get", "horizontalpodautoscalers.v2.autoscaling", "x", "-o", "jsonpath={.spec.maxReplicas} "
+                + "{.spec.behavior.scaleDown.stabilizationWindowSeconds} {.spec.behavior.scaleUp.selectPolicy} "
+                + "{.metadata.annotations}").stdout()).isEqualTo("7 60 Max ");
+    }
+
+    @Test
+    void aBadAutoscalerIsRefusedWithItsField() {
+        String refused = kubectl.failing("-n", namespace, "apply", "-f", kubectl.manifest("bad-hpa.yaml", """
+                apiVersion: autoscaling/v1
+                kind: HorizontalPodAutoscaler
+                metadata: {name: bad}
+                spec:
+                  scaleTargetRef: {kind: Deployment, name: x}
+                  minReplicas: 4
+                  maxReplicas: 2
+                """).toString()).stderr();
+
+        assertThat(refused).contains("spec.maxReplicas").contains("must be greater than or equal to `minReplicas`");
+    }
+
     private Kubectl.Result in(String... args) {
         return kubectl.okIn(namespace, args);
     }

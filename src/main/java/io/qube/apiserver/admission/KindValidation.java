@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -140,5 +141,9 @@ public final class KindValidation {
 
     public static Validator<ResourceQuota> resourceQuota() {
         return QuotaValidation::resourceQuota;
+    }
+
+    public static Validator<HorizontalPodAutoscaler> autoscaler() {
+        return AutoscalerValidation::validate;
     }
 }

@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -28,6 +29,7 @@ import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.qube.apiserver.admission.KindDefaults;
 import io.qube.apiserver.admission.KindValidation;
+import io.qube.apiserver.conversion.AutoscalingV1;
 import io.qube.apiserver.table.KindTables;
 
 /** The kinds Qube serves. Adding one is one entry here plus its defaults, validation and table columns. */
@@ -37,6 +39,9 @@ public final class BuiltinResources {
     }
 
     public static ResourceRegistry registry() {
+        ResourceDefinition<HorizontalPodAutoscaler> autoscalers = ResourceDefinition.of(HorizontalPodAutoscaler.class)
+                .defaults(KindDefaults.autoscaler()).validation(KindValidation.autoscaler())
+                .table(KindTables.autoscaler()).shortNames("hpa").categories("all").withStatus();
         return new ResourceRegistry()
                 .register(ResourceDefinition.of(Namespace.class).defaults(KindDefaults.namespace()).validation(KindValidation.namespace())
                         .table(KindTables.namespace()).clusterScoped().shortNames("ns")
@@ -93,6 +98,10 @@ public final class BuiltinResources {
                 .register(ResourceDefinition.of(StorageClass.class).defaults(KindDefaults.storageClass())
                         .validation(KindValidation.storageClass()).table(KindTables.storageClass())
                         .clusterScoped().shortNames("sc"))
+                // autoscaling/v2 first: the preferred version, which objects are stored in.
+                .register(autoscalers)
+                .register(ResourceDefinition.of(io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler.class)
+                        .storedAs(autoscalers, new AutoscalingV1()).shortNames("hpa").categories("all").withStatus())
                 .register(ResourceDefinition.of(Lease.class).defaults(KindDefaults.lease()).validation(KindValidation.lease())
                         .table(KindTables.lease()))
                 .register(ResourceDefinition.of(EndpointSlice.class).defaults(KindDefaults.endpointSlice()).validation(KindValidation.endpointSlice())

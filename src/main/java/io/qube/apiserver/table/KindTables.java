@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -135,5 +136,9 @@ public final class KindTables {
 
     public static List<TableColumn<? super ResourceQuota>> resourceQuota() {
         return QuotaColumns.resourceQuota();
+    }
+
+    public static List<TableColumn<? super HorizontalPodAutoscaler>> autoscaler() {
+        return AutoscalerColumns.columns();
     }
 }
