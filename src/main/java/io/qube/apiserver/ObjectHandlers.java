@@ -130,7 +130,8 @@ final class ObjectHandlers {
                 } else {
                     list(context, request, query);
                 }
-            } else if (sub == null || sub.equals("status")) {
+            } else if (sub == null || sub.equals("status") || sub.equals("ephemeralcontainers") && isPod(request)) {
+                // Like status, the ephemeralcontainers subresource reads as the whole pod.
                 get(context, request);
             } else {
                 throw unsupported(method, request);
@@ -427,7 +428,14 @@ final class ObjectHandlers {
         if (sub.equals("finalize") && request.definition().kind().equals("Namespace")) {
             return WriteTarget.FINALIZERS;
         }
+        if (sub.equals("ephemeralcontainers") && isPod(request)) {
+            return WriteTarget.EPHEMERAL_CONTAINERS;
+        }
         return null;
+    }
+
+    private static boolean isPod(RequestInfo request) {
+        return request.definition().kind().equals("Pod") && request.definition().group().isEmpty();
     }
 
     private static ApiException unsupported(HttpMethod method, RequestInfo request) {

@@ -13,6 +13,9 @@ import org.junit.jupiter.api.TestInfo;
 
 import java.net.URI;
 import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -165,6 +168,50 @@ class QuotaKubectlTest {
                 """).toString()).stderr();
 
         assertThat(refused).contains("spec.maxReplicas").contains("must be greater than or equal to `minReplicas`");
+    }
+
+    @Test
+    void ephemeralContainersAreAddedThroughTheirSubresourceOnly() throws Exception {
+        in("run", "web", "--image=nginx");
+
+        // kubectl debug adds its container with a strategic merge patch of pods/ephemeralcontainers.
+        in("debug", "web", "--image=busybox", "--container=dbg", "--target=web");
+
+        assertThat(in("get", "pod", "web", "-o", "jsonpath={.spec.ephemeralContainers[0].name} "
+                + "{.spec.ephemeralContainers[0].targetContainerName} {.spec.ephemeralContainers[0].image} "
+                + "{.spec.ephemeralContainers[0].imagePullPolicy}").stdout()).isEqualTo("dbg web busybox Always");
+        assertThat(in("get", "--raw", "/api/v1/namespaces/" + namespace + "/pods/web/ephemeralcontainers").stdout())
+                .contains("\"kind\":\"Pod\"").contains("\"name\":\"dbg\"");
+
+        HttpResponse<String> added = jsonPatch("[{\"op\":\"add\",\"path\":\"/spec/ephemeralContainers/-\","
+                + "\"value\":{\"name\":\"shell\",\"image\":\"busybox\",\"stdin\":true}}]");
+        assertThat(added.statusCode()).isEqualTo(200);
+        assertThat(in("get", "pod", "web", "-o", "jsonpath={.spec.ephemeralContainers[*].name}").stdout())
+                .isEqualTo("dbg shell");
+
+        HttpResponse<String> withPorts = jsonPatch("[{\"op\":\"add\",\"path\":\"/spec/ephemeralContainers/-\","
+                + "\"value\":{\"name\":\"web\",\"image\":\"busybox\",\"ports\":[{\"containerPort\":80}]}}]");
+        assertThat(withPorts.statusCode()).isEqualTo(422);
+        assertThat(withPorts.body()).contains("spec.ephemeralContainers[2].ports")
+                .contains("cannot be set for an Ephemeral Container")
+                .contains("spec.ephemeralContainers[2].name").contains("Duplicate value");
+
+        HttpResponse<String> removed = jsonPatch("[{\"op\":\"remove\",\"path\":\"/spec/ephemeralContainers/0\"}]");
+        assertThat(removed.statusCode()).isEqualTo(422);
+        assertThat(removed.body()).contains("existing ephemeral containers \\\"dbg\\\" may not be removed");
+
+        // Through the pod itself they cannot change at all.
+        assertThat(kubectl.failing("-n", namespace, "patch", "pod", "web", "--type=json", "-p",
+                "[{\"op\":\"remove\",\"path\":\"/spec/ephemeralContainers/1\"}]").stderr())
+                .contains("pod updates may not change fields other than");
+    }
+
+    private HttpResponse<String> jsonPatch(String patch) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getPort()
+                        + "/api/v1/namespaces/" + namespace + "/pods/web/ephemeralcontainers"))
+                .header("Content-Type", "application/json-patch+json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(patch)).build();
+        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     private Kubectl.Result in(String... args) {

@@ -109,7 +109,7 @@ final class ContainerValidation {
         }
     }
 
-    private static void common(Container container, Set<String> volumes, String path, FieldErrors errors) {
+    static void common(Container container, Set<String> volumes, String path, FieldErrors errors) {
         if (NullSafe.isEmpty(container.getName())) {
             errors.required(path + ".name", "");
         } else {

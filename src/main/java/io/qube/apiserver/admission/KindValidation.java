@@ -146,4 +146,9 @@ public final class KindValidation {
     public static Validator<HorizontalPodAutoscaler> autoscaler() {
         return AutoscalerValidation::validate;
     }
+
+    /** A pod's update through pods/ephemeralcontainers, in place of the pod's own update rules. */
+    public static Validator<Pod> podEphemeralContainers() {
+        return EphemeralContainers::validateUpdate;
+    }
 }
