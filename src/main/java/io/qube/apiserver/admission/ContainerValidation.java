@@ -289,7 +289,8 @@ final class ContainerValidation {
         });
     }
 
-    private static Optional<BigDecimal> quantity(Quantity quantity, String path, FieldErrors errors) {
+    /** A quantity that must parse and not be negative; its value, if it parses. */
+    static Optional<BigDecimal> quantity(Quantity quantity, String path, FieldErrors errors) {
         Optional<BigDecimal> value = Quantities.value(quantity);
         String shown = quantity == null ? "" : quantity.toString();
         if (value.isEmpty()) {

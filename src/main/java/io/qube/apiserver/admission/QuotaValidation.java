@@ -185,14 +185,10 @@ final class QuotaValidation {
             if (resourceName(resource, at, errors) && !resource.contains("/") && !QUOTA_RESOURCES.contains(resource)) {
                 errors.invalid(at, resource, "must be a standard resource for quota");
             }
-            Optional<BigDecimal> value = Quantities.value(quantity);
-            String shown = quantity == null ? "" : quantity.toString();
-            if (value.isEmpty()) {
-                errors.invalid(at, shown, Quantities.MALFORMED);
-            } else if (value.get().signum() < 0) {
-                errors.invalid(at, shown, "must be greater than or equal to 0");
-            } else if (counted(resource) && value.get().stripTrailingZeros().scale() > 0) {
-                errors.invalid(at, shown, "must be an integer");
+            Optional<BigDecimal> value = ContainerValidation.quantity(quantity, at, errors);
+            if (value.isPresent() && value.get().signum() >= 0 && counted(resource)
+                    && value.get().stripTrailingZeros().scale() > 0) {
+                errors.invalid(at, quantity.toString(), "must be an integer");
             }
         });
     }
