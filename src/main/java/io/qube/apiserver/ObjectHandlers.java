@@ -136,17 +136,19 @@ final class ObjectHandlers {
                 } else {
                     list(context, request, query);
                 }
-            } else if (sub == null || sub.equals("status")) {
+            } else if (sub == null || sub.equals("status") || sub.equals("ephemeralcontainers") && isPod(request)) {
+                // Like status, the ephemeralcontainers subresource reads as the whole pod.
                 get(context, request);
             } else {
                 throw unsupported(method, request);
             }
         } else if (method.equals(HttpMethod.POST) && request.name() == null && sub == null) {
-            reply(context, writer.create(request, objectBody(context, request), query.writeOptions()), request);
+            reply(context, writer.create(ServedVersions.stored(request), objectBody(context, request),
+                    query.writeOptions()), request);
         } else if (method.equals(HttpMethod.PUT) && request.name() != null && targetOf(request) != null) {
             ObjectNode body = objectBody(context, request);
-            reply(context, writer.update(request, current -> body, query.writeOptions(), targetOf(request), false),
-                    request);
+            reply(context, writer.update(ServedVersions.stored(request), current -> body, query.writeOptions(),
+                    targetOf(request), false), request);
         } else if (method.equals(HttpMethod.PATCH) && request.name() != null && targetOf(request) != null) {
             patch(context, request, query);
         } else if (method.equals(HttpMethod.DELETE) && sub == null) {
@@ -154,7 +156,7 @@ final class ObjectHandlers {
             if (request.name() == null) {
                 deleteCollection(context, request, query, options);
             } else {
-                reply(context, writer.delete(request, options), request);
+                reply(context, writer.delete(ServedVersions.stored(request), options), request);
             }
         } else {
             throw unsupported(method, request);
@@ -166,9 +168,13 @@ final class ObjectHandlers {
         boolean apply = PatchType.of(contentType) == PatchType.APPLY_PATCH;
         byte[] patch = bodyBytes(context);
         WriteOptions options = query.writeOptions();
-        reply(context, writer.update(request, current -> unpinned(current, Patches.apply(contentType, current,
-                patch, request.definition(), options.fieldManager(), options.force(), Instant.now())),
-                options.withApply(apply), targetOf(request), apply), request);
+        ResourceDefinition<?> definition = request.definition();
+        // The patch applies to the object in the version the client addressed.
+        reply(context, writer.update(ServedVersions.stored(request), stored -> {
+            ObjectNode current = ServedVersions.toServed(definition, stored);
+            return ServedVersions.toStored(definition, unpinned(current, Patches.apply(contentType, current, patch,
+                    definition, options.fieldManager(), options.force(), Instant.now())));
+        }, options.withApply(apply), targetOf(request), apply), request);
     }
 
     /**
@@ -248,8 +254,8 @@ final class ObjectHandlers {
         store.get(ObjectKey.of(definition.storeType(), request.storeNamespace(), request.name()))
                 .subscribe().with(
                         object -> Responses.json(context, 200, Tables.wanted(context)
-                                ? Tables.single(definition, object, include(context))
-                                : ObjectCodec.toWire(object)),
+                                ? Tables.single(definition.storage(), object, include(context))
+                                : ObjectCodec.toWire(ServedVersions.served(definition, object))),
                         failure -> Responses.failure(context, asApi(failure, definition)));
     }
 
@@ -274,7 +280,8 @@ final class ObjectHandlers {
         }
         page.subscribe().with(
                 result -> Responses.json(context, 200, Tables.wanted(context)
-                        ? Tables.list(definition, result, include(context)) : Lists.render(definition, result)),
+                        ? Tables.list(definition.storage(), result, include(context))
+                        : Lists.render(definition, ServedVersions.served(definition, result))),
                 failure -> Responses.failure(context, asApi(failure, definition)));
     }
 
@@ -292,10 +299,12 @@ final class ObjectHandlers {
         long from = fromNow ? 0 : parseVersion(resourceVersion);
         WatchRequest watch = new WatchRequest(selection, from, query.flag("allowWatchBookmarks"));
         Uni<Void> ready = fromNow ? store.currentRevision().chain(store::catchUp) : Uni.createFrom().voidItem();
-        Multi<WatchEvent> events = ready.onItem().transformToMulti(nothing -> store.watch(watch));
+        Multi<WatchEvent> stored = ready.onItem().transformToMulti(nothing -> store.watch(watch));
+        Multi<WatchEvent> events = definition.conversion() == null ? stored
+                : stored.map(event -> ServedVersions.served(definition, event));
         long timeout = query.number("timeoutSeconds", DEFAULT_WATCH_SECONDS);
         WatchStream.start(context, vertx, definition, events, timeout, Tables.wanted(context)
-                ? Tables.watchEncoder(definition, include(context)).andThen(WatchLines::line)
+                ? Tables.watchEncoder(definition.storage(), include(context)).andThen(WatchLines::line)
                 : event -> watchLines.json(definition, event));
     }
 
@@ -306,7 +315,8 @@ final class ObjectHandlers {
                         0, null))
                 .onItem().transformToUni(page -> Multi.createFrom().iterable(page.items())
                         .onItem().transformToUniAndConcatenate(item -> writer.delete(
-                                new RequestInfo(definition, request.namespace() == null && definition.namespaced()
+                                new RequestInfo(definition.storage(), request.namespace() == null
+                                        && definition.namespaced()
                                         ? item.key().namespace() : request.namespace(), item.key().name(), null,
                                         false), options)
                                 .onFailure(ApiException.class).recoverWithNull())
@@ -314,13 +324,15 @@ final class ObjectHandlers {
                         .map(results -> new ListPage(results.stream().filter(r -> r != null)
                                 .map(WriteResult::object).toList(), page.revision(), null)))
                 .subscribe().with(
-                        deleted -> Responses.json(context, 200, Lists.render(definition, deleted)),
+                        deleted -> Responses.json(context, 200, Lists.render(definition,
+                                ServedVersions.served(definition, deleted))),
                         failure -> Responses.failure(context, asApi(failure, definition)));
     }
 
     private void reply(RoutingContext context, Uni<WriteResult> result, RequestInfo request) {
         result.subscribe().with(
-                done -> Responses.json(context, done.created() ? 201 : 200, ObjectCodec.toWire(done.object()),
+                done -> Responses.json(context, done.created() ? 201 : 200,
+                        ObjectCodec.toWire(ServedVersions.served(request.definition(), done.object())),
                         done.warnings()),
                 failure -> Responses.failure(context, asApi(failure, request.definition())));
     }
@@ -388,7 +400,8 @@ final class ObjectHandlers {
 
     /** The body of a write to the path's own kind (create, update, status, finalize). */
     private static ObjectNode objectBody(RoutingContext context, RequestInfo request) {
-        return body(context, request.definition().apiVersion(), request.definition().kind());
+        return ServedVersions.toStored(request.definition(),
+                body(context, request.definition().apiVersion(), request.definition().kind()));
     }
 
     /** The body as a JSON tree; apiVersion and kind: what the endpoint takes, for a protobuf envelope naming none. */
@@ -430,7 +443,14 @@ final class ObjectHandlers {
         if (sub.equals("finalize") && request.definition().kind().equals("Namespace")) {
             return WriteTarget.FINALIZERS;
         }
+        if (sub.equals("ephemeralcontainers") && isPod(request)) {
+            return WriteTarget.EPHEMERAL_CONTAINERS;
+        }
         return null;
+    }
+
+    private static boolean isPod(RequestInfo request) {
+        return request.definition().kind().equals("Pod") && request.definition().group().isEmpty();
     }
 
     private static ApiException unsupported(HttpMethod method, RequestInfo request) {

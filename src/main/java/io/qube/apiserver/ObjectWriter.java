@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.qube.apiserver.admission.KindValidation;
 import io.qube.apiserver.codec.Decoded;
 import io.qube.apiserver.codec.ObjectCodec;
 import io.qube.apiserver.patch.ManagedFields;
 import io.qube.apiserver.registry.FieldErrors;
 import io.qube.apiserver.registry.ResourceDefinition;
+import io.qube.apiserver.registry.Validator;
 import io.qube.store.IndexedFields;
 import io.qube.store.ListRequest;
 import io.qube.store.ObjectKey;
@@ -72,6 +74,8 @@ final class ObjectWriter {
         if (isPod(definition)) {
             return store.listCached(ListRequest.all(PodPriority.PRIORITY_CLASSES), false)
                     .invoke(classes -> PodPriority.resolve(body, classes.items()))
+                    .chain(() -> store.listCached(NamespaceLimits.limitRangesOf(request.storeNamespace()), false))
+                    .invoke(limitRanges -> NamespaceLimits.admit(body, "pods", limitRanges.items()))
                     .chain(() -> store(request, body, options));
         }
         if (!consultsCluster(definition)) {
@@ -80,7 +84,10 @@ final class ObjectWriter {
         return admitWithCluster(definition, body, null).chain(() -> store(request, body, options));
     }
 
-    /** New pods get their priority from their PriorityClass before defaults and validation. */
+    /**
+     * New pods get their priority from their PriorityClass, then their namespace's LimitRanges' defaults and
+     * limits, before defaults and validation.
+     */
     private static boolean isPod(ResourceDefinition<?> definition) {
         return definition.kind().equals("Pod") && definition.group().isEmpty();
     }
@@ -93,7 +100,7 @@ final class ObjectWriter {
         ResourceDefinition<?> definition = request.definition();
         Prepared prepared;
         try {
-            prepared = prepare(definition, body, null, request.storeNamespace(), options);
+            prepared = prepare(definition, body, null, request.storeNamespace(), options, WriteTarget.OBJECT);
         } catch (RuntimeException e) {
             return Uni.createFrom().failure(e);
         }
@@ -106,8 +113,8 @@ final class ObjectWriter {
 
     /**
      * Kinds whose admission reads other objects before defaults and validation: Services get their cluster IP and
-     * node ports (validation requires them), claims their default storage class and protection, volumes their
-     * protection.
+     * node ports (validation requires them), claims their default storage class and protection (and are held to
+     * their namespace's LimitRanges), volumes their protection.
      */
     private static boolean consultsCluster(ResourceDefinition<?> definition) {
         return definition.group().isEmpty() && switch (definition.kind()) {
@@ -133,6 +140,9 @@ final class ObjectWriter {
                             StorageAdmission.claimUpdate(object, stored, classes.items());
                         }
                     })
+                    .chain(() -> store.listCached(NamespaceLimits.limitRangesOf(
+                            object.path("metadata").path("namespace").asText()), false))
+                    .invoke(limitRanges -> NamespaceLimits.admit(object, definition.plural(), limitRanges.items()))
                     .replaceWithVoid();
             default -> {
                 if (stored == null) {
@@ -205,11 +215,11 @@ final class ObjectWriter {
                 metadata = ObjectRules.metadata(next);
             }
             case FINALIZERS -> {
-                ObjectNode spec = stored.deepCopy().withObjectProperty("spec");
-                keep(spec, next.path("spec") instanceof ObjectNode s ? s : spec.objectNode(), "finalizers");
-                ObjectNode finalized = stored.deepCopy();
-                finalized.set("spec", spec);
-                next = finalized;
+                next = withOnlySpec(stored, next, "finalizers");
+                metadata = ObjectRules.metadata(next);
+            }
+            case EPHEMERAL_CONTAINERS -> {
+                next = withOnlySpec(stored, next, "ephemeralContainers");
                 metadata = ObjectRules.metadata(next);
             }
             case OBJECT -> {
@@ -239,7 +249,7 @@ final class ObjectWriter {
                                    String pinned, WriteOptions options, WriteTarget target) {
         ResourceDefinition<?> definition = request.definition();
         Prepared prepared = target == WriteTarget.SERVER ? serverChange(definition, next, request.storeNamespace())
-                : prepare(definition, next, stored, request.storeNamespace(), options);
+                : prepare(definition, next, stored, request.storeNamespace(), options, target);
         boolean retryable = pinned.isEmpty();
         if (isFinalized(next)) {
             return remove(definition, current, options.dryRun(), retryable)
@@ -367,7 +377,8 @@ final class ObjectWriter {
     }
 
     private <T extends HasMetadata> Prepared prepare(ResourceDefinition<T> definition, ObjectNode tree,
-                                                     ObjectNode storedTree, String namespace, WriteOptions options) {
+                                                     ObjectNode storedTree, String namespace, WriteOptions options,
+                                                     WriteTarget target) {
         Decoded<T> decoded = ObjectCodec.toTyped(tree, definition.type());
         List<String> warnings = new ArrayList<>();
         if (!decoded.unknownFields().isEmpty()) {
@@ -384,7 +395,7 @@ final class ObjectWriter {
         definition.defaulter().apply(object);
         FieldErrors errors = new FieldErrors();
         ObjectRules.validateMetadata(object, old, definition, errors);
-        definition.validator().validate(object, old, errors);
+        validator(definition, target).validate(object, old, errors);
         String name = object.getMetadata().getName();
         if (!errors.isEmpty()) {
             throw ApiException.invalid(definition.group(), definition.kind(), name, errors);
@@ -396,6 +407,14 @@ final class ObjectWriter {
         ObjectWrite write = new ObjectWrite(key, object.getMetadata().getUid(), IndexedFields.labelsOf(finalTree),
                 indexedFields.extract(definition.storeType(), finalTree), ObjectCodec.storedBody(finalTree));
         return new Prepared(write, warnings);
+    }
+
+    /** The kind's validation, or for a pod's ephemeral containers the rules of that subresource instead. */
+    @SuppressWarnings("unchecked")
+    private static <T extends HasMetadata> Validator<? super T> validator(ResourceDefinition<T> definition,
+                                                                         WriteTarget target) {
+        return target == WriteTarget.EPHEMERAL_CONTAINERS
+                ? (Validator<? super T>) KindValidation.podEphemeralContainers() : definition.validator();
     }
 
     /**
@@ -506,6 +525,14 @@ final class ObjectWriter {
         } else {
             next.set(field, value);
         }
+    }
+
+    /** The stored object with one field of its spec taken from the new version. */
+    private static ObjectNode withOnlySpec(ObjectNode stored, ObjectNode next, String field) {
+        ObjectNode result = stored.deepCopy();
+        ObjectNode spec = result.withObjectProperty("spec");
+        keep(spec, next.path("spec") instanceof ObjectNode s ? s : spec.objectNode(), field);
+        return result;
     }
 
     /** The stored object with one top-level field taken from the new version. */

@@ -8,6 +8,8 @@ enum WriteTarget {
     STATUS,
     /** A namespace's finalize subresource: only spec.finalizers. */
     FINALIZERS,
+    /** A pod's ephemeralcontainers subresource: only spec.ephemeralContainers, validated as that update. */
+    EPHEMERAL_CONTAINERS,
     /** A change the server makes on a client's behalf (a pod's binding): validated as a whole, not as an update. */
     SERVER
 }

@@ -25,6 +25,7 @@ import io.qube.controller.nodeipam.NodeIpamController;
 import io.qube.controller.nodelifecycle.NodeLifecycleController;
 import io.qube.controller.podgc.PodGarbageCollector;
 import io.qube.controller.replicaset.ReplicaSetController;
+import io.qube.controller.resourcequota.ResourceQuotaController;
 import io.qube.controller.serviceaccount.ServiceAccountController;
 import io.qube.controller.statefulset.StatefulSetController;
 import io.qube.controller.volume.ClaimProtectionController;
@@ -47,6 +48,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
 
 /**
  * Runs the controllers in this process once its API is listening. They reach the API over HTTP like any client,
@@ -160,7 +162,9 @@ public class ControllerManager {
 
     private List<Controller> enabledControllers() {
         List<Controller> controllers = new ArrayList<>();
-        List<ResourceDefinition<?>> stored = registry.all().stream().filter(d -> !d.isCreateOnly()).toList();
+        // A kind served in a second version is watched, deleted and counted once, in the version it is stored in.
+        List<ResourceDefinition<?>> stored = registry.all().stream()
+                .filter(d -> !d.isCreateOnly() && d.storage() == d).toList();
         if (settings.garbageCollector().enabled()) {
             // Events own nothing and are owned by nothing in practice, and they are most of the writes.
             controllers.add(new GarbageCollector(client, stored.stream().filter(d -> !d.kind().equals("Event"))
@@ -214,6 +218,11 @@ public class ControllerManager {
         if (settings.cronjob().enabled()) {
             controllers.add(new CronJobController(client, settings.cronjob().workers()));
         }
+        if (settings.resourcequota().enabled()) {
+            controllers.add(new ResourceQuotaController(client, stored.stream().filter(ResourceDefinition::namespaced)
+                    .collect(Collectors.toMap(ControllerManager::quotaName, ResourceDefinition::type)),
+                    settings.resourcequota().workers()));
+        }
         if (settings.ttlAfterFinished().enabled()) {
             controllers.add(new TtlAfterFinishedController(client, settings.ttlAfterFinished().workers(),
                     Clock.systemUTC()));
@@ -228,6 +237,11 @@ public class ControllerManager {
             controllers.add(new VolumeProtectionController(client, settings.pvProtection().workers()));
         }
         return controllers;
+    }
+
+    /** How a quota's count/&lt;resource&gt; names a kind: "pods" in the core group, else "deployments.apps". */
+    private static String quotaName(ResourceDefinition<?> definition) {
+        return definition.group().isEmpty() ? definition.plural() : definition.plural() + "." + definition.group();
     }
 
     private synchronized void stopControllers() {

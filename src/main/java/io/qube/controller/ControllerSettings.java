@@ -90,6 +90,9 @@ public interface ControllerSettings {
     /** CronJobs ({@code qube.controllers.cronjob.*}). */
     Switch cronjob();
 
+    /** ResourceQuota usage in status ({@code qube.controllers.resourcequota.*}). */
+    Switch resourcequota();
+
     /** Deletion of finished Jobs after spec.ttlSecondsAfterFinished ({@code qube.controllers.ttl-after-finished.*}). */
     Switch ttlAfterFinished();
 

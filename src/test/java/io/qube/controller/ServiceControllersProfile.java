@@ -5,8 +5,8 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import java.util.Map;
 
 /**
- * The Endpoints, EndpointSlice and ServiceAccount controllers switched on (the API's own tests run without them),
- * with the garbage collector that removes the slices of a deleted service.
+ * The Endpoints, EndpointSlice, ServiceAccount and ResourceQuota controllers switched on (the API's own tests run
+ * without them), with the garbage collector that removes the slices of a deleted service.
  * Their tests share this profile, so Quarkus starts once for all of them.
  */
 public class ServiceControllersProfile implements QuarkusTestProfile {
@@ -16,6 +16,7 @@ public class ServiceControllersProfile implements QuarkusTestProfile {
         return Map.of("qube.controllers.endpoints.enabled", "true",
                 "qube.controllers.endpointslice.enabled", "true",
                 "qube.controllers.serviceaccount.enabled", "true",
+                "qube.controllers.resourcequota.enabled", "true",
                 "qube.controllers.garbage-collector.enabled", "true");
     }
 }

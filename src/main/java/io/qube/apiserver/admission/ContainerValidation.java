@@ -109,7 +109,7 @@ final class ContainerValidation {
         }
     }
 
-    private static void common(Container container, Set<String> volumes, String path, FieldErrors errors) {
+    static void common(Container container, Set<String> volumes, String path, FieldErrors errors) {
         if (NullSafe.isEmpty(container.getName())) {
             errors.required(path + ".name", "");
         } else {
@@ -289,7 +289,8 @@ final class ContainerValidation {
         });
     }
 
-    private static Optional<BigDecimal> quantity(Quantity quantity, String path, FieldErrors errors) {
+    /** A quantity that must parse and not be negative; its value, if it parses. */
+    static Optional<BigDecimal> quantity(Quantity quantity, String path, FieldErrors errors) {
         Optional<BigDecimal> value = Quantities.value(quantity);
         String shown = quantity == null ? "" : quantity.toString();
         if (value.isEmpty()) {
@@ -301,7 +302,7 @@ final class ContainerValidation {
     }
 
     /** Kubernetes' own resources (no domain, or a kubernetes.io one) may be overcommitted, except huge pages. */
-    private static boolean overcommittable(String resource) {
+    static boolean overcommittable(String resource) {
         boolean kubernetesOwn = !resource.contains("/") || resource.contains("kubernetes.io/");
         return kubernetesOwn && !resource.startsWith("hugepages-");
     }

@@ -4,12 +4,14 @@ import io.fabric8.kubernetes.api.model.Binding;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ReplicationController;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -18,6 +20,7 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -150,5 +153,22 @@ public final class KindValidation {
 
     public static Validator<ClusterRoleBinding> clusterRoleBinding() {
         return RbacValidation::clusterRoleBinding;
+    }
+
+    public static Validator<LimitRange> limitRange() {
+        return QuotaValidation::limitRange;
+    }
+
+    public static Validator<ResourceQuota> resourceQuota() {
+        return QuotaValidation::resourceQuota;
+    }
+
+    public static Validator<HorizontalPodAutoscaler> autoscaler() {
+        return AutoscalerValidation::validate;
+    }
+
+    /** A pod's update through pods/ephemeralcontainers, in place of the pod's own update rules. */
+    public static Validator<Pod> podEphemeralContainers() {
+        return EphemeralContainers::validateUpdate;
     }
 }

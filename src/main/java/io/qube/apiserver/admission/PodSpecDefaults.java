@@ -57,6 +57,14 @@ final class PodSpecDefaults {
         NullSafe.list(spec.getVolumes()).forEach(PodSpecDefaults::volume);
         NullSafe.list(spec.getInitContainers()).forEach(PodSpecDefaults::container);
         NullSafe.list(spec.getContainers()).forEach(PodSpecDefaults::container);
+        if (spec.getEphemeralContainers() != null) {
+            // Kubernetes defaults an ephemeral container's common fields as a container's.
+            spec.setEphemeralContainers(spec.getEphemeralContainers().stream().map(ephemeral -> {
+                Container container = EphemeralContainers.asContainer(ephemeral);
+                container(container);
+                return EphemeralContainers.fromContainer(container, ephemeral.getTargetContainerName());
+            }).toList());
+        }
     }
 
     private static void container(Container container) {

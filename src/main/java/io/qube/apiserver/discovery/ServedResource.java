@@ -45,11 +45,13 @@ public record ServedResource(ResourceDefinition<?> definition, List<String> verb
             subresources.add(new Subresource("status", definition.type(), READ_WRITE));
         }
         // Subresources Kubernetes defines for one kind each: the scheduler binds a pod through pods/binding,
-        // kubectl logs, exec and port-forward use pods/log, pods/exec and pods/portforward, and the namespace controller clears spec.finalizers
+        // kubectl logs, exec and port-forward use pods/log, pods/exec and pods/portforward, kubectl debug adds
+        // ephemeral containers through pods/ephemeralcontainers, and the namespace controller clears spec.finalizers
         // through namespaces/finalize.
         if (definition.type() == Pod.class) {
             subresources.add(new Subresource("binding", Binding.class, CREATE_ONLY));
             subresources.add(new Subresource("log", Pod.class, List.of("get")));
+            subresources.add(new Subresource("ephemeralcontainers", Pod.class, READ_WRITE));
             subresources.add(new Subresource("exec", PodExecOptions.class, List.of("create", "get")));
             subresources.add(new Subresource("portforward", PodPortForwardOptions.class, List.of("create", "get")));
         }

@@ -4,12 +4,14 @@ import io.fabric8.kubernetes.api.model.Binding;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ReplicationController;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -21,6 +23,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -33,6 +36,7 @@ import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.qube.apiserver.admission.KindDefaults;
 import io.qube.apiserver.admission.KindValidation;
+import io.qube.apiserver.conversion.AutoscalingV1;
 import io.qube.apiserver.table.KindTables;
 
 /** The kinds Qube serves. Adding one is one entry here plus its defaults, validation and table columns. */
@@ -42,6 +46,9 @@ public final class BuiltinResources {
     }
 
     public static ResourceRegistry registry() {
+        ResourceDefinition<HorizontalPodAutoscaler> autoscalers = ResourceDefinition.of(HorizontalPodAutoscaler.class)
+                .defaults(KindDefaults.autoscaler()).validation(KindValidation.autoscaler())
+                .table(KindTables.autoscaler()).shortNames("hpa").categories("all").withStatus();
         return new ResourceRegistry()
                 .register(ResourceDefinition.of(Namespace.class).defaults(KindDefaults.namespace()).validation(KindValidation.namespace())
                         .table(KindTables.namespace()).clusterScoped().shortNames("ns")
@@ -90,6 +97,11 @@ public final class BuiltinResources {
                 .register(ResourceDefinition.of(PersistentVolumeClaim.class).defaults(KindDefaults.persistentVolumeClaim())
                         .validation(KindValidation.persistentVolumeClaim()).table(KindTables.persistentVolumeClaim())
                         .shortNames("pvc").withStatus())
+                .register(ResourceDefinition.of(LimitRange.class).defaults(KindDefaults.limitRange())
+                        .validation(KindValidation.limitRange()).table(KindTables.limitRange()).shortNames("limits"))
+                .register(ResourceDefinition.of(ResourceQuota.class).defaults(KindDefaults.resourceQuota())
+                        .validation(KindValidation.resourceQuota()).table(KindTables.resourceQuota())
+                        .shortNames("quota").withStatus())
                 .register(ResourceDefinition.of(StorageClass.class).defaults(KindDefaults.storageClass())
                         .validation(KindValidation.storageClass()).table(KindTables.storageClass())
                         .clusterScoped().shortNames("sc"))
@@ -106,6 +118,10 @@ public final class BuiltinResources {
                 .register(ResourceDefinition.of(SelfSubjectAccessReview.class).clusterScoped().createOnly())
                 .register(ResourceDefinition.of(SelfSubjectRulesReview.class).clusterScoped().createOnly())
                 .register(ResourceDefinition.of(SubjectAccessReview.class).clusterScoped().createOnly())
+                // autoscaling/v2 first: the preferred version, which objects are stored in.
+                .register(autoscalers)
+                .register(ResourceDefinition.of(io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler.class)
+                        .storedAs(autoscalers, new AutoscalingV1()).shortNames("hpa").categories("all").withStatus())
                 .register(ResourceDefinition.of(Lease.class).defaults(KindDefaults.lease()).validation(KindValidation.lease())
                         .table(KindTables.lease()))
                 .register(ResourceDefinition.of(EndpointSlice.class).defaults(KindDefaults.endpointSlice()).validation(KindValidation.endpointSlice())

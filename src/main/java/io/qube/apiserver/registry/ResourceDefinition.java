@@ -29,6 +29,8 @@ public final class ResourceDefinition<T extends HasMetadata> {
     private Defaulter<? super T> defaulter = Defaulter.NONE;
     private Validator<? super T> validator = Validator.NONE;
     private List<TableColumn<? super T>> columns = List.of();
+    private ResourceDefinition<?> storage;
+    private VersionConversion conversion;
 
     private ResourceDefinition(Class<T> type) {
         this.type = type;
@@ -102,6 +104,27 @@ public final class ResourceDefinition<T extends HasMetadata> {
     public ResourceDefinition<T> table(List<TableColumn<? super T>> kindColumns) {
         columns = List.copyOf(kindColumns);
         return this;
+    }
+
+    /**
+     * The kind is a second served version of {@code storedVersion}'s objects: they are stored in that version, and
+     * read and written through this one by {@code versions}. Defaults, validation and table columns are the stored
+     * version's.
+     */
+    public ResourceDefinition<T> storedAs(ResourceDefinition<?> storedVersion, VersionConversion versions) {
+        storage = storedVersion;
+        conversion = versions;
+        return this;
+    }
+
+    /** The definition objects of this kind are written and stored through: this one, or the storage version's. */
+    public ResourceDefinition<?> storage() {
+        return storage == null ? this : storage;
+    }
+
+    /** How objects convert between this served version and the stored one; null when stored as served. */
+    public VersionConversion conversion() {
+        return conversion;
     }
 
     public Class<T> type() {

@@ -3,12 +3,14 @@ package io.qube.apiserver.table;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.LimitRange;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ReplicationController;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -17,6 +19,7 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -145,5 +148,17 @@ public final class KindTables {
 
     public static List<TableColumn<? super ClusterRoleBinding>> clusterRoleBinding() {
         return RbacColumns.binding(ClusterRoleBinding::getRoleRef, ClusterRoleBinding::getSubjects);
+    }
+
+    public static List<TableColumn<? super LimitRange>> limitRange() {
+        return QuotaColumns.limitRange();
+    }
+
+    public static List<TableColumn<? super ResourceQuota>> resourceQuota() {
+        return QuotaColumns.resourceQuota();
+    }
+
+    public static List<TableColumn<? super HorizontalPodAutoscaler>> autoscaler() {
+        return AutoscalerColumns.columns();
     }
 }

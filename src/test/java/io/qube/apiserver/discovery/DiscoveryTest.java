@@ -73,7 +73,8 @@ class DiscoveryTest {
                 .containsEntry("shortNames", List.of("po")).containsEntry("categories", List.of("all"))
                 .containsEntry("responseKind", Map.of("group", "", "version", "v1", "kind", "Pod"));
         assertThat(api.getList("items[0].versions[0].resources.find { it.resource == 'pods' }.subresources.subresource"))
-                .containsExactly("binding", "exec", "log", "portforward", "status");
+                .containsExactly("binding", "ephemeralcontainers", "exec", "log", "portforward",
+                        "status");
         assertThat(api.getList("items[0].versions[0].resources.find { it.resource == 'pods' }.subresources"
                 + ".find { it.subresource == 'log' }.verbs")).containsExactly("get");
         assertThat(api.getList("items[0].versions[0].resources.find { it.resource == 'bindings' }.verbs"))
@@ -110,7 +111,8 @@ class DiscoveryTest {
         JsonPath apis = response.jsonPath();
         assertThat(apis.getList("items.metadata.name"))
                 .containsExactly("apps", "batch", "storage.k8s.io", "rbac.authorization.k8s.io",
-                        "authorization.k8s.io", "coordination.k8s.io", "discovery.k8s.io", "scheduling.k8s.io");
+                        "authorization.k8s.io", "autoscaling", "coordination.k8s.io", "discovery.k8s.io",
+                        "scheduling.k8s.io");
         String deployments = "items.find { it.metadata.name == 'apps' }.versions[0].resources"
                 + ".find { it.resource == 'deployments' }";
         assertThat(apis.getList(deployments + ".shortNames")).containsExactly("deploy");
@@ -134,7 +136,8 @@ class DiscoveryTest {
         assertThat(apis.getString("kind")).isEqualTo("APIGroupList");
         assertThat(apis.getList("groups.name"))
                 .containsExactly("apps", "batch", "storage.k8s.io", "rbac.authorization.k8s.io",
-                        "authorization.k8s.io", "coordination.k8s.io", "discovery.k8s.io", "scheduling.k8s.io");
+                        "authorization.k8s.io", "autoscaling", "coordination.k8s.io", "discovery.k8s.io",
+                        "scheduling.k8s.io");
         assertThat(apis.getString("groups.find { it.name == 'apps' }.preferredVersion.groupVersion"))
                 .isEqualTo("apps/v1");
     }
