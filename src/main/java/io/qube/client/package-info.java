@@ -1,2 +1,2 @@
-/** What the scheduler and controllers share as Kubernetes clients: the work queue they reconcile from, non-blocking writes and events, and the in-process client's address. */
+/** What the scheduler and controllers share as Kubernetes clients: the work queue they reconcile from, non-blocking writes and events, the in-process client's address, and the disruption budget condition the eviction subresource sets too. */
 package io.qube.client;

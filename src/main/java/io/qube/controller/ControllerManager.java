@@ -14,6 +14,7 @@ import io.qube.controller.api.Controller;
 import io.qube.controller.cronjob.CronJobController;
 import io.qube.controller.daemonset.DaemonSetController;
 import io.qube.controller.deployment.DeploymentController;
+import io.qube.controller.disruption.DisruptionController;
 import io.qube.controller.endpoints.EndpointsController;
 import io.qube.controller.endpointslice.EndpointSliceController;
 import io.qube.controller.garbagecollector.GarbageCollector;
@@ -202,6 +203,10 @@ public class ControllerManager {
         }
         if (settings.cronjob().enabled()) {
             controllers.add(new CronJobController(client, settings.cronjob().workers()));
+        }
+        if (settings.disruption().enabled()) {
+            controllers.add(new DisruptionController(client, settings.disruption().workers(),
+                    settings.disruption().deletionTimeout(), Clock.systemUTC()));
         }
         if (settings.ttlAfterFinished().enabled()) {
             controllers.add(new TtlAfterFinishedController(client, settings.ttlAfterFinished().workers(),

@@ -87,6 +87,15 @@ public interface ControllerSettings {
     /** Deletion of finished Jobs after spec.ttlSecondsAfterFinished ({@code qube.controllers.ttl-after-finished.*}). */
     Switch ttlAfterFinished();
 
+    /** PodDisruptionBudgets' status ({@code qube.controllers.disruption.*}). */
+    Disruption disruption();
+
+    interface Disruption extends Switch {
+        /** How long an evicted pod may take to be deleted before its budget counts it again (Kubernetes: 2m). */
+        @WithDefault("2m")
+        Duration deletionTimeout();
+    }
+
     /** One controller's switch and how many keys it reconciles at once. */
     interface Switch {
         @WithDefault("true")

@@ -22,6 +22,10 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.qube.apiserver.registry.Defaulter;
@@ -143,5 +147,22 @@ public final class KindDefaults {
 
     public static Defaulter<StorageClass> storageClass() {
         return StorageDefaults::storageClass;
+    }
+
+    public static Defaulter<Ingress> ingress() {
+        // Kubernetes defaults nothing in a networking/v1 Ingress (pathType is required, not defaulted).
+        return object -> { };
+    }
+
+    public static Defaulter<IngressClass> ingressClass() {
+        return NetworkingDefaults::ingressClass;
+    }
+
+    public static Defaulter<NetworkPolicy> networkPolicy() {
+        return NetworkingDefaults::networkPolicy;
+    }
+
+    public static Defaulter<PodDisruptionBudget> podDisruptionBudget() {
+        return DisruptionBudgetDefaults::apply;
     }
 }

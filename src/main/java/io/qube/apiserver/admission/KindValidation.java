@@ -22,6 +22,10 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.qube.apiserver.registry.Validator;
@@ -130,5 +134,21 @@ public final class KindValidation {
 
     public static Validator<StorageClass> storageClass() {
         return StorageValidation::storageClass;
+    }
+
+    public static Validator<Ingress> ingress() {
+        return IngressValidation::ingress;
+    }
+
+    public static Validator<IngressClass> ingressClass() {
+        return IngressValidation::ingressClass;
+    }
+
+    public static Validator<NetworkPolicy> networkPolicy() {
+        return NetworkPolicyValidation::validate;
+    }
+
+    public static Validator<PodDisruptionBudget> podDisruptionBudget() {
+        return DisruptionBudgetValidation::validate;
     }
 }

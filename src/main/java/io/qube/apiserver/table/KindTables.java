@@ -21,6 +21,10 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.qube.apiserver.registry.TableColumn;
@@ -125,5 +129,21 @@ public final class KindTables {
 
     public static List<TableColumn<? super StorageClass>> storageClass() {
         return StorageColumns.storageClass();
+    }
+
+    public static List<TableColumn<? super Ingress>> ingress() {
+        return NetworkingColumns.ingress();
+    }
+
+    public static List<TableColumn<? super IngressClass>> ingressClass() {
+        return NetworkingColumns.ingressClass();
+    }
+
+    public static List<TableColumn<? super NetworkPolicy>> networkPolicy() {
+        return NetworkingColumns.networkPolicy();
+    }
+
+    public static List<TableColumn<? super PodDisruptionBudget>> podDisruptionBudget() {
+        return DisruptionBudgetColumns.columns();
     }
 }

@@ -73,7 +73,7 @@ class DiscoveryTest {
                 .containsEntry("shortNames", List.of("po")).containsEntry("categories", List.of("all"))
                 .containsEntry("responseKind", Map.of("group", "", "version", "v1", "kind", "Pod"));
         assertThat(api.getList("items[0].versions[0].resources.find { it.resource == 'pods' }.subresources.subresource"))
-                .containsExactly("binding", "exec", "log", "portforward", "status");
+                .containsExactly("binding", "eviction", "exec", "log", "portforward", "status");
         assertThat(api.getList("items[0].versions[0].resources.find { it.resource == 'pods' }.subresources"
                 + ".find { it.subresource == 'log' }.verbs")).containsExactly("get");
         assertThat(api.getList("items[0].versions[0].resources.find { it.resource == 'bindings' }.verbs"))
@@ -109,8 +109,8 @@ class DiscoveryTest {
         assertThat(response.header("Content-Type")).isEqualTo(AGGREGATED_V2);
         JsonPath apis = response.jsonPath();
         assertThat(apis.getList("items.metadata.name"))
-                .containsExactly("apps", "batch", "storage.k8s.io", "coordination.k8s.io", "discovery.k8s.io",
-                        "scheduling.k8s.io");
+                .containsExactly("apps", "batch", "storage.k8s.io", "networking.k8s.io", "policy",
+                        "coordination.k8s.io", "discovery.k8s.io", "scheduling.k8s.io");
         String deployments = "items.find { it.metadata.name == 'apps' }.versions[0].resources"
                 + ".find { it.resource == 'deployments' }";
         assertThat(apis.getList(deployments + ".shortNames")).containsExactly("deploy");
@@ -133,8 +133,8 @@ class DiscoveryTest {
         JsonPath apis = get("/apis", "application/json", "application/json");
         assertThat(apis.getString("kind")).isEqualTo("APIGroupList");
         assertThat(apis.getList("groups.name"))
-                .containsExactly("apps", "batch", "storage.k8s.io", "coordination.k8s.io", "discovery.k8s.io",
-                        "scheduling.k8s.io");
+                .containsExactly("apps", "batch", "storage.k8s.io", "networking.k8s.io", "policy",
+                        "coordination.k8s.io", "discovery.k8s.io", "scheduling.k8s.io");
         assertThat(apis.getString("groups.find { it.name == 'apps' }.preferredVersion.groupVersion"))
                 .isEqualTo("apps/v1");
     }
@@ -166,6 +166,10 @@ class DiscoveryTest {
         assertThat(v1.getMap("resources.find { it.name == 'namespaces' }")).containsEntry("namespaced", false);
         assertThat(v1.getMap("resources.find { it.name == 'pods/binding' }"))
                 .containsEntry("kind", "Binding").containsEntry("verbs", List.of("create"));
+        // kubectl drain evicts only if it finds pods/eviction with the Eviction's group and version, else it deletes.
+        assertThat(v1.getMap("resources.find { it.name == 'pods/eviction' }"))
+                .containsEntry("kind", "Eviction").containsEntry("group", "policy").containsEntry("version", "v1")
+                .containsEntry("verbs", List.of("create"));
         assertThat(v1.getMap("resources.find { it.name == 'pods/status' }"))
                 .containsEntry("kind", "Pod").containsEntry("verbs", List.of("get", "patch", "update"));
         assertThat(v1.getMap("resources.find { it.name == 'bindings' }")).containsEntry("verbs", List.of("create"));
