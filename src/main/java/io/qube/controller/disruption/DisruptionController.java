@@ -1,5 +1,6 @@
 package io.qube.controller.disruption;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -25,7 +26,8 @@ import java.util.Map;
 /**
  * Kubernetes' disruption controller: keeps each PodDisruptionBudget's status (healthy, desired and expected pods,
  * disruptions allowed, the DisruptionAllowed condition) in step with the pods it selects, and forgets evicted pods
- * that were not deleted in time. Budgets are enqueued on their own events and on those of the pods they select;
+ * that were not deleted in time. Budgets are enqueued on their own events, on those of the pods they select and
+ * on those of the workloads in their namespace (whose scale a percentage is of);
  * {@link DisruptionSync} does the rest.
  */
 public final class DisruptionController implements Controller {
@@ -70,6 +72,13 @@ public final class DisruptionController implements Controller {
         });
         PodControllers controllers = new PodControllers(informers.of(ReplicationController.class),
                 informers.of(ReplicaSet.class), informers.of(Deployment.class), informers.of(StatefulSet.class));
+        // Kubernetes rereads a controller's scale only when a pod or budget changes (or at a resync); a scaled
+        // workload here updates the budgets of its namespace at once.
+        EnqueueHandler<HasMetadata> scaled = new EnqueueHandler<>(owner -> enqueueBudgetsIn(owner, budgets));
+        informers.of(ReplicationController.class).addEventHandler(scaled);
+        informers.of(ReplicaSet.class).addEventHandler(scaled);
+        informers.of(Deployment.class).addEventHandler(scaled);
+        informers.of(StatefulSet.class).addEventHandler(scaled);
         informers.awaitSynced();
         DisruptionSync sync = new DisruptionSync(client, budgets, pods, controllers,
                 new EventRecorder(new ApiRequests(client), COMPONENT, COMPONENT), deletionTimeout, clock);
@@ -84,6 +93,11 @@ public final class DisruptionController implements Controller {
                 queue.addKeyOf(budget);
             }
         }
+    }
+
+    private void enqueueBudgetsIn(HasMetadata workload, SharedIndexInformer<PodDisruptionBudget> budgets) {
+        budgets.getIndexer().byIndex(Cache.NAMESPACE_INDEX, workload.getMetadata().getNamespace())
+                .forEach(queue::addKeyOf);
     }
 
     private static Map<String, String> labels(Pod pod) {
