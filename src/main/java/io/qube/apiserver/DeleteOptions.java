@@ -50,7 +50,11 @@ public record DeleteOptions(String preconditionUid, String preconditionResourceV
 
     /** The same options, on condition that the object is still at that resourceVersion (unless one was given). */
     DeleteOptions atVersion(String resourceVersion) {
-        return preconditionResourceVersion != null ? this : new DeleteOptions(preconditionUid, resourceVersion,
-                gracePeriodSeconds, propagationPolicy, dryRun);
+        return preconditionResourceVersion != null ? this : withVersion(resourceVersion);
+    }
+
+    /** The same options, on condition that the object is at that resourceVersion. */
+    DeleteOptions withVersion(String resourceVersion) {
+        return new DeleteOptions(preconditionUid, resourceVersion, gracePeriodSeconds, propagationPolicy, dryRun);
     }
 }

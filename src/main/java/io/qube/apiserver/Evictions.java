@@ -1,5 +1,6 @@
 package io.qube.apiserver;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
@@ -39,6 +40,7 @@ import java.util.Map;
 final class Evictions {
 
     static final String BUDGET_CAUSE = "DisruptionBudget";
+    private static final String DISRUPTION_TARGET = "DisruptionTarget";
     private static final String REFUSED = "Cannot evict pod as it would violate the pod's disruption budget.";
     /** Evictions the disruption controller has not confirmed yet, at most (Kubernetes' MaxDisruptedPodSize). */
     private static final int MAX_DISRUPTED_PODS = 2000;
@@ -175,8 +177,46 @@ final class Evictions {
                 List.of(new FieldErrors.Cause(BUDGET_CAUSE, why, null)));
     }
 
+    /**
+     * Marks the pod with the DisruptionTarget condition, as Kubernetes does before an eviction's delete (a dry run
+     * only deletes, which stores nothing), then deletes it; a resourceVersion precondition moves to the marked pod.
+     */
     private Uni<Void> delete(RequestInfo podRequest, DeleteOptions options) {
-        return writer.delete(podRequest, options).replaceWithVoid();
+        if (options.dryRun()) {
+            return writer.delete(podRequest, options).replaceWithVoid();
+        }
+        RequestInfo status = new RequestInfo(pods, podRequest.namespace(), podRequest.name(), "status", false);
+        return writer.update(status, current -> disruptionTarget(current, options), WriteOptions.DEFAULT,
+                        WriteTarget.STATUS, false)
+                .chain(marked -> writer.delete(podRequest, options.preconditionResourceVersion() == null ? options
+                        : options.withVersion(String.valueOf(marked.object().revision()))))
+                .replaceWithVoid();
+    }
+
+    /** @throws ApiException 409 when the pod is no longer the one the eviction's preconditions name */
+    private static ObjectNode disruptionTarget(ObjectNode pod, DeleteOptions options) {
+        ObjectNode metadata = ObjectRules.metadata(pod);
+        String name = metadata.path("name").asText();
+        if (options.preconditionUid() != null && !options.preconditionUid().equals(metadata.path("uid").asText())) {
+            throw ApiException.conflict("", "pods", name, "Precondition failed: UID in precondition: "
+                    + options.preconditionUid() + ", UID in object meta: " + metadata.path("uid").asText());
+        }
+        String version = options.preconditionResourceVersion();
+        if (version != null && !version.equals(metadata.path("resourceVersion").asText())) {
+            throw ApiException.conflict("", "pods", name, "Precondition failed: ResourceVersion in precondition: "
+                    + version + ", ResourceVersion in object meta: " + metadata.path("resourceVersion").asText());
+        }
+        ArrayNode conditions = pod.withObjectProperty("status").withArrayProperty("conditions");
+        for (int i = conditions.size() - 1; i >= 0; i--) {
+            if (DISRUPTION_TARGET.equals(conditions.get(i).path("type").asText())) {
+                conditions.remove(i);
+            }
+        }
+        conditions.addObject().put("type", DISRUPTION_TARGET).put("status", "True").putNull("lastProbeTime")
+                .put("lastTransitionTime", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())
+                .put("reason", "EvictionByEvictionAPI").put("message", "Eviction API: evicting");
+        metadata.remove("resourceVersion");
+        return pod;
     }
 
     private static boolean isReady(Pod pod) {

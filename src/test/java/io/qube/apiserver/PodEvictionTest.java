@@ -1,5 +1,6 @@
 package io.qube.apiserver;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -67,7 +68,7 @@ class PodEvictionTest extends ControllerTestBase {
     }
 
     @Test
-    void anAllowedEvictionIsRecordedInTheBudgetBeforeThePodGoes() {
+    void anAllowedEvictionIsRecordedInTheBudgetAndMarksThePodBeforeItGoes() {
         runningPods("web-1", "web-2", "web-3");
         budget("web", Map.of("app", "web"), new IntOrString(1), null);
         await().atMost(PATIENCE).until(() -> allowed("web") == 2);
@@ -79,8 +80,14 @@ class PodEvictionTest extends ControllerTestBase {
 
         PodDisruptionBudget budget = budgetOf("web");
         assertThat(budget.getStatus().getDisruptedPods()).containsOnlyKeys("web-1");
-        assertThat(client.pods().inNamespace(namespace).withName("web-1").get().getMetadata()
-                .getDeletionTimestamp()).isNotNull();
+        Pod going = client.pods().inNamespace(namespace).withName("web-1").get();
+        assertThat(going.getMetadata().getDeletionTimestamp()).isNotNull();
+        assertThat(going.getStatus().getConditions()).filteredOn(c -> "DisruptionTarget".equals(c.getType()))
+                .singleElement().satisfies(condition -> {
+                    assertThat(condition.getStatus()).isEqualTo("True");
+                    assertThat(condition.getReason()).isEqualTo("EvictionByEvictionAPI");
+                    assertThat(condition.getMessage()).isEqualTo("Eviction API: evicting");
+                });
         client.pods().inNamespace(namespace).withName("web-1").edit(p -> new PodBuilder(p).editMetadata()
                 .withFinalizers().endMetadata().build());
     }
