@@ -34,8 +34,8 @@ import java.util.Map;
  * deleted unless the one PodDisruptionBudget selecting it has no disruption left, in which case the answer is 429
  * and the pod stays. An allowed eviction first takes one disruption from the budget and records the pod among its
  * disruptedPods (a write conditional on the budget's resourceVersion, redone on fresh state after a conflict), so
- * that evictions racing each other cannot both spend the last one; the disruption controller then recomputes the
- * budget. Pods that are not running, or unready pods the budget does not count, go without spending anything.
+ * that evictions racing each other cannot both spend the last one; the pod then gets the DisruptionTarget
+ * condition and is deleted, and the disruption controller recomputes the budget. Pods that are not running, or unready pods the budget does not count, go without spending anything.
  */
 final class Evictions {
 

@@ -68,18 +68,16 @@ class PodEvictionTest extends ControllerTestBase {
     }
 
     @Test
-    void anAllowedEvictionIsRecordedInTheBudgetAndMarksThePodBeforeItGoes() {
+    void anAllowedEvictionMarksThePodBeforeItGoes() {
         runningPods("web-1", "web-2", "web-3");
         budget("web", Map.of("app", "web"), new IntOrString(1), null);
         await().atMost(PATIENCE).until(() -> allowed("web") == 2);
-        // Holds the pod: the eviction's delete marks it and waits for the finalizer, so the record can be seen.
+        // Holds the pod: the eviction's delete marks it and waits for the finalizer, so the pod can be seen.
         client.pods().inNamespace(namespace).withName("web-1").edit(p -> new PodBuilder(p).editMetadata()
                 .addToFinalizers("example.com/hold").endMetadata().build());
 
         assertThat(evict("web-1", "policy/v1").statusCode()).isEqualTo(201);
 
-        PodDisruptionBudget budget = budgetOf("web");
-        assertThat(budget.getStatus().getDisruptedPods()).containsOnlyKeys("web-1");
         Pod going = client.pods().inNamespace(namespace).withName("web-1").get();
         assertThat(going.getMetadata().getDeletionTimestamp()).isNotNull();
         assertThat(going.getStatus().getConditions()).filteredOn(c -> "DisruptionTarget".equals(c.getType()))
@@ -90,6 +88,25 @@ class PodEvictionTest extends ControllerTestBase {
                 });
         client.pods().inNamespace(namespace).withName("web-1").edit(p -> new PodBuilder(p).editMetadata()
                 .withFinalizers().endMetadata().build());
+    }
+
+    @Test
+    void theBudgetRecordsTheEvictionBeforeThePodIsDeleted() {
+        runningPods("web-1", "web-2", "web-3");
+        budget("web", Map.of("app", "web"), new IntOrString(1), null);
+        await().atMost(PATIENCE).until(() -> allowed("web") == 2);
+
+        // As in Kubernetes, the disruption is spent before the delete, which this precondition then refuses: the
+        // record stays (until its timeout) and the controller counts the pod as about to go.
+        Response refused = given().contentType(ContentType.JSON)
+                .body("{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"web-1\"},"
+                        + "\"deleteOptions\":{\"preconditions\":{\"uid\":\"not-this-pod\"}}}")
+                .post("/api/v1/namespaces/" + namespace + "/pods/web-1/eviction");
+
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(budgetOf("web").getStatus().getDisruptedPods()).containsOnlyKeys("web-1");
+        assertThat(client.pods().inNamespace(namespace).withName("web-1").get().getMetadata()
+                .getDeletionTimestamp()).isNull();
     }
 
     @Test
