@@ -55,6 +55,7 @@ final class ObjectHandlers {
     private final PodExec podExec;
     private final PodPortForward podPortForward;
     private final AccessReviews accessReviews;
+    private final Evictions evictions;
 
     ObjectHandlers(ObjectStore store, ResourceRegistry registry, IndexedFields indexedFields, Vertx vertx) {
         this.store = store;
@@ -62,6 +63,8 @@ final class ObjectHandlers {
         this.indexedFields = indexedFields;
         this.vertx = vertx;
         this.writer = new ObjectWriter(store, indexedFields, new NamespaceGate(store));
+        this.evictions = new Evictions(store, writer, registry.findKind("v1", "Pod").orElseThrow(),
+                registry.findKind("policy/v1", "PodDisruptionBudget").orElseThrow());
         PodLookup lookup = new PodLookup(store, registry.findKind("v1", "Pod").orElseThrow().storeType(),
                 registry.findKind("v1", "Node").orElseThrow().storeType());
         HttpClient agents = vertx.createHttpClient();
@@ -123,6 +126,13 @@ final class ObjectHandlers {
             } else {
                 podPortForward.handle(context, request.namespace(), request.name(), failure);
             }
+            return;
+        }
+        if ("eviction".equals(sub) && request.definition().kind().equals("Pod") && method.equals(HttpMethod.POST)) {
+            evictions.evict(request.namespace(), request.name(), optionsBody(context, "policy/v1", "Eviction"), query)
+                    .subscribe().with(
+                            done -> Responses.json(context, 201, Subresources.success(201)),
+                            failure -> Responses.failure(context, asApi(failure, request.definition())));
             return;
         }
         if ("binding".equals(sub) && request.definition().kind().equals("Pod") && method.equals(HttpMethod.POST)) {
@@ -353,32 +363,7 @@ final class ObjectHandlers {
             body = optionsBody(context, "meta.k8s.io/v1", "DeleteOptions");
             WellTyped.check(body, io.fabric8.kubernetes.api.model.DeleteOptions.class, "DeleteOptions", "v1");
         }
-        JsonNode preconditions = body.path("preconditions");
-        String propagation = query.text("propagationPolicy");
-        if (propagation == null) {
-            propagation = body.path("propagationPolicy").asText(null);
-        }
-        if (propagation == null) {
-            // The deprecated orphanDependents, which a policy overrides.
-            String orphan = query.text("orphanDependents");
-            if (orphan == null && body.hasNonNull("orphanDependents")) {
-                orphan = body.get("orphanDependents").asText();
-            }
-            if (orphan != null) {
-                propagation = Boolean.parseBoolean(orphan) ? "Orphan" : "Background";
-            }
-        }
-        if (propagation != null && !List.of("Background", "Foreground", "Orphan").contains(propagation)) {
-            throw ApiException.badRequest("propagationPolicy must be Background, Foreground or Orphan, not \""
-                    + propagation + "\"");
-        }
-        Long grace = query.optionalNumber("gracePeriodSeconds");
-        if (grace == null && body.hasNonNull("gracePeriodSeconds")) {
-            grace = body.get("gracePeriodSeconds").asLong();
-        }
-        boolean dryRun = query.writeOptions().dryRun() || body.path("dryRun").toString().contains("All");
-        return new DeleteOptions(preconditions.path("uid").asText(null),
-                preconditions.path("resourceVersion").asText(null), grace, propagation, dryRun);
+        return DeleteOptions.of(body, query);
     }
 
     /**

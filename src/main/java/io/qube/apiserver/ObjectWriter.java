@@ -114,19 +114,30 @@ final class ObjectWriter {
     /**
      * Kinds whose admission reads other objects before defaults and validation: Services get their cluster IP and
      * node ports (validation requires them), claims their default storage class and protection (and are held to
-     * their namespace's LimitRanges), volumes their protection.
+     * their namespace's LimitRanges), volumes their protection, Ingresses their default class.
      */
     private static boolean consultsCluster(ResourceDefinition<?> definition) {
         return definition.group().isEmpty() && switch (definition.kind()) {
             case "Service", "PersistentVolumeClaim", "PersistentVolume" -> true;
             default -> false;
-        };
+        } || isIngress(definition);
+    }
+
+    /** New Ingresses get the default IngressClass. */
+    private static boolean isIngress(ResourceDefinition<?> definition) {
+        return definition.kind().equals("Ingress") && definition.group().equals("networking.k8s.io");
     }
 
     /** @param stored the object before this write, or null on a create */
     private Uni<Void> admitWithCluster(ResourceDefinition<?> definition, ObjectNode object, ObjectNode stored) {
         if (!consultsCluster(definition)) {
             return Uni.createFrom().voidItem();
+        }
+        if (isIngress(definition)) {
+            return stored != null ? Uni.createFrom().voidItem()
+                    : store.listCached(ListRequest.all(IngressClassAdmission.INGRESS_CLASSES), false)
+                            .invoke(classes -> IngressClassAdmission.newIngress(object, classes.items()))
+                            .replaceWithVoid();
         }
         return switch (definition.kind()) {
             case "Service" -> store.listCached(ListRequest.all(definition.storeType()), false)

@@ -53,7 +53,10 @@ final class Responses {
         status.putObject("metadata");
         status.put("status", "Failure");
         if (failure instanceof ApiException api) {
-            status.put("message", api.getMessage()).put("reason", api.reason());
+            status.put("message", api.getMessage());
+            if (api.reason() != null) {
+                status.put("reason", api.reason()); // Kubernetes gives some failures no reason
+            }
             if (api.name() != null || api.kind() != null || !api.causes().isEmpty()) {
                 ObjectNode details = status.putObject("details");
                 if (api.name() != null) {
@@ -68,8 +71,11 @@ final class Responses {
                 if (!api.causes().isEmpty()) {
                     ArrayNode causes = details.putArray("causes");
                     for (FieldErrors.Cause cause : api.causes()) {
-                        causes.addObject().put("reason", cause.reason()).put("message", cause.message())
-                                .put("field", cause.field());
+                        ObjectNode shown = causes.addObject().put("reason", cause.reason())
+                                .put("message", cause.message());
+                        if (cause.field() != null) {
+                            shown.put("field", cause.field()); // a cause may concern no field
+                        }
                     }
                 }
             }

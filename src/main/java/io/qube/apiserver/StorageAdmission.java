@@ -32,7 +32,7 @@ final class StorageAdmission {
         ObjectNode spec = claim.withObjectProperty("spec");
         // Only an absent class is defaulted: "" asks for a volume without a class.
         if (spec.path("storageClassName").isMissingNode() || spec.path("storageClassName").isNull()) {
-            JsonNode chosen = defaultClass(classes);
+            JsonNode chosen = StoredTrees.newestMarked(classes, StorageNames.DEFAULT_CLASS, StorageNames.BETA_DEFAULT_CLASS);
             if (chosen != null) {
                 spec.put("storageClassName", chosen.path("metadata").path("name").asText());
             }
@@ -77,27 +77,5 @@ final class StorageAdmission {
         } catch (IllegalArgumentException e) {
             return null; // validation reports it
         }
-    }
-
-    private static JsonNode defaultClass(Collection<StoredObject> classes) {
-        JsonNode chosen = null;
-        for (StoredObject stored : classes) {
-            JsonNode storageClass = StoredTrees.parse(stored);
-            JsonNode annotations = storageClass.path("metadata").path("annotations");
-            boolean isDefault = annotations.path(StorageNames.DEFAULT_CLASS).asText("").equals("true")
-                    || annotations.path(StorageNames.BETA_DEFAULT_CLASS).asText("").equals("true");
-            if (isDefault && (chosen == null || newer(storageClass, chosen))) {
-                chosen = storageClass;
-            }
-        }
-        return chosen;
-    }
-
-    /** Newer creation first; on a tie, the name that sorts first, as Kubernetes breaks it. */
-    private static boolean newer(JsonNode candidate, JsonNode chosen) {
-        int byTime = candidate.path("metadata").path("creationTimestamp").asText("")
-                .compareTo(chosen.path("metadata").path("creationTimestamp").asText(""));
-        return byTime > 0 || byTime == 0 && candidate.path("metadata").path("name").asText("")
-                .compareTo(chosen.path("metadata").path("name").asText("")) < 0;
     }
 }

@@ -15,6 +15,7 @@ import io.qube.controller.clusterroleaggregation.ClusterRoleAggregationControlle
 import io.qube.controller.cronjob.CronJobController;
 import io.qube.controller.daemonset.DaemonSetController;
 import io.qube.controller.deployment.DeploymentController;
+import io.qube.controller.disruption.DisruptionController;
 import io.qube.controller.endpoints.EndpointsController;
 import io.qube.controller.endpointslice.EndpointSliceController;
 import io.qube.controller.garbagecollector.GarbageCollector;
@@ -222,6 +223,10 @@ public class ControllerManager {
             controllers.add(new ResourceQuotaController(client, stored.stream().filter(ResourceDefinition::namespaced)
                     .collect(Collectors.toMap(ControllerManager::quotaName, ResourceDefinition::type)),
                     settings.resourcequota().workers()));
+        }
+        if (settings.disruption().enabled()) {
+            controllers.add(new DisruptionController(client, settings.disruption().workers(),
+                    settings.disruption().deletionTimeout(), Clock.systemUTC()));
         }
         if (settings.ttlAfterFinished().enabled()) {
             controllers.add(new TtlAfterFinishedController(client, settings.ttlAfterFinished().workers(),

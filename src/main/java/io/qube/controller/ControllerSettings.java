@@ -107,6 +107,14 @@ public interface ControllerSettings {
 
     /** The kubernetes.io/pv-protection finalizer of bound volumes ({@code qube.controllers.pv-protection.*}). */
     Switch pvProtection();
+    /** PodDisruptionBudgets' status ({@code qube.controllers.disruption.*}). */
+    Disruption disruption();
+
+    interface Disruption extends Switch {
+        /** How long an evicted pod may take to be deleted before its budget counts it again (Kubernetes: 2m). */
+        @WithDefault("2m")
+        Duration deletionTimeout();
+    }
 
     /** One controller's switch and how many keys it reconciles at once. */
     interface Switch {

@@ -30,8 +30,8 @@ class UnknownPathTest {
 
     @Test
     void unknownPathsAreNotFoundStatuses() {
-        for (String path : List.of("/apis/storage.k8s.io/v1", "/apis/nope/v1/foos", "/apis/storage.k8s.io",
-                "/api/v2", "/api/v2/pods", "/openapi/v3/apis/networking.k8s.io/v1", "/no/such/path", "/apis/apps/v1/nothings")) {
+        for (String path : List.of("/apis/resource.k8s.io/v1", "/apis/nope/v1/foos", "/apis/resource.k8s.io",
+                "/api/v2", "/api/v2/pods", "/openapi/v3/apis/resource.k8s.io/v1", "/no/such/path", "/apis/apps/v1/nothings")) {
             Response response = given().get(path);
             assertThat(response.statusCode()).as(path).isEqualTo(404);
             assertThat(response.contentType()).as(path).startsWith("application/json");
@@ -63,7 +63,7 @@ class UnknownPathTest {
     void kubectlReportsNotFoundLikeKubernetes() {
         Kubectl.assumeInstalled();
         Kubectl kubectl = Kubectl.against(URI.create("http://127.0.0.1:" + server.getPort()));
-        Kubectl.Result result = kubectl.run("get", "--raw", "/apis/storage.k8s.io/v1");
+        Kubectl.Result result = kubectl.run("get", "--raw", "/apis/resource.k8s.io/v1");
         assertThat(result.exitCode()).as(result.describe()).isNotZero();
         assertThat(result.stderr()).as(result.describe())
                 .contains("the server could not find the requested resource").doesNotContain("<html");
@@ -72,8 +72,8 @@ class UnknownPathTest {
     @Test
     void fabric8FindsNoUnknownGroupWithoutAParseError() {
         try (var client = Fabric8Clients.to(server)) {
-            assertThat(client.getApiGroup("storage.k8s.io")).isNull();
-            assertThat(client.getApiResources("storage.k8s.io/v1")).isNull();
+            assertThat(client.getApiGroup("resource.k8s.io")).isNull();
+            assertThat(client.getApiResources("resource.k8s.io/v1")).isNull();
         }
     }
 }

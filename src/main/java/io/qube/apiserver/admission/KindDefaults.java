@@ -27,6 +27,10 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.qube.apiserver.registry.Defaulter;
@@ -168,5 +172,22 @@ public final class KindDefaults {
 
     public static Defaulter<HorizontalPodAutoscaler> autoscaler() {
         return AutoscalerDefaults::apply;
+    }
+
+    public static Defaulter<Ingress> ingress() {
+        // Kubernetes defaults nothing in a networking/v1 Ingress (pathType is required, not defaulted).
+        return object -> { };
+    }
+
+    public static Defaulter<IngressClass> ingressClass() {
+        return NetworkingDefaults::ingressClass;
+    }
+
+    public static Defaulter<NetworkPolicy> networkPolicy() {
+        return NetworkingDefaults::networkPolicy;
+    }
+
+    public static Defaulter<PodDisruptionBudget> podDisruptionBudget() {
+        return DisruptionBudgetDefaults::apply;
     }
 }

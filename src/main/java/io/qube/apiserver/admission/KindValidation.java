@@ -29,6 +29,10 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.qube.apiserver.registry.Validator;
@@ -170,5 +174,21 @@ public final class KindValidation {
     /** A pod's update through pods/ephemeralcontainers, in place of the pod's own update rules. */
     public static Validator<Pod> podEphemeralContainers() {
         return EphemeralContainers::validateUpdate;
+    }
+
+    public static Validator<Ingress> ingress() {
+        return IngressValidation::ingress;
+    }
+
+    public static Validator<IngressClass> ingressClass() {
+        return IngressValidation::ingressClass;
+    }
+
+    public static Validator<NetworkPolicy> networkPolicy() {
+        return NetworkPolicyValidation::validate;
+    }
+
+    public static Validator<PodDisruptionBudget> podDisruptionBudget() {
+        return DisruptionBudgetValidation::validate;
     }
 }

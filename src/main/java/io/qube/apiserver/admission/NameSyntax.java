@@ -87,6 +87,20 @@ final class NameSyntax {
         return problems;
     }
 
+    /** A host such as "*.example.com", as Ingress hosts with a wildcard must be. */
+    static List<String> wildcardDns1123Subdomain(String value) {
+        List<String> problems = new ArrayList<>();
+        if (value.length() > DNS_SUBDOMAIN_MAX) {
+            problems.add(maxLength(DNS_SUBDOMAIN_MAX));
+        }
+        if (!value.startsWith("*.") || !LabelSyntax.isDnsSubdomain(value.substring(2))) {
+            problems.add(regexError("a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS "
+                    + "subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an "
+                    + "alphanumeric character", "\\*\\." + DNS_SUBDOMAIN_FORMAT, "*.example.com"));
+        }
+        return problems;
+    }
+
     static List<String> dns1035Label(String value) {
         List<String> problems = new ArrayList<>();
         if (value.length() > DNS_LABEL_MAX) {

@@ -346,7 +346,7 @@ final class WorkloadValidation {
     }
 
     /** A count (≥ 0) or a percentage ("25%"). */
-    private static void intOrPercent(IntOrString value, String path, FieldErrors errors) {
+    static void intOrPercent(IntOrString value, String path, FieldErrors errors) {
         if (value == null) {
             return;
         }
@@ -357,7 +357,7 @@ final class WorkloadValidation {
         }
     }
 
-    private static void atMostAll(IntOrString value, String path, FieldErrors errors) {
+    static void atMostAll(IntOrString value, String path, FieldErrors errors) {
         if (value != null && value.getStrVal() != null && NameSyntax.percent(value.getStrVal()).isEmpty()
                 && amount(value) > 100) {
             errors.invalid(path, value.getStrVal(), "must not be greater than 100%");

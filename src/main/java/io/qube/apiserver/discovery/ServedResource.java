@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodExecOptions;
 import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
+import io.fabric8.kubernetes.api.model.policy.v1.Eviction;
 import io.qube.apiserver.node.PodPortForwardOptions;
 import io.qube.apiserver.registry.ResourceDefinition;
 import io.qube.apiserver.registry.ResourceRegistry;
@@ -45,11 +46,13 @@ public record ServedResource(ResourceDefinition<?> definition, List<String> verb
             subresources.add(new Subresource("status", definition.type(), READ_WRITE));
         }
         // Subresources Kubernetes defines for one kind each: the scheduler binds a pod through pods/binding,
-        // kubectl logs, exec and port-forward use pods/log, pods/exec and pods/portforward, kubectl debug adds
-        // ephemeral containers through pods/ephemeralcontainers, and the namespace controller clears spec.finalizers
+        // kubectl drain evicts through pods/eviction, kubectl logs, exec and port-forward use pods/log, pods/exec and
+        // pods/portforward, kubectl debug adds ephemeral containers through pods/ephemeralcontainers, and the
+        // namespace controller clears spec.finalizers
         // through namespaces/finalize.
         if (definition.type() == Pod.class) {
             subresources.add(new Subresource("binding", Binding.class, CREATE_ONLY));
+            subresources.add(new Subresource("eviction", Eviction.class, CREATE_ONLY));
             subresources.add(new Subresource("log", Pod.class, List.of("get")));
             subresources.add(new Subresource("ephemeralcontainers", Pod.class, READ_WRITE));
             subresources.add(new Subresource("exec", PodExecOptions.class, List.of("create", "get")));

@@ -32,6 +32,10 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.qube.apiserver.admission.KindDefaults;
@@ -122,6 +126,16 @@ public final class BuiltinResources {
                 .register(autoscalers)
                 .register(ResourceDefinition.of(io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler.class)
                         .storedAs(autoscalers, new AutoscalingV1()).shortNames("hpa").categories("all").withStatus())
+                .register(ResourceDefinition.of(Ingress.class).defaults(KindDefaults.ingress())
+                        .validation(KindValidation.ingress()).table(KindTables.ingress()).shortNames("ing").withStatus())
+                .register(ResourceDefinition.of(IngressClass.class).defaults(KindDefaults.ingressClass())
+                        .validation(KindValidation.ingressClass()).table(KindTables.ingressClass()).clusterScoped())
+                .register(ResourceDefinition.of(NetworkPolicy.class).defaults(KindDefaults.networkPolicy())
+                        .validation(KindValidation.networkPolicy()).table(KindTables.networkPolicy())
+                        .shortNames("netpol"))
+                .register(ResourceDefinition.of(PodDisruptionBudget.class).defaults(KindDefaults.podDisruptionBudget())
+                        .validation(KindValidation.podDisruptionBudget()).table(KindTables.podDisruptionBudget())
+                        .shortNames("pdb").withStatus())
                 .register(ResourceDefinition.of(Lease.class).defaults(KindDefaults.lease()).validation(KindValidation.lease())
                         .table(KindTables.lease()))
                 .register(ResourceDefinition.of(EndpointSlice.class).defaults(KindDefaults.endpointSlice()).validation(KindValidation.endpointSlice())

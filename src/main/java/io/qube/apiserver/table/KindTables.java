@@ -28,6 +28,10 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.qube.apiserver.registry.TableColumn;
@@ -160,5 +164,21 @@ public final class KindTables {
 
     public static List<TableColumn<? super HorizontalPodAutoscaler>> autoscaler() {
         return AutoscalerColumns.columns();
+    }
+
+    public static List<TableColumn<? super Ingress>> ingress() {
+        return NetworkingColumns.ingress();
+    }
+
+    public static List<TableColumn<? super IngressClass>> ingressClass() {
+        return NetworkingColumns.ingressClass();
+    }
+
+    public static List<TableColumn<? super NetworkPolicy>> networkPolicy() {
+        return NetworkingColumns.networkPolicy();
+    }
+
+    public static List<TableColumn<? super PodDisruptionBudget>> podDisruptionBudget() {
+        return DisruptionBudgetColumns.columns();
     }
 }

@@ -73,7 +73,7 @@ class DiscoveryTest {
                 .containsEntry("shortNames", List.of("po")).containsEntry("categories", List.of("all"))
                 .containsEntry("responseKind", Map.of("group", "", "version", "v1", "kind", "Pod"));
         assertThat(api.getList("items[0].versions[0].resources.find { it.resource == 'pods' }.subresources.subresource"))
-                .containsExactly("binding", "ephemeralcontainers", "exec", "log", "portforward",
+                .containsExactly("binding", "ephemeralcontainers", "eviction", "exec", "log", "portforward",
                         "status");
         assertThat(api.getList("items[0].versions[0].resources.find { it.resource == 'pods' }.subresources"
                 + ".find { it.subresource == 'log' }.verbs")).containsExactly("get");
@@ -111,8 +111,8 @@ class DiscoveryTest {
         JsonPath apis = response.jsonPath();
         assertThat(apis.getList("items.metadata.name"))
                 .containsExactly("apps", "batch", "storage.k8s.io", "rbac.authorization.k8s.io",
-                        "authorization.k8s.io", "autoscaling", "coordination.k8s.io", "discovery.k8s.io",
-                        "scheduling.k8s.io");
+                        "authorization.k8s.io", "autoscaling", "networking.k8s.io", "policy", "coordination.k8s.io",
+                        "discovery.k8s.io", "scheduling.k8s.io");
         String deployments = "items.find { it.metadata.name == 'apps' }.versions[0].resources"
                 + ".find { it.resource == 'deployments' }";
         assertThat(apis.getList(deployments + ".shortNames")).containsExactly("deploy");
@@ -136,8 +136,8 @@ class DiscoveryTest {
         assertThat(apis.getString("kind")).isEqualTo("APIGroupList");
         assertThat(apis.getList("groups.name"))
                 .containsExactly("apps", "batch", "storage.k8s.io", "rbac.authorization.k8s.io",
-                        "authorization.k8s.io", "autoscaling", "coordination.k8s.io", "discovery.k8s.io",
-                        "scheduling.k8s.io");
+                        "authorization.k8s.io", "autoscaling", "networking.k8s.io", "policy", "coordination.k8s.io",
+                        "discovery.k8s.io", "scheduling.k8s.io");
         assertThat(apis.getString("groups.find { it.name == 'apps' }.preferredVersion.groupVersion"))
                 .isEqualTo("apps/v1");
     }
@@ -169,6 +169,10 @@ class DiscoveryTest {
         assertThat(v1.getMap("resources.find { it.name == 'namespaces' }")).containsEntry("namespaced", false);
         assertThat(v1.getMap("resources.find { it.name == 'pods/binding' }"))
                 .containsEntry("kind", "Binding").containsEntry("verbs", List.of("create"));
+        // kubectl drain evicts only if it finds pods/eviction with the Eviction's group and version, else it deletes.
+        assertThat(v1.getMap("resources.find { it.name == 'pods/eviction' }"))
+                .containsEntry("kind", "Eviction").containsEntry("group", "policy").containsEntry("version", "v1")
+                .containsEntry("verbs", List.of("create"));
         assertThat(v1.getMap("resources.find { it.name == 'pods/status' }"))
                 .containsEntry("kind", "Pod").containsEntry("verbs", List.of("get", "patch", "update"));
         assertThat(v1.getMap("resources.find { it.name == 'bindings' }")).containsEntry("verbs", List.of("create"));

@@ -67,8 +67,8 @@ class KubectlDiscoveryTest {
     void apiVersions() {
         Kubectl.Result versions = succeeded(kubectl.run("api-versions"));
         assertThat(versions.stdout().lines()).containsExactly("apps/v1", "authorization.k8s.io/v1", "autoscaling/v1",
-                "autoscaling/v2", "batch/v1", "coordination.k8s.io/v1", "discovery.k8s.io/v1",
-                "rbac.authorization.k8s.io/v1", "scheduling.k8s.io/v1", "storage.k8s.io/v1", "v1");
+                "autoscaling/v2", "batch/v1", "coordination.k8s.io/v1", "discovery.k8s.io/v1", "networking.k8s.io/v1",
+                "policy/v1", "rbac.authorization.k8s.io/v1", "scheduling.k8s.io/v1", "storage.k8s.io/v1", "v1");
     }
 
     @Test

@@ -28,8 +28,8 @@ class OpenApiTest {
 
     private static final List<String> GROUP_VERSIONS = List.of("api/v1", "apis/apps/v1",
             "apis/batch/v1", "apis/storage.k8s.io/v1", "apis/rbac.authorization.k8s.io/v1",
-            "apis/authorization.k8s.io/v1", "apis/autoscaling/v2", "apis/autoscaling/v1", "apis/coordination.k8s.io/v1",
-            "apis/discovery.k8s.io/v1", "apis/scheduling.k8s.io/v1");
+            "apis/authorization.k8s.io/v1", "apis/autoscaling/v2", "apis/autoscaling/v1", "apis/networking.k8s.io/v1",
+            "apis/policy/v1", "apis/coordination.k8s.io/v1", "apis/discovery.k8s.io/v1", "apis/scheduling.k8s.io/v1");
 
     @Test
     void swaggerDocumentDescribesTheWholeApi() {
