@@ -15,6 +15,7 @@ import io.qube.apiserver.node.PodPortForward;
 import io.qube.apiserver.registry.FieldErrors;
 import io.qube.apiserver.registry.ResourceDefinition;
 import io.qube.apiserver.registry.ResourceRegistry;
+import io.qube.apiserver.registry.ScalePaths;
 import io.qube.apiserver.patch.PatchType;
 import io.qube.apiserver.patch.Patches;
 import io.qube.apiserver.table.IncludeObject;
@@ -54,6 +55,7 @@ final class ObjectHandlers {
     private final PodLogs podLogs;
     private final PodExec podExec;
     private final PodPortForward podPortForward;
+    private final CustomResourceDefinitions customResources;
 
     ObjectHandlers(ObjectStore store, ResourceRegistry registry, IndexedFields indexedFields, Vertx vertx) {
         this.store = store;
@@ -67,11 +69,12 @@ final class ObjectHandlers {
         this.podLogs = new PodLogs(lookup, agents);
         this.podExec = new PodExec(lookup, agents);
         this.podPortForward = new PodPortForward(lookup, agents);
+        this.customResources = new CustomResourceDefinitions(store, registry, writer, vertx);
     }
 
-    /** Creates the system namespaces if this is the cluster's first start. */
+    /** Creates the system namespaces if this is the cluster's first start, and serves the stored CRDs. */
     Uni<Void> bootstrap() {
-        return NamespaceBootstrap.ensure(writer, registry);
+        return NamespaceBootstrap.ensure(writer, registry).chain(customResources::start);
     }
 
     void handle(RoutingContext context, String group, String version, String rest) {
@@ -157,6 +160,12 @@ final class ObjectHandlers {
 
     private void patch(RoutingContext context, RequestInfo request, Query query) {
         String contentType = context.request().getHeader("Content-Type");
+        if (request.definition().isCustom() && PatchType.of(contentType) == PatchType.STRATEGIC_MERGE_PATCH) {
+            // As Kubernetes: custom resources have no patch strategies to merge by.
+            throw new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
+                    + "accepted media types include: application/json-patch+json, application/merge-patch+json, "
+                    + "application/apply-patch+yaml", null, null, null, null);
+        }
         boolean apply = PatchType.of(contentType) == PatchType.APPLY_PATCH;
         byte[] patch = bodyBytes(context);
         WriteOptions options = query.writeOptions();
@@ -181,11 +190,12 @@ final class ObjectHandlers {
     private void scale(RoutingContext context, RequestInfo request, Query query, HttpMethod method) {
         ResourceDefinition<?> definition = request.definition();
         RequestInfo object = new RequestInfo(definition, request.namespace(), request.name(), null, false);
+        ScalePaths paths = definition.scalePaths();
         if (method.equals(HttpMethod.GET)) {
             store.get(ObjectKey.of(definition.storeType(), request.storeNamespace(), request.name()))
                     .subscribe().with(
                             stored -> Responses.json(context, 200,
-                                    Subresources.scaleOf(ObjectCodec.toTree(stored)).toString()),
+                                    Subresources.scaleOf(ObjectCodec.toTree(stored), paths).toString()),
                             failure -> Responses.failure(context, asApi(failure, definition)));
         } else if (method.equals(HttpMethod.PUT) || method.equals(HttpMethod.PATCH)) {
             boolean put = method.equals(HttpMethod.PUT);
@@ -197,13 +207,13 @@ final class ObjectHandlers {
             String contentType = context.request().getHeader("Content-Type");
             WriteOptions options = query.writeOptions();
             writer.update(object, current -> Subresources.applyScale(current, put ? scale : unpinned(
-                                    Subresources.scaleOf(current), Patches.apply(contentType,
-                                            Subresources.scaleOf(current), patch, definition, null, false,
-                                            Instant.now()))),
+                                    Subresources.scaleOf(current, paths), Patches.apply(contentType,
+                                            Subresources.scaleOf(current, paths), patch, definition, null, false,
+                                            Instant.now())), paths),
                             options, WriteTarget.OBJECT, false)
                     .subscribe().with(
                             done -> Responses.json(context, 200, Subresources.scaleOf(
-                                    ObjectCodec.toTree(done.object())).toString()),
+                                    ObjectCodec.toTree(done.object()), paths).toString()),
                             failure -> Responses.failure(context, asApi(failure, definition)));
         } else {
             throw unsupported(method, request);

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -143,5 +144,9 @@ public final class KindDefaults {
 
     public static Defaulter<StorageClass> storageClass() {
         return StorageDefaults::storageClass;
+    }
+
+    public static Defaulter<CustomResourceDefinition> customResourceDefinition() {
+        return CustomResourceDefinitionDefaults::customResourceDefinition;
     }
 }

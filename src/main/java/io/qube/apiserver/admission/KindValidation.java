@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -130,5 +131,9 @@ public final class KindValidation {
 
     public static Validator<StorageClass> storageClass() {
         return StorageValidation::storageClass;
+    }
+
+    public static Validator<CustomResourceDefinition> customResourceDefinition() {
+        return CustomResourceDefinitionValidation::customResourceDefinition;
     }
 }

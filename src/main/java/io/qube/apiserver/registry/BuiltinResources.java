@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -86,6 +87,9 @@ public final class BuiltinResources {
                 .register(ResourceDefinition.of(StorageClass.class).defaults(KindDefaults.storageClass())
                         .validation(KindValidation.storageClass()).table(KindTables.storageClass())
                         .clusterScoped().shortNames("sc"))
+                .register(ResourceDefinition.of(CustomResourceDefinition.class).defaults(KindDefaults.customResourceDefinition())
+                        .validation(KindValidation.customResourceDefinition()).table(KindTables.customResourceDefinition())
+                        .clusterScoped().shortNames("crd", "crds").categories("api-extensions").withStatus())
                 .register(ResourceDefinition.of(Lease.class).defaults(KindDefaults.lease()).validation(KindValidation.lease())
                         .table(KindTables.lease()))
                 .register(ResourceDefinition.of(EndpointSlice.class).defaults(KindDefaults.endpointSlice()).validation(KindValidation.endpointSlice())

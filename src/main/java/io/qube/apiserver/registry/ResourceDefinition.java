@@ -1,5 +1,6 @@
 package io.qube.apiserver.registry;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.qube.store.ResourceType;
 
@@ -8,7 +9,9 @@ import java.util.List;
 /**
  * Everything Qube needs to serve one kind. Built from the fabric8 model class (group, version, kind, plural and
  * singular come from its annotations) plus what the class cannot say: scope, short names, categories,
- * subresources, and the kind's defaults, validation and table columns.
+ * subresources, and the kind's defaults, validation and table columns. A custom resource (a CustomResourceDefinition's
+ * version) has no class of its own: its definition is built at runtime over {@link GenericKubernetesResource}, with
+ * the names the CRD gives.
  */
 public final class ResourceDefinition<T extends HasMetadata> {
 
@@ -18,29 +21,45 @@ public final class ResourceDefinition<T extends HasMetadata> {
     private final String kind;
     private final String plural;
     private final String singular;
+    private final String listKind;
+    private final boolean custom;
     private boolean namespaced = true;
     private List<String> shortNames = List.of();
     private List<String> categories = List.of();
     private boolean status;
-    private boolean scale;
+    private ScalePaths scale;
     private boolean createOnly;
     private boolean statusOnCreate;
     private NameRule nameRule = NameRule.DNS_SUBDOMAIN;
+    private Pruner pruner = Pruner.NONE;
     private Defaulter<? super T> defaulter = Defaulter.NONE;
     private Validator<? super T> validator = Validator.NONE;
     private List<TableColumn<? super T>> columns = List.of();
 
-    private ResourceDefinition(Class<T> type) {
+    private ResourceDefinition(Class<T> type, String group, String version, String kind, String plural,
+                               String singular, String listKind, boolean custom) {
         this.type = type;
-        this.group = HasMetadata.getGroup(type);
-        this.version = HasMetadata.getVersion(type);
-        this.kind = HasMetadata.getKind(type);
-        this.plural = HasMetadata.getPlural(type);
-        this.singular = HasMetadata.getSingular(type);
+        this.group = group;
+        this.version = version;
+        this.kind = kind;
+        this.plural = plural;
+        this.singular = singular;
+        this.listKind = listKind;
+        this.custom = custom;
     }
 
     public static <T extends HasMetadata> ResourceDefinition<T> of(Class<T> type) {
-        return new ResourceDefinition<>(type);
+        String kind = HasMetadata.getKind(type);
+        return new ResourceDefinition<>(type, HasMetadata.getGroup(type), HasMetadata.getVersion(type), kind,
+                HasMetadata.getPlural(type), HasMetadata.getSingular(type), kind + "List", false);
+    }
+
+    /** A custom resource's version, served untyped: its schema checks what a model class would. */
+    public static ResourceDefinition<GenericKubernetesResource> custom(String group, String version, String kind,
+                                                                        String plural, String singular,
+                                                                        String listKind) {
+        return new ResourceDefinition<>(GenericKubernetesResource.class, group, version, kind, plural, singular,
+                listKind, true);
     }
 
     public ResourceDefinition<T> clusterScoped() {
@@ -67,7 +86,13 @@ public final class ResourceDefinition<T extends HasMetadata> {
 
     /** The kind has a scale subresource (an autoscaling/v1 Scale over spec.replicas). */
     public ResourceDefinition<T> withScale() {
-        scale = true;
+        scale = ScalePaths.WORKLOAD;
+        return this;
+    }
+
+    /** A scale subresource over the given fields (a custom resource's {@code subresources.scale}). */
+    public ResourceDefinition<T> withScale(ScalePaths paths) {
+        scale = paths;
         return this;
     }
 
@@ -85,6 +110,11 @@ public final class ResourceDefinition<T extends HasMetadata> {
 
     public ResourceDefinition<T> names(NameRule rule) {
         nameRule = rule;
+        return this;
+    }
+
+    public ResourceDefinition<T> pruning(Pruner kindPruner) {
+        pruner = kindPruner;
         return this;
     }
 
@@ -126,7 +156,7 @@ public final class ResourceDefinition<T extends HasMetadata> {
     }
 
     public String listKind() {
-        return kind + "List";
+        return listKind;
     }
 
     public String plural() {
@@ -154,7 +184,17 @@ public final class ResourceDefinition<T extends HasMetadata> {
     }
 
     public boolean hasScale() {
+        return scale != null;
+    }
+
+    /** Where the scale subresource reads and writes replicas, or null without one. */
+    public ScalePaths scalePaths() {
         return scale;
+    }
+
+    /** Served from a CustomResourceDefinition: untyped, no strategic merge patch. */
+    public boolean isCustom() {
+        return custom;
     }
 
     public boolean statusSurvivesCreate() {
@@ -167,6 +207,10 @@ public final class ResourceDefinition<T extends HasMetadata> {
 
     public NameRule nameRule() {
         return nameRule;
+    }
+
+    public Pruner pruner() {
+        return pruner;
     }
 
     public Defaulter<? super T> defaulter() {

@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.qube.apiserver.registry.TableColumn;
 import java.util.List;
 
@@ -125,5 +126,9 @@ public final class KindTables {
 
     public static List<TableColumn<? super StorageClass>> storageClass() {
         return StorageColumns.storageClass();
+    }
+
+    public static List<TableColumn<? super CustomResourceDefinition>> customResourceDefinition() {
+        return CustomResourceColumns.definition();
     }
 }
