@@ -20,6 +20,7 @@ import io.vertx.core.Vertx;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,6 +46,8 @@ final class CustomResourceDefinitions {
     private final ResourceDefinition<?> crdKind;
     /** The CRDs as last seen, by name; written only by the watch's subscriber, one event at a time. */
     private final Map<String, ObjectNode> crds = new ConcurrentHashMap<>();
+    /** What the registry serves now, to publish only changes. */
+    private List<JsonNode> lastServed;
 
     CustomResourceDefinitions(ObjectStore store, ResourceRegistry registry, ObjectWriter writer, Vertx vertx) {
         this.store = store;
@@ -100,14 +103,31 @@ final class CustomResourceDefinitions {
         }
     }
 
-    /** Swaps in the custom resources of every established CRD: one immutable registry snapshot. */
+    /**
+     * Swaps in the custom resources of every established CRD: one immutable registry snapshot. Only when what is
+     * served changes (a status write alone does not), since a new snapshot makes discovery and OpenAPI rebuild.
+     */
     private void publish() {
+        List<ObjectNode> established = crds.values().stream()
+                .filter(NamingConditions::isEstablished)
+                .sorted(Comparator.comparing(crd -> crd.path("metadata").path("name").asText()))
+                .toList();
+        List<JsonNode> served = established.stream().map(CustomResourceDefinitions::servedPart).toList();
+        if (served.equals(lastServed)) {
+            return;
+        }
+        lastServed = served;
         List<ResourceDefinition<?>> definitions = new ArrayList<>();
-        crds.values().stream()
-                .sorted((a, b) -> a.path("metadata").path("name").asText().compareTo(b.path("metadata").path("name")
-                        .asText()))
-                .forEach(crd -> definitions.addAll(CustomKinds.of(crd)));
+        established.forEach(crd -> definitions.addAll(CustomKinds.of(crd)));
         registry.serveCustom(definitions);
+    }
+
+    /** What of a CRD decides how it is served: its spec and the names it was given. */
+    private static JsonNode servedPart(ObjectNode crd) {
+        ObjectNode part = crd.objectNode();
+        part.set("spec", crd.path("spec"));
+        part.set("names", crd.path("status").path("acceptedNames"));
+        return part;
     }
 
     private void reconcile(String name) {

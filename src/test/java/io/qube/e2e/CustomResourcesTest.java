@@ -90,6 +90,9 @@ class CustomResourcesTest {
                         """).toString()));
         assertThat(kubectl.okIn("crs", "get", "widget", "w1", "-o", "jsonpath={.spec}").stdout())
                 .isEqualTo("{\"colour\":\"red\",\"replicas\":1}");
+        assertThat(kubectl.ok("explain", "widgets.spec").stdout())
+                .contains("GROUP:      example.com").contains("KIND:       Widget")
+                .containsPattern("colour\\s+<string> -required-").containsPattern("replicas\\s+<integer>");
         assertThat(kubectl.okIn("crs", "get", "wd").stdout())
                 .containsPattern("NAME\\s+COLOUR\\s+REPLICAS").containsPattern("w1\\s+red\\s+1");
 

@@ -1,6 +1,7 @@
 package io.qube.apiserver.crd;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.qube.apiserver.codec.ObjectCodec;
 import io.qube.apiserver.registry.ResourceDefinition;
@@ -56,6 +57,9 @@ public final class CustomKinds {
                 .validation((object, old, errors) ->
                         SchemaValidation.validateObject(ObjectCodec.toTree(object), schema, errors))
                 .table(CustomResourceColumns.of(version.path("additionalPrinterColumns")));
+        if (schema instanceof ObjectNode openApi) {
+            definition.openApiSchema(openApi);
+        }
         if (!namespaced) {
             definition.clusterScoped();
         }

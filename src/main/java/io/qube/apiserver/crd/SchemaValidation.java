@@ -263,7 +263,7 @@ public final class SchemaValidation {
                 return;
             }
             if (!seen.add(identity)) {
-                errors.duplicate(path + "[" + i + "]", identity.isTextual() ? identity.asText() : identity.toString());
+                errors.duplicate(path + "[" + i + "]", identity.isTextual() ? identity.asText() : identity);
             }
         }
     }

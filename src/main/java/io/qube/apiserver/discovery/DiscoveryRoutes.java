@@ -56,6 +56,12 @@ public class DiscoveryRoutes {
         router.get("/apis/:group/:version").handler(byPath);
     }
 
+    /** Whether a discovery document is served at the path now (another method there is then a 405). */
+    public boolean serves(String path) {
+        return path.equals("/version") || path.equals("/api") || path.equals("/apis")
+                || current().byPath().containsKey(path);
+    }
+
     private Documents current() {
         Documents built = documents.get();
         long generation = registry.generation();

@@ -1,5 +1,6 @@
 package io.qube.apiserver.registry;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.qube.store.ResourceType;
@@ -35,6 +36,7 @@ public final class ResourceDefinition<T extends HasMetadata> {
     private Defaulter<? super T> defaulter = Defaulter.NONE;
     private Validator<? super T> validator = Validator.NONE;
     private List<TableColumn<? super T>> columns = List.of();
+    private ObjectNode openApiSchema;
 
     private ResourceDefinition(Class<T> type, String group, String version, String kind, String plural,
                                String singular, String listKind, boolean custom) {
@@ -125,6 +127,12 @@ public final class ResourceDefinition<T extends HasMetadata> {
 
     public ResourceDefinition<T> validation(Validator<? super T> kindValidation) {
         validator = kindValidation;
+        return this;
+    }
+
+    /** A kind without a model class: the OpenAPI schema of its objects (a CRD version's openAPIV3Schema). */
+    public ResourceDefinition<T> openApiSchema(ObjectNode schema) {
+        openApiSchema = schema;
         return this;
     }
 
@@ -223,6 +231,11 @@ public final class ResourceDefinition<T extends HasMetadata> {
 
     public List<TableColumn<? super T>> columns() {
         return columns;
+    }
+
+    /** The schema given by {@link #openApiSchema(ObjectNode)}, or null: built-in kinds' come from their class. */
+    public ObjectNode openApiSchema() {
+        return openApiSchema;
     }
 
     /** Where the store keeps objects of this kind. */

@@ -109,8 +109,8 @@ class DiscoveryTest {
         assertThat(response.header("Content-Type")).isEqualTo(AGGREGATED_V2);
         JsonPath apis = response.jsonPath();
         assertThat(apis.getList("items.metadata.name"))
-                .containsExactly("apps", "batch", "storage.k8s.io", "coordination.k8s.io", "discovery.k8s.io",
-                        "scheduling.k8s.io");
+                .containsExactly("apps", "batch", "storage.k8s.io", "apiextensions.k8s.io", "coordination.k8s.io",
+                        "discovery.k8s.io", "scheduling.k8s.io");
         String deployments = "items.find { it.metadata.name == 'apps' }.versions[0].resources"
                 + ".find { it.resource == 'deployments' }";
         assertThat(apis.getList(deployments + ".shortNames")).containsExactly("deploy");
@@ -133,8 +133,8 @@ class DiscoveryTest {
         JsonPath apis = get("/apis", "application/json", "application/json");
         assertThat(apis.getString("kind")).isEqualTo("APIGroupList");
         assertThat(apis.getList("groups.name"))
-                .containsExactly("apps", "batch", "storage.k8s.io", "coordination.k8s.io", "discovery.k8s.io",
-                        "scheduling.k8s.io");
+                .containsExactly("apps", "batch", "storage.k8s.io", "apiextensions.k8s.io", "coordination.k8s.io",
+                        "discovery.k8s.io", "scheduling.k8s.io");
         assertThat(apis.getString("groups.find { it.name == 'apps' }.preferredVersion.groupVersion"))
                 .isEqualTo("apps/v1");
     }
