@@ -8,6 +8,7 @@ import io.qube.apiserver.crd.CustomKinds;
 import io.qube.apiserver.crd.NamingConditions;
 import io.qube.apiserver.registry.ResourceDefinition;
 import io.qube.apiserver.registry.ResourceRegistry;
+import io.qube.store.IndexedFields;
 import io.qube.store.ListRequest;
 import io.qube.store.ObjectStore;
 import io.qube.store.Preconditions;
@@ -28,7 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Every apiserver process follows the CustomResourceDefinitions through its store's watch cache: each change swaps
  * the registry's custom resources (so a CRD is served, or stops being served, within the watch's delay, with no
- * restart), and the CRD's status is brought to what Kubernetes' naming and establishing controllers would write.
+ * restart; its selectableFields become field selectors), and the CRD's status is brought to what Kubernetes' naming and establishing controllers would write.
  * A CRD marked for deletion has its custom resources deleted, then loses its cleanup finalizer and goes. Several
  * apiservers doing this at once compute the same status (a write that changes nothing is no write) and the same
  * deletions.
@@ -41,6 +42,7 @@ final class CustomResourceDefinitions {
 
     private final ObjectStore store;
     private final ResourceRegistry registry;
+    private final IndexedFields indexedFields;
     private final ObjectWriter writer;
     private final Vertx vertx;
     private final ResourceDefinition<?> crdKind;
@@ -49,9 +51,11 @@ final class CustomResourceDefinitions {
     /** What the registry serves now, to publish only changes. */
     private List<JsonNode> lastServed;
 
-    CustomResourceDefinitions(ObjectStore store, ResourceRegistry registry, ObjectWriter writer, Vertx vertx) {
+    CustomResourceDefinitions(ObjectStore store, ResourceRegistry registry, IndexedFields indexedFields,
+                              ObjectWriter writer, Vertx vertx) {
         this.store = store;
         this.registry = registry;
+        this.indexedFields = indexedFields;
         this.writer = writer;
         this.vertx = vertx;
         this.crdKind = registry.findKind("apiextensions.k8s.io/v1", "CustomResourceDefinition").orElseThrow();
@@ -118,7 +122,13 @@ final class CustomResourceDefinitions {
         }
         lastServed = served;
         List<ResourceDefinition<?>> definitions = new ArrayList<>();
-        established.forEach(crd -> definitions.addAll(CustomKinds.of(crd)));
+        for (ObjectNode crd : established) {
+            List<ResourceDefinition<?>> versions = CustomKinds.of(crd);
+            definitions.addAll(versions);
+            if (!versions.isEmpty()) {
+                indexedFields.replace(versions.get(0).storeType(), CustomKinds.selectableFields(crd));
+            }
+        }
         registry.serveCustom(definitions);
     }
 

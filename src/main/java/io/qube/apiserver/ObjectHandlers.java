@@ -69,7 +69,7 @@ final class ObjectHandlers {
         this.podLogs = new PodLogs(lookup, agents);
         this.podExec = new PodExec(lookup, agents);
         this.podPortForward = new PodPortForward(lookup, agents);
-        this.customResources = new CustomResourceDefinitions(store, registry, writer, vertx);
+        this.customResources = new CustomResourceDefinitions(store, registry, indexedFields, writer, vertx);
     }
 
     /** Creates the system namespaces if this is the cluster's first start, and serves the stored CRDs. */

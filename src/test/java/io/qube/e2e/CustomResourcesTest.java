@@ -36,6 +36,7 @@ class CustomResourcesTest {
               - name: v1
                 served: true
                 storage: true
+                selectableFields: [{jsonPath: .spec.colour}]
                 subresources:
                   status: {}
                   scale: {specReplicasPath: .spec.replicas, statusReplicasPath: .status.replicas}
@@ -119,6 +120,10 @@ class CustomResourcesTest {
         assertThat(kubectl.okIn("crs", "get", "widget", "w3", "-o", "jsonpath={.spec}").stdout())
                 .isEqualTo("{\"colour\":\"blue\",\"replicas\":1}");
 
+        assertThat(kubectl.okIn("crs", "get", "widgets", "--field-selector", "spec.colour=blue", "-o", "name")
+                .stdout().strip()).isEqualTo("widget.example.com/w3");
+        assertThat(kubectl.okIn("crs", "get", "widgets", "--field-selector", "metadata.name=w1", "-o", "name")
+                .stdout().strip()).isEqualTo("widget.example.com/w1");
         kubectl.okIn("crs", "scale", "widget", "w1", "--replicas=4");
         assertThat(kubectl.okIn("crs", "get", "widget", "w1", "-o", "jsonpath={.spec.replicas}").stdout())
                 .isEqualTo("4");

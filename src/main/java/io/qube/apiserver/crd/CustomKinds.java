@@ -9,7 +9,9 @@ import io.qube.apiserver.registry.ScalePaths;
 import io.qube.apiserver.table.CustomResourceColumns;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns a CustomResourceDefinition into the registry definitions that serve it: one per served version, under the
@@ -73,6 +75,23 @@ public final class CustomKinds {
                     scale.path("statusReplicasPath").asText(), scale.path("labelSelectorPath").asText(null)));
         }
         return definition;
+    }
+
+    /**
+     * The CRD's selectable fields, by selector name ({@code spec.colour} for the path {@code .spec.colour}), from
+     * every served version (they share one store).
+     */
+    public static Map<String, String> selectableFields(JsonNode crd) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (JsonNode version : crd.path("spec").path("versions")) {
+            for (JsonNode field : version.path("selectableFields")) {
+                String path = field.path("jsonPath").asText("");
+                if (JsonPaths.isSimple(path)) {
+                    fields.put(path.substring(1), path.substring(1));
+                }
+            }
+        }
+        return fields;
     }
 
     private static String[] strings(JsonNode array) {

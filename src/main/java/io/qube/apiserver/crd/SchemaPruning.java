@@ -42,17 +42,13 @@ public final class SchemaPruning {
     private static void pruneObject(ObjectNode object, JsonNode schema, String path, Set<String> kept,
                                     List<String> pruned) {
         boolean preserve = schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false);
-        JsonNode properties = schema.path("properties");
         JsonNode additional = schema.get("additionalProperties");
         Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> field = fields.next();
             String name = field.getKey();
             String fieldPath = path.isEmpty() ? name : path + "." + name;
-            JsonNode property = properties.get(name);
-            if (property == null && additional != null && additional.isObject()) {
-                property = additional;
-            }
+            JsonNode property = SchemaValidation.fieldSchema(schema, name);
             if (property != null) {
                 prune(field.getValue(), property, fieldPath, pruned);
             } else if (!kept.contains(name) && !preserve && !(additional != null && additional.asBoolean(false))) {
@@ -74,12 +70,8 @@ public final class SchemaPruning {
                     object.set(property.getKey(), fallback.deepCopy());
                 }
             }
-            JsonNode additional = schema.get("additionalProperties");
             for (Map.Entry<String, JsonNode> field : object.properties()) {
-                JsonNode property = properties.get(field.getKey());
-                if (property == null && additional != null && additional.isObject()) {
-                    property = additional;
-                }
+                JsonNode property = SchemaValidation.fieldSchema(schema, field.getKey());
                 if (property != null) {
                     applyDefaults(field.getValue(), property);
                 }

@@ -281,13 +281,8 @@ public final class SchemaValidation {
                 errors.required(path + "." + required, "");
             }
         }
-        JsonNode properties = schema.path("properties");
-        JsonNode additional = schema.get("additionalProperties");
         for (Map.Entry<String, JsonNode> field : value.properties()) {
-            JsonNode property = properties.get(field.getKey());
-            if (property == null && additional != null && additional.isObject()) {
-                property = additional;
-            }
+            JsonNode property = fieldSchema(schema, field.getKey());
             if (property != null) {
                 validate(field.getValue(), property, path + "." + field.getKey(), errors);
             }
@@ -299,6 +294,13 @@ public final class SchemaValidation {
             errors.invalid(path, value.size(), path + " in body should have at least "
                     + schema.get("minProperties").asInt() + " properties");
         }
+    }
+
+    /** The schema of an object's field: its property's, else additionalProperties' (a map's), else null. */
+    static JsonNode fieldSchema(JsonNode schema, String field) {
+        JsonNode property = schema.path("properties").get(field);
+        JsonNode additional = schema.get("additionalProperties");
+        return property == null && additional != null && additional.isObject() ? additional : property;
     }
 
     private static boolean isAbsent(JsonNode value) {
