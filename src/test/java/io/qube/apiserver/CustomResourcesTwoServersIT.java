@@ -12,7 +12,6 @@ import io.qube.test.QubeProcesses;
 import io.qube.test.TestPostgres;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -55,14 +54,7 @@ class CustomResourcesTwoServersIT {
     void aCrdMadeThroughOneServerIsServedByTheOtherWithinASecond() throws Exception {
         Map<String, String> environment = TestPostgres.environmentForFreshDatabase();
         try (QubeProcesses processes = new QubeProcesses()) {
-            int[] ports = {QubeProcesses.freePort(), QubeProcesses.freePort()};
-            for (int port : ports) {
-                Path directory = TestPostgres.newDataDirectory();
-                Path log = directory.resolve("qube.log");
-                Process qube = processes.start(log, environment, "--data-dir", directory.toString(),
-                        "--port", Integer.toString(port));
-                processes.awaitReady(qube, port, log);
-            }
+            int[] ports = processes.startApiServers(environment, 2);
             try (KubernetesClient first = client(ports[0]); KubernetesClient second = client(ports[1])) {
                 List<String> events = new CopyOnWriteArrayList<>();
                 first.resource(first.getKubernetesSerialization().unmarshal(CRD, CustomResourceDefinition.class))
