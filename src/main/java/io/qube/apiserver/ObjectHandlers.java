@@ -244,7 +244,7 @@ final class ObjectHandlers {
                 .subscribe().with(
                         object -> Responses.json(context, 200, Tables.wanted(context)
                                 ? Tables.single(definition, object, include(context))
-                                : ObjectCodec.toWire(object)),
+                                : ObjectCodec.toWire(object, definition.apiVersion())),
                         failure -> Responses.failure(context, asApi(failure, definition)));
     }
 
@@ -315,7 +315,8 @@ final class ObjectHandlers {
 
     private void reply(RoutingContext context, Uni<WriteResult> result, RequestInfo request) {
         result.subscribe().with(
-                done -> Responses.json(context, done.created() ? 201 : 200, ObjectCodec.toWire(done.object()),
+                done -> Responses.json(context, done.created() ? 201 : 200, ObjectCodec.toWire(done.object(),
+                        request.definition().apiVersion()),
                         done.warnings()),
                 failure -> Responses.failure(context, asApi(failure, request.definition())));
     }

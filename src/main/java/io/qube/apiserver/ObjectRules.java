@@ -39,6 +39,16 @@ final class ObjectRules {
         body.put("kind", definition.kind());
     }
 
+    /**
+     * A custom resource read through the version of the request: its versions share one schema-less conversion
+     * (None), so only the apiVersion changes, as Kubernetes converts them.
+     */
+    static void asServedVersion(ObjectNode object, ResourceDefinition<?> definition) {
+        if (definition.isCustom()) {
+            object.put("apiVersion", definition.apiVersion());
+        }
+    }
+
     /** The object's metadata, created empty when missing. */
     static ObjectNode metadata(ObjectNode object) {
         JsonNode metadata = object.get("metadata");

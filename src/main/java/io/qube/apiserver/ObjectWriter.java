@@ -183,6 +183,7 @@ final class ObjectWriter {
                                      WriteOptions options, WriteTarget target) {
         ResourceDefinition<?> definition = request.definition();
         ObjectNode stored = ObjectCodec.toTree(current);
+        ObjectRules.asServedVersion(stored, definition);
         ObjectNode next = change.apply(stored.deepCopy());
         ObjectRules.checkTypes(next, definition);
         ObjectRules.checkKind(next, definition);

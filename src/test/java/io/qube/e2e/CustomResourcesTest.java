@@ -58,6 +58,11 @@ class CustomResourcesTest {
                         type: object
                         properties:
                           replicas: {type: integer}
+              - name: v1beta1
+                served: true
+                storage: false
+                schema:
+                  openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
             """;
 
     @TestHTTPResource
@@ -124,6 +129,13 @@ class CustomResourcesTest {
                 .stdout().strip()).isEqualTo("widget.example.com/w3");
         assertThat(kubectl.okIn("crs", "get", "widgets", "--field-selector", "metadata.name=w1", "-o", "name")
                 .stdout().strip()).isEqualTo("widget.example.com/w1");
+        // conversion None: one object, read and written through either version with that version's apiVersion
+        kubectl.okIn("crs", "patch", "widgets.v1beta1.example.com", "w3", "--type=merge", "-p",
+                "{\"spec\":{\"size\":\"3m\"}}");
+        assertThat(kubectl.okIn("crs", "get", "widgets.v1beta1.example.com", "w3", "-o",
+                "jsonpath={.apiVersion} {.spec.size}").stdout()).isEqualTo("example.com/v1beta1 3m");
+        assertThat(kubectl.okIn("crs", "get", "widgets.v1.example.com", "w3", "-o", "jsonpath={.apiVersion}")
+                .stdout()).isEqualTo("example.com/v1");
         kubectl.okIn("crs", "scale", "widget", "w1", "--replicas=4");
         assertThat(kubectl.okIn("crs", "get", "widget", "w1", "-o", "jsonpath={.spec.replicas}").stdout())
                 .isEqualTo("4");
