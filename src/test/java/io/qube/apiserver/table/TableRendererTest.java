@@ -121,7 +121,9 @@ class TableRendererTest {
             assertThat(columns.findValuesAsText("format")).as(definition.kind()).containsOnlyOnce("name");
             for (JsonNode column : columns) {
                 assertThat(column.get("description").asText()).as(definition.kind()).isNotEmpty();
-                assertThat(column.get("type").asText()).as(definition.kind()).isIn("string", "integer", "boolean");
+                // "date": the CustomResourceDefinition's CREATED AT, as Kubernetes types it.
+                assertThat(column.get("type").asText()).as(definition.kind()).isIn("string", "integer", "boolean",
+                        "date");
             }
         }
     }
