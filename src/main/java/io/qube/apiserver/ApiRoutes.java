@@ -1,5 +1,6 @@
 package io.qube.apiserver;
 
+import io.qube.apiserver.discovery.DiscoveryRoutes;
 import io.qube.apiserver.registry.ResourceRegistry;
 import io.qube.store.IndexedFields;
 import io.qube.store.ObjectStore;
@@ -33,6 +34,9 @@ public class ApiRoutes {
     @Inject
     Vertx vertx;
 
+    @Inject
+    DiscoveryRoutes discovery;
+
     @Produces
     @Singleton
     static IndexedFields indexedFields() {
@@ -65,16 +69,18 @@ public class ApiRoutes {
                         context.pathParam("param2")))
                 .failureHandler(ApiRoutes::failure);
         // Last of all routes: whatever nothing else answered gets a Status, never the HTTP layer's HTML page.
-        router.route().last().handler(context -> Responses.failure(context, unknownPath(router, context)));
+        router.route().last().handler(context -> Responses.failure(context, unknownPath(router, discovery,
+                context)));
     }
 
     /**
      * As Kubernetes: 405 on a path served with another method (the discovery and OpenAPI documents are GET only),
      * else 404 "the server could not find the requested resource".
      */
-    private static ApiException unknownPath(Router router, RoutingContext context) {
+    private static ApiException unknownPath(Router router, DiscoveryRoutes discovery, RoutingContext context) {
         String path = context.normalizedPath();
-        boolean served = router.getRoutes().stream().anyMatch(route -> path.equals(route.getPath()));
+        boolean served = discovery.serves(path)
+                || router.getRoutes().stream().anyMatch(route -> path.equals(route.getPath()));
         if (served) {
             return ApiException.methodNotAllowed("the server does not allow this method on the requested resource ("
                     + context.request().method() + " " + path + ")");

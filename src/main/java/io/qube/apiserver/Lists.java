@@ -25,7 +25,7 @@ final class Lists {
             if (!first) {
                 json.append(',');
             }
-            json.append(ObjectCodec.toWire(item));
+            json.append(ObjectCodec.toWire(item, definition.apiVersion()));
             first = false;
         }
         return json.append("]}").toString();

@@ -15,6 +15,7 @@ import io.qube.apiserver.node.PodPortForward;
 import io.qube.apiserver.registry.FieldErrors;
 import io.qube.apiserver.registry.ResourceDefinition;
 import io.qube.apiserver.registry.ResourceRegistry;
+import io.qube.apiserver.registry.ScalePaths;
 import io.qube.apiserver.patch.PatchType;
 import io.qube.apiserver.patch.Patches;
 import io.qube.apiserver.table.IncludeObject;
@@ -56,6 +57,7 @@ final class ObjectHandlers {
     private final PodPortForward podPortForward;
     private final AccessReviews accessReviews;
     private final Evictions evictions;
+    private final CustomResourceDefinitions customResources;
 
     ObjectHandlers(ObjectStore store, ResourceRegistry registry, IndexedFields indexedFields, Vertx vertx) {
         this.store = store;
@@ -72,11 +74,12 @@ final class ObjectHandlers {
         this.podExec = new PodExec(lookup, agents);
         this.podPortForward = new PodPortForward(lookup, agents);
         this.accessReviews = new AccessReviews(store);
+        this.customResources = new CustomResourceDefinitions(store, registry, indexedFields, writer, vertx);
     }
 
-    /** Creates the system namespaces if this is the cluster's first start. */
+    /** Creates the system namespaces if this is the cluster's first start, and serves the stored CRDs. */
     Uni<Void> bootstrap() {
-        return NamespaceBootstrap.ensure(writer, registry);
+        return NamespaceBootstrap.ensure(writer, registry).chain(customResources::start);
     }
 
     void handle(RoutingContext context, String group, String version, String rest) {
@@ -175,6 +178,12 @@ final class ObjectHandlers {
 
     private void patch(RoutingContext context, RequestInfo request, Query query) {
         String contentType = context.request().getHeader("Content-Type");
+        if (request.definition().isCustom() && PatchType.of(contentType) == PatchType.STRATEGIC_MERGE_PATCH) {
+            // As Kubernetes: custom resources have no patch strategies to merge by.
+            throw new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
+                    + "accepted media types include: application/json-patch+json, application/merge-patch+json, "
+                    + "application/apply-patch+yaml", null, null, null, null);
+        }
         boolean apply = PatchType.of(contentType) == PatchType.APPLY_PATCH;
         byte[] patch = bodyBytes(context);
         WriteOptions options = query.writeOptions();
@@ -203,11 +212,12 @@ final class ObjectHandlers {
     private void scale(RoutingContext context, RequestInfo request, Query query, HttpMethod method) {
         ResourceDefinition<?> definition = request.definition();
         RequestInfo object = new RequestInfo(definition, request.namespace(), request.name(), null, false);
+        ScalePaths paths = definition.scalePaths();
         if (method.equals(HttpMethod.GET)) {
             store.get(ObjectKey.of(definition.storeType(), request.storeNamespace(), request.name()))
                     .subscribe().with(
                             stored -> Responses.json(context, 200,
-                                    Subresources.scaleOf(ObjectCodec.toTree(stored)).toString()),
+                                    Subresources.scaleOf(ObjectCodec.toTree(stored), paths).toString()),
                             failure -> Responses.failure(context, asApi(failure, definition)));
         } else if (method.equals(HttpMethod.PUT) || method.equals(HttpMethod.PATCH)) {
             boolean put = method.equals(HttpMethod.PUT);
@@ -219,13 +229,13 @@ final class ObjectHandlers {
             String contentType = context.request().getHeader("Content-Type");
             WriteOptions options = query.writeOptions();
             writer.update(object, current -> Subresources.applyScale(current, put ? scale : unpinned(
-                                    Subresources.scaleOf(current), Patches.apply(contentType,
-                                            Subresources.scaleOf(current), patch, definition, null, false,
-                                            Instant.now()))),
+                                    Subresources.scaleOf(current, paths), Patches.apply(contentType,
+                                            Subresources.scaleOf(current, paths), patch, definition, null, false,
+                                            Instant.now())), paths),
                             options, WriteTarget.OBJECT, false)
                     .subscribe().with(
                             done -> Responses.json(context, 200, Subresources.scaleOf(
-                                    ObjectCodec.toTree(done.object())).toString()),
+                                    ObjectCodec.toTree(done.object()), paths).toString()),
                             failure -> Responses.failure(context, asApi(failure, definition)));
         } else {
             throw unsupported(method, request);
@@ -265,7 +275,7 @@ final class ObjectHandlers {
                 .subscribe().with(
                         object -> Responses.json(context, 200, Tables.wanted(context)
                                 ? Tables.single(definition.storage(), object, include(context))
-                                : ObjectCodec.toWire(ServedVersions.served(definition, object))),
+                                : ObjectCodec.toWire(ServedVersions.served(definition, object), definition.apiVersion())),
                         failure -> Responses.failure(context, asApi(failure, definition)));
     }
 
@@ -342,7 +352,8 @@ final class ObjectHandlers {
     private void reply(RoutingContext context, Uni<WriteResult> result, RequestInfo request) {
         result.subscribe().with(
                 done -> Responses.json(context, done.created() ? 201 : 200,
-                        ObjectCodec.toWire(ServedVersions.served(request.definition(), done.object())),
+                        ObjectCodec.toWire(ServedVersions.served(request.definition(), done.object()),
+                                request.definition().apiVersion()),
                         done.warnings()),
                 failure -> Responses.failure(context, asApi(failure, request.definition())));
     }

@@ -15,8 +15,14 @@ final class ObjectRules {
     private ObjectRules() {
     }
 
-    /** Every field of the body has the JSON type the kind declares for it (else 400 naming the field). */
+    /**
+     * Every field of the body has the JSON type the kind declares for it (else 400 naming the field). A custom
+     * resource's types are its schema's, checked with the rest of its schema (422, as Kubernetes).
+     */
     static void checkTypes(ObjectNode body, ResourceDefinition<?> definition) {
+        if (definition.isCustom()) {
+            return;
+        }
         WellTyped.check(body, definition.type(), definition.kind(), definition.apiVersion());
     }
 
@@ -31,6 +37,16 @@ final class ObjectRules {
         }
         body.put("apiVersion", definition.apiVersion());
         body.put("kind", definition.kind());
+    }
+
+    /**
+     * A custom resource read through the version of the request: its versions share one schema-less conversion
+     * (None), so only the apiVersion changes, as Kubernetes converts them.
+     */
+    static void asServedVersion(ObjectNode object, ResourceDefinition<?> definition) {
+        if (definition.isCustom()) {
+            object.put("apiVersion", definition.apiVersion());
+        }
     }
 
     /** The object's metadata, created empty when missing. */

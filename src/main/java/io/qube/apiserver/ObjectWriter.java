@@ -204,6 +204,7 @@ final class ObjectWriter {
                                      WriteOptions options, WriteTarget target) {
         ResourceDefinition<?> definition = request.definition();
         ObjectNode stored = ObjectCodec.toTree(current);
+        ObjectRules.asServedVersion(stored, definition);
         ObjectNode next = change.apply(stored.deepCopy());
         ObjectRules.checkTypes(next, definition);
         ObjectRules.checkKind(next, definition);
@@ -390,15 +391,17 @@ final class ObjectWriter {
     private <T extends HasMetadata> Prepared prepare(ResourceDefinition<T> definition, ObjectNode tree,
                                                      ObjectNode storedTree, String namespace, WriteOptions options,
                                                      WriteTarget target) {
+        List<String> unknown = new ArrayList<>(definition.pruner().prune(tree));
         Decoded<T> decoded = ObjectCodec.toTyped(tree, definition.type());
+        unknown.addAll(decoded.unknownFields());
         List<String> warnings = new ArrayList<>();
-        if (!decoded.unknownFields().isEmpty()) {
+        if (!unknown.isEmpty()) {
             if (options.strict()) {
                 throw ApiException.badRequest("strict decoding error: " + String.join(", ",
-                        decoded.unknownFields().stream().map(f -> "unknown field \"" + f + "\"").toList()));
+                        unknown.stream().map(f -> "unknown field \"" + f + "\"").toList()));
             }
             if (options.warn()) {
-                decoded.unknownFields().forEach(f -> warnings.add("unknown field \"" + f + "\""));
+                unknown.forEach(f -> warnings.add("unknown field \"" + f + "\""));
             }
         }
         T object = decoded.object();

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qube.apiserver.codec.Json;
+import io.qube.apiserver.crd.JsonPaths;
+import io.qube.apiserver.registry.ScalePaths;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -16,8 +18,11 @@ final class Subresources {
     private Subresources() {
     }
 
-    /** The Scale of a workload: its desired replicas, current replicas and selector. */
-    static ObjectNode scaleOf(ObjectNode object) {
+    /**
+     * The Scale of a workload or custom resource: its desired replicas, current replicas and selector, read where
+     * the kind's scale paths say.
+     */
+    static ObjectNode scaleOf(ObjectNode object, ScalePaths paths) {
         ObjectNode scale = Json.MAPPER.createObjectNode();
         scale.put("kind", "Scale").put("apiVersion", "autoscaling/v1");
         ObjectNode metadata = scale.putObject("metadata");
@@ -27,10 +32,12 @@ final class Subresources {
                 metadata.set(field, source.get(field));
             }
         }
-        scale.putObject("spec").put("replicas", object.path("spec").path("replicas").asInt(0));
+        scale.putObject("spec").put("replicas", JsonPaths.read(object, paths.specReplicas()).asInt(0));
         ObjectNode status = scale.putObject("status");
-        status.put("replicas", object.path("status").path("replicas").asInt(0));
-        String selector = selectorString(object.path("spec").path("selector"));
+        status.put("replicas", JsonPaths.read(object, paths.statusReplicas()).asInt(0));
+        String selector = paths.labelSelector() == null ? ""
+                : paths.labelSelector().isEmpty() ? selectorString(object.path("spec").path("selector"))
+                : JsonPaths.read(object, paths.labelSelector()).asText("");
         if (!selector.isEmpty()) {
             status.put("selector", selector);
         }
@@ -42,12 +49,12 @@ final class Subresources {
      *
      * @throws ApiException 400 when the Scale has no integer spec.replicas
      */
-    static ObjectNode applyScale(ObjectNode object, ObjectNode scale) {
+    static ObjectNode applyScale(ObjectNode object, ObjectNode scale, ScalePaths paths) {
         JsonNode replicas = scale.path("spec").path("replicas");
         if (!replicas.canConvertToInt()) {
             throw ApiException.badRequest("a Scale needs an integer spec.replicas");
         }
-        object.withObjectProperty("spec").put("replicas", replicas.asInt());
+        JsonPaths.write(object, paths.specReplicas(), object.numberNode(replicas.asInt()));
         String version = scale.path("metadata").path("resourceVersion").asText("");
         ObjectNode metadata = ObjectRules.metadata(object);
         if (version.isEmpty()) {

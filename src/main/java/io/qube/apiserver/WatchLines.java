@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p>Lines are kept in a small ring indexed by revision, so only the most recent events are held. Threads race
  * harmlessly: two that miss together both encode the same bytes. A watcher far behind the others may find its slot
  * taken by a newer revision and encode its line again: slower, never wrong, since a hit needs the same revision,
- * event type and stored body (the line depends on nothing else).
+ * event type, stored body and watched version (a custom resource's apiVersion is the one watched).
  */
 final class WatchLines {
 
@@ -22,7 +22,7 @@ final class WatchLines {
     /** Larger lines are not kept, so the ring holds at most SLOTS × this many bytes. */
     private static final int LARGEST_KEPT = 64 * 1024;
 
-    private record Line(long revision, WatchEvent.Type type, String body, Buffer bytes) {
+    private record Line(long revision, WatchEvent.Type type, String body, String apiVersion, Buffer bytes) {
     }
 
     private final AtomicReferenceArray<Line> recent = new AtomicReferenceArray<>(SLOTS);
@@ -36,12 +36,13 @@ final class WatchLines {
         int slot = (int) (event.revision() & (SLOTS - 1));
         Line line = recent.get(slot);
         String body = event.object().body();
-        if (line != null && line.revision() == event.revision() && line.type() == event.type() && line.body() == body) {
+        if (line != null && line.revision() == event.revision() && line.type() == event.type() && line.body() == body
+                && line.apiVersion().equals(definition.apiVersion())) {
             return line.bytes();
         }
         Buffer bytes = line(WatchStream.encode(definition, event));
         if (bytes.length() <= LARGEST_KEPT) {
-            recent.set(slot, new Line(event.revision(), event.type(), body, bytes));
+            recent.set(slot, new Line(event.revision(), event.type(), body, definition.apiVersion(), bytes));
         }
         return bytes;
     }

@@ -215,7 +215,8 @@ final class WatchStream implements MultiSubscriber<WatchEvent> {
                     + event.revision() + "\"}}}";
             case ERROR -> "{\"type\":\"ERROR\",\"object\":" + Responses.status(ApiException.from(event.error(),
                     definition.group(), definition.plural())) + "}";
-            default -> "{\"type\":\"" + event.type() + "\",\"object\":" + ObjectCodec.toWire(event.object()) + "}";
+            default -> "{\"type\":\"" + event.type() + "\",\"object\":" + ObjectCodec.toWire(event.object(), definition.apiVersion())
+                    + "}";
         };
     }
 }

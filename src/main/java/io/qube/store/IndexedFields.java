@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The registry of fields, per resource type, that field selectors may name beyond metadata.name and
@@ -13,7 +14,8 @@ import java.util.Set;
  */
 public final class IndexedFields {
 
-    private final Map<ResourceType, Map<String, String[]>> pathsByType = new HashMap<>();
+    /** Concurrent: custom resources' fields change while requests read them. */
+    private final Map<ResourceType, Map<String, String[]>> pathsByType = new ConcurrentHashMap<>();
 
     /** Kubernetes' selectable fields for the built-in kinds that Qube serves. */
     public static IndexedFields kubernetesDefaults() {
@@ -46,6 +48,16 @@ public final class IndexedFields {
     public IndexedFields registerAlias(ResourceType type, String selectorName, String jsonPath) {
         pathsByType.computeIfAbsent(type, t -> new LinkedHashMap<>()).put(selectorName, jsonPath.split("\\."));
         return this;
+    }
+
+    /**
+     * Sets the selectable fields of a custom resource (its CRD's {@code selectableFields}, by selector name and
+     * JSON path), replacing those it had; objects written before keep the values extracted then.
+     */
+    public void replace(ResourceType type, Map<String, String> jsonPathBySelector) {
+        Map<String, String[]> paths = new LinkedHashMap<>();
+        jsonPathBySelector.forEach((selector, path) -> paths.put(selector, path.split("\\.")));
+        pathsByType.put(type, Map.copyOf(paths));
     }
 
     public Set<String> fieldsOf(ResourceType type) {

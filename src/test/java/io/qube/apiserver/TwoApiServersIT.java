@@ -33,14 +33,7 @@ class TwoApiServersIT {
     void writesThroughOneServerReachWatchesAndReadsOnTheOther() throws Exception {
         Map<String, String> environment = TestPostgres.environmentForFreshDatabase();
         try (QubeProcesses processes = new QubeProcesses()) {
-            int[] ports = {QubeProcesses.freePort(), QubeProcesses.freePort()};
-            for (int port : ports) {
-                Path directory = TestPostgres.newDataDirectory();
-                Path log = directory.resolve("qube.log");
-                Process qube = processes.start(log, environment, "--data-dir", directory.toString(),
-                        "--port", Integer.toString(port));
-                processes.awaitReady(qube, port, log);
-            }
+            int[] ports = processes.startApiServers(environment, 2);
             String first = "http://127.0.0.1:" + ports[0] + "/api/v1/namespaces/default/configmaps";
             String second = "http://127.0.0.1:" + ports[1] + "/api/v1/namespaces/default/configmaps";
 

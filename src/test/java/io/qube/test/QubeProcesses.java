@@ -28,6 +28,25 @@ public final class QubeProcesses implements AutoCloseable {
     private final List<Process> started = new ArrayList<>();
 
     /** Starts {@code java -jar quarkus-run.jar args}, its output going to {@code log}. */
+    /**
+     * Starts {@code count} apiserver processes on one database (the environment's), each with a data directory of
+     * its own, and waits until each is ready.
+     *
+     * @return their ports, in start order
+     */
+    public int[] startApiServers(Map<String, String> environment, int count) throws IOException {
+        int[] ports = new int[count];
+        for (int i = 0; i < count; i++) {
+            ports[i] = freePort();
+            Path directory = TestPostgres.newDataDirectory();
+            Path log = directory.resolve("qube.log");
+            Process qube = start(log, environment, "--data-dir", directory.toString(), "--port",
+                    Integer.toString(ports[i]));
+            awaitReady(qube, ports[i], log);
+        }
+        return ports;
+    }
+
     public Process start(Path log, Map<String, String> environment, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",

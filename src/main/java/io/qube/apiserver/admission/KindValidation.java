@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -190,5 +191,9 @@ public final class KindValidation {
 
     public static Validator<PodDisruptionBudget> podDisruptionBudget() {
         return DisruptionBudgetValidation::validate;
+    }
+
+    public static Validator<CustomResourceDefinition> customResourceDefinition() {
+        return CustomResourceDefinitionValidation::customResourceDefinition;
     }
 }

@@ -2,6 +2,7 @@ package io.qube.apiserver.admission;
 
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.qube.apiserver.crd.CustomKinds;
 import io.qube.apiserver.registry.FieldErrors;
 import io.qube.apiserver.registry.ResourceDefinition;
 
@@ -23,7 +24,8 @@ public final class MetadataValidation {
     private static final int ANNOTATIONS_MAX_BYTES = 256 * 1024;
 
     /** Finalizers Kubernetes knows by their bare name; any other must be qualified ("example.com/name"). */
-    static final Set<String> STANDARD_FINALIZERS = Set.of("kubernetes", "orphan", "foregroundDeletion");
+    static final Set<String> STANDARD_FINALIZERS = Set.of("kubernetes", "orphan", "foregroundDeletion",
+            CustomKinds.CLEANUP_FINALIZER);
 
     private MetadataValidation() {
     }

@@ -36,6 +36,20 @@ public final class ObjectCodec {
         return body.substring(0, insert) + version + (body.charAt(insert) == '}' ? "" : ",") + body.substring(insert);
     }
 
+    /**
+     * The object as clients of one version see it: a custom resource stored through another of its versions
+     * (conversion None) has its apiVersion rewritten, spliced like the resourceVersion.
+     */
+    public static String toWire(StoredObject object, String apiVersion) {
+        String wire = toWire(object);
+        String prefix = "{\"apiVersion\":\"";
+        if (!wire.startsWith(prefix) || wire.startsWith(prefix + apiVersion + "\"")) {
+            return wire;
+        }
+        int end = wire.indexOf('"', prefix.length());
+        return prefix + apiVersion + wire.substring(end);
+    }
+
     /** The object as a JSON tree with its resourceVersion. */
     public static ObjectNode toTree(StoredObject object) {
         ObjectNode tree = parse(object.body());

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.fabric8.kubernetes.api.model.FieldsV1;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.qube.apiserver.ApiException;
 
 import java.io.IOException;
@@ -29,7 +30,8 @@ final class TypedDecoder {
 
     /**
      * Reads every any-setter as absent, so unknown fields reach the problem handler instead; except in FieldsV1,
-     * whose content (managedFields' field sets) is free-form by design.
+     * whose content (managedFields' field sets) is free-form by design, and in an untyped custom resource, whose
+     * fields its schema checks and prunes before decoding.
      */
     private static final class NoAnySetter extends JacksonAnnotationIntrospector {
         @Override
@@ -44,7 +46,8 @@ final class TypedDecoder {
         }
 
         private static boolean freeForm(Annotated annotated) {
-            return annotated instanceof AnnotatedMember member && member.getDeclaringClass() == FieldsV1.class;
+            return annotated instanceof AnnotatedMember member && (member.getDeclaringClass() == FieldsV1.class
+                    || member.getDeclaringClass() == GenericKubernetesResource.class);
         }
     }
 

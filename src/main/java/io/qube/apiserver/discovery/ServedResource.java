@@ -43,7 +43,7 @@ public record ServedResource(ResourceDefinition<?> definition, List<String> verb
             subresources.add(new Subresource("scale", Scale.class, READ_WRITE));
         }
         if (definition.hasStatus()) {
-            subresources.add(new Subresource("status", definition.type(), READ_WRITE));
+            subresources.add(Subresource.ofOwner("status", definition, READ_WRITE));
         }
         // Subresources Kubernetes defines for one kind each: the scheduler binds a pod through pods/binding,
         // kubectl drain evicts through pods/eviction, kubectl logs, exec and port-forward use pods/log, pods/exec and

@@ -3,7 +3,9 @@ package io.qube.apiserver.openapi;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qube.apiserver.codec.Json;
+import io.qube.apiserver.discovery.GroupVersionKind;
 import io.qube.apiserver.discovery.ServedResource;
+import io.qube.apiserver.registry.ResourceDefinition;
 import io.qube.apiserver.discovery.ServerVersion;
 
 import java.util.List;
@@ -29,12 +31,40 @@ abstract sealed class OpenApiDocumentBuilder permits SwaggerDocument, OpenApiV3D
         document.putObject("info").put("title", "Kubernetes").put("version", ServerVersion.current().gitVersion());
         ObjectNode paths = document.putObject("paths");
         for (ServedResource served : resources) {
+            if (served.definition().isCustom()) {
+                customResource(paths, served.definition());
+                continue;
+            }
             for (PathItem item : ResourcePaths.of(served)) {
                 paths.set(item.path(), pathItem(item));
             }
         }
         putDefinitions(document, schemas.definitions());
         return document;
+    }
+
+    /**
+     * A custom resource: its schema and the object's GET, which is how kubectl explain finds a resource's kind (the
+     * other operations are left out: their bodies are typed by model classes, which custom resources have none of).
+     */
+    private void customResource(ObjectNode paths, ResourceDefinition<?> custom) {
+        ObjectNode ref = schemas.refCustom(custom);
+        String root = "/apis/" + custom.group() + "/" + custom.version();
+        ObjectNode item = paths.putObject(root + (custom.namespaced() ? "/namespaces/{namespace}/" : "/")
+                + custom.plural() + "/{name}");
+        ObjectNode get = item.putObject("get").put("operationId", "read" + custom.kind());
+        putMediaTypes(get, ANY_CONTENT_TYPE);
+        get.putArray("parameters");
+        putResponseSchema(get.putObject("responses").putObject("200").put("description", "OK"), ref);
+        get.put("x-kubernetes-action", "get");
+        get.set("x-kubernetes-group-version-kind", Json.MAPPER.valueToTree(
+                new GroupVersionKind(custom.group(), custom.version(), custom.kind())));
+        ArrayNode parameters = item.putArray("parameters");
+        if (custom.namespaced()) {
+            addPathParameter(parameters, "namespace");
+        }
+        addPathParameter(parameters, "name");
+        parameters.add(query(QueryParameter.PRETTY));
     }
 
     /** A new document holding only the field that names its specification version. */

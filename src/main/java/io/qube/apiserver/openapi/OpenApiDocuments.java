@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every OpenAPI document of the API, generated once: the Swagger 2.0 document, one OpenAPI 3.0 document per group
+ * Every OpenAPI document of the API for one registry generation: the Swagger 2.0 document, one OpenAPI 3.0 document per group
  * version, and the v3 index that links each of those by a URL carrying its hash, so clients may cache them forever.
  */
 final class OpenApiDocuments {
@@ -52,11 +52,6 @@ final class OpenApiDocuments {
                 StaticDocument.json(index, JSON));
     }
 
-    /** Where each group version's v3 document lives under {@code /openapi/v3/}, e.g. api/v1 or apis/apps/v1. */
-    static List<String> groupVersionPaths(ResourceRegistry registry) {
-        return groupVersions(registry).stream().map(GroupVersion::path).toList();
-    }
-
     StaticDocument swagger() {
         return swagger;
     }
@@ -70,7 +65,7 @@ final class OpenApiDocuments {
         return index;
     }
 
-    /** The v3 document at {@code /openapi/v3/<path>}; the path is one of {@link #groupVersionPaths}. */
+    /** The v3 document at {@code /openapi/v3/<path>} (e.g. api/v1 or apis/apps/v1), or null if none is served. */
     StaticDocument groupVersion(String path) {
         return groupVersions.get(path);
     }

@@ -18,9 +18,10 @@ import jakarta.enterprise.event.Observes;
 import java.util.function.Function;
 
 /**
- * Serves {@code /openapi/v2}, the {@code /openapi/v3} index and each group version's v3 document on exact paths,
- * GET only, in JSON. The documents are generated once, on a worker thread while the server starts (it takes about a
- * second, mostly loading the model classes), and requests that come earlier wait for them.
+ * Serves {@code /openapi/v2}, the {@code /openapi/v3} index and each group version's v3 document, GET only, in JSON.
+ * The documents are generated on a worker thread (the first time, while the server starts, takes about a second,
+ * mostly loading the model classes), and requests that come earlier wait for them. They are generated again when the
+ * served kinds change (a CustomResourceDefinition comes or goes), so their hashes change with them.
  */
 @ApplicationScoped
 public class OpenApiRoutes {
@@ -34,6 +35,8 @@ public class OpenApiRoutes {
 
     private final ResourceRegistry registry;
     private final Vertx vertx;
+    private Future<OpenApiDocuments> documents;
+    private long documentsGeneration;
 
     public OpenApiRoutes(ResourceRegistry registry, Vertx vertx) {
         this.registry = registry;
@@ -41,30 +44,53 @@ public class OpenApiRoutes {
     }
 
     void init(@Observes Router router) {
-        Future<OpenApiDocuments> documents = vertx.executeBlocking(() -> OpenApiDocuments.generate(registry));
         router.get("/openapi/v2").handler(context -> {
             // One URL, two forms: a cache must not answer a protobuf request with a stored JSON one (kube-openapi
             // sends the same header).
             context.response().putHeader(HttpHeaders.VARY, "Accept");
-            send(context, documents, generated ->
+            send(context, current(), generated ->
                     wantsProtobuf(context) ? generated.swaggerProtobuf() : generated.swagger());
         });
-        router.get("/openapi/v3").handler(context -> send(context, documents, OpenApiDocuments::index));
-        for (String path : OpenApiDocuments.groupVersionPaths(registry)) {
-            router.get("/openapi/v3/" + path).handler(context ->
-                    send(context, documents, generated -> generated.groupVersion(path)));
+        router.get("/openapi/v3").handler(context -> send(context, current(), OpenApiDocuments::index));
+        router.getWithRegex("/openapi/v3/(apis?/.+)").handler(context -> {
+            String path = context.pathParam("param0");
+            Future<OpenApiDocuments> documents = current();
+            send(context, documents, generated -> generated.groupVersion(path), context::next);
+        });
+        current();
+    }
+
+    /** The documents of the registry's current generation, generated (once) when it changed. */
+    private synchronized Future<OpenApiDocuments> current() {
+        long generation = registry.generation();
+        if (documents == null || generation != documentsGeneration) {
+            documentsGeneration = generation;
+            documents = vertx.executeBlocking(() -> OpenApiDocuments.generate(registry));
         }
+        return documents;
     }
 
     private static void send(RoutingContext context, Future<OpenApiDocuments> documents,
                              Function<OpenApiDocuments, StaticDocument> document) {
+        send(context, documents, document, () -> { });
+    }
+
+    /** @param missing what to do when the documents have no such document (a group version not served) */
+    private static void send(RoutingContext context, Future<OpenApiDocuments> documents,
+                             Function<OpenApiDocuments, StaticDocument> document, Runnable missing) {
         if (!documents.isComplete()) {
             Context requestContext = Vertx.currentContext();
-            documents.onComplete(done -> requestContext.runOnContext(ignored -> send(context, documents, document)));
+            documents.onComplete(done -> requestContext.runOnContext(ignored -> send(context, documents, document,
+                    missing)));
         } else if (documents.failed()) {
             context.fail(documents.cause());
         } else {
-            serve(context, document.apply(documents.result()));
+            StaticDocument found = document.apply(documents.result());
+            if (found == null) {
+                missing.run();
+            } else {
+                serve(context, found);
+            }
         }
     }
 

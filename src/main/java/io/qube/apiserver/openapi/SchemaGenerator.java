@@ -8,16 +8,21 @@ import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.MicroTime;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.Version;
 import io.qube.apiserver.codec.Json;
 import io.qube.apiserver.discovery.GroupVersionKind;
+import io.qube.apiserver.registry.ResourceDefinition;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.temporal.TemporalAccessor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -50,6 +55,26 @@ final class SchemaGenerator {
     /** A reference to the definition of {@code type}, defining it and everything it reaches on first use. */
     ObjectNode ref(Class<?> type) {
         return dialect.ref(define(type));
+    }
+
+    /**
+     * Defines a custom resource's kind from its CRD version's schema, named as Kubernetes names it (reversed group,
+     * version, kind: {@code com.example.v1.Widget}), with apiVersion, kind and the standard metadata added.
+     */
+    ObjectNode refCustom(ResourceDefinition<?> custom) {
+        List<String> parts = new ArrayList<>(List.of(custom.group().split("\\.")));
+        Collections.reverse(parts);
+        String name = String.join(".", parts) + "." + custom.version() + "." + custom.kind();
+        ObjectNode definition = custom.openApiSchema() == null ? SchemaDialect.type("object")
+                : custom.openApiSchema().deepCopy();
+        ObjectNode properties = definition.withObjectProperty("properties");
+        properties.set("apiVersion", SchemaDialect.type("string").put("description", OBJECT_FIELDS.get("apiVersion")));
+        properties.set("kind", SchemaDialect.type("string").put("description", OBJECT_FIELDS.get("kind")));
+        properties.set("metadata", ref(ObjectMeta.class));
+        definition.putArray("x-kubernetes-group-version-kind").addObject()
+                .put("group", custom.group()).put("kind", custom.kind()).put("version", custom.version());
+        definitions.put(name, definition);
+        return dialect.ref(name);
     }
 
     /** A reference to the PATCH body's definition: any object, as its Content-Type says. */

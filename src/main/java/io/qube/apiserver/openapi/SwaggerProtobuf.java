@@ -177,6 +177,22 @@ final class SwaggerProtobuf {
                 case "allOf" -> value.forEach(part -> out.message(24, schema(part)));
                 case "properties" -> out.message(25, named(value, 1, SwaggerProtobuf::schema));
                 case "readOnly" -> out.bool(27, value.asBoolean());
+                // The checks a custom resource's schema carries (built-in kinds' generated schemas have none).
+                case "multipleOf" -> out.number(6, value.asDouble());
+                case "maximum" -> out.number(7, value.asDouble());
+                case "exclusiveMaximum" -> out.bool(8, value.asBoolean());
+                case "minimum" -> out.number(9, value.asDouble());
+                case "exclusiveMinimum" -> out.bool(10, value.asBoolean());
+                case "maxLength" -> out.int64(11, value.asLong());
+                case "minLength" -> out.int64(12, value.asLong());
+                case "pattern" -> out.string(13, value.asText());
+                case "maxItems" -> out.int64(14, value.asLong());
+                case "minItems" -> out.int64(15, value.asLong());
+                case "uniqueItems" -> out.bool(16, value.asBoolean());
+                case "maxProperties" -> out.int64(17, value.asLong());
+                case "minProperties" -> out.int64(18, value.asLong());
+                // OpenAPI 3 only: as Kubernetes, the Swagger 2.0 form leaves them out.
+                case "nullable", "anyOf", "oneOf", "not" -> { }
                 case "example" -> out.message(30, any(value));
                 default -> vendorExtension(out, 31, "Schema", name, value);
             }
@@ -255,6 +271,15 @@ final class SwaggerProtobuf {
 
         Message bool(int field, boolean value) {
             return value ? write(out -> out.writeBool(field, true)) : this;
+        }
+
+        /** proto3: zero is the default and is not written. */
+        Message number(int field, double value) {
+            return value == 0 ? this : write(out -> out.writeDouble(field, value));
+        }
+
+        Message int64(int field, long value) {
+            return value == 0 ? this : write(out -> out.writeInt64(field, value));
         }
 
         Message message(int field, Message value) {

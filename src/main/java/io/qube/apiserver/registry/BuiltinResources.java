@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -136,6 +137,9 @@ public final class BuiltinResources {
                 .register(ResourceDefinition.of(PodDisruptionBudget.class).defaults(KindDefaults.podDisruptionBudget())
                         .validation(KindValidation.podDisruptionBudget()).table(KindTables.podDisruptionBudget())
                         .shortNames("pdb").withStatus())
+                .register(ResourceDefinition.of(CustomResourceDefinition.class).defaults(KindDefaults.customResourceDefinition())
+                        .validation(KindValidation.customResourceDefinition()).table(KindTables.customResourceDefinition())
+                        .clusterScoped().shortNames("crd", "crds").categories("api-extensions").withStatus())
                 .register(ResourceDefinition.of(Lease.class).defaults(KindDefaults.lease()).validation(KindValidation.lease())
                         .table(KindTables.lease()))
                 .register(ResourceDefinition.of(EndpointSlice.class).defaults(KindDefaults.endpointSlice()).validation(KindValidation.endpointSlice())

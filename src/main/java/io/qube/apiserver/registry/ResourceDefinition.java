@@ -1,5 +1,7 @@
 package io.qube.apiserver.registry;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.qube.store.ResourceType;
 
@@ -8,7 +10,9 @@ import java.util.List;
 /**
  * Everything Qube needs to serve one kind. Built from the fabric8 model class (group, version, kind, plural and
  * singular come from its annotations) plus what the class cannot say: scope, short names, categories,
- * subresources, and the kind's defaults, validation and table columns.
+ * subresources, and the kind's defaults, validation and table columns. A custom resource (a CustomResourceDefinition's
+ * version) has no class of its own: its definition is built at runtime over {@link GenericKubernetesResource}, with
+ * the names the CRD gives.
  */
 public final class ResourceDefinition<T extends HasMetadata> {
 
@@ -18,31 +22,48 @@ public final class ResourceDefinition<T extends HasMetadata> {
     private final String kind;
     private final String plural;
     private final String singular;
+    private final String listKind;
+    private final boolean custom;
     private boolean namespaced = true;
     private List<String> shortNames = List.of();
     private List<String> categories = List.of();
     private boolean status;
-    private boolean scale;
+    private ScalePaths scale;
     private boolean createOnly;
     private boolean statusOnCreate;
     private NameRule nameRule = NameRule.DNS_SUBDOMAIN;
+    private Pruner pruner = Pruner.NONE;
     private Defaulter<? super T> defaulter = Defaulter.NONE;
     private Validator<? super T> validator = Validator.NONE;
     private List<TableColumn<? super T>> columns = List.of();
     private ResourceDefinition<?> storage;
     private VersionConversion conversion;
+    private ObjectNode openApiSchema;
 
-    private ResourceDefinition(Class<T> type) {
+    private ResourceDefinition(Class<T> type, String group, String version, String kind, String plural,
+                               String singular, String listKind, boolean custom) {
         this.type = type;
-        this.group = HasMetadata.getGroup(type);
-        this.version = HasMetadata.getVersion(type);
-        this.kind = HasMetadata.getKind(type);
-        this.plural = HasMetadata.getPlural(type);
-        this.singular = HasMetadata.getSingular(type);
+        this.group = group;
+        this.version = version;
+        this.kind = kind;
+        this.plural = plural;
+        this.singular = singular;
+        this.listKind = listKind;
+        this.custom = custom;
     }
 
     public static <T extends HasMetadata> ResourceDefinition<T> of(Class<T> type) {
-        return new ResourceDefinition<>(type);
+        String kind = HasMetadata.getKind(type);
+        return new ResourceDefinition<>(type, HasMetadata.getGroup(type), HasMetadata.getVersion(type), kind,
+                HasMetadata.getPlural(type), HasMetadata.getSingular(type), kind + "List", false);
+    }
+
+    /** A custom resource's version, served untyped: its schema checks what a model class would. */
+    public static ResourceDefinition<GenericKubernetesResource> custom(String group, String version, String kind,
+                                                                        String plural, String singular,
+                                                                        String listKind) {
+        return new ResourceDefinition<>(GenericKubernetesResource.class, group, version, kind, plural, singular,
+                listKind, true);
     }
 
     public ResourceDefinition<T> clusterScoped() {
@@ -69,7 +90,13 @@ public final class ResourceDefinition<T extends HasMetadata> {
 
     /** The kind has a scale subresource (an autoscaling/v1 Scale over spec.replicas). */
     public ResourceDefinition<T> withScale() {
-        scale = true;
+        scale = ScalePaths.WORKLOAD;
+        return this;
+    }
+
+    /** A scale subresource over the given fields (a custom resource's {@code subresources.scale}). */
+    public ResourceDefinition<T> withScale(ScalePaths paths) {
+        scale = paths;
         return this;
     }
 
@@ -90,6 +117,11 @@ public final class ResourceDefinition<T extends HasMetadata> {
         return this;
     }
 
+    public ResourceDefinition<T> pruning(Pruner kindPruner) {
+        pruner = kindPruner;
+        return this;
+    }
+
     public ResourceDefinition<T> defaults(Defaulter<? super T> kindDefaults) {
         defaulter = kindDefaults;
         return this;
@@ -97,6 +129,12 @@ public final class ResourceDefinition<T extends HasMetadata> {
 
     public ResourceDefinition<T> validation(Validator<? super T> kindValidation) {
         validator = kindValidation;
+        return this;
+    }
+
+    /** A kind without a model class: the OpenAPI schema of its objects (a CRD version's openAPIV3Schema). */
+    public ResourceDefinition<T> openApiSchema(ObjectNode schema) {
+        openApiSchema = schema;
         return this;
     }
 
@@ -149,7 +187,7 @@ public final class ResourceDefinition<T extends HasMetadata> {
     }
 
     public String listKind() {
-        return kind + "List";
+        return listKind;
     }
 
     public String plural() {
@@ -177,7 +215,17 @@ public final class ResourceDefinition<T extends HasMetadata> {
     }
 
     public boolean hasScale() {
+        return scale != null;
+    }
+
+    /** Where the scale subresource reads and writes replicas, or null without one. */
+    public ScalePaths scalePaths() {
         return scale;
+    }
+
+    /** Served from a CustomResourceDefinition: untyped, no strategic merge patch. */
+    public boolean isCustom() {
+        return custom;
     }
 
     public boolean statusSurvivesCreate() {
@@ -192,6 +240,10 @@ public final class ResourceDefinition<T extends HasMetadata> {
         return nameRule;
     }
 
+    public Pruner pruner() {
+        return pruner;
+    }
+
     public Defaulter<? super T> defaulter() {
         return defaulter;
     }
@@ -202,6 +254,11 @@ public final class ResourceDefinition<T extends HasMetadata> {
 
     public List<TableColumn<? super T>> columns() {
         return columns;
+    }
+
+    /** The schema given by {@link #openApiSchema(ObjectNode)}, or null: built-in kinds' come from their class. */
+    public ObjectNode openApiSchema() {
+        return openApiSchema;
     }
 
     /** Where the store keeps objects of this kind. */

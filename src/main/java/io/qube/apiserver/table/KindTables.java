@@ -34,6 +34,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.qube.apiserver.registry.TableColumn;
 import java.util.List;
 
@@ -180,5 +181,9 @@ public final class KindTables {
 
     public static List<TableColumn<? super PodDisruptionBudget>> podDisruptionBudget() {
         return DisruptionBudgetColumns.columns();
+    }
+
+    public static List<TableColumn<? super CustomResourceDefinition>> customResourceDefinition() {
+        return CustomResourceColumns.definition();
     }
 }

@@ -121,7 +121,7 @@ class TableRendererTest {
             assertThat(columns.findValuesAsText("format")).as(definition.kind()).containsOnlyOnce("name");
             for (JsonNode column : columns) {
                 assertThat(column.get("description").asText()).as(definition.kind()).isNotEmpty();
-                // "date": the roles' CREATED AT, a timestamp where other kinds print an age.
+                // "date": the roles' and the CustomResourceDefinition's CREATED AT, as Kubernetes types them.
                 assertThat(column.get("type").asText()).as(definition.kind())
                         .isIn("string", "integer", "boolean", "date");
             }
