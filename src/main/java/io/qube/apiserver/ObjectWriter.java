@@ -81,7 +81,7 @@ final class ObjectWriter {
         if (!consultsCluster(definition)) {
             return store(request, body, options);
         }
-        return admitWithCluster(definition, body, null).chain(() -> store(request, body, options));
+        return admitWithCluster(definition, body, null, WriteTarget.OBJECT).chain(() -> store(request, body, options));
     }
 
     /**
@@ -129,7 +129,8 @@ final class ObjectWriter {
     }
 
     /** @param stored the object before this write, or null on a create */
-    private Uni<Void> admitWithCluster(ResourceDefinition<?> definition, ObjectNode object, ObjectNode stored) {
+    private Uni<Void> admitWithCluster(ResourceDefinition<?> definition, ObjectNode object, ObjectNode stored,
+                                       WriteTarget target) {
         if (!consultsCluster(definition)) {
             return Uni.createFrom().voidItem();
         }
@@ -151,9 +152,14 @@ final class ObjectWriter {
                             StorageAdmission.claimUpdate(object, stored, classes.items());
                         }
                     })
-                    .chain(() -> store.listCached(NamespaceLimits.limitRangesOf(
-                            object.path("metadata").path("namespace").asText()), false))
-                    .invoke(limitRanges -> NamespaceLimits.admit(object, definition.plural(), limitRanges.items()))
+                    // Like Kubernetes' LimitRanger: the claim itself, never its status or the marking for deletion
+                    // (a LimitRange added later must not keep a claim from binding or going).
+                    .chain(() -> target != WriteTarget.OBJECT ? Uni.createFrom().voidItem()
+                            : store.listCached(NamespaceLimits.limitRangesOf(
+                                    object.path("metadata").path("namespace").asText()), false)
+                                    .invoke(limitRanges -> NamespaceLimits.admit(object, definition.plural(),
+                                            limitRanges.items()))
+                                    .replaceWithVoid())
                     .replaceWithVoid();
             default -> {
                 if (stored == null) {
@@ -253,7 +259,7 @@ final class ObjectWriter {
             metadata.put("generation", storedMetadata.path("generation").asLong(0) + 1);
         }
         ObjectNode proposed = next;
-        return admitWithCluster(definition, proposed, stored).chain(() -> write(request, current, stored, proposed, pinned,
+        return admitWithCluster(definition, proposed, stored, target).chain(() -> write(request, current, stored, proposed, pinned,
                 options, target));
     }
 

@@ -216,6 +216,43 @@ class StorageKindsTest {
     }
 
     @Test
+    void aLimitRangeAddedLaterHoldsNewClaimsButNotAnExistingClaimsStatusOrDeletion() {
+        in("apply", "-f", kubectl.manifest("big.yaml", """
+                apiVersion: v1
+                kind: PersistentVolumeClaim
+                metadata: {name: big}
+                spec:
+                  storageClassName: ""
+                  accessModes: [ReadWriteOnce]
+                  resources: {requests: {storage: 5Gi}}
+                """).toString());
+        in("apply", "-f", kubectl.manifest("limits.yaml", """
+                apiVersion: v1
+                kind: LimitRange
+                metadata: {name: claims}
+                spec:
+                  limits:
+                  - type: PersistentVolumeClaim
+                    max: {storage: 1Gi}
+                """).toString());
+
+        assertThat(failing("-n", namespace, "create", "-f", kubectl.manifest("bigger.yaml", """
+                apiVersion: v1
+                kind: PersistentVolumeClaim
+                metadata: {name: bigger}
+                spec:
+                  storageClassName: ""
+                  accessModes: [ReadWriteOnce]
+                  resources: {requests: {storage: 5Gi}}
+                """).toString()).stderr()).contains("Forbidden").contains("maximum storage usage per "
+                + "PersistentVolumeClaim is 1Gi");
+        // The persistent-volume controller's status write and the deletion mark are not the claim's admission.
+        in("patch", "pvc", "big", "--subresource=status", "--type=merge", "-p", "{\"status\":{\"phase\":\"Lost\"}}");
+        in("delete", "pvc", "big", "--wait=false");
+        assertThat(in("get", "pvc", "big").stdout()).containsPattern("big\\s+Terminating");
+    }
+
+    @Test
     void aStatefulSetIsDefaultedListedAndScaled() {
         assertThat(in("apply", "-f", kubectl.manifest("sts.yaml", STATEFUL_SET).toString()).stdout())
                 .contains("statefulset.apps/db created");
