@@ -139,7 +139,9 @@ class CriPodsIT {
         ContainerStatus status = pods.status("web", "web");
         assertThat(status.getContainerID()).startsWith("containerd://");
         assertThat(status.getImageID()).contains("sha256:");
-        assertThat(pods.events("web")).extracting(Event::getReason).contains("Pulled", "Created", "Started");
+        // Events are written apart from the pod's status: Ready may be seen before the Started event is stored.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(pods.events("web")).extracting(Event::getReason)
+                .contains("Pulled", "Created", "Started"));
         // The node lists the pulled image (digest and tag) with its size, as the kubelet does.
         await().atMost(WAIT).untilAsserted(() -> assertThat(client.nodes().withName(NODE).get().getStatus()
                 .getImages()).anySatisfy(image -> {
@@ -329,7 +331,8 @@ class CriPodsIT {
         await().atMost(WAIT).until(() -> pods.waitingReason("never", "never"), "ErrImageNeverPull"::equals);
         assertThat(pods.status("never", "never").getState().getWaiting().getMessage())
                 .isEqualTo("Container image \"" + absent + "\" is not present with pull policy of Never");
-        assertThat(pods.events("never")).extracting(Event::getReason).contains("ErrImageNeverPull");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(pods.events("never")).extracting(Event::getReason)
+                .contains("ErrImageNeverPull"));
     }
 
     @Test
@@ -341,8 +344,9 @@ class CriPodsIT {
                     + "\"}}", "--command", "--", "sleep", "3600");
             await().atMost(WAIT).until(() -> pods.waitingReason("anonymous", "anonymous"),
                     "ImagePullBackOff"::equals);
-            assertThat(pods.events("anonymous")).extracting(Event::getMessage).anyMatch(message ->
-                    message.startsWith("Failed to pull image") && message.contains("401 Unauthorized"));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(pods.events("anonymous"))
+                    .extracting(Event::getMessage).anyMatch(message ->
+                            message.startsWith("Failed to pull image") && message.contains("401 Unauthorized")));
 
             kubectl.ok("create", "secret", "docker-registry", "pull-secret", "--docker-server=" + registry.host(),
                     "--docker-username=" + credentials.user(), "--docker-password=" + credentials.password());
