@@ -135,11 +135,13 @@ class QubeChartTest {
     }
 
     @Test
-    void severalApiserversWithoutASharedDatabaseAreRefusedWithTheReason() {
+    void incompleteDatabaseSettingsAreRefusedWithTheReason() {
         assertThatThrownBy(() -> template("chart-refused").set("controlPlane.replicaCount", 2).call())
                 .hasMessageContaining("controlPlane.replicaCount > 1 needs a shared database");
         assertThatThrownBy(() -> template("chart-refused").set("externalDatabase.url", "postgresql://db/qube")
                 .call()).hasMessageContaining("externalDatabase.existingSecret");
+        assertThatThrownBy(() -> template("chart-refused").set("postgresql.enabled", true).call())
+                .hasMessageContaining("postgresql.auth.password or postgresql.auth.existingSecret");
     }
 
     @Test
@@ -219,8 +221,9 @@ class QubeChartTest {
         return ofKind.get(0);
     }
 
+    /** The object as YAML without quotes, for the assertions on what it says. */
     private static String text(List<HasMetadata> objects, String kind) {
-        return io.fabric8.kubernetes.client.utils.Serialization.asYaml(only(objects, kind));
+        return io.fabric8.kubernetes.client.utils.Serialization.asYaml(only(objects, kind)).replace("\"", "");
     }
 
     @SuppressWarnings("unchecked")
