@@ -24,10 +24,10 @@ while [ $# -gt 0 ]; do
         *) echo "usage: docker/build.sh [--push REGISTRY] [--tag TAG] [--base-only]" >&2; exit 2 ;;
     esac
 done
-if [ -z "$tag" ]; then
-    # The project's version, read from the pom without starting Maven.
-    tag="$(sed -n '0,/<version>/s|.*<version>\(.*\)</version>.*|\1|p' "$root/pom.xml")"
-fi
+# The project's version, read from the pom without starting Maven: the images' version label, and their tag
+# unless --tag names another.
+version="$(sed -n '0,/<version>/s|.*<version>\(.*\)</version>.*|\1|p' "$root/pom.xml")"
+tag="${tag:-$version}"
 debian_mirror() {
     if [ -n "${DEBIAN_MIRROR:-}" ]; then echo "$DEBIAN_MIRROR"; return; fi
     local uri
@@ -64,7 +64,7 @@ if ! "${buildah[@]}" inspect --type image "$base" >/dev/null 2>&1; then
 fi
 [ -z "$base_only" ] || exit 0
 
-labels=(--build-arg "BASE=$base" --build-arg "VERSION=$tag"
+labels=(--build-arg "BASE=$base" --build-arg "VERSION=$version"
     --build-arg "REVISION=$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)"
     --build-arg "CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ)")
 for app in control-plane node-agent; do
@@ -81,3 +81,5 @@ for app in control-plane node-agent; do
             "docker://$registry/qube/$app:$tag" --dest-tls-verify=false
     fi
 done
+# Images an earlier build left untagged: with vfs each is a full copy of its file system.
+"${buildah[@]}" rmi --prune >/dev/null 2>&1 || true
