@@ -57,7 +57,9 @@ public final class NodeHealth {
         } catch (java.util.concurrent.TimeoutException e) {
             return "the runtime did not list its sandboxes within " + RUNTIME_TIMEOUT.toSeconds() + " s";
         } catch (java.util.concurrent.ExecutionException e) {
-            return "the runtime could not list its sandboxes: " + e.getCause().getMessage();
+            Throwable cause = e.getCause() instanceof java.io.UncheckedIOException unchecked ? unchecked.getCause()
+                    : e.getCause();
+            return "the runtime could not list its sandboxes: " + cause.getMessage();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted";
