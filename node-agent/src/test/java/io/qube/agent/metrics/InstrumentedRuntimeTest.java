@@ -1,5 +1,6 @@
 package io.qube.agent.metrics;
 
+import io.qube.agent.runtime.ContainerRuntime;
 import io.qube.agent.runtime.ImageManager;
 import io.qube.agent.runtime.SandboxConfig;
 import org.junit.jupiter.api.Test;
@@ -71,6 +72,18 @@ class InstrumentedRuntimeTest {
                 .isEqualTo(1.0);
         assertThat(samples.value("kubelet_runtime_operations_errors_total", Map.of("operation_type", "pull_image")))
                 .isEqualTo(1.0);
+    }
+
+    @Test
+    void everyMethodOfTheRuntimeIsPassedOn() {
+        // A method added to ContainerRuntime with a default body would otherwise answer the default, not the
+        // runtime's: the wrapper must override each one.
+        for (java.lang.reflect.Method method : ContainerRuntime.class.getMethods()) {
+            assertThat(java.util.Arrays.stream(InstrumentedRuntime.class.getDeclaredMethods()).anyMatch(own ->
+                    own.getName().equals(method.getName())
+                            && java.util.Arrays.equals(own.getParameterTypes(), method.getParameterTypes())))
+                    .as("InstrumentedRuntime overrides %s", method).isTrue();
+        }
     }
 
     @Test
