@@ -1,5 +1,6 @@
 package io.qube;
 
+import io.qube.test.LeaderStatus;
 import io.qube.test.QubeProcesses;
 import io.qube.test.TestPostgres;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,13 +48,14 @@ class LeaderFailoverIT {
                     + "\"memory\":\"8Gi\",\"pods\":\"110\"}}}").statusCode()).isEqualTo(201);
 
             // Exactly one of them leads.
-            await().atMost(Duration.ofSeconds(60)).until(() -> leading(ports[0], lease) + leading(ports[1], lease) == 1);
-            int leader = leading(ports[0], lease) == 1 ? 0 : 1;
+            await().atMost(Duration.ofSeconds(60)).until(() -> LeaderStatus.leading(ports[0], lease)
+                    + LeaderStatus.leading(ports[1], lease) == 1);
+            int leader = LeaderStatus.leading(ports[0], lease) == 1 ? 0 : 1;
             int standby = 1 - leader;
-            String holder = leaseHolder(ports[standby], lease);
+            String holder = LeaderStatus.holder(ports[standby], lease);
             work(ports[standby], lease, "before");
             await().atMost(Duration.ofSeconds(60)).until(() -> done(ports[standby], lease, "before"));
-            assertThat(leading(ports[standby], lease)).isZero();
+            assertThat(LeaderStatus.leading(ports[standby], lease)).isZero();
 
             planes[leader].destroyForcibly().waitFor();
             long killed = System.nanoTime();
@@ -62,22 +64,9 @@ class LeaderFailoverIT {
                     .until(() -> done(ports[standby], lease, "after"));
             Duration takeover = Duration.ofNanos(System.nanoTime() - killed);
             assertThat(takeover).isLessThan(TAKEOVER);
-            assertThat(leading(ports[standby], lease)).isOne();
-            assertThat(leaseHolder(ports[standby], lease)).isNotEqualTo(holder);
+            assertThat(LeaderStatus.leading(ports[standby], lease)).isOne();
+            assertThat(LeaderStatus.holder(ports[standby], lease)).isNotEqualTo(holder);
         }
-    }
-
-    /** leader_election_master_status of the process on this port for the lease. */
-    private int leading(int port, String lease) throws Exception {
-        String metrics = send("GET", "http://127.0.0.1:" + port + "/q/metrics", null).body();
-        return metrics.lines().anyMatch(line -> line.startsWith("leader_election_master_status{")
-                && line.contains("name=\"" + lease + "\"") && line.endsWith(" 1.0")) ? 1 : 0;
-    }
-
-    private String leaseHolder(int port, String lease) throws Exception {
-        String body = send("GET", "http://127.0.0.1:" + port
-                + "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/" + lease, null).body();
-        return body.replaceAll("(?s).*\"holderIdentity\":\"([^\"]*)\".*", "$1");
     }
 
     /** Something only the lease's holder does: a pod to bind, or a ReplicaSet whose pod to create. */

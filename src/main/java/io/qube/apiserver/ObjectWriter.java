@@ -54,6 +54,27 @@ final class ObjectWriter {
     }
 
     Uni<WriteResult> create(RequestInfo request, ObjectNode body, WriteOptions options) {
+        return isService(request.definition()) ? createService(request, body, options, 1)
+                : createOnce(request, body, options);
+    }
+
+    /**
+     * A Service whose drawn address another apiserver gave away meanwhile (the store refuses a second holder) is
+     * admitted again from the request as sent, on a cache caught up with that other write, and so draws anew; an
+     * address the client asked for is then refused by admission as Kubernetes refuses it.
+     */
+    private Uni<WriteResult> createService(RequestInfo request, ObjectNode body, WriteOptions options, int attempt) {
+        return createOnce(request, body.deepCopy(), options)
+                .onFailure(AddressTaken.class).recoverWithUni(taken -> attempt < UPDATE_ATTEMPTS
+                        ? createService(request, body, options, attempt + 1)
+                        : Uni.createFrom().failure(((AddressTaken) taken).failure));
+    }
+
+    private static boolean isService(ResourceDefinition<?> definition) {
+        return definition.kind().equals("Service") && definition.group().isEmpty();
+    }
+
+    private Uni<WriteResult> createOnce(RequestInfo request, ObjectNode body, WriteOptions options) {
         ResourceDefinition<?> definition = request.definition();
         ObjectRules.checkTypes(body, definition);
         ObjectRules.checkKind(body, definition);
@@ -107,7 +128,8 @@ final class ObjectWriter {
         return namespaces.whenWritable(definition, request.storeNamespace(), () -> options.dryRun()
                         ? Uni.createFrom().item(dryRunResult(prepared.write(), 0))
                         : store.create(prepared.write()))
-                .onFailure(StoreException.class).transform(e -> storeFailure(e, definition))
+                .onFailure(StoreException.class).transform(e -> addressTaken(e)
+                        ? new AddressTaken(storeFailure(e, definition)) : storeFailure(e, definition))
                 .map(stored -> new WriteResult(stored, true, prepared.warnings()));
     }
 
@@ -141,7 +163,8 @@ final class ObjectWriter {
                             .replaceWithVoid();
         }
         return switch (definition.kind()) {
-            case "Service" -> store.listCached(ListRequest.all(definition.storeType()), false)
+            // A consistent read: a Service another apiserver just created must be seen, as its addresses are taken.
+            case "Service" -> store.listCached(ListRequest.all(definition.storeType()), true)
                     .invoke(services -> ServiceAddresses.assign(object, stored, services.items()))
                     .replaceWithVoid();
             case "PersistentVolumeClaim" -> store.listCached(ListRequest.all(StorageAdmission.STORAGE_CLASSES), false)
@@ -197,6 +220,16 @@ final class ObjectWriter {
                                 .onFailure(e -> attempt < UPDATE_ATTEMPTS && e instanceof Retry)
                                 .recoverWithUni(() -> update(request, change, options, target, false,
                                         attempt + 1)));
+    }
+
+    /** A Service's address was taken by another Service's write: worth admitting again. */
+    private static final class AddressTaken extends RuntimeException {
+        private final Throwable failure;
+
+        AddressTaken(Throwable failure) {
+            super(null, null, false, false);
+            this.failure = failure;
+        }
     }
 
     /** A conflict on a write the client did not pin to a version: worth trying again on fresh state. */
@@ -282,8 +315,9 @@ final class ObjectWriter {
                     prepared.warnings()));
         }
         return store.update(prepared.write(), Preconditions.revision(current.revision()))
-                .onFailure(StoreException.class).transform(e -> retryable && conflict(e) ? new Retry()
-                        : storeFailure(e, definition))
+                // A taken address is worth a fresh admission even when pinned: the object itself did not move.
+                .onFailure(StoreException.class).transform(e -> retryable && conflict(e) || addressTaken(e)
+                        ? new Retry() : storeFailure(e, definition))
                 .map(updated -> new WriteResult(updated, false, prepared.warnings()));
     }
 
@@ -565,6 +599,10 @@ final class ObjectWriter {
     private static ObjectNode nameFromPath(ObjectNode body, RequestInfo request) {
         ObjectRules.metadata(body).put("name", request.name());
         return body;
+    }
+
+    private static boolean addressTaken(Throwable e) {
+        return e instanceof StoreException s && s.reason() == StoreException.Reason.ADDRESS_TAKEN;
     }
 
     private static boolean conflict(Throwable e) {

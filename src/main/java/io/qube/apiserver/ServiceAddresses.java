@@ -16,7 +16,8 @@ import java.util.Set;
 /**
  * Gives services their cluster IP (from 10.96.0.0/12) and node ports (30000-32767) as the apiserver's allocators
  * do, and keeps them across updates that leave them out. Addresses are drawn at random and checked against the
- * services this process knows; see docs/api-differences.md for how that differs from Kubernetes' allocators.
+ * services this process knows; the store refuses an address another Service holds (migration V2), which covers
+ * what another apiserver gave out meanwhile. See docs/api-differences.md for how that differs from Kubernetes.
  */
 final class ServiceAddresses {
 

@@ -14,6 +14,8 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -35,6 +37,7 @@ public final class LeaderElection implements AutoCloseable {
     private final Runnable stepDown;
     private final String identity = hostAndUuid();
     private final AtomicInteger leading = new AtomicInteger();
+    private final ExecutorService terms;
     private CompletableFuture<?> election;
     private volatile boolean stopped;
 
@@ -44,6 +47,11 @@ public final class LeaderElection implements AutoCloseable {
         this.settings = settings;
         this.lead = lead;
         this.stepDown = stepDown;
+        this.terms = Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, lease + "-term");
+            thread.setDaemon(true);
+            return thread;
+        });
         Gauge.builder("leader.election.master.status", leading, AtomicInteger::get)
                 .description("Whether this process is the leader (1) or not (0).")
                 .tag("name", lease).register(registry);
@@ -87,17 +95,30 @@ public final class LeaderElection implements AutoCloseable {
         });
     }
 
+    /**
+     * fabric8 calls back from inside its acquire-or-renew step: a component that started there (the scheduler
+     * waits for its informers) held up the first renewal, and a slow start let the lease lapse to a standby. The
+     * component starts and stops on a thread of its own, in order.
+     */
     private void leading() {
         if (stopped) {
             return;
         }
-        lead.run();
-        leading.set(1);
+        terms.execute(() -> {
+            lead.run();
+            leading.set(1);
+        });
     }
 
+    /** Once closed, close itself steps down. */
     private void notLeading() {
-        leading.set(0);
-        stepDown.run();
+        if (stopped) {
+            return;
+        }
+        terms.execute(() -> {
+            leading.set(0);
+            stepDown.run();
+        });
     }
 
     /**
@@ -122,7 +143,10 @@ public final class LeaderElection implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        notLeading();
+        // Stepping down now, on the closing thread: whoever closes expects the component stopped on return.
+        leading.set(0);
+        terms.shutdownNow();
+        stepDown.run();
     }
 
     private static String hostAndUuid() {

@@ -94,8 +94,12 @@ final class Scheduler implements Handle, AutoCloseable {
                 percentageOfNodesToScore, binding);
     }
 
-    /** Starts the informers, waits for their first lists, then schedules. */
-    void start() {
+    /**
+     * Starts the informers and waits for their first lists; pending pods queue up meanwhile. A standby does this
+     * before it leads, as kube-scheduler syncs its informers before running for the lease, so that a new leader
+     * schedules at once instead of first listing the cluster.
+     */
+    void startInformers() {
         ClusterEvents handlers = new ClusterEvents(profile.schedulerName(), cache, queue, nominations);
         namespaces = client.namespaces().inform(handlers.namespaces(), 0);
         services = client.services().inAnyNamespace().inform();
@@ -106,6 +110,10 @@ final class Scheduler implements Handle, AutoCloseable {
         informers.add(client.nodes().inform(handlers.nodes(), 0));
         pods = client.pods().inAnyNamespace().inform(handlers.pods(), 0);
         informers.add(pods);
+    }
+
+    /** Schedules from the synced informers: only the leader does. */
+    void startScheduling() {
         metrics.watch(queue);
         timer.scheduleWithFixedDelay(queue::flush, 1, 1, TimeUnit.SECONDS);
         loop = new Thread(this::scheduleLoop, "scheduler");

@@ -44,6 +44,8 @@ public class SchedulerService {
     private SchedulerMetrics metrics;
     private LeaderElection election;
     private Scheduler scheduler;
+    private boolean scheduling;
+    private volatile boolean stopping;
 
     synchronized void start(@ObservesAsync HttpServerStart started) {
         if (!settings.enabled() || client != null) {
@@ -55,25 +57,39 @@ public class SchedulerService {
         metrics = new SchedulerMetrics(registry, settings.schedulerName());
         election = new LeaderElection(LEASE_NAME, settings.leaderElection(), registry, this::startScheduling,
                 this::stopScheduling);
+        standBy();
         election.start(client);
     }
 
-    private synchronized void startScheduling() {
-        if (scheduler != null) {
+    /** A scheduler with synced informers, ready to schedule the moment this process wins the lease. */
+    private synchronized void standBy() {
+        if (scheduler != null || stopping) {
             return;
         }
         PluginRegistry.Profile profile = new PluginRegistry.Profile(settings.schedulerName(),
                 settings.disabledPlugins().orElse(Set.of()), settings.weights(), strategy(settings.scoringStrategy()),
                 settings.volumeBindTimeout());
         scheduler = new Scheduler(client, profile, settings.percentageOfNodesToScore(), metrics, election.identity());
-        scheduler.start();
+        scheduler.startInformers();
     }
 
+    private synchronized void startScheduling() {
+        if (scheduling) {
+            return;
+        }
+        standBy();
+        scheduler.startScheduling();
+        scheduling = true;
+    }
+
+    /** A former leader's queue and assumptions are dropped; it stands by again with fresh informers. */
     private synchronized void stopScheduling() {
-        if (scheduler != null) {
+        if (scheduling) {
             LOG.info("scheduler stopped: no longer the leader");
+            scheduling = false;
             scheduler.close();
             scheduler = null;
+            standBy();
         }
     }
 
@@ -86,9 +102,16 @@ public class SchedulerService {
         };
     }
 
-    synchronized void stop(@Observes ShutdownEvent event) {
+    void stop(@Observes ShutdownEvent event) {
+        stopping = true;
         if (election != null) {
             election.close();
+        }
+        synchronized (this) {
+            if (scheduler != null) {
+                scheduler.close();
+                scheduler = null;
+            }
         }
         if (client != null) {
             client.close();

@@ -10,6 +10,8 @@ public class StoreException extends RuntimeException {
         CONFLICT("Conflict", 409),
         EXPIRED("Expired", 410),
         BAD_REQUEST("BadRequest", 400),
+        /** A Service's cluster IP or node port another Service holds (the store's allocation table refused it). */
+        ADDRESS_TAKEN("Invalid", 422),
         TOO_LARGE("RequestEntityTooLarge", 413),
         TIMEOUT("Timeout", 504),
         UNAVAILABLE("ServiceUnavailable", 503);
@@ -54,6 +56,12 @@ public class StoreException extends RuntimeException {
 
     public static StoreException expired(String message) {
         return new StoreException(Reason.EXPIRED, message);
+    }
+
+    /** @param address what is taken, e.g. "ip 10.96.4.7" or "port 30080" */
+    public static StoreException addressTaken(String address) {
+        return new StoreException(Reason.ADDRESS_TAKEN, null, 0, "provided " + address + " is already allocated",
+                null);
     }
 
     public static StoreException unavailable(String message, Throwable cause) {

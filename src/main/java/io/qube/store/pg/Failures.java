@@ -6,6 +6,9 @@ import io.vertx.pgclient.PgException;
 /** Classifies database failures into the store's errors. */
 final class Failures {
 
+    /** The unique key of Services' addresses (migration V2), which refuses an address to its second holder. */
+    private static final String ADDRESS_CONSTRAINT = "qube_service_address_pkey";
+
     private Failures() {
     }
 
@@ -22,6 +25,9 @@ final class Failures {
     static StoreException toStoreException(Throwable failure) {
         if (failure instanceof StoreException store) {
             return store;
+        }
+        if (failure instanceof PgException pg && ADDRESS_CONSTRAINT.equals(pg.getConstraint())) {
+            return StoreException.addressTaken(pg.getDetail());
         }
         if (isDataError(failure)) {
             return new StoreException(StoreException.Reason.BAD_REQUEST, null, 0,
