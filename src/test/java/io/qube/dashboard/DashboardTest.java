@@ -34,6 +34,9 @@ import java.time.Instant;
 import java.util.Map;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -104,6 +107,17 @@ class DashboardTest {
         return new PodBuilder().withNewMetadata().withName(name).endMetadata()
                 .withNewSpec().addNewContainer().withName("main").withImage("busybox").endContainer().endSpec()
                 .build();
+    }
+
+    @Test
+    void thePagesComeFromTheJarAndTheBareNameRedirects() {
+        given().redirects().follow(false).get("/dashboard").then().statusCode(302)
+                .header("Location", endsWith("/dashboard/"));
+        given().get("/dashboard/").then().statusCode(200).contentType(containsString("text/html"))
+                .body(containsString("js/app.js"));
+        // The front-end library is served by this process from its Maven dependency, not from the internet.
+        given().get("/_static/htm/3.1.1/preact/standalone.module.js").then().statusCode(200)
+                .body(containsString("useState"));
     }
 
     @Test
