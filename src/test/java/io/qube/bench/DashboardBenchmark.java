@@ -19,14 +19,18 @@ import java.util.concurrent.Semaphore;
 
 /**
  * The dashboard in Debian's headless Chromium against one packaged Qube holding 10,000 pods (bench/dashboard.sh):
- * (a) first paint of /dashboard/, (b) the 10,000-pod list drawn and (c) answering a click, each from the start of
- * the navigation, next to the baseline of the same run: a plain HTTP client fetching the same 10,000-pod list.
+ * (a) first paint of /dashboard/, (b) the pod list's first rows drawn (the page lists in pages of 500), (c) a click
+ * on a row answered and (d) all 10,000 drawn, each from the start of the navigation, next to the baseline of the
+ * same run: a plain HTTP client fetching the same 10,000-pod list whole.
  * Medians of ROUNDS fresh browser contexts (no cache carried over); the first, cold round is printed on its own.
  */
 public final class DashboardBenchmark {
 
     private static final int ROUNDS = 5;
     private static final int CONCURRENT_WRITES = 32;
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -58,7 +62,23 @@ public final class DashboardBenchmark {
                 bytes = list.body().length;
             }
 
+            // The same list as the page reads it: pages of 500 following the continue token.
+            double[] pagedBaseline = new double[ROUNDS];
+            for (int i = 0; i < ROUNDS; i++) {
+                long start = System.nanoTime();
+                String token = "";
+                do {
+                    HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(server.url(
+                            "/api/v1/pods?limit=500" + (token.isEmpty() ? "" : "&continue="
+                                    + java.net.URLEncoder.encode(token, java.nio.charset.StandardCharsets.UTF_8)))))
+                            .header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+                    token = continueToken(page.body());
+                } while (!token.isEmpty());
+                pagedBaseline[i] = (System.nanoTime() - start) / 1e6;
+            }
+
             double[] firstPaint = new double[ROUNDS];
+            double[] firstRows = new double[ROUNDS];
             double[] listDrawn = new double[ROUNDS];
             double[] clickAnswered = new double[ROUNDS];
             for (int i = 0; i < ROUNDS; i++) {
@@ -73,17 +93,21 @@ public final class DashboardBenchmark {
                     page.navigate("about:blank");
                     long start = System.nanoTime();
                     page.navigate(server.url("/dashboard/#/pods"));
+                    // Interactive: a click on a row (of the first page of the list) opens that pod.
+                    page.locator("[role=row][data-key='bench/p-00003']").click(new com.microsoft.playwright.Locator
+                            .ClickOptions().setTimeout(60_000));
+                    page.waitForSelector("#pod-detail[data-pod='bench/p-00003']");
+                    clickAnswered[i] = (System.nanoTime() - start) / 1e6;
+                    firstRows[i] = number(page.evaluate(
+                            "performance.getEntriesByName('pods-first-rows')[0].startTime"));
                     page.waitForSelector("body[data-pods-shown='" + pods + "']",
                             new Page.WaitForSelectorOptions().setTimeout(60_000));
                     listDrawn[i] = number(page.evaluate(
                             "performance.getEntriesByName('pods-interactive')[0].startTime"));
-                    // Interactive: a click on a row of the full list opens that pod.
-                    page.locator("[role=row][data-key='bench/p-00003']").click();
-                    page.waitForSelector("#pod-detail[data-pod='bench/p-00003']");
-                    clickAnswered[i] = (System.nanoTime() - start) / 1e6;
                     if (i == 0) {
-                        progress(String.format("cold round: first paint %.0f ms, list drawn %.0f ms, click answered "
-                                + "%.0f ms", firstPaint[i], listDrawn[i], clickAnswered[i]));
+                        progress(String.format("cold round: first paint %.0f ms, first rows %.0f ms, click answered "
+                                + "%.0f ms, whole list drawn %.0f ms", firstPaint[i], firstRows[i], clickAnswered[i],
+                                listDrawn[i]));
                     }
                 }
             }
@@ -91,11 +115,13 @@ public final class DashboardBenchmark {
             System.out.printf("Dashboard, %,d pods (list JSON %.1f MB), medians of %d rounds:%n", pods, bytes / 1e6,
                     ROUNDS);
             System.out.printf("  baseline: plain HTTP GET /api/v1/pods, whole body  %7.0f ms%n", median(baseline));
+            System.out.printf("  baseline: the same in pages of 500 (continue)    %7.0f ms%n", median(pagedBaseline));
             System.out.printf("  (a) first contentful paint of /dashboard/         %7.0f ms   (target < 1,000)%n",
                     median(firstPaint));
-            System.out.printf("  (b) 10,000-pod list drawn (navigation start)      %7.0f ms%n", median(listDrawn));
-            System.out.printf("  (c) ... and a click on a row answered (wall clock) %7.0f ms   (target < 2,000)%n",
+            System.out.printf("  (b) first rows of the pod list drawn              %7.0f ms%n", median(firstRows));
+            System.out.printf("  (c) a click on a row answered (wall clock)        %7.0f ms   (target < 2,000)%n",
                     median(clickAnswered));
+            System.out.printf("  (d) the whole %,d-pod list drawn                  %7.0f ms%n", pods, median(listDrawn));
         }
     }
 
@@ -130,6 +156,11 @@ public final class DashboardBenchmark {
         if (response.statusCode() != 201) {
             throw new IllegalStateException("POST " + path + ": " + response.statusCode() + " " + response.body());
         }
+    }
+
+    /** Parsed whole, as the page parses each page too. */
+    private static String continueToken(String list) throws java.io.IOException {
+        return JSON.readTree(list).path("metadata").path("continue").asText("");
     }
 
     private static double number(Object value) {

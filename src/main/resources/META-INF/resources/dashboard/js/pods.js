@@ -86,12 +86,16 @@ export function Pods({ namespace }) {
         || a.metadata.name.localeCompare(b.metadata.name)),
     [watched.version, namespace, search]);
   useEffect(() => {
+    // What the benchmark reads: the first rows drawn, and the first complete list drawn.
+    if (watched.items.size > 0 && !document.body.dataset.podsFirstRows) {
+      document.body.dataset.podsFirstRows = String(pods.length);
+      performance.mark('pods-first-rows');
+    }
     if (watched.synced && !document.body.dataset.podsShown) {
-      // What the benchmark waits for: the first complete list drawn.
       document.body.dataset.podsShown = String(pods.length);
       performance.mark('pods-interactive');
     }
-  }, [watched.synced]);
+  }, [watched.version, watched.synced]);
   const selected = chosen && watched.items.get(chosen);
   const withUsage = metrics.served === true;
   const columns = [
@@ -110,7 +114,7 @@ export function Pods({ namespace }) {
   return html`
     <div class="toolbar"><input type="search" id="pod-search" placeholder="Filter by name" value=${search}
         onInput=${event => setSearch(event.currentTarget.value)} />
-      <span class="muted" id="pod-count">${watched.synced ? `${pods.length} pods` : 'Loading pods…'}</span></div>
+      <span class="muted" id="pod-count">${watched.synced ? `${pods.length} pods` : `${pods.length} pods so far, loading…`}</span></div>
     <div class=${selected ? 'split' : ''}>
       <${VirtualTable} label="pods" columns=${columns} rows=${pods} rowKey=${keyOf} selected=${chosen}
         onSelect=${pod => setChosen(keyOf(pod))} />

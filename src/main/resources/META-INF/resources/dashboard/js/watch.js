@@ -8,6 +8,7 @@ const FIRST_RETRY_MS = 500;
 const LAST_RETRY_MS = 16000;
 // Bursts of events (a rollout, a relist) are drawn once: views hear of changes at most this often.
 const COALESCE_MS = 40;
+const PAGE_SIZE = 500;
 
 class Expired extends Error {}
 
@@ -101,19 +102,33 @@ class Collection {
     }
   }
 
+  /**
+   * Lists in pages of PAGE_SIZE, as kubectl does: the first page is drawn at once (the first time; a relist keeps
+   * the old items until it has them all), and the continue token keeps every page at the first one's version.
+   */
   async relist() {
-    const list = await get(this.path);
+    const separator = this.path.includes('?') ? '&' : '?';
     const items = new Map();
-    for (const item of list.items) {
-      items.set(keyOf(item), item);
-    }
-    this.items = items;
-    this.synced = true;
+    let token = '';
+    let version;
+    do {
+      const page = await get(`${this.path}${separator}limit=${PAGE_SIZE}`
+          + (token ? `&continue=${encodeURIComponent(token)}` : ''));
+      for (const item of page.items) {
+        items.set(keyOf(item), item);
+      }
+      version = page.metadata.resourceVersion;
+      token = page.metadata.continue || '';
+      markReachable();
+      if (!this.synced || !token) {
+        this.items = token ? new Map(items) : items;
+        this.synced = !token;
+        this.changed();
+      }
+    } while (token);
     this.error = null;
     this.retryMs = FIRST_RETRY_MS;
-    markReachable();
-    this.changed();
-    return list.metadata.resourceVersion;
+    return version;
   }
 
   /** Follows one watch from version; returns the version to resume from when the server ends it. */
