@@ -100,8 +100,17 @@ public final class DashboardBenchmark {
                     clickAnswered[i] = (System.nanoTime() - start) / 1e6;
                     firstRows[i] = number(page.evaluate(
                             "performance.getEntriesByName('pods-first-rows')[0].startTime"));
-                    page.waitForSelector("body[data-pods-shown='" + pods + "']",
-                            new Page.WaitForSelectorOptions().setTimeout(60_000));
+                    List<String> console = new java.util.concurrent.CopyOnWriteArrayList<>();
+                    page.onConsoleMessage(message -> console.add(message.type() + ": " + message.text()));
+                    try {
+                        page.waitForSelector("body[data-pods-shown='" + pods + "']",
+                                new Page.WaitForSelectorOptions().setTimeout(180_000)
+                                        .setState(com.microsoft.playwright.options.WaitForSelectorState.ATTACHED));
+                    } catch (com.microsoft.playwright.TimeoutError e) {
+                        throw new IllegalStateException("round " + i + ": the whole list was not drawn; the page "
+                                + "says " + page.locator("#pod-count").textContent() + ", body "
+                                + page.evaluate("JSON.stringify(document.body.dataset)") + ", console " + console, e);
+                    }
                     listDrawn[i] = number(page.evaluate(
                             "performance.getEntriesByName('pods-interactive')[0].startTime"));
                     if (i == 0) {
