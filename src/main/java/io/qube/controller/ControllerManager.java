@@ -142,7 +142,7 @@ public class ControllerManager {
             });
             try {
                 CompletableFuture.allOf(starting.stream()
-                        .map(controller -> CompletableFuture.runAsync(() -> controller.start(shared), starters))
+                        .map(controller -> CompletableFuture.runAsync(() -> controller.start(shared.view()), starters))
                         .toArray(CompletableFuture[]::new)).join();
             } catch (CompletionException e) {
                 throw e.getCause() instanceof RuntimeException cause ? cause : e;

@@ -7,14 +7,22 @@ import io.qube.controller.api.Informers;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** The informers of one leadership term: made on first request, started by {@link #awaitSynced}, closed together. */
-final class SharedInformers implements Informers, AutoCloseable {
+/**
+ * The informers of one leadership term: made on first request, started when a controller awaits them, closed together.
+ * Each controller gets its own {@link #view}, which waits only for the kinds that controller asked for (as each of
+ * kube-controller-manager's controllers waits for its own informers' sync): a new leader's ReplicaSets do not wait
+ * for the garbage collector to list every kind.
+ */
+final class SharedInformers implements AutoCloseable {
 
     /** A list that takes longer means the API is not answering; the controllers' start fails and is retried. */
     private static final Duration SYNC_PATIENCE = Duration.ofMinutes(2);
@@ -27,9 +35,8 @@ final class SharedInformers implements Informers, AutoCloseable {
         this.client = client;
     }
 
-    @Override
     @SuppressWarnings("unchecked")
-    public synchronized <T extends HasMetadata> SharedIndexInformer<T> of(Class<T> kind) {
+    synchronized <T extends HasMetadata> SharedIndexInformer<T> of(Class<T> kind) {
         if (closed) {
             throw new IllegalStateException("the informers were closed");
         }
@@ -40,13 +47,33 @@ final class SharedInformers implements Informers, AutoCloseable {
         });
     }
 
-    @Override
-    public void awaitSynced() {
+    /** The informers as one controller sees them: the same shared ones, synced as far as it needs. */
+    Informers view() {
+        return new Informers() {
+            private final Set<SharedIndexInformer<?>> asked = ConcurrentHashMap.newKeySet();
+
+            @Override
+            public <T extends HasMetadata> SharedIndexInformer<T> of(Class<T> kind) {
+                SharedIndexInformer<T> informer = SharedInformers.this.of(kind);
+                asked.add(informer);
+                return informer;
+            }
+
+            @Override
+            public void awaitSynced() {
+                SharedInformers.this.awaitSynced(List.copyOf(asked));
+            }
+        };
+    }
+
+    private void awaitSynced(List<SharedIndexInformer<?>> wanted) {
         CompletableFuture<?>[] started;
         synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("the informers were closed");
+            }
             // start() on a running informer hands back the future of its first list.
-            started = informers.values().stream().map(i -> i.start().toCompletableFuture())
-                    .toArray(CompletableFuture[]::new);
+            started = wanted.stream().map(i -> i.start().toCompletableFuture()).toArray(CompletableFuture[]::new);
         }
         try {
             CompletableFuture.allOf(started).get(SYNC_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);

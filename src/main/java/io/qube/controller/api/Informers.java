@@ -13,6 +13,6 @@ public interface Informers {
     /** The shared informer of this kind; handlers added to it while it runs first hear every cached object added. */
     <T extends HasMetadata> SharedIndexInformer<T> of(Class<T> kind);
 
-    /** Starts every informer handed out so far and blocks until each has listed its kind. */
+    /** Starts every informer handed out to this controller so far and blocks until each has listed its kind. */
     void awaitSynced();
 }
