@@ -70,6 +70,12 @@ final class Kubectl {
                 .start();
     }
 
+    /** Types on a started kubectl's stdin. */
+    static void type(Process process, String text) throws IOException {
+        process.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
+    }
+
     /** Everything a started kubectl prints, collected as it comes (read on a thread of its own). */
     static StringBuffer output(Process process) {
         StringBuffer output = new StringBuffer();

@@ -491,10 +491,10 @@ class ProcessPodsIT {
                     }));
             // kubectl attaches once it sees the container running; typed lines go to the shell from then on.
             await().atMost(WAIT).untilAsserted(() -> {
-                type(debug, "echo typed-$((6*7))\n");
+                Kubectl.type(debug, "echo typed-$((6*7))\n");
                 assertThat(output.toString()).contains("typed-42");
             });
-            type(debug, "exit 3\n");
+            Kubectl.type(debug, "exit 3\n");
             assertThat(debug.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as(output::toString).isTrue();
         } finally {
             debug.destroyForcibly();
@@ -532,7 +532,7 @@ class ProcessPodsIT {
         StringBuffer output = Kubectl.output(attach);
         try {
             await().atMost(WAIT).untilAsserted(() -> {
-                type(attach, "echo attached-$((40+2))\n");
+                Kubectl.type(attach, "echo attached-$((40+2))\n");
                 assertThat(output.toString()).contains("attached-42");
             });
         } finally {
@@ -547,16 +547,8 @@ class ProcessPodsIT {
         assertThat(missing.out()).contains("nope");
     }
 
-    private static void type(Process process, String text) throws IOException {
-        process.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
-        process.getOutputStream().flush();
-    }
-
     private static ContainerStatus ephemeral(String pod, String container) {
-        Pod current = pods().withName(pod).get();
-        return current == null || current.getStatus() == null ? null : current.getStatus()
-                .getEphemeralContainerStatuses().stream().filter(s -> s.getName().equals(container)).findFirst()
-                .orElse(null);
+        return new PodLookups(client, "default").ephemeral(pod, container);
     }
 
     @Test
