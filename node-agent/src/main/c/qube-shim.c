@@ -17,8 +17,9 @@
  *
  * While COMMAND runs, DIR/attach is a unix socket for attach (what conmon's attach socket is): each client gets
  * the output from then on and may write to stdin. Messages both ways are framed as TYPE (1 byte), LENGTH (4 bytes,
- * big-endian), PAYLOAD: the shim sends 1 stdout and 2 stderr; a client sends 0 stdin, 3 the end of stdin and
- * 4 a terminal size (columns then rows, 2 bytes each). The shim closes every client when COMMAND has ended.
+ * big-endian), PAYLOAD: the shim sends 1 stdout and 2 stderr; a client sends 0 stdin, 3 the end of its stdin
+ * (which ends the command's only with -o: as with Kubernetes, other clients may attach later) and 4 a terminal
+ * size (columns then rows, 2 bytes each). The shim closes every client when COMMAND has ended.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -226,7 +227,7 @@ static void handle_messages(struct client *client) {
                 }
                 written += (size_t) count;
             }
-        } else if (header[0] == 3) {
+        } else if (header[0] == 3 && stdin_once) {
             close_stdin();
         } else if (header[0] == 4 && length == 4 && terminal_fd >= 0) {
             struct winsize size = {.ws_col = (unsigned short) ((payload[0] << 8) | payload[1]),
