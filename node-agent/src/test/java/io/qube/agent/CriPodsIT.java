@@ -204,11 +204,12 @@ class CriPodsIT {
         try {
             await().atMost(WAIT).untilAsserted(() -> assertThat(pods.ephemeral("debuggee", "debugger")).isNotNull()
                     .satisfies(s -> {
-                        assertThat(s.getState().getRunning()).isNotNull();
+                        assertThat(s.getState().getRunning()).as(s::toString).isNotNull();
                         assertThat(s.getContainerID()).startsWith("containerd://");
                         assertThat(s.getImageID()).contains("sha256:");
                     }));
             await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(debug.isAlive()).as(() -> "kubectl debug ended early:\n" + output).isTrue();
                 Kubectl.type(debug, "echo typed-$((6*7)); ps -o args\n");
                 assertThat(output.toString()).contains("typed-42").contains("target-marker");
             });

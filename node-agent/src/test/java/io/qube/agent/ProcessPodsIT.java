@@ -491,6 +491,7 @@ class ProcessPodsIT {
                     }));
             // kubectl attaches once it sees the container running; typed lines go to the shell from then on.
             await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(debug.isAlive()).as(() -> "kubectl debug ended early:\n" + output).isTrue();
                 Kubectl.type(debug, "echo typed-$((6*7))\n");
                 assertThat(output.toString()).contains("typed-42");
             });

@@ -335,9 +335,15 @@ public final class CriRuntime implements ContainerRuntime {
         }
         // As the kubelet: a PID namespace of the container's own (no shareProcessNamespace), the pod's IPC and
         // network (the node's for hostNetwork); a CRI default of POD for pid would share the pause process's.
-        Cri.NamespaceOption namespaces = Cri.NamespaceOption.newBuilder().setPid(Cri.NamespaceMode.CONTAINER)
+        // An ephemeral container with a target joins its target's PID namespace (CRI's TARGET mode).
+        Cri.NamespaceOption.Builder namespaces = Cri.NamespaceOption.newBuilder().setPid(Cri.NamespaceMode.CONTAINER)
                 .setIpc(Cri.NamespaceMode.POD)
-                .setNetwork(hostNetwork ? Cri.NamespaceMode.NODE : Cri.NamespaceMode.POD).build();
+                .setNetwork(hostNetwork ? Cri.NamespaceMode.NODE : Cri.NamespaceMode.POD);
+        if (config.pidTarget() != null) {
+            namespaces.setPid(Cri.NamespaceMode.TARGET).setTargetId(config.pidTarget());
+        }
+        builder.setStdin(config.streams().stdin()).setStdinOnce(config.streams().stdinOnce())
+                .setTty(config.streams().tty());
         builder.setLinux(Cri.LinuxContainerConfig.newBuilder().setResources(resources(config.resources()))
                 .setSecurityContext(security(config.security()).toBuilder().setNamespaceOptions(namespaces)));
         return builder.build();
