@@ -118,7 +118,8 @@ final class ObjectHandlers {
                     failure -> Responses.failure(context, asApi(failure, request.definition())));
             return;
         }
-        if (("exec".equals(sub) || "portforward".equals(sub)) && request.definition().kind().equals("Pod")) {
+        if (("exec".equals(sub) || "attach".equals(sub) || "portforward".equals(sub))
+                && request.definition().kind().equals("Pod")) {
             if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.POST)) {
                 throw unsupported(method, request);
             }
@@ -126,6 +127,8 @@ final class ObjectHandlers {
                     e -> Responses.failure(context, asApi(e, request.definition()));
             if (sub.equals("exec")) {
                 podExec.handle(context, request.namespace(), request.name(), failure);
+            } else if (sub.equals("attach")) {
+                podExec.attach(context, request.namespace(), request.name(), failure);
             } else {
                 podPortForward.handle(context, request.namespace(), request.name(), failure);
             }

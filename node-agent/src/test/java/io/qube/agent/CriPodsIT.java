@@ -188,6 +188,42 @@ class CriPodsIT {
         }
     }
 
+    /**
+     * {@code kubectl debug -it --target} on the cri runtime, kubectl on a terminal (script(1)): the ephemeral
+     * container runs its image in the target's PID namespace (it sees the target's processes), takes what is typed,
+     * and its exit is reported with its code; the target runs on.
+     */
+    @Test
+    void debugRunsAnEphemeralContainerInTheTargetsProcessNamespace() throws Exception {
+        kubectl.ok("run", "debuggee", "--image=" + busybox, "--overrides={\"spec\":{\"nodeName\":\"" + NODE
+                + "\"}}", "--command", "--", "sh", "-c", "while true; do sleep 0.5; done # target-marker");
+        await().atMost(WAIT).until(() -> pods.condition("debuggee", "Ready"), "True"::equals);
+        Process debug = kubectl.startOnTerminal("debug", "-it", "debuggee", "--image=" + busybox,
+                "--target=debuggee", "--container=debugger", "--", "sh");
+        StringBuffer output = Kubectl.output(debug);
+        try {
+            await().atMost(WAIT).untilAsserted(() -> assertThat(pods.ephemeral("debuggee", "debugger")).isNotNull()
+                    .satisfies(s -> {
+                        assertThat(s.getState().getRunning()).as(s::toString).isNotNull();
+                        assertThat(s.getContainerID()).startsWith("containerd://");
+                        assertThat(s.getImageID()).contains("sha256:");
+                    }));
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(debug.isAlive()).as(() -> "kubectl debug ended early:\n" + output).isTrue();
+                Kubectl.type(debug, "echo typed-$((6*7)); ps -o args\n");
+                assertThat(output.toString()).contains("typed-42").contains("target-marker");
+            });
+            Kubectl.type(debug, "exit 3\n");
+            assertThat(debug.waitFor(60, TimeUnit.SECONDS)).as(output::toString).isTrue();
+        } finally {
+            debug.destroyForcibly();
+        }
+        await().atMost(WAIT).untilAsserted(() -> assertThat(pods.ephemeral("debuggee", "debugger").getState()
+                .getTerminated()).isNotNull().satisfies(t -> assertThat(t.getExitCode()).isEqualTo(3)));
+        assertThat(pods.status("debuggee", "debuggee").getState().getRunning()).isNotNull();
+        assertThat(pods.status("debuggee", "debuggee").getRestartCount()).isZero();
+    }
+
     @Test
     void memoryLimitExceededIsOomKilled() throws Exception {
         kubectl.ok("apply", "-f", manifest("oom.yaml", """

@@ -59,6 +59,42 @@ final class Kubectl {
         return builder.start();
     }
 
+    /**
+     * Starts kubectl on a terminal of its own (script(1) allocates it), for {@code -t}: kubectl then puts its
+     * terminal in raw mode and the test types on script's stdin as a user at a keyboard would.
+     */
+    Process startOnTerminal(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(io.qube.agent.runtime.Terminal.underScript(command)).redirectErrorStream(true)
+                .start();
+    }
+
+    /** Types on a started kubectl's stdin. */
+    static void type(Process process, String text) throws IOException {
+        process.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
+    }
+
+    /** Everything a started kubectl prints, collected as it comes (read on a thread of its own). */
+    static StringBuffer output(Process process) {
+        StringBuffer output = new StringBuffer();
+        Thread reader = new Thread(() -> {
+            byte[] buffer = new byte[4096];
+            try (var in = process.getInputStream()) {
+                int read;
+                while ((read = in.read(buffer)) > 0) {
+                    output.append(new String(buffer, 0, read, StandardCharsets.UTF_8));
+                }
+            } catch (IOException ended) {
+                // the process ended
+            }
+        }, "kubectl-output");
+        reader.setDaemon(true);
+        reader.start();
+        return output;
+    }
+
     private ProcessBuilder command(String... args) {
         List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
         command.addAll(List.of(args));

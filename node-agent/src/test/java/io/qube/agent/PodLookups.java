@@ -41,6 +41,14 @@ record PodLookups(KubernetesClient client, String namespace) {
                 .filter(s -> s.getName().equals(container)).findFirst().orElse(null);
     }
 
+    /** An ephemeral container's status, or null while the pod reports none for it. */
+    ContainerStatus ephemeral(String pod, String container) {
+        Pod current = pod(pod);
+        return current == null || current.getStatus() == null ? null : current.getStatus()
+                .getEphemeralContainerStatuses().stream().filter(s -> s.getName().equals(container)).findFirst()
+                .orElse(null);
+    }
+
     String waitingReason(String pod, String container) {
         ContainerStatus status = status(pod, container);
         return status == null || status.getState() == null || status.getState().getWaiting() == null ? null

@@ -470,6 +470,91 @@ class ProcessPodsIT {
         await().atMost(WAIT).until(() -> ready(client.nodes().withName(NODE).get()));
     }
 
+    /**
+     * {@code kubectl debug -it} as a user runs it, on a terminal (script(1) gives kubectl one): the ephemeral
+     * container starts in the running pod, is reported running, takes what is typed and answers, and once exited is
+     * reported terminated with its exit code; the pod's own container runs on, and the ephemeral one is not started
+     * again.
+     */
+    @Test
+    void debugStartsAnEphemeralContainerAndAttachesToIt() throws Exception {
+        kubectl.ok("run", "debuggee", "--image=busybox", "--overrides={\"spec\":{\"nodeName\":\"" + NODE + "\"}}",
+                "--command", "--", "sh", "-c", "while true; do sleep 1; done");
+        awaitReady("debuggee");
+        Process debug = kubectl.startOnTerminal("debug", "-it", "debuggee", "--image=busybox", "--target=debuggee",
+                "--container=debugger", "--", "sh");
+        StringBuffer output = Kubectl.output(debug);
+        try {
+            await().atMost(WAIT).untilAsserted(() -> assertThat(ephemeral("debuggee", "debugger"))
+                    .isNotNull().satisfies(s -> {
+                        assertThat(s.getState().getRunning()).isNotNull();
+                        assertThat(s.getImage()).isEqualTo("busybox");
+                        assertThat(s.getImageID()).isNotEmpty();
+                        assertThat(s.getContainerID()).startsWith("process://");
+                    }));
+            // kubectl attaches once it sees the container running; typed lines go to the shell from then on.
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(debug.isAlive()).as(() -> "kubectl debug ended early:\n" + output).isTrue();
+                Kubectl.type(debug, "echo typed-$((6*7))\n");
+                assertThat(output.toString()).contains("typed-42");
+            });
+            Kubectl.type(debug, "exit 3\n");
+            assertThat(debug.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as(output::toString).isTrue();
+        } finally {
+            debug.destroyForcibly();
+        }
+        await().atMost(WAIT).untilAsserted(() -> assertThat(ephemeral("debuggee", "debugger").getState()
+                .getTerminated()).isNotNull().satisfies(t -> assertThat(t.getExitCode()).isEqualTo(3)));
+        Pod pod = pods().withName("debuggee").get();
+        assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
+        assertThat(pod.getStatus().getContainerStatuses()).singleElement()
+                .satisfies(s -> assertThat(s.getRestartCount()).isZero());
+        // Never restarted: the relist that follows leaves the ended container as it is.
+        await().during(Duration.ofSeconds(3)).atMost(WAIT).untilAsserted(() -> assertThat(
+                ephemeral("debuggee", "debugger").getState().getTerminated()).isNotNull());
+        assertThat(kubectl.ok("logs", "debuggee", "-c", "debugger")).contains("typed-42");
+    }
+
+    /**
+     * {@code kubectl attach -i} to an ordinary container with stdin and a tty (kubectl without a terminal of its
+     * own: {@code -i} only): what is written reaches the container's shell, its answer comes back; leaving detaches
+     * without ending the container.
+     */
+    @Test
+    void attachReachesAContainersOwnStdinAndOutput() throws Exception {
+        kubectl.ok("apply", "-f", manifest("attach.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: attachee}
+                spec:
+                  nodeName: it-node
+                  containers:
+                  - {name: main, image: busybox, command: [sh], stdin: true, tty: true}
+                """).toString());
+        awaitReady("attachee");
+        Process attach = kubectl.start("attach", "-i", "attachee", "-c", "main");
+        StringBuffer output = Kubectl.output(attach);
+        try {
+            await().atMost(WAIT).untilAsserted(() -> {
+                Kubectl.type(attach, "echo attached-$((40+2))\n");
+                assertThat(output.toString()).contains("attached-42");
+            });
+        } finally {
+            attach.destroyForcibly();
+        }
+        await().during(Duration.ofSeconds(2)).atMost(WAIT).untilAsserted(() -> assertThat(
+                status("attachee", "main").getState().getRunning()).isNotNull());
+        assertThat(status("attachee", "main").getRestartCount()).isZero();
+
+        Kubectl.Result missing = kubectl.run("attach", "attachee", "-c", "nope");
+        assertThat(missing.exitCode()).isNotZero();
+        assertThat(missing.out()).contains("nope");
+    }
+
+    private static ContainerStatus ephemeral(String pod, String container) {
+        return new PodLookups(client, "default").ephemeral(pod, container);
+    }
+
     @Test
     void execRunsInTheContainerWithStdinAndItsExitCode() throws Exception {
         kubectl.ok("run", "shell", "--image=busybox", "--overrides={\"spec\":{\"nodeName\":\"" + NODE + "\"}}",

@@ -47,7 +47,8 @@ public record ServedResource(ResourceDefinition<?> definition, List<String> verb
         }
         // Subresources Kubernetes defines for one kind each: the scheduler binds a pod through pods/binding,
         // kubectl drain evicts through pods/eviction, kubectl logs, exec and port-forward use pods/log, pods/exec and
-        // pods/portforward, kubectl debug adds ephemeral containers through pods/ephemeralcontainers, and the
+        // pods/portforward, kubectl debug adds ephemeral containers through pods/ephemeralcontainers and attaches to
+        // them (as kubectl attach does) through pods/attach, and the
         // namespace controller clears spec.finalizers
         // through namespaces/finalize.
         if (definition.type() == Pod.class) {
@@ -56,6 +57,9 @@ public record ServedResource(ResourceDefinition<?> definition, List<String> verb
             subresources.add(new Subresource("log", Pod.class, List.of("get")));
             subresources.add(new Subresource("ephemeralcontainers", Pod.class, READ_WRITE));
             subresources.add(new Subresource("exec", PodExecOptions.class, List.of("create", "get")));
+            // fabric8's model has no PodAttachOptions class: the kind is named as Kubernetes names it.
+            subresources.add(new Subresource("attach", PodExecOptions.class, "v1", "PodAttachOptions",
+                    List.of("create", "get")));
             subresources.add(new Subresource("portforward", PodPortForwardOptions.class, List.of("create", "get")));
         }
         if (definition.type() == Namespace.class) {

@@ -73,8 +73,8 @@ class DiscoveryTest {
                 .containsEntry("shortNames", List.of("po")).containsEntry("categories", List.of("all"))
                 .containsEntry("responseKind", Map.of("group", "", "version", "v1", "kind", "Pod"));
         assertThat(api.getList("items[0].versions[0].resources.find { it.resource == 'pods' }.subresources.subresource"))
-                .containsExactly("binding", "ephemeralcontainers", "eviction", "exec", "log", "portforward",
-                        "status");
+                .containsExactly("attach", "binding", "ephemeralcontainers", "eviction", "exec", "log",
+                        "portforward", "status");
         assertThat(api.getList("items[0].versions[0].resources.find { it.resource == 'pods' }.subresources"
                 + ".find { it.subresource == 'log' }.verbs")).containsExactly("get");
         assertThat(api.getList("items[0].versions[0].resources.find { it.resource == 'bindings' }.verbs"))
@@ -148,11 +148,13 @@ class DiscoveryTest {
         assertThat(v1.getString("kind")).isEqualTo("APIResourceList");
         assertThat(v1.getString("groupVersion")).isEqualTo("v1");
         List<String> names = v1.getList("resources.name");
-        assertThat(names).containsSubsequence("pods", "pods/binding", "pods/exec", "pods/log", "pods/portforward",
-                        "pods/status")
+        assertThat(names).containsSubsequence("pods", "pods/attach", "pods/binding", "pods/exec", "pods/log",
+                        "pods/portforward", "pods/status")
                 .containsSubsequence("namespaces", "namespaces/finalize", "namespaces/status")
                 .contains("bindings", "configmaps", "secrets", "services/status", "replicationcontrollers/scale")
-                .doesNotContain("pods/attach", "configmaps/status");
+                .doesNotContain("configmaps/status");
+        assertThat(v1.getMap("resources.find { it.name == 'pods/attach' }")).containsEntry("kind", "PodAttachOptions")
+                .containsEntry("verbs", List.of("create", "get"));
         assertThat(v1.getMap("resources.find { it.name == 'pods/exec' }")).containsEntry("kind", "PodExecOptions")
                 .containsEntry("verbs", List.of("create", "get"));
         assertThat(v1.getMap("resources.find { it.name == 'pods/portforward' }"))

@@ -10,8 +10,9 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What the apiserver answers for {@code pods/exec} before any node is asked; the streams themselves are tested
- * end to end with kubectl, fabric8 and real agents in the node agent's project.
+ * What the apiserver answers for {@code pods/exec} and {@code pods/attach} before any node is asked: each refusal
+ * a Status with a 4xx code; the streams themselves are tested end to end with kubectl, fabric8 and real agents in
+ * the node agent's project.
  */
 @QuarkusTest
 @WithTestResource(EmbeddedPostgresResource.class)
@@ -32,13 +33,17 @@ class PodExecTest {
     }
 
     private static Response exec(String pod, String query, boolean upgrade) {
+        return stream(pod, "exec", query, upgrade);
+    }
+
+    private static Response stream(String pod, String subresource, String query, boolean upgrade) {
         var request = given().contentType("application/json");
         if (upgrade) {
             request = request.header("Connection", "Upgrade").header("Upgrade", "websocket")
                     .header("Sec-WebSocket-Version", "13").header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
                     .header("Sec-WebSocket-Protocol", "v5.channel.k8s.io");
         }
-        return request.post(PODS + "/" + pod + "/exec" + query);
+        return request.post(PODS + "/" + pod + "/" + subresource + query);
     }
 
     private static void assertBadRequest(Response response, String message) {
@@ -72,5 +77,30 @@ class PodExecTest {
         Response response = exec("exec-nobody", "?command=ls", true);
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(response.jsonPath().getString("message")).isEqualTo("pods \"exec-nobody\" not found");
+    }
+
+    @Test
+    void attachNamesAContainerOfThePod() {
+        pod("attach-target", null);
+        assertBadRequest(stream("attach-target", "attach", "?container=nope&stdin=true", true),
+                "container nope is not valid for pod attach-target");
+    }
+
+    @Test
+    void attachRefusesACompletedPodAndPlainRequests() {
+        pod("attach-done", "Failed");
+        assertBadRequest(stream("attach-done", "attach", "?container=main", true),
+                "cannot attach to a container in a completed pod; current phase is Failed");
+        pod("attach-target", null);
+        assertBadRequest(stream("attach-target", "attach", "", false), "Upgrade request required: Qube serves "
+                + "attach as a WebSocket (v5.channel.k8s.io, v4.channel.k8s.io), not over SPDY");
+    }
+
+    @Test
+    void attachToAMissingPodIsNotFound() {
+        Response response = stream("attach-nobody", "attach", "", true);
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.jsonPath().getString("kind")).isEqualTo("Status");
+        assertThat(response.jsonPath().getString("message")).isEqualTo("pods \"attach-nobody\" not found");
     }
 }

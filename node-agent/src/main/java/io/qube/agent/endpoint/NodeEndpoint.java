@@ -22,12 +22,14 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The node's endpoint (the kubelet's port), which the apiserver proxies {@code pods/log}, {@code pods/exec} and
+ * The node's endpoint (the kubelet's port), which the apiserver proxies {@code pods/log}, {@code pods/exec},
+ * {@code pods/attach} and
  * {@code pods/portforward} to: {@code GET /containerLogs/<namespace>/<pod>/<container>} with the kubelet's query
- * options, {@code /exec/<namespace>/<pod>/<container>} ({@link ExecSession}) and
+ * options, {@code /exec/<namespace>/<pod>/<container>} ({@link ExecSession}),
+ * {@code /attach/<namespace>/<pod>/<container>} ({@link AttachSession}) and
  * {@code /portForward/<namespace>/<pod>} ({@link SpdyPortForwardSession}, {@link PortForwardSession}) as
- * WebSockets; {@code /metrics} and {@code /healthz} by {@link MetricsPaths}. Each log stream is read on a thread of its own (follow may last long) and written through the
- * connection's Vert.x context.
+ * WebSockets; {@code /metrics} and {@code /healthz} by {@link MetricsPaths}. Each log stream is read on a thread
+ * of its own (follow may last long) and written through the connection's Vert.x context.
  */
 public final class NodeEndpoint implements AutoCloseable {
 
@@ -43,7 +45,7 @@ public final class NodeEndpoint implements AutoCloseable {
 
     public static NodeEndpoint start(Vertx vertx, ContainerRuntime runtime, ContainerLocator locator, int port,
                                      MetricsPaths metrics) throws IOException {
-        List<String> protocols = new ArrayList<>(ExecSession.PROTOCOLS);
+        List<String> protocols = new ArrayList<>(ChannelSocket.PROTOCOLS);
         protocols.add(SpdyPortForwardSession.PROTOCOL);
         NetClient pods = vertx.createNetClient();
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setWebSocketSubProtocols(protocols))
@@ -95,6 +97,10 @@ public final class NodeEndpoint implements AutoCloseable {
             exec(request, runtime, locator, decode(parts[2]), decode(parts[3]), decode(parts[4]));
             return;
         }
+        if (parts.length == 5 && parts[1].equals("attach")) {
+            attach(request, runtime, locator, decode(parts[2]), decode(parts[3]), decode(parts[4]));
+            return;
+        }
         text(request.response(), 404, "404 page not found");
     }
 
@@ -106,17 +112,43 @@ public final class NodeEndpoint implements AutoCloseable {
             text(request.response(), 400, "you must specify at least 1 command");
             return;
         }
+        boolean tty = "true".equals(request.getParam("tty"));
+        boolean stdin = "true".equals(request.getParam("stdin"));
+        upgrade(request, container, () -> runtime.execIn(locator.containerId(namespace, pod, container, false),
+                command, tty), (socket, builder) -> new ExecSession(socket, command).run(builder, stdin));
+    }
+
+    /**
+     * {@code /attach/<namespace>/<pod>/<container>?stdin=&stdout=&stderr=&tty=}, as a WebSocket: the running
+     * container's own stdin and output ({@link AttachSession}).
+     */
+    private static void attach(HttpServerRequest request, ContainerRuntime runtime, ContainerLocator locator,
+                               String namespace, String pod, String container) {
+        boolean stdin = "true".equals(request.getParam("stdin"));
+        boolean stdout = !"false".equals(request.getParam("stdout"));
+        boolean stderr = !"false".equals(request.getParam("stderr"));
+        upgrade(request, container, () -> runtime.attach(locator.containerId(namespace, pod, container, false)),
+                (socket, attachment) -> AttachSession.run(socket, attachment, stdin, stdout, stderr));
+    }
+
+    /** What a streaming session needs from the runtime before the upgrade, found off the event loop. */
+    private interface Preparation<T> {
+        T prepare() throws Exception;
+    }
+
+    /**
+     * Prepares the session (finding the container asks the runtime, a CRI call: off the event loop, the request
+     * paused meanwhile), answers a failure as the kubelet does, or upgrades the request and starts the session.
+     */
+    private static <T> void upgrade(HttpServerRequest request, String container, Preparation<T> preparation,
+                                    java.util.function.BiConsumer<ChannelSocket, T> session) {
         if (!"websocket".equalsIgnoreCase(request.getHeader("Upgrade"))) {
             text(request.response(), 400, "Upgrade request required");
             return;
         }
-        boolean tty = "true".equals(request.getParam("tty"));
-        boolean stdin = "true".equals(request.getParam("stdin"));
         Context context = Vertx.currentContext();
-        // Finding the container asks the runtime (a CRI call): off the event loop, the request paused meanwhile.
         request.pause();
-        context.owner().executeBlocking(() -> runtime.execIn(locator.containerId(namespace, pod, container, false),
-                command, tty), false).onComplete(found -> {
+        context.owner().executeBlocking(preparation::prepare, false).onComplete(found -> {
             if (found.failed()) {
                 request.resume();
                 if (found.cause() instanceof ContainerLocator.NotFound e) {
@@ -127,9 +159,18 @@ public final class NodeEndpoint implements AutoCloseable {
                 }
                 return;
             }
-            request.toWebSocket().onSuccess(socket -> new ExecSession(socket, context, command)
-                            .run(found.result(), stdin))
-                    .onFailure(e -> LOG.debugf("exec upgrade failed: %s", e.getMessage()));
+            request.toWebSocket().onSuccess(socket -> session.accept(new ChannelSocket(socket, context),
+                            found.result()))
+                    .onFailure(e -> {
+                        LOG.debugf("upgrade failed: %s", e.getMessage());
+                        if (found.result() instanceof AutoCloseable prepared) {
+                            try {
+                                prepared.close();
+                            } catch (Exception ignored) {
+                                // nothing was sent through it
+                            }
+                        }
+                    });
         });
     }
 

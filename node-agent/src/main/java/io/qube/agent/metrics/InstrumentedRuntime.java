@@ -1,6 +1,7 @@
 package io.qube.agent.metrics;
 
 import io.qube.agent.runtime.ContainerConfig;
+import io.qube.agent.runtime.Attachment;
 import io.qube.agent.runtime.ContainerRuntime;
 import io.qube.agent.runtime.ContainerStatus;
 import io.qube.agent.runtime.ImageManager;
@@ -94,6 +95,11 @@ public final class InstrumentedRuntime implements ContainerRuntime {
     @Override
     public ProcessBuilder execIn(String containerId, List<String> command, boolean tty) throws IOException {
         return timed("exec", () -> runtime.execIn(containerId, command, tty));
+    }
+
+    @Override
+    public Attachment attach(String containerId) throws IOException {
+        return timed("attach", () -> runtime.attach(containerId));
     }
 
     @Override

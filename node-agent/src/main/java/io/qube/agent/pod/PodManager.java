@@ -59,12 +59,12 @@ public final class PodManager implements ContainerLocator, AutoCloseable {
         if (pod == null) {
             throw new NotFound(404, "pod \"" + name + "\" in namespace \"" + namespace + "\" is not on this node");
         }
-        ContainerStatus status = Stream.concat(
-                        pod.getStatus() == null ? Stream.empty() : pod.getStatus().getContainerStatuses().stream(),
-                        pod.getStatus() == null ? Stream.empty() : pod.getStatus().getInitContainerStatuses().stream())
-                .filter(s -> s.getName().equals(container)).findFirst().orElse(null);
-        boolean known = Stream.concat(pod.getSpec().getContainers().stream(),
-                pod.getSpec().getInitContainers().stream()).anyMatch(c -> c.getName().equals(container));
+        ContainerStatus status = pod.getStatus() == null ? null : Stream.of(pod.getStatus().getContainerStatuses(),
+                        pod.getStatus().getInitContainerStatuses(), pod.getStatus().getEphemeralContainerStatuses())
+                .flatMap(List::stream).filter(s -> s.getName().equals(container)).findFirst().orElse(null);
+        boolean known = Stream.concat(Stream.concat(pod.getSpec().getContainers().stream(),
+                        pod.getSpec().getInitContainers().stream()).map(c -> c.getName()),
+                pod.getSpec().getEphemeralContainers().stream().map(c -> c.getName())).anyMatch(container::equals);
         if (!known) {
             throw new NotFound(400, "container " + container + " is not valid for pod " + name);
         }

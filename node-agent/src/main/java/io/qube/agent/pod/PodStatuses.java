@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
 
 /**
  * A pod's status as the kubelet computes it from what runs: container statuses (state, last state, restart
- * count, ready, started), the phase by the kubelet's rules (getPhase), the five conditions with their reasons,
+ * count, ready, started; ephemeral containers' apart, outside the phase and the conditions), the phase by the kubelet's rules (getPhase), the five conditions with their reasons,
  * IPs and start time. Conditions keep their transition time while their status holds; conditions the agent does
  * not own (DisruptionTarget, readiness gates) are kept as they are.
  */
@@ -39,14 +39,16 @@ final class PodStatuses {
         PodStatus current = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
         List<io.fabric8.kubernetes.api.model.ContainerStatus> init = new ArrayList<>();
         List<io.fabric8.kubernetes.api.model.ContainerStatus> main = new ArrayList<>();
+        List<io.fabric8.kubernetes.api.model.ContainerStatus> ephemeral = new ArrayList<>();
         for (ContainerView view : views) {
-            (view.init() ? init : main).add(status(view, scheme));
+            (view.ephemeral() ? ephemeral : view.init() ? init : main).add(status(view, scheme));
         }
         String phase = phase(pod, views);
         boolean terminal = phase.equals("Succeeded") || phase.equals("Failed");
         List<String> pendingInit = views.stream().filter(v -> v.init() && !v.succeeded()).map(ContainerView::name)
                 .toList();
-        List<String> unready = views.stream().filter(v -> !v.init() && !v.ready()).map(ContainerView::name).toList();
+        List<String> unready = views.stream().filter(v -> !v.init() && !v.ephemeral() && !v.ready())
+                .map(ContainerView::name).toList();
         String at = now.truncatedTo(ChronoUnit.SECONDS).toString();
         List<PodCondition> conditions = new ArrayList<>();
         conditions.add(condition(current, "PodReadyToStartContainers", sandboxReady && !terminal, null, null, at));
@@ -68,6 +70,9 @@ final class PodStatuses {
                 .withStartTime(current.getStartTime() != null ? current.getStartTime() : at)
                 .withQosClass(current.getQosClass())
                 .withInitContainerStatuses(init).withContainerStatuses(main);
+        if (!ephemeral.isEmpty()) {
+            status.withEphemeralContainerStatuses(ephemeral);
+        }
         if (podIp != null) {
             status.withPodIP(podIp).withPodIPs(new PodIP(podIp));
         }
@@ -88,7 +93,7 @@ final class PodStatuses {
         int stopped = 0;
         int succeeded = 0;
         for (ContainerView view : views) {
-            if (view.init()) {
+            if (view.init() || view.ephemeral()) {
                 continue;
             }
             if (view.latest() != null && view.latest().running()) {
@@ -141,7 +146,8 @@ final class PodStatuses {
                 .withImageID(imageId(view, scheme))
                 .withState(state).withLastState(last == null ? new ContainerState() : last)
                 .withRestartCount(latest == null ? 0 : latest.attempt())
-                .withReady(view.ready()).withStarted(latest != null && latest.running() && view.started());
+                .withReady(view.ready())
+                .withStarted(view.ephemeral() ? null : latest != null && latest.running() && view.started());
         if (latest != null) {
             status.withContainerID(containerId(latest, scheme));
         }

@@ -1,6 +1,7 @@
 package io.qube.agent.pod;
 
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EphemeralContainer;
 import io.fabric8.kubernetes.api.model.LifecycleHandler;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -251,6 +252,15 @@ final class PodWorker {
                 }
             }
         }
+        // Ephemeral containers start even before initialization is over (as the kubelet's), once each: never again.
+        for (EphemeralContainer ephemeral : current.getSpec().getEphemeralContainers()) {
+            if (latest(runs, ephemeral.getName()) == null) {
+                ContainerStatus target = ephemeral.getTargetContainerName() == null ? null
+                        : latest(runs, ephemeral.getTargetContainerName());
+                started |= start(current, sandbox, podIp, EphemeralContainers.asContainer(ephemeral), Kind.EPHEMERAL,
+                        0, volumes, downward, target != null && target.running() ? target.id() : null);
+            }
+        }
         // Unless this sync started a container, what the runtime has is what was read above: no second read.
         write(current, started ? statusNow(current, podIp, true) : statusOf(current, runs, podIp, true));
         return false;
@@ -290,12 +300,13 @@ final class PodWorker {
             node.backoff().restarted(key, latest.finishedAt(), now);
             attempt = latest.attempt() + 1;
         }
-        return start(pod, sandbox, podIp, container, init, attempt, volumes, downward);
+        return start(pod, sandbox, podIp, container, init ? Kind.INIT : Kind.MAIN, attempt, volumes, downward, null);
     }
 
-    private boolean start(Pod pod, Sandbox sandbox, String podIp, Container container, boolean init, int attempt,
-                       Map<String, Path> volumes, DownwardValues downward) throws IOException {
-        String field = fieldPath(container, init);
+    /** @param pidTarget the run whose process namespace the container joins (an ephemeral one's target), or null */
+    private boolean start(Pod pod, Sandbox sandbox, String podIp, Container container, Kind kind, int attempt,
+                          Map<String, Path> volumes, DownwardValues downward, String pidTarget) throws IOException {
+        String field = kind.fieldPath(container);
         boolean hostCommands = node.pulls() == null;
         Map<String, String> env;
         try {
@@ -338,13 +349,16 @@ final class PodWorker {
         ContainerConfig config = new ContainerConfig(container.getName(), attempt, hostname(pod),
                 container.getImage(), command, args, container.getWorkingDir(), env, mounts,
                 new ContainerConfig.Resources(request(container, "cpu"), limit(container, "cpu"),
-                        limit(container, "memory")), SecurityContexts.of(pod, container));
+                        limit(container, "memory")), SecurityContexts.of(pod, container),
+                new ContainerConfig.Streams(Boolean.TRUE.equals(container.getStdin()),
+                        Boolean.TRUE.equals(container.getStdinOnce()), Boolean.TRUE.equals(container.getTty())),
+                pidTarget);
         ContainerStatus started = node.runtime().startContainer(sandbox, config);
-        node.metrics().containerStarted(init ? "init_container" : "container");
+        node.metrics().containerStarted(kind.metricLabel);
         waiting.remove(container.getName());
         node.events().normal(pod, field, "Created", "Created container: " + container.getName());
         node.events().normal(pod, field, "Started", "Started container " + container.getName());
-        if (started.running() && !init) {
+        if (started.running() && kind == Kind.MAIN) {
             node.probes().start(container, started.id(), podIp, listener(pod, container, started.id()));
             LifecycleHandler postStart = container.getLifecycle() == null ? null
                     : container.getLifecycle().getPostStart();
@@ -587,6 +601,7 @@ final class PodWorker {
         List<ContainerView> views = new ArrayList<>();
         pod.getSpec().getInitContainers().forEach(c -> views.add(view(c, true, runs)));
         pod.getSpec().getContainers().forEach(c -> views.add(view(c, false, runs)));
+        pod.getSpec().getEphemeralContainers().forEach(c -> views.add(ephemeralView(c, runs)));
         String version = node.runtime().version();
         return PodStatuses.of(pod, views, ip, node.hostIp(), sandboxReady, Instant.now(),
                 version.substring(0, version.indexOf("://")));
@@ -598,18 +613,33 @@ final class PodWorker {
     }
 
     private ContainerView view(Container container, boolean init, List<ContainerStatus> runs) {
-        List<ContainerStatus> mine = runs.stream().filter(run -> run.name().equals(container.getName()))
-                .sorted(Comparator.comparingInt(ContainerStatus::attempt).reversed()).toList();
+        List<ContainerStatus> mine = runsOf(runs, container.getName());
         ContainerStatus latest = mine.isEmpty() ? null : mine.get(0);
         ContainerStatus previous = mine.size() > 1 ? mine.get(1) : null;
-        String[] reason = waiting.get(container.getName());
-        if (latest != null && latest.running()) {
-            reason = null;
-        }
+        String[] reason = waitingReason(container.getName(), latest);
         boolean started = latest != null && latest.running() && (init || node.probes().started(latest.id()));
         boolean ready = !init && latest != null && latest.running() && node.probes().ready(latest.id());
         return new ContainerView(container.getName(), container.getImage(), init, latest, previous,
                 reason == null ? null : reason[0], reason == null ? null : reason[1], ready, started);
+    }
+
+    private ContainerView ephemeralView(EphemeralContainer container, List<ContainerStatus> runs) {
+        List<ContainerStatus> mine = runsOf(runs, container.getName());
+        ContainerStatus latest = mine.isEmpty() ? null : mine.get(0);
+        String[] reason = waitingReason(container.getName(), latest);
+        return ContainerView.ephemeral(container.getName(), container.getImage(), latest, null,
+                reason == null ? null : reason[0], reason == null ? null : reason[1]);
+    }
+
+    /** The container's runs, the latest first. */
+    private static List<ContainerStatus> runsOf(List<ContainerStatus> runs, String name) {
+        return runs.stream().filter(run -> run.name().equals(name))
+                .sorted(Comparator.comparingInt(ContainerStatus::attempt).reversed()).toList();
+    }
+
+    /** Why the container waits ([reason, message]), unless its latest run is running. */
+    private String[] waitingReason(String name, ContainerStatus latest) {
+        return latest != null && latest.running() ? null : waiting.get(name);
     }
 
     private void write(Pod pod, PodStatus status) {
@@ -654,7 +684,26 @@ final class PodWorker {
     }
 
     private static String fieldPath(Container container, boolean init) {
-        return (init ? "spec.initContainers{" : "spec.containers{") + container.getName() + "}";
+        return (init ? Kind.INIT : Kind.MAIN).fieldPath(container);
+    }
+
+    /** Which list of the spec a container is in, as events name it. */
+    private enum Kind {
+        INIT("spec.initContainers", "init_container"), MAIN("spec.containers", "container"),
+        EPHEMERAL("spec.ephemeralContainers", "ephemeral_container");
+
+        private final String list;
+        /** The kubelet's {@code container_type} label of kubelet_started_containers_total. */
+        private final String metricLabel;
+
+        Kind(String list, String metricLabel) {
+            this.list = list;
+            this.metricLabel = metricLabel;
+        }
+
+        String fieldPath(Container container) {
+            return list + "{" + container.getName() + "}";
+        }
     }
 
     private static long limit(Container container, String resource) {

@@ -13,10 +13,18 @@ import java.util.stream.Stream;
  * @param image    the image to run, as pulled (runtimes that run host commands ignore it)
  * @param command  the container's command, expanded; empty: the image's entrypoint
  * @param args     the container's args, expanded; empty: the image's cmd (when command is empty too)
+ * @param streams  whether the container has a stdin kept open and a terminal (for {@code pods/attach})
+ * @param pidTarget the id of the container whose process namespace this one joins (an ephemeral container's
+ *                  targetContainerName), or null for one of its own
  */
 public record ContainerConfig(String name, int attempt, String hostname, String image, List<String> command,
                               List<String> args, String workingDir, Map<String, String> env, List<Mount> mounts,
-                              Resources resources, Security security) {
+                              Resources resources, Security security, Streams streams, String pidTarget) {
+
+    /** The container's spec stdin, stdinOnce and tty. */
+    public record Streams(boolean stdin, boolean stdinOnce, boolean tty) {
+        public static final Streams NONE = new Streams(false, false, false);
+    }
 
     /** A host path (file or directory) seen by the container at {@code containerPath}. */
     public record Mount(String hostPath, String containerPath, boolean readOnly) {

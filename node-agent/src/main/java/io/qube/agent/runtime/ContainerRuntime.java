@@ -49,6 +49,12 @@ public interface ContainerRuntime extends AutoCloseable {
      */
     ProcessBuilder execIn(String containerId, List<String> command, boolean tty) throws IOException;
 
+    /** Attaches to a running container's stdin and output ({@code pods/attach}). */
+    default Attachment attach(String containerId) throws IOException {
+        throw new IOException("the " + version().substring(0, version().indexOf(':')) + " runtime cannot attach to "
+                + "containers");
+    }
+
     /**
      * The node's pod CIDR once it is known (the agent's --pod-cidr, or the Node's spec.podCIDR from the control
      * plane's node IPAM): the runtime's pods take their addresses from it. Until then a sandbox with a network of

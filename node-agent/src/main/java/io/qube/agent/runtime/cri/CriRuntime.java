@@ -41,6 +41,9 @@ public final class CriRuntime implements ContainerRuntime {
     static final String POD_NAMESPACE = "io.kubernetes.pod.namespace";
     static final String CONTAINER_NAME = "io.kubernetes.container.name";
     private static final String RESTART_COUNT = "io.kubernetes.container.restartCount";
+    /** The container's stdin and tty settings, which CRI's Attach must repeat and its status does not give. */
+    private static final String STDIN = "qube.io/stdin";
+    private static final String TTY = "qube.io/tty";
     /** The sandbox's config as asked for, kept on it: CreateContainer is given the same config again. */
     private static final String HOST_NETWORK = "qube.io/host-network";
     private static final String HOSTNAME = "qube.io/hostname";
@@ -319,6 +322,8 @@ public final class CriRuntime implements ContainerRuntime {
                 .putLabels(POD_UID, owner.getUid()).putLabels(POD_NAME, owner.getName())
                 .putLabels(POD_NAMESPACE, owner.getNamespace()).putLabels(CONTAINER_NAME, config.name())
                 .putAnnotations(RESTART_COUNT, Integer.toString(config.attempt()))
+                .putAnnotations(STDIN, Boolean.toString(config.streams().stdin()))
+                .putAnnotations(TTY, Boolean.toString(config.streams().tty()))
                 .setLogPath(config.name() + "/" + config.attempt() + ".log");
         if (config.workingDir() != null && !config.workingDir().isEmpty()) {
             builder.setWorkingDir(config.workingDir());
@@ -554,6 +559,24 @@ public final class CriRuntime implements ContainerRuntime {
         runc.addAll(command);
         // runc exec -t wants a terminal on its own side: script(1) of the node gives it one.
         return new ProcessBuilder(tty ? Terminal.underScript(runc) : runc);
+    }
+
+    /**
+     * Attaches through the runtime's streaming server: CRI's Attach gives its URL, which speaks the channel
+     * protocol ({@link CriAttachment}).
+     */
+    @Override
+    public io.qube.agent.runtime.Attachment attach(String containerId) throws IOException {
+        Cri.ContainerStatus status = client.runtime(stub -> stub.containerStatus(Cri.ContainerStatusRequest
+                .newBuilder().setContainerId(containerId).build())).getStatus();
+        if (status.getState() != Cri.ContainerState.CONTAINER_RUNNING) {
+            throw new IOException("container " + containerId + " is not running");
+        }
+        boolean tty = "true".equals(status.getAnnotationsMap().get(TTY));
+        boolean stdin = "true".equals(status.getAnnotationsMap().get(STDIN));
+        String url = client.runtime(stub -> stub.attach(Cri.AttachRequest.newBuilder().setContainerId(containerId)
+                .setStdin(stdin).setTty(tty).setStdout(true).setStderr(!tty).build())).getUrl();
+        return CriAttachment.connect(url);
     }
 
     @Override

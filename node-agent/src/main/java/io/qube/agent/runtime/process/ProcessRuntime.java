@@ -2,6 +2,7 @@ package io.qube.agent.runtime.process;
 
 import io.qube.agent.Commands;
 import io.qube.agent.FileTrees;
+import io.qube.agent.runtime.Attachment;
 import io.qube.agent.runtime.ContainerConfig;
 import io.qube.agent.runtime.ContainerRuntime;
 import io.qube.agent.runtime.ContainerStatus;
@@ -234,8 +235,18 @@ public final class ProcessRuntime implements ContainerRuntime {
             FileTrees.delete(directory); // a start that did not finish before the agent ended
         }
         Files.createDirectories(directory);
-        List<String> command = new ArrayList<>(List.of(shim.toString(), directory.toString(),
-                Long.toString(MAX_LOG_BYTES)));
+        List<String> command = new ArrayList<>(List.of(shim.toString()));
+        ContainerConfig.Streams streams = config.streams();
+        if (streams.stdin()) {
+            command.add("-i");
+        }
+        if (streams.stdin() && streams.stdinOnce()) {
+            command.add("-o");
+        }
+        if (streams.tty()) {
+            command.add("-t");
+        }
+        command.addAll(List.of(directory.toString(), Long.toString(MAX_LOG_BYTES)));
         if (cgroups != null) {
             cgroups.create(sandbox.podUid(), key, config.resources().memoryLimitBytes(),
                     config.resources().cpuLimitMillis())
@@ -357,6 +368,16 @@ public final class ProcessRuntime implements ContainerRuntime {
         builder.environment().clear();
         builder.environment().putAll(environmentOf(status.pid()));
         return builder;
+    }
+
+    /** Connects to the container's shim, which keeps its stdin and relays its output (see qube-shim.c). */
+    @Override
+    public Attachment attach(String containerId) throws IOException {
+        Path directory = directoryOf(containerId);
+        if (!status(podUidOf(containerId), keyOf(containerId), directory).running()) {
+            throw new IOException("container " + containerId + " is not running");
+        }
+        return ShimAttachment.connect(directory.resolve("attach"));
     }
 
     @Override

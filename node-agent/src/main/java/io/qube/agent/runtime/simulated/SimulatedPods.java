@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs the pods bound to a set of simulated nodes without any process, as KWOK does: a pod is Running and Ready
  * shortly after it is bound; a pod whose restartPolicy is not Always ends after {@code sim.qube.io/run-seconds}
- * (default 1) with exit code {@code sim.qube.io/exit-code} (default 0), Succeeded or Failed; a pod being deleted
+ * (default 1) with exit code {@code sim.qube.io/exit-code} (default 0), Succeeded or Failed; an ephemeral container
+ * added to a running pod is reported running; a pod being deleted
  * is deleted for good at once (nothing runs, so nothing needs its grace period). The informer's handler only
  * schedules work; each pod's status is written by the worker threads.
  */
@@ -90,6 +91,11 @@ public final class SimulatedPods implements AutoCloseable {
         } else if (!finished(pod) && started.add(pod.getMetadata().getUid())) {
             workers.schedule(() -> run(pod, node), START_DELAY.toMillis(), TimeUnit.MILLISECONDS);
         } else if ("Running".equals(pod.getStatus() == null ? null : pod.getStatus().getPhase())
+                && pod.getSpec().getEphemeralContainers().size() > pod.getStatus().getEphemeralContainerStatuses()
+                .size()) {
+            // kubectl debug added an ephemeral container: it "runs" from now on.
+            workers.execute(() -> writeStatus(pod, withEphemeral(pod)));
+        } else if ("Running".equals(pod.getStatus() == null ? null : pod.getStatus().getPhase())
                 && "False".equals(readiness(pod))) {
             // Someone else marked a running pod not Ready (the node controller does so when the node went
             // silent): the node says otherwise, as the kubelet's status sync does when the API's copy differs.
@@ -107,6 +113,22 @@ public final class SimulatedPods implements AutoCloseable {
         PodStatus status = new io.fabric8.kubernetes.api.model.PodStatusBuilder(pod.getStatus()).build();
         status.setConditions(status.getConditions().stream().map(c -> "Ready".equals(c.getType())
                 || "ContainersReady".equals(c.getType()) ? condition(c.getType(), "True", now) : c).toList());
+        return status;
+    }
+
+    /** The pod's status with every ephemeral container running (those reported already keep their status). */
+    private static PodStatus withEphemeral(Pod pod) {
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        PodStatus status = new io.fabric8.kubernetes.api.model.PodStatusBuilder(pod.getStatus()).build();
+        List<ContainerStatus> ephemeral = new ArrayList<>(status.getEphemeralContainerStatuses());
+        Set<String> reported = new java.util.HashSet<>();
+        ephemeral.forEach(c -> reported.add(c.getName()));
+        pod.getSpec().getEphemeralContainers().stream().filter(c -> !reported.contains(c.getName()))
+                .forEach(container -> ephemeral.add(new ContainerStatusBuilder().withName(container.getName())
+                        .withImage(container.getImage()).withImageID("sim://" + container.getImage())
+                        .withContainerID(containerId(pod, container.getName())).withReady(false).withRestartCount(0)
+                        .withNewState().withNewRunning().withStartedAt(now).endRunning().endState().build()));
+        status.setEphemeralContainerStatuses(ephemeral);
         return status;
     }
 
