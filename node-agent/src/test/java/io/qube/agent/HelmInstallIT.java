@@ -205,6 +205,10 @@ class HelmInstallIT {
         } finally {
             writer.close();
         }
+        // The run's record of what the client saw while the apiservers rolled.
+        System.out.printf("HelmInstallIT upgrade: %d writes acknowledged, %d error answers, %d connection failures "
+                + "retried%n", writer.acknowledged.size(), writer.errorAnswers.size(),
+                writer.connectionFailures.size());
         assertThat(writer.errorAnswers).isEmpty();
         assertThat(writer.acknowledged).hasSizeGreaterThan(10);
         Set<String> stored = inner().configMaps().inNamespace("default").list().getItems().stream()
