@@ -223,6 +223,13 @@ class HelmInstallIT {
         inner().apps().deployments().inNamespace("default").withName("hello").delete();
         await().atMost(START).untilAsserted(() -> assertThat(inner().pods().inNamespace("default")
                 .withLabel("app", "hello").list().getItems()).isEmpty());
+        // What the release made, so that its removal below is not an absence from the start.
+        assertThat(outer.serviceAccounts().inNamespace(NAMESPACE).withLabel(INSTANCE, RELEASE).list().getItems())
+                .isNotEmpty();
+        assertThat(outer.rbac().roles().inNamespace(NAMESPACE).withLabel(INSTANCE, RELEASE).list().getItems())
+                .isNotEmpty();
+        assertThat(outer.policy().v1().podDisruptionBudget().inNamespace(NAMESPACE).withLabel(INSTANCE, RELEASE)
+                .list().getItems()).hasSize(1);
         new Helm(chart).uninstall(RELEASE).withNamespace(NAMESPACE).withKubeConfig(cluster.kubeconfig()).call();
         await().atMost(START).untilAsserted(() -> {
             assertThat(outer.pods().inNamespace(NAMESPACE).withLabel(INSTANCE, RELEASE).list().getItems()).isEmpty();
@@ -236,6 +243,14 @@ class HelmInstallIT {
                     .isEmpty();
             assertThat(outer.configMaps().inNamespace(NAMESPACE).withLabel(INSTANCE, RELEASE).list().getItems())
                     .isEmpty();
+            assertThat(outer.serviceAccounts().inNamespace(NAMESPACE).withLabel(INSTANCE, RELEASE).list()
+                    .getItems()).isEmpty();
+            assertThat(outer.rbac().roles().inNamespace(NAMESPACE).withLabel(INSTANCE, RELEASE).list().getItems())
+                    .isEmpty();
+            assertThat(outer.rbac().roleBindings().inNamespace(NAMESPACE).withLabel(INSTANCE, RELEASE).list()
+                    .getItems()).isEmpty();
+            assertThat(outer.policy().v1().podDisruptionBudget().inNamespace(NAMESPACE).withLabel(INSTANCE, RELEASE)
+                    .list().getItems()).isEmpty();
             assertThat(outer.secrets().inNamespace(NAMESPACE).list().getItems())
                     .noneMatch(secret -> secret.getMetadata().getName().startsWith("sh.helm.release"))
                     .noneMatch(secret -> RELEASE.equals(secret.getMetadata().getLabels() == null ? null
