@@ -4,7 +4,8 @@
 #   isolation need it):
 #   - qube/jre-base:bookworm from a Debian rootfs made by debootstrap (kept in target/images, built once);
 #   - qube/control-plane:TAG from docker/control-plane/Containerfile on target/quarkus-app;
-#   - qube/node-agent:TAG from docker/node-agent/Containerfile on node-agent/target/quarkus-app.
+#   - qube/node-agent:TAG from docker/node-agent/Containerfile on node-agent/target/quarkus-app;
+#   - qube/postgresql:TAG from docker/postgresql/Containerfile (Debian's postgresql-15: the chart's bundled database).
 #   Both applications must be packaged first (./mvnw -DskipTests package, and in node-agent/).
 #   --push REGISTRY copies both images there with skopeo (plain HTTP allowed, e.g. 127.0.0.1:5000).
 #   Environment: QUBE_IMAGE_DIR (default target/images: buildah's storage and the base rootfs),
@@ -67,12 +68,13 @@ fi
 labels=(--build-arg "BASE=$base" --build-arg "VERSION=$version"
     --build-arg "REVISION=$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)"
     --build-arg "CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ)")
-for app in control-plane node-agent; do
+for app in control-plane node-agent postgresql; do
     case "$app" in
         control-plane) context="$root/target/quarkus-app" ;;
         node-agent) context="$root/node-agent/target/quarkus-app" ;;
+        postgresql) context="$root/docker/postgresql" ;;
     esac
-    [ -f "$context/quarkus-run.jar" ] \
+    [ "$app" = postgresql ] || [ -f "$context/quarkus-run.jar" ] \
         || { echo "build.sh: $context/quarkus-run.jar missing: package the application first" >&2; exit 1; }
     "${bud[@]}" "${labels[@]}" -f "$root/docker/$app/Containerfile" -t "localhost/qube/$app:$tag" "$context"
     if [ -n "$registry" ]; then

@@ -103,6 +103,11 @@ final class CriHosts implements AutoCloseable {
                 .allMatch(host -> PodLookups.ready(client.nodes().withName(host.node()).get())));
     }
 
+    /** The control plane's kubeconfig (at 127.0.0.1: for clients in the root namespace, Helm's for one). */
+    Path kubeconfig() {
+        return qube.kubeconfig();
+    }
+
     Path manifest(String name, String yaml) throws IOException {
         return Files.writeString(work.resolve(name), yaml);
     }

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -33,11 +32,8 @@ class QubeImagesIT {
     private static final String ROOT_IP = "10.125.0.1";
     private static final Host NODE = new Host("helm-a", "helm-a", "10.125.0.2", "10.125.1.0/24");
     private static final String POD_BRIDGE = "helmpod0";
-    private static final String TAG = "it";
     /** The JVM and the embedded PostgreSQL start inside the pod, on a machine other tests share. */
     private static final Duration START = Duration.ofMinutes(5);
-    /** A first build makes the Debian base with debootstrap; later ones reuse it from target/images. */
-    private static final Duration BUILD = Duration.ofMinutes(40);
 
     private static CriHosts cluster;
     private static KubernetesClient client;
@@ -46,11 +42,9 @@ class QubeImagesIT {
 
     @BeforeAll
     static void buildPushAndStart(RegistryImages images) throws Exception {
-        Path repository = Path.of("..").toAbsolutePath().normalize();
-        Commands.run(BUILD, repository.resolve("docker/build.sh").toString(), "--push",
-                images.registry().host(), "--tag", TAG).ok();
-        controlPlane = images.registry().imageRef("qube/control-plane", TAG);
-        nodeAgent = images.registry().imageRef("qube/node-agent", TAG);
+        QubeImages built = QubeImages.pushed(images);
+        controlPlane = built.controlPlane();
+        nodeAgent = built.nodeAgent();
         cluster = CriHosts.start(images, BRIDGE, ROOT_IP, POD_BRIDGE, List.of(NODE));
         client = cluster.client;
     }
