@@ -58,6 +58,11 @@ public class SchedulerService {
         election.start(client);
     }
 
+    /** This process's election, null before the API listens (or when the component is off). */
+    synchronized LeaderElection election() {
+        return election;
+    }
+
     private synchronized void startScheduling() {
         if (scheduler != null) {
             return;
