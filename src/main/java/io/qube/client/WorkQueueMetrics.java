@@ -79,8 +79,14 @@ public final class WorkQueueMetrics {
 
     /** Queues made from now on record into {@code registry}. */
     public static void use(MeterRegistry registry) {
-        PROVIDER.updateAndGet(old -> old != null && old.registry() == registry ? old
+        PROVIDER.updateAndGet(old -> registry == null ? null : old != null && old.registry() == registry ? old
                 : new Provider(registry, new ConcurrentHashMap<>()));
+    }
+
+    /** The registry queues record into now, or null. */
+    static MeterRegistry registry() {
+        Provider provider = PROVIDER.get();
+        return provider == null ? null : provider.registry();
     }
 
     /** The meters of the queue {@code name}, or null when no registry is set. */
