@@ -277,9 +277,12 @@ class ProcessPodsIT {
         Files.writeString(probes.resolve("dead"), "");
         await().atMost(WAIT).until(() -> status("probed", "main").getRestartCount() >= 1);
         Files.delete(probes.resolve("dead"));
-        assertThat(events("probed")).extracting(Event::getMessage).anySatisfy(message -> assertThat(message)
-                .isEqualTo("Container main failed liveness probe, will be restarted"));
-        assertThat(events("probed")).extracting(Event::getReason).contains("Unhealthy");
+        // Events are written apart from the pod's status: the restart can be seen before its event is stored.
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(events("probed")).extracting(Event::getMessage).anySatisfy(message -> assertThat(message)
+                    .isEqualTo("Container main failed liveness probe, will be restarted"));
+            assertThat(events("probed")).extracting(Event::getReason).contains("Unhealthy");
+        });
     }
 
     @Test

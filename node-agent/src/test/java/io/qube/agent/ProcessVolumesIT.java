@@ -30,7 +30,7 @@ class ProcessVolumesIT {
 
     private static final String NODE = "vol-node";
     private static final String BRIDGE = System.getProperty("qube.it.volumes-bridge", "qvolp0");
-    private static final String CIDR = System.getProperty("qube.it.volumes-cidr", "10.97.2.0/24");
+    private static final String CIDR = System.getProperty("qube.it.volumes-cidr", "10.77.20.0/24");
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     private static QubeServer qube;

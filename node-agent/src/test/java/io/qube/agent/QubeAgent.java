@@ -83,14 +83,26 @@ final class QubeAgent implements AutoCloseable {
                 java.nio.file.StandardOpenOption.APPEND);
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        await().atMost(java.time.Duration.ofSeconds(60)).until(() -> {
-            if (!process.isAlive()) {
-                throw new AssertionError("the agent exited with " + process.exitValue() + ":\n" + log());
+        try {
+            // Two minutes: on a machine shared by several test runs, a JVM start and registration took over one.
+            await().atMost(java.time.Duration.ofSeconds(120)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new AssertionError("the agent exited with " + process.exitValue() + ":\n" + log());
+                }
+                // This start's part of the log: a restarted agent appends to the log of the one before.
+                String log = log();
+                return log.substring(log.lastIndexOf("--- agent start")).contains("registered; running until stopped");
+            });
+        } catch (RuntimeException | AssertionError e) {
+            // The caller never gets this agent to close: stopped here, it stops the containerd it started and
+            // leaves no process in the test's network namespace.
+            try {
+                close();
+            } catch (Exception cleanup) {
+                e.addSuppressed(cleanup);
             }
-            // This start's part of the log: a restarted agent appends to the log of the one before.
-            String log = log();
-            return log.substring(log.lastIndexOf("--- agent start")).contains("registered; running until stopped");
-        });
+            throw e;
+        }
     }
 
     /** SIGKILL, as a crash or an OOM kill of the agent would end it. */

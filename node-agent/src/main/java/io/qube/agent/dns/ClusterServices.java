@@ -11,7 +11,11 @@ public interface ClusterServices {
 
     Service service(String namespace, String name);
 
-    List<Service> services();
+    /** Whether any Service lives in this namespace. */
+    boolean hasServices(String namespace);
+
+    /** The Services with this address as a cluster IP or as an endpoint. */
+    List<Service> servicesAt(String address);
 
     /** The slices labelled with this Service's name. */
     List<EndpointSlice> slices(String namespace, String service);
@@ -24,8 +28,13 @@ public interface ClusterServices {
             }
 
             @Override
-            public List<Service> services() {
-                return catalog.services();
+            public boolean hasServices(String namespace) {
+                return catalog.hasServices(namespace);
+            }
+
+            @Override
+            public List<Service> servicesAt(String address) {
+                return catalog.servicesAt(address);
             }
 
             @Override

@@ -120,7 +120,7 @@ public final class ClusterZone {
         }
         String namespace = labels.get(labels.size() - 1);
         if (labels.size() == 1) {
-            if (services.services().stream().anyMatch(s -> namespace.equals(s.getMetadata().getNamespace()))) {
+            if (services.hasServices(namespace)) {
                 noData(response);
             } else {
                 nxdomain(response);
@@ -266,7 +266,11 @@ public final class ClusterZone {
     /** The cluster names of this reverse name: the Services with the address, the headless endpoints with it. */
     private List<Name> reverse(Name name) {
         List<Name> targets = new ArrayList<>();
-        for (Service service : services.services()) {
+        String address = ReverseNames.address(name);
+        if (address == null) {
+            return targets;
+        }
+        for (Service service : services.servicesAt(address)) {
             if (service.getSpec() == null || "ExternalName".equals(service.getSpec().getType())) {
                 continue;
             }

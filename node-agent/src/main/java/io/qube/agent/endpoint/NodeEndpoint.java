@@ -1,5 +1,6 @@
 package io.qube.agent.endpoint;
 
+import io.qube.agent.metrics.MetricsPaths;
 import io.qube.agent.runtime.ContainerRuntime;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -25,7 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code pods/portforward} to: {@code GET /containerLogs/<namespace>/<pod>/<container>} with the kubelet's query
  * options, {@code /exec/<namespace>/<pod>/<container>} ({@link ExecSession}) and
  * {@code /portForward/<namespace>/<pod>} ({@link SpdyPortForwardSession}, {@link PortForwardSession}) as
- * WebSockets. Each log stream is read on a thread of its own (follow may last long) and written through the
+ * WebSockets; {@code /metrics} and {@code /healthz} by {@link MetricsPaths}. Each log stream is read on a thread of its own (follow may last long) and written through the
  * connection's Vert.x context.
  */
 public final class NodeEndpoint implements AutoCloseable {
@@ -40,13 +41,13 @@ public final class NodeEndpoint implements AutoCloseable {
         this.server = server;
     }
 
-    public static NodeEndpoint start(Vertx vertx, ContainerRuntime runtime, ContainerLocator locator, int port)
-            throws IOException {
+    public static NodeEndpoint start(Vertx vertx, ContainerRuntime runtime, ContainerLocator locator, int port,
+                                     MetricsPaths metrics) throws IOException {
         List<String> protocols = new ArrayList<>(ExecSession.PROTOCOLS);
         protocols.add(SpdyPortForwardSession.PROTOCOL);
         NetClient pods = vertx.createNetClient();
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setWebSocketSubProtocols(protocols))
-                .requestHandler(request -> route(request, runtime, locator, pods));
+                .requestHandler(request -> route(request, runtime, locator, pods, metrics));
         try {
             return new NodeEndpoint(server.listen(port).toCompletionStage().toCompletableFuture()
                     .get(30, TimeUnit.SECONDS));
@@ -63,7 +64,10 @@ public final class NodeEndpoint implements AutoCloseable {
     }
 
     private static void route(HttpServerRequest request, ContainerRuntime runtime, ContainerLocator locator,
-                              NetClient pods) {
+                              NetClient pods, MetricsPaths metrics) {
+        if (metrics.serve(request)) {
+            return;
+        }
         String[] parts = request.path().split("/");
         if (request.method().name().equals("GET") && parts.length == 5 && parts[1].equals("containerLogs")) {
             LogOptions options;

@@ -69,6 +69,8 @@ public final class EvictionManager implements AutoCloseable {
     private final Pods pods;
     private final DiskReclaim reclaim;
     private final Runnable pressureChanged;
+    /** Told each eviction's signal (the node's kubelet_evictions). */
+    private volatile java.util.function.Consumer<String> evicted = signal -> { };
     private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "eviction");
         thread.setDaemon(true);
@@ -115,6 +117,11 @@ public final class EvictionManager implements AutoCloseable {
         this.pressureChanged = pressureChanged;
     }
 
+    /** @param listener told the signal (memory.available, nodefs.available) of each eviction */
+    public void onEviction(java.util.function.Consumer<String> listener) {
+        evicted = listener;
+    }
+
     public void start(Duration interval) {
         ticks.scheduleWithFixedDelay(() -> {
             try {
@@ -146,6 +153,7 @@ public final class EvictionManager implements AutoCloseable {
             LOG.infof("evicting pod %s/%s: %s", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
                     why.get());
             pods.evict(pod.getMetadata().getUid(), why.get());
+            evicted.accept(memory.isPresent() ? EvictionThresholds.MEMORY : EvictionThresholds.NODEFS);
         });
     }
 

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.List;
@@ -34,6 +35,8 @@ public final class LeaseRenewer implements AutoCloseable {
     private final List<String> nodes;
     /** Each node's lease as the last write returned it. */
     private final Map<String, Lease> current = new ConcurrentHashMap<>();
+    /** When each node's lease was last renewed: the node's /healthz reads it as the agent's hold on the API. */
+    private final Map<String, Instant> renewed = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ticks;
 
     public LeaseRenewer(KubernetesClient client, List<String> nodes) {
@@ -66,6 +69,7 @@ public final class LeaseRenewer implements AutoCloseable {
     private void renewOrLog(String node) {
         try {
             renew(node);
+            renewed.put(node, Instant.now());
         } catch (KubernetesClientException e) {
             LOG.warnf("renewing the lease of node %s failed (%s); trying again at the next tick", node,
                     e.getMessage());
@@ -107,6 +111,11 @@ public final class LeaseRenewer implements AutoCloseable {
             existing.getSpec().setHolderIdentity(node);
             current.put(node, client.leases().inNamespace(NAMESPACE).resource(existing).update());
         }
+    }
+
+    /** When the node's lease was last renewed by this agent, null before its first renewal. */
+    public Instant lastRenewed(String node) {
+        return renewed.get(node);
     }
 
     @Override

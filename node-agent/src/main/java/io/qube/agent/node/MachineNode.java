@@ -9,6 +9,10 @@ import io.qube.agent.dns.NodeDns;
 import io.qube.agent.dns.NodeDnsConfig;
 import io.qube.agent.dns.ResolvConf;
 import io.qube.agent.endpoint.NodeEndpoint;
+import io.qube.agent.metrics.InstrumentedRuntime;
+import io.qube.agent.metrics.KubeletMetrics;
+import io.qube.agent.metrics.MetricsPaths;
+import io.qube.agent.metrics.NodeHealth;
 import io.qube.agent.network.PodMasquerade;
 import io.qube.agent.network.PodRoutes;
 import io.qube.agent.pod.PodDns;
@@ -83,13 +87,17 @@ public final class MachineNode implements AutoCloseable {
      * advertising that endpoint and keeps its Lease; as root (whose pods have network namespaces of their own),
      * keeps the routes to other nodes' pods and, given a {@code masquerade}, this node's pods' masquerade, and with
      * {@code serviceProxy} runs the service proxy. Given {@code dns} settings (null: pods keep the node's
-     * resolv.conf), pods get resolv.conf files by their dnsPolicy and the node serves cluster DNS.
+     * resolv.conf), pods get resolv.conf files by their dnsPolicy and the node serves cluster DNS. The endpoint
+     * serves the node's kubelet metrics, every runtime call counted in them, and its health.
      */
     public static MachineNode start(KubernetesClient client, Vertx vertx, NodeProfile profile,
-                                    ContainerRuntime runtime, Duration leaseInterval, int port,
+                                    ContainerRuntime machineRuntime, Duration leaseInterval, int port,
                                     String masqueradeBridge, Eviction eviction, boolean serviceProxy,
                                     NodeDnsConfig dns) throws IOException {
         awaitApi(client, profile.name());
+        KubeletMetrics metrics = new KubeletMetrics(profile.name());
+        ContainerRuntime runtime = new InstrumentedRuntime(machineRuntime, metrics);
+        LeaseRenewer lease = new LeaseRenewer(client, List.of(profile.name()));
         Map<String, Quantity> allocatable = NodeRegistration.node(profile, Instant.now()).getStatus()
                 .getAllocatable();
         NodePressure pressure = new NodePressure();
@@ -101,8 +109,9 @@ public final class MachineNode implements AutoCloseable {
                 ? defaultClusterDns(client, proxying, serving, profile.internalIp()) : dns.clusterDns(),
                 dns.clusterDomain(), hostResolv);
         PodManager pods = PodManager.start(client, runtime, profile.name(), profile.internalIp(), allocatable,
-                pressure, podDns);
-        NodeEndpoint endpoint = NodeEndpoint.start(vertx, runtime, pods, port);
+                pressure, podDns, metrics);
+        NodeEndpoint endpoint = NodeEndpoint.start(vertx, runtime, pods, port, new MetricsPaths(metrics,
+                machineRuntime, new NodeHealth(machineRuntime, () -> lease.lastRenewed(profile.name()))));
         String podCidr;
         try {
             NodeRegistration.register(client, profile, endpoint.port());
@@ -111,10 +120,10 @@ public final class MachineNode implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             endpoint.close();
             pods.close();
+            lease.close();
             throw e;
         }
         PodMasquerade masquerade = masqueradeBridge == null ? null : new PodMasquerade(masqueradeBridge, podCidr);
-        LeaseRenewer lease = new LeaseRenewer(client, List.of(profile.name()));
         lease.start(leaseInterval);
         NodeStatusReporter status = new NodeStatusReporter(client, List.of(profile), endpoint.port(),
                 runtime.images().map(NodeImages::new).orElse(null), pressure);
@@ -122,6 +131,7 @@ public final class MachineNode implements AutoCloseable {
         EvictionManager evictions = new EvictionManager(eviction.thresholds(),
                 EvictionManager.Signals.of(eviction.stateDir()), pressure, EvictionManager.Pods.of(pods),
                 eviction.reclaim(), status::refresh);
+        evictions.onEviction(metrics::evicted);
         evictions.start(eviction.interval());
         PodRoutes routes = root ? PodRoutes.start(client, profile.name(), masquerade) : null;
         ServiceCatalog services = null;
@@ -137,7 +147,7 @@ public final class MachineNode implements AutoCloseable {
         ServiceProxy proxy = null;
         if (proxying && services != null) {
             try {
-                proxy = ServiceProxy.start(services, profile.name(), podCidr);
+                proxy = ServiceProxy.start(services, profile.name(), podCidr, metrics::proxySynced);
             } catch (IllegalStateException e) {
                 LOG.errorf("the service proxy did not start: %s", e.getMessage());
             }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.qube.agent.endpoint.ContainerLocator;
+import io.qube.agent.metrics.KubeletMetrics;
 import io.qube.agent.node.NodePressure;
 import io.qube.agent.runtime.ContainerRuntime;
 
@@ -33,17 +34,18 @@ public final class PodManager implements ContainerLocator, AutoCloseable {
      * @param hostIp      the node's InternalIP (pods in the node's network have it as their IP)
      * @param allocatable the node's allocatable resources, for admission and the downward API
      * @param dns         the pods' resolv.conf rules, null for a runtime that leaves pods the node's resolv.conf
+     * @param metrics     the node's kubelet metrics
      */
     public static PodManager start(KubernetesClient client, ContainerRuntime runtime, String node, String hostIp,
-                                   Map<String, Quantity> allocatable, NodePressure pressure, PodDns dns)
-            throws IOException {
+                                   Map<String, Quantity> allocatable, NodePressure pressure, PodDns dns,
+                                   KubeletMetrics metrics) throws IOException {
         PodEvents events = new PodEvents(client, node);
         Probes probes = new Probes(runtime);
         PodSources sources = new PodSources(client);
         NodeServices services = new NodeServices(client, runtime, node, hostIp, allocatable, events,
                 new CrashBackoff(), sources, new PodVolumes(sources), probes,
                 runtime.images().map(images -> new ImagePulls(images, events, sources)).orElse(null), pressure,
-                dns);
+                dns, metrics);
         PodWorkers workers = new PodWorkers(services);
         workers.adopt();
         PodSource source = new PodSource(client, node, workers);

@@ -66,6 +66,14 @@ final class PodWorker {
     private volatile Stopping stopping;
     private boolean evicted;
     private final PodVolumes.Mounted mounted = new PodVolumes.Mounted();
+    /** When this worker first saw the pod: its start duration counts from here, as the kubelet's does. */
+    private final Instant firstSeen = Instant.now();
+    /** Whether a sync ran yet, and whether the API changed the pod since the last one (the sync's type). */
+    private volatile boolean synced;
+    private volatile boolean updated;
+    /** Whether this pod's sandbox start and its start to Running were counted (or, adopted, are not to be). */
+    private boolean sandboxCounted;
+    private boolean startCounted;
 
     PodWorker(String uid, NodeServices node, Runnable resync) {
         this.uid = uid;
@@ -83,6 +91,7 @@ final class PodWorker {
 
     void update(Pod latest) {
         this.pod = latest;
+        updated = true;
         shortenGrace(latest);
     }
 
@@ -110,6 +119,17 @@ final class PodWorker {
     /** An agent restart: what ran before is the pod's own, admitted already. */
     void adopted() {
         admitted = true;
+        sandboxCounted = true;
+        startCounted = true;
+    }
+
+    /** The kubelet's name for the next sync: create (the first), kill, update (the API changed the pod) or sync. */
+    String syncType() {
+        Pod current = pod;
+        if (current == null || current.getMetadata().getDeletionTimestamp() != null) {
+            return "kill";
+        }
+        return !synced ? "create" : updated ? "update" : "sync";
     }
 
     boolean admitted() {
@@ -121,6 +141,8 @@ final class PodWorker {
      * @return true once the pod is gone from the API and from the runtime: the worker can be forgotten
      */
     boolean sync(List<Pod> others) throws IOException {
+        synced = true;
+        updated = false;
         Pod current = pod;
         if (current == null) {
             SandboxStatus sandbox = node.runtime().sandbox(uid);
@@ -189,6 +211,10 @@ final class PodWorker {
             return false;
         }
         sandboxFailure = null;
+        if (!sandboxCounted) {
+            sandboxCounted = true;
+            node.metrics().sandboxStarted();
+        }
         String podIp = sandbox.ip() != null ? sandbox.ip() : node.hostIp();
         DownwardValues downward = new DownwardValues(current, podIp, node.hostIp(), node.allocatable());
         Map<String, Path> volumes;
@@ -314,6 +340,7 @@ final class PodWorker {
                 new ContainerConfig.Resources(request(container, "cpu"), limit(container, "cpu"),
                         limit(container, "memory")), SecurityContexts.of(pod, container));
         ContainerStatus started = node.runtime().startContainer(sandbox, config);
+        node.metrics().containerStarted(init ? "init_container" : "container");
         waiting.remove(container.getName());
         node.events().normal(pod, field, "Created", "Created container: " + container.getName());
         node.events().normal(pod, field, "Started", "Started container " + container.getName());
@@ -596,6 +623,10 @@ final class PodWorker {
                     .withNamespace(pod.getMetadata().getNamespace()).endMetadata().withStatus(status).build();
             StatusPatch.write(node.client(), patch);
             written = status;
+            if (!startCounted && "Running".equals(status.getPhase())) {
+                startCounted = true;
+                node.metrics().podStarted(Duration.between(firstSeen, Instant.now()));
+            }
         } catch (KubernetesClientException e) {
             // The next sync writes it again (the API is down, or the pod is gone).
             LOG.debugf("status of pod %s/%s: %s", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),

@@ -110,10 +110,13 @@ public final class PodWorkers implements AutoCloseable {
         while (true) {
             PodWorker worker = workers.get(uid);
             if (worker != null) {
+                String type = worker.syncType();
+                long start = System.nanoTime();
                 try {
                     if (worker.sync(admittedBesides(uid))) {
                         workers.remove(uid);
                     }
+                    node.metrics().podWorker(type, java.time.Duration.ofNanos(System.nanoTime() - start));
                 } catch (IOException | RuntimeException e) {
                     // A bad spec or a failing host tool must never stop the agent: the next relist tries again.
                     // A sync cut short by the agent's stop is no failure worth a trace.

@@ -4,11 +4,13 @@ import io.qube.agent.service.ServiceCatalog;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * The node's service proxy in iptables mode, as kube-proxy's: a change in the {@link ServiceCatalog} marks it
@@ -34,18 +36,24 @@ public final class ServiceProxy implements AutoCloseable {
     /** Only the loop's thread touches it. */
     private final ProxySync sync = new ProxySync(ProxyTables.HOST);
 
-    private ServiceProxy(ServiceCatalog catalog, ProxyRules rules) {
+    /** Told how long each successful sync took (kube-proxy's sync metrics). */
+    private final Consumer<Duration> synced;
+
+    private ServiceProxy(ServiceCatalog catalog, ProxyRules rules, Consumer<Duration> synced) {
         this.catalog = catalog;
         this.rules = rules;
+        this.synced = synced;
     }
 
     /**
      * @param node    this node's name
      * @param podCidr this node's pod CIDR
+     * @param synced  told how long each successful sync took
      */
-    public static ServiceProxy start(ServiceCatalog catalog, String node, String podCidr) {
+    public static ServiceProxy start(ServiceCatalog catalog, String node, String podCidr,
+                                     Consumer<Duration> synced) {
         ProxyTables.prepareHost();
-        ServiceProxy proxy = new ServiceProxy(catalog, new ProxyRules(node, podCidr));
+        ServiceProxy proxy = new ServiceProxy(catalog, new ProxyRules(node, podCidr), synced);
         catalog.onChange(proxy::markDirty);
         proxy.markDirty();
         return proxy;
@@ -70,6 +78,7 @@ public final class ServiceProxy implements AutoCloseable {
         long start = System.nanoTime();
         try {
             boolean full = sync.apply(rules.compute(catalog.services(), catalog::slices));
+            synced.accept(Duration.ofNanos(System.nanoTime() - start));
             LOG.debugf("service proxy: %s sync in %d ms", full ? "full" : "partial",
                     (System.nanoTime() - start) / 1_000_000);
         } catch (IOException | RuntimeException e) {

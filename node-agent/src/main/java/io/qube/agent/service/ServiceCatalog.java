@@ -6,9 +6,16 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import org.xbill.DNS.Address;
 
+import java.net.UnknownHostException;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -22,6 +29,7 @@ public final class ServiceCatalog implements AutoCloseable {
     /** The label that ties an EndpointSlice to its Service. */
     public static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
     private static final String BY_SERVICE = "service";
+    private static final String BY_ADDRESS = "address";
 
     private final SharedIndexInformer<Service> services;
     private final SharedIndexInformer<EndpointSlice> slices;
@@ -38,10 +46,10 @@ public final class ServiceCatalog implements AutoCloseable {
         SharedIndexInformer<EndpointSlice> slices = client.discovery().v1().endpointSlices().inAnyNamespace()
                 .runnableInformer(0);
         slices.addIndexers(Map.of(BY_SERVICE, slice -> {
-            String service = slice.getMetadata().getLabels() == null ? null
-                    : slice.getMetadata().getLabels().get(SERVICE_NAME_LABEL);
+            String service = serviceName(slice);
             return service == null ? List.of() : List.of(slice.getMetadata().getNamespace() + "/" + service);
-        }));
+        }, BY_ADDRESS, ServiceCatalog::endpointAddresses));
+        services.addIndexers(Map.of(BY_ADDRESS, ServiceCatalog::clusterAddresses));
         ServiceCatalog catalog = new ServiceCatalog(services, slices);
         services.addEventHandler(catalog.notifier());
         slices.addEventHandler(catalog.notifier());
@@ -79,6 +87,66 @@ public final class ServiceCatalog implements AutoCloseable {
 
     public List<EndpointSlice> slices() {
         return slices.getIndexer().list();
+    }
+
+    /** Whether any Service lives in this namespace (DNS answers NODATA there, NXDOMAIN elsewhere). */
+    public boolean hasServices(String namespace) {
+        return !services.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace).isEmpty();
+    }
+
+    /**
+     * The Services this address belongs to: those with it as a cluster IP, and those with an endpoint at it (as
+     * their slices say). An index lookup, so a reverse query does not walk every Service.
+     */
+    public List<Service> servicesAt(String address) {
+        String key = canonical(address);
+        if (key == null) {
+            return List.of();
+        }
+        Set<Service> found = new LinkedHashSet<>(services.getIndexer().byIndex(BY_ADDRESS, key));
+        for (EndpointSlice slice : slices.getIndexer().byIndex(BY_ADDRESS, key)) {
+            String name = serviceName(slice);
+            Service service = name == null ? null : service(slice.getMetadata().getNamespace(), name);
+            if (service != null) {
+                found.add(service);
+            }
+        }
+        return List.copyOf(found);
+    }
+
+    private static String serviceName(EndpointSlice slice) {
+        return slice.getMetadata().getLabels() == null ? null
+                : slice.getMetadata().getLabels().get(SERVICE_NAME_LABEL);
+    }
+
+    private static List<String> clusterAddresses(Service service) {
+        if (service.getSpec() == null) {
+            return List.of();
+        }
+        List<String> ips = service.getSpec().getClusterIPs() == null || service.getSpec().getClusterIPs().isEmpty()
+                ? Collections.singletonList(service.getSpec().getClusterIP()) : service.getSpec().getClusterIPs();
+        return ips.stream().map(ServiceCatalog::canonical).filter(Objects::nonNull).distinct().toList();
+    }
+
+    private static List<String> endpointAddresses(EndpointSlice slice) {
+        if (slice.getEndpoints() == null) {
+            return List.of();
+        }
+        return slice.getEndpoints().stream().filter(e -> e.getAddresses() != null)
+                .flatMap(e -> e.getAddresses().stream()).map(ServiceCatalog::canonical).filter(Objects::nonNull)
+                .distinct().toList();
+    }
+
+    /** One spelling per address (IPv6 has many), so index keys and lookups meet; null for what is not an IP. */
+    private static String canonical(String ip) {
+        if (ip == null || ip.isEmpty() || ip.equalsIgnoreCase("None")) {
+            return null;
+        }
+        try {
+            return Address.getByAddress(ip).getHostAddress();
+        } catch (UnknownHostException e) {
+            return null;
+        }
     }
 
     private <T extends HasMetadata> ResourceEventHandler<T> notifier() {

@@ -17,6 +17,17 @@ record FixedServices(List<Service> services, List<EndpointSlice> slices) impleme
     }
 
     @Override
+    public boolean hasServices(String namespace) {
+        return services.stream().anyMatch(s -> s.getMetadata().getNamespace().equals(namespace));
+    }
+
+    /** Every Service: the zone checks each candidate's addresses itself, so a superset answers the same. */
+    @Override
+    public List<Service> servicesAt(String address) {
+        return services;
+    }
+
+    @Override
     public List<EndpointSlice> slices(String namespace, String service) {
         return slices.stream().filter(s -> s.getMetadata().getNamespace().equals(namespace)
                 && service.equals(labels(s).get(ServiceCatalog.SERVICE_NAME_LABEL))).toList();
