@@ -37,6 +37,9 @@ public class ApiRoutes {
     @Inject
     DiscoveryRoutes discovery;
 
+    @Inject
+    RequestMetrics metrics;
+
     @Produces
     @Singleton
     static IndexedFields indexedFields() {
@@ -44,7 +47,7 @@ public class ApiRoutes {
     }
 
     void install(@Observes Router router) {
-        ObjectHandlers handlers = new ObjectHandlers(store, registry, indexedFields, vertx);
+        ObjectHandlers handlers = new ObjectHandlers(store, registry, indexedFields, vertx, metrics);
         handlers.bootstrap().await().atMost(java.time.Duration.ofSeconds(60));
         BodyHandler readBody = BodyHandler.create(false).setBodyLimit(ObjectStore.MAX_BODY_BYTES);
         // An upgrade has no body: a WebSocket (fabric8's watches, exec, port-forward) must find the request unread

@@ -58,8 +58,11 @@ final class ObjectHandlers {
     private final AccessReviews accessReviews;
     private final Evictions evictions;
     private final CustomResourceDefinitions customResources;
+    private final RequestMetrics metrics;
 
-    ObjectHandlers(ObjectStore store, ResourceRegistry registry, IndexedFields indexedFields, Vertx vertx) {
+    ObjectHandlers(ObjectStore store, ResourceRegistry registry, IndexedFields indexedFields, Vertx vertx,
+                   RequestMetrics metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.registry = registry;
         this.indexedFields = indexedFields;
@@ -85,7 +88,9 @@ final class ObjectHandlers {
     void handle(RoutingContext context, String group, String version, String rest) {
         try {
             RequestInfo request = RequestInfo.parse(group, version, rest, registry);
-            dispatch(context, request, new Query(context));
+            Query query = new Query(context);
+            metrics.describe(context, group, version, request, query.flag("watch"));
+            dispatch(context, request, query);
         } catch (ApiException | StoreException e) {
             Responses.failure(context, asApi(e, null));
         }
@@ -326,7 +331,8 @@ final class ObjectHandlers {
         Multi<WatchEvent> events = definition.conversion() == null ? stored
                 : stored.map(event -> ServedVersions.served(definition, event));
         long timeout = query.number("timeoutSeconds", DEFAULT_WATCH_SECONDS);
-        WatchStream.start(context, vertx, definition, events, timeout, Tables.wanted(context)
+        WatchStream.start(context, vertx, definition, metrics.watchEvents(definition), events, timeout,
+                Tables.wanted(context)
                 ? Tables.watchEncoder(definition.storage(), include(context)).andThen(WatchLines::line)
                 : event -> watchLines.json(definition, event));
     }

@@ -1,5 +1,6 @@
 package io.qube.apiserver;
 
+import io.micrometer.core.instrument.Counter;
 import io.qube.apiserver.codec.ObjectCodec;
 import io.qube.apiserver.registry.ResourceDefinition;
 import io.qube.store.WatchEvent;
@@ -47,6 +48,8 @@ final class WatchStream implements MultiSubscriber<WatchEvent> {
     private final Context context;
     private final WatchSink sink;
     private final Function<WatchEvent, Buffer> encoder;
+    /** apiserver_watch_events_total of this stream's kind, counted once per flush. */
+    private final Counter sent;
     private final Queue<WatchEvent> arrived = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private volatile Flow.Subscription subscription;
@@ -56,9 +59,10 @@ final class WatchStream implements MultiSubscriber<WatchEvent> {
     /** Events written and not yet asked for again (see {@link #REPLENISH}); only touched on the context. */
     private long owed;
 
-    private WatchStream(ResourceDefinition<?> definition, Context context, WatchSink sink,
+    private WatchStream(ResourceDefinition<?> definition, Context context, WatchSink sink, Counter sent,
                         Function<WatchEvent, Buffer> encoder) {
         this.definition = definition;
+        this.sent = sent;
         this.context = context;
         this.sink = sink;
         this.encoder = encoder;
@@ -71,13 +75,13 @@ final class WatchStream implements MultiSubscriber<WatchEvent> {
      *
      * @param encoder an event's line (its JSON and a newline); called on the connection's context, one at a time
      */
-    static void start(RoutingContext routing, Vertx vertx, ResourceDefinition<?> definition,
+    static void start(RoutingContext routing, Vertx vertx, ResourceDefinition<?> definition, Counter sent,
                       Multi<WatchEvent> events, long timeoutSeconds, Function<WatchEvent, Buffer> encoder) {
         if ("websocket".equalsIgnoreCase(routing.request().getHeader("Upgrade"))) {
             routing.request().toWebSocket().onSuccess(socket -> {
                 WatchStream stream = new WatchStream(definition, vertx.getOrCreateContext(),
-                        WatchSink.webSocket(socket), encoder);
-                socket.closeHandler(v -> stream.cancel());
+                        WatchSink.webSocket(socket), sent, encoder);
+                RequestMetrics.onClose(routing, socket, v -> stream.cancel());
                 stream.run(vertx, events, timeoutSeconds);
             }).onFailure(failure -> Responses.failure(routing, ApiException.badRequest(
                     "the WebSocket upgrade failed: " + failure.getMessage())));
@@ -89,7 +93,7 @@ final class WatchStream implements MultiSubscriber<WatchEvent> {
         // Clients wait for the headers before they consider the watch open: send them now, not with the first event.
         response.write(Buffer.buffer());
         WatchStream stream = new WatchStream(definition, vertx.getOrCreateContext(), WatchSink.chunked(response),
-                encoder);
+                sent, encoder);
         response.closeHandler(v -> stream.cancel());
         stream.run(vertx, events, timeoutSeconds);
     }
@@ -157,6 +161,9 @@ final class WatchStream implements MultiSubscriber<WatchEvent> {
             LOG.warnf(e, "a watch event of %s could not be sent", definition.plural());
             failure = e;
             ended = true;
+        }
+        if (written > 0) {
+            sent.increment(written);
         }
         if (closed) {
             arrived.clear();

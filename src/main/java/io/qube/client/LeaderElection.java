@@ -62,6 +62,11 @@ public final class LeaderElection implements AutoCloseable {
         return identity;
     }
 
+    /** Whether this process leads now (always, once started, when leader election is off). */
+    public boolean isLeader() {
+        return leading.get() == 1;
+    }
+
     /** Leads at once when leader election is off; otherwise runs for the lease until closed. */
     public synchronized void start(KubernetesClient client) {
         if (!settings.enabled()) {

@@ -19,7 +19,7 @@ import java.util.function.Function;
  * is added, is never reconciled by two workers at once (an add during its reconcile runs it again afterwards), and
  * a failed reconcile comes back after an exponential backoff.
  */
-public final class WorkQueue<K> implements AutoCloseable {
+public final class WorkQueue<K> implements AutoCloseable, WorkQueueMetrics.Readings {
 
     /** What a reconcile asks of the queue. */
     public record Outcome(boolean retry, Duration after) {
@@ -41,16 +41,24 @@ public final class WorkQueue<K> implements AutoCloseable {
     private final ExecutorService workers;
     private final ScheduledExecutorService timer;
     private final LinkedHashSet<K> waiting = new LinkedHashSet<>();
-    private final Set<K> running = new HashSet<>();
+    /** Keys being reconciled, with when their reconcile started (System.nanoTime). */
+    private final Map<K, Long> running = new HashMap<>();
     private final Set<K> dirty = new HashSet<>();
     private final Map<K, Integer> failures = new HashMap<>();
     /** When each key with a pending delayed add is due, by System.nanoTime. */
     private final Map<K, Long> dueAt = new HashMap<>();
+    /** When each waiting key was first added, for workqueue_queue_duration_seconds; empty without metrics. */
+    private final Map<K, Long> addedAt = new HashMap<>();
+    private final WorkQueueMetrics metrics;
     private boolean closed;
 
     public WorkQueue(String name, int workerCount, Function<K, Outcome> reconcile) {
         this.name = name;
         this.reconcile = reconcile;
+        this.metrics = WorkQueueMetrics.forQueue(name);
+        if (metrics != null) {
+            metrics.bind(this);
+        }
         this.workers = Executors.newFixedThreadPool(workerCount, r -> daemon(r, name + "-worker"));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, name + "-timer"));
         for (int i = 0; i < workerCount; i++) {
@@ -62,11 +70,38 @@ public final class WorkQueue<K> implements AutoCloseable {
         if (closed) {
             return;
         }
-        if (running.contains(key)) {
-            dirty.add(key);
-        } else if (waiting.add(key)) {
-            notifyAll();
+        boolean added;
+        if (running.containsKey(key)) {
+            added = dirty.add(key);
+        } else {
+            added = waiting.add(key);
+            if (added) {
+                notifyAll();
+            }
         }
+        if (added && metrics != null) {
+            // As client-go: an add of a key already waiting is no add; a key added while it runs is one.
+            metrics.adds.increment();
+            addedAt.putIfAbsent(key, System.nanoTime());
+        }
+    }
+
+    /** Keys waiting, counting those added again while they run, as client-go's depth does. */
+    @Override
+    public synchronized int depth() {
+        return waiting.size() + dirty.size();
+    }
+
+    @Override
+    public synchronized double[] unfinished() {
+        long now = System.nanoTime();
+        long total = 0;
+        long longest = 0;
+        for (long since : running.values()) {
+            total += now - since;
+            longest = Math.max(longest, now - since);
+        }
+        return new double[] {total / 1e9, longest / 1e9};
     }
 
     /**
@@ -94,6 +129,7 @@ public final class WorkQueue<K> implements AutoCloseable {
     private void work() {
         while (true) {
             K key;
+            long started;
             synchronized (this) {
                 while (waiting.isEmpty() && !closed) {
                     try {
@@ -109,7 +145,12 @@ public final class WorkQueue<K> implements AutoCloseable {
                 var first = waiting.iterator();
                 key = first.next();
                 first.remove();
-                running.add(key);
+                started = System.nanoTime();
+                running.put(key, started);
+                Long added = addedAt.remove(key);
+                if (added != null) {
+                    metrics.queueDuration.record(started - added, TimeUnit.NANOSECONDS);
+                }
             }
             Outcome outcome;
             try {
@@ -117,6 +158,9 @@ public final class WorkQueue<K> implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.debugf(e, "%s: reconciling %s failed", name, key);
                 outcome = null;
+            }
+            if (metrics != null) {
+                metrics.workDuration.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             }
             finish(key, outcome);
         }
@@ -126,6 +170,9 @@ public final class WorkQueue<K> implements AutoCloseable {
         running.remove(key);
         if (outcome == null || outcome == Outcome.FAILED) {
             int attempts = failures.merge(key, 1, Integer::sum);
+            if (metrics != null) {
+                metrics.retries.increment();
+            }
             long delay = Math.min(MAX_BACKOFF.toMillis(), FIRST_BACKOFF.toMillis() << Math.min(attempts, 20));
             addAfter(key, Duration.ofMillis(delay));
         } else {
@@ -134,14 +181,18 @@ public final class WorkQueue<K> implements AutoCloseable {
                 addAfter(key, outcome.after());
             }
         }
-        if (dirty.remove(key)) {
-            add(key);
+        if (dirty.remove(key) && !closed && waiting.add(key)) {
+            // Counted as an add when it came in during the reconcile.
+            notifyAll();
         }
     }
 
     @Override
     public synchronized void close() {
         closed = true;
+        if (metrics != null) {
+            metrics.unbind(this);
+        }
         notifyAll();
         workers.shutdownNow();
         timer.shutdownNow();

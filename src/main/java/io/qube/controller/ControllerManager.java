@@ -10,6 +10,7 @@ import io.qube.apiserver.registry.ResourceDefinition;
 import io.qube.apiserver.registry.ResourceRegistry;
 import io.qube.client.LeaderElection;
 import io.qube.client.LocalServer;
+import io.qube.client.WorkQueueMetrics;
 import io.qube.controller.api.Controller;
 import io.qube.controller.clusterroleaggregation.ClusterRoleAggregationController;
 import io.qube.controller.cronjob.CronJobController;
@@ -107,8 +108,15 @@ public class ControllerManager {
         // An empty base config: nothing from ~/.kube or the environment may redirect the controllers elsewhere.
         client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(url)
                 .withRequestTimeout(30_000).build()).build();
+        // The controllers' queues report workqueue_* into this process's registry, as client-go's global provider.
+        WorkQueueMetrics.use(meters);
         election = new LeaderElection(LEASE_NAME, settings.leaderElection(), meters, this::lead, this::stepDown);
         election.start(client);
+    }
+
+    /** This process's election, null before the API listens (or when the component is off). */
+    synchronized LeaderElection election() {
+        return election;
     }
 
     private synchronized void lead() {

@@ -1,5 +1,6 @@
 package io.qube.launcher;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.qube.store.pg.PgObjectStore;
@@ -30,7 +31,7 @@ public class StoreProducer {
     @Produces
     @Singleton
     @Startup
-    PgObjectStore store(Vertx vertx, StoreSettings settings,
+    PgObjectStore store(Vertx vertx, StoreSettings settings, MeterRegistry registry,
                         @ConfigProperty(name = DatasourceUrl.PROPERTY) Optional<String> url,
                         @ConfigProperty(name = DatasourceUrl.USERNAME_PROPERTY) Optional<String> username,
                         @ConfigProperty(name = DatasourceUrl.PASSWORD_PROPERTY) Optional<String> password) {
@@ -44,7 +45,7 @@ public class StoreProducer {
         }
         PgStoreConfig config = settings.toStoreConfig(connect);
         try {
-            PgObjectStore store = PgObjectStore.start(vertx, config).await().atMost(START_TIMEOUT);
+            PgObjectStore store = PgObjectStore.start(vertx, config, registry).await().atMost(START_TIMEOUT);
             LOG.infof("Store ready on PostgreSQL %s at revision %d", DatasourceUrl.describe(connect),
                     store.watchCache().appliedRevision());
             return store;

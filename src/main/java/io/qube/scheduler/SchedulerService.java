@@ -61,6 +61,11 @@ public class SchedulerService {
         election.start(client);
     }
 
+    /** This process's election, null before the API listens (or when the component is off). */
+    synchronized LeaderElection election() {
+        return election;
+    }
+
     /** A scheduler with synced informers, ready to schedule the moment this process wins the lease. */
     private synchronized void standBy() {
         if (scheduler != null || stopping) {

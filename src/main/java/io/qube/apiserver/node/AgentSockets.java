@@ -1,6 +1,7 @@
 package io.qube.apiserver.node;
 
 import io.qube.apiserver.ApiException;
+import io.qube.apiserver.RequestMetrics;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
@@ -61,7 +62,7 @@ final class AgentSockets {
         context.request().toWebSocket().onSuccess(client -> {
             client.binaryMessageHandler(agent::writeBinaryMessage);
             agent.binaryMessageHandler(client::writeBinaryMessage);
-            client.closeHandler(v -> agent.close());
+            RequestMetrics.onClose(context, client, v -> agent.close());
             agent.closeHandler(v -> client.close());
         }).onFailure(e -> agent.close());
     }

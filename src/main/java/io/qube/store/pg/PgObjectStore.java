@@ -1,5 +1,7 @@
 package io.qube.store.pg;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.qube.store.ListPage;
 import io.qube.store.ListRequest;
 import io.qube.store.ObjectKey;
@@ -11,6 +13,7 @@ import io.qube.store.StoredObject;
 import io.qube.store.WatchEvent;
 import io.qube.store.WatchRequest;
 import io.qube.store.watch.WatchCache;
+import io.qube.store.watch.WatchCacheMetrics;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -37,7 +40,7 @@ public final class PgObjectStore implements ObjectStore, AutoCloseable {
     private final Compactor compactor;
     private final long compactionTimer;
 
-    private PgObjectStore(Vertx vertx, PgStoreConfig config) {
+    private PgObjectStore(Vertx vertx, PgStoreConfig config, MeterRegistry registry) {
         this.vertx = vertx;
         PgConnectOptions connect = new PgConnectOptions(config.connect())
                 .setCachePreparedStatements(true)
@@ -47,19 +50,26 @@ public final class PgObjectStore implements ObjectStore, AutoCloseable {
         readPool = pool(vertx, connect, "qube-read", config.readPoolSize());
         reader = new ObjectReader(readPool);
         cache = new WatchCache(new PgChangeLog(readPool, reader), vertx, config.watch());
-        writer = new WriteBatcher(writePool, config.maxBatch(), config.batchesInFlight(), cache);
+        writer = new WriteBatcher(writePool, config.maxBatch(), config.batchesInFlight(), cache,
+                new StoreMetrics(registry));
+        WatchCacheMetrics.register(registry, cache);
         listener = new NotificationListener(vertx, connect, cache::wake, cache::wake);
         compactor = new Compactor(readPool, reader, cache, config.retainedRevisions());
         compactionTimer = vertx.setPeriodic(config.compactionInterval().toMillis(), id -> compactor.compactQuietly());
     }
 
-    /** Migrates the schema, connects, loads the watch cache; completes when the store is ready. */
+    /** A store that keeps no metrics (a registry of no registries makes no-op meters). */
     public static Uni<PgObjectStore> start(Vertx vertx, PgStoreConfig config) {
+        return start(vertx, config, new CompositeMeterRegistry());
+    }
+
+    /** Migrates the schema, connects, loads the watch cache; completes when the store is ready. */
+    public static Uni<PgObjectStore> start(Vertx vertx, PgStoreConfig config, MeterRegistry registry) {
         return Uni.createFrom().completionStage(() -> vertx.<Void>executeBlocking(() -> {
                     SchemaMigrator.migrate(config);
                     return null;
                 }).toCompletionStage())
-                .map(nothing -> new PgObjectStore(vertx, config))
+                .map(nothing -> new PgObjectStore(vertx, config, registry))
                 .onItem().transformToUni(store -> Uni.createFrom()
                         .completionStage(() -> store.listener.connect().toCompletionStage())
                         .onItem().transformToUni(connected -> store.cache.start())

@@ -45,12 +45,14 @@ final class WriteBatcher {
     private final WatchCache cache;
     private final int maxBatch;
     private final int maxInFlight;
+    private final StoreMetrics metrics;
     private final ArrayDeque<PendingWrite> queue = new ArrayDeque<>();
     private int inFlight;
 
     /** @param cache this process's watch cache, told of each batch and then of its changes before its writers */
-    WriteBatcher(Pool pool, int maxBatch, int maxInFlight, WatchCache cache) {
+    WriteBatcher(Pool pool, int maxBatch, int maxInFlight, WatchCache cache, StoreMetrics metrics) {
         this.pool = pool;
+        this.metrics = metrics;
         this.cache = cache;
         this.maxBatch = maxBatch;
         this.maxInFlight = maxInFlight;
@@ -90,7 +92,9 @@ final class WriteBatcher {
     private void send(List<PendingWrite> batch) {
         Tuple parameters = parameters(batch);
         cache.writing();
+        long sent = System.nanoTime();
         pool.preparedQuery(Sql.WRITE_BATCH).execute(parameters).onComplete(done -> {
+            metrics.batch(batch.size(), System.nanoTime() - sent);
             // The batch keeps its slot until its writers have been told: whatever they write next in their callbacks
             // queues up and leaves together in the next batch, instead of the first of them taking the free slot
             // alone and the others waiting behind it.

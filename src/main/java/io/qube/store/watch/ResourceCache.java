@@ -60,6 +60,11 @@ final class ResourceCache {
         watchers.clear();
     }
 
+    /** How many objects of this type exist at the applied revision. */
+    synchronized int size() {
+        return objects.size();
+    }
+
     synchronized void apply(Change change) {
         StoredObject object = change.object();
         StoredObject previous = change.type() == WatchEvent.Type.DELETED

@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * One process's view of the change log: follows it from a snapshot, keeps a {@link ResourceCache} per type, and
@@ -54,6 +55,8 @@ public final class WatchCache implements AutoCloseable {
     private volatile long lastReadMillis = System.currentTimeMillis();
     private volatile boolean started;
     private volatile boolean closed;
+    /** Told of each resource type the cache starts holding (for a per-type gauge); a no-op until set. */
+    private volatile Consumer<ResourceType> newTypes = type -> { };
     private long bookmarkTimer = -1;
     private long pollTimer = -1;
 
@@ -127,6 +130,23 @@ public final class WatchCache implements AutoCloseable {
         return applied.get();
     }
 
+    /** The newest revision the database has announced (NOTIFY); above {@link #appliedRevision} while behind. */
+    public long notifiedRevision() {
+        return notified.get();
+    }
+
+    /** The number of objects of {@code type} in the cache, 0 for a type it has never held. */
+    public int objectCount(ResourceType type) {
+        ResourceCache cache = caches.get(type);
+        return cache == null ? 0 : cache.size();
+    }
+
+    /** Calls {@code listener} with every type the cache holds now and with each it holds from now on. */
+    public void onNewType(Consumer<ResourceType> listener) {
+        newTypes = listener;
+        caches.keySet().forEach(listener);
+    }
+
     /** When the follower last finished a read without failing. */
     public long lastReadMillis() {
         return lastReadMillis;
@@ -198,8 +218,14 @@ public final class WatchCache implements AutoCloseable {
     }
 
     private ResourceCache cacheFor(ResourceType type) {
-        return caches.computeIfAbsent(type,
+        ResourceCache cache = caches.get(type);
+        if (cache != null) {
+            return cache;
+        }
+        cache = caches.computeIfAbsent(type,
                 t -> new ResourceCache(config.window(), config.watcherBuffer(), applied, start));
+        newTypes.accept(type);
+        return cache;
     }
 
     private void install(ChangeLog.Snapshot snapshot) {
