@@ -2,10 +2,12 @@ package io.qube.apiserver.discovery;
 
 import io.fabric8.kubernetes.api.model.Binding;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodExecOptions;
 import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
 import io.fabric8.kubernetes.api.model.policy.v1.Eviction;
+import io.qube.apiserver.node.NodeProxyOptions;
 import io.qube.apiserver.node.PodPortForwardOptions;
 import io.qube.apiserver.registry.ResourceDefinition;
 import io.qube.apiserver.registry.ResourceRegistry;
@@ -57,6 +59,11 @@ public record ServedResource(ResourceDefinition<?> definition, List<String> verb
             subresources.add(new Subresource("ephemeralcontainers", Pod.class, READ_WRITE));
             subresources.add(new Subresource("exec", PodExecOptions.class, List.of("create", "get")));
             subresources.add(new Subresource("portforward", PodPortForwardOptions.class, List.of("create", "get")));
+        }
+        if (definition.type() == Node.class) {
+            // kubectl get --raw /api/v1/nodes/N/proxy/... reaches the node agent's endpoint.
+            subresources.add(new Subresource("proxy", NodeProxyOptions.class,
+                    List.of("create", "delete", "get", "patch", "update")));
         }
         if (definition.type() == Namespace.class) {
             subresources.add(new Subresource("finalize", Namespace.class, List.of("update")));
