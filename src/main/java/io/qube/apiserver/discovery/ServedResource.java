@@ -27,6 +27,7 @@ public record ServedResource(ResourceDefinition<?> definition, List<String> verb
             List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
     private static final List<String> CREATE_ONLY = List.of("create");
     private static final List<String> READ_WRITE = List.of("get", "patch", "update");
+    private static final List<String> READ_ONLY = List.of("get", "list");
 
     public static List<ServedResource> all(ResourceRegistry registry) {
         return registry.all().stream().map(ServedResource::of).toList();
@@ -39,6 +40,9 @@ public record ServedResource(ResourceDefinition<?> definition, List<String> verb
     public static ServedResource of(ResourceDefinition<?> definition) {
         if (definition.isCreateOnly()) {
             return new ServedResource(definition, CREATE_ONLY, List.of());
+        }
+        if (definition.isComputed()) {
+            return new ServedResource(definition, READ_ONLY, List.of());
         }
         List<Subresource> subresources = new ArrayList<>();
         if (definition.hasScale()) {

@@ -25,6 +25,8 @@ import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.metrics.v1beta1.NodeMetrics;
+import io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetrics;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -123,6 +125,9 @@ public final class BuiltinResources {
                 .register(ResourceDefinition.of(SelfSubjectAccessReview.class).clusterScoped().createOnly())
                 .register(ResourceDefinition.of(SelfSubjectRulesReview.class).clusterScoped().createOnly())
                 .register(ResourceDefinition.of(SubjectAccessReview.class).clusterScoped().createOnly())
+                // Resource metrics: computed from the node agents' summaries (io.qube.metrics), never stored.
+                .register(ResourceDefinition.computed(NodeMetrics.class, "nodes").clusterScoped())
+                .register(ResourceDefinition.computed(PodMetrics.class, "pods"))
                 // autoscaling/v2 first: the preferred version, which objects are stored in.
                 .register(autoscalers)
                 .register(ResourceDefinition.of(io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler.class)
