@@ -125,9 +125,6 @@ public final class BuiltinResources {
                 .register(ResourceDefinition.of(SelfSubjectAccessReview.class).clusterScoped().createOnly())
                 .register(ResourceDefinition.of(SelfSubjectRulesReview.class).clusterScoped().createOnly())
                 .register(ResourceDefinition.of(SubjectAccessReview.class).clusterScoped().createOnly())
-                // Resource metrics: computed from the node agents' summaries (io.qube.metrics), never stored.
-                .register(ResourceDefinition.computed(NodeMetrics.class, "nodes").clusterScoped())
-                .register(ResourceDefinition.computed(PodMetrics.class, "pods"))
                 // autoscaling/v2 first: the preferred version, which objects are stored in.
                 .register(autoscalers)
                 .register(ResourceDefinition.of(io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler.class)
@@ -150,6 +147,10 @@ public final class BuiltinResources {
                 .register(ResourceDefinition.of(EndpointSlice.class).defaults(KindDefaults.endpointSlice()).validation(KindValidation.endpointSlice())
                         .table(KindTables.endpointSlice()))
                 .register(ResourceDefinition.of(PriorityClass.class).defaults(KindDefaults.priorityClass()).validation(KindValidation.priorityClass())
-                        .table(KindTables.priorityClass()).clusterScoped().shortNames("pc"));
+                        .table(KindTables.priorityClass()).clusterScoped().shortNames("pc"))
+                // Resource metrics, last as Kubernetes lists aggregated groups: computed from the node agents'
+                // summaries (io.qube.metrics), never stored.
+                .register(ResourceDefinition.computed(NodeMetrics.class, "nodes").clusterScoped())
+                .register(ResourceDefinition.computed(PodMetrics.class, "pods"));
     }
 }
