@@ -108,8 +108,8 @@ public class MetricsApi {
             }
             ObjectNode item = item("NodeMetrics", tree(node), summary.node().time());
             ObjectNode usage = item.putObject("usage");
-            usage.put("cpu", Quantities.cpu(summary.node().nanoCores()));
-            usage.put("memory", Quantities.memory(summary.node().workingSetBytes()));
+            usage.put("cpu", MetricsFormat.cpu(summary.node().nanoCores()));
+            usage.put("memory", MetricsFormat.memory(summary.node().workingSetBytes()));
             items.add(item);
         }
         return items;
@@ -130,8 +130,8 @@ public class MetricsApi {
                     for (NodeSummary.ContainerUsage container : usage.containers()) {
                         ObjectNode entry = containers.addObject();
                         entry.put("name", container.name());
-                        entry.putObject("usage").put("cpu", Quantities.cpu(container.usage().nanoCores()))
-                                .put("memory", Quantities.memory(container.usage().workingSetBytes()));
+                        entry.putObject("usage").put("cpu", MetricsFormat.cpu(container.usage().nanoCores()))
+                                .put("memory", MetricsFormat.memory(container.usage().workingSetBytes()));
                     }
                     items.add(item);
                 }
@@ -155,7 +155,7 @@ public class MetricsApi {
             metadata.set("labels", source.get("labels").deepCopy());
         }
         item.put("timestamp", time.truncatedTo(ChronoUnit.SECONDS).toString());
-        item.put("window", Quantities.duration(scraper.window()));
+        item.put("window", MetricsFormat.duration(scraper.window()));
         return item;
     }
 

@@ -37,8 +37,8 @@ final class MetricsTable {
                 bytes += parse(usage.path("memory").asText(), "Ki", 1024);
             }
             ObjectNode row = rows.addObject();
-            row.putArray("cells").add(item.path("metadata").path("name").asText()).add(Quantities.cpu(nanoCores))
-                    .add(Quantities.memory(bytes)).add(item.path("window").asText());
+            row.putArray("cells").add(item.path("metadata").path("name").asText()).add(MetricsFormat.cpu(nanoCores))
+                    .add(MetricsFormat.memory(bytes)).add(item.path("window").asText());
             ObjectNode object = row.putObject("object");
             object.put("kind", "PartialObjectMetadata").put("apiVersion", "meta.k8s.io/v1");
             object.set("metadata", item.path("metadata").deepCopy());

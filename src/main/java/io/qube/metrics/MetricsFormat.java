@@ -4,9 +4,9 @@ import java.math.BigDecimal;
 import java.time.Duration;
 
 /** How the metrics API writes its figures: cpu in nanocores, memory in Ki where whole, windows as Go durations. */
-final class Quantities {
+final class MetricsFormat {
 
-    private Quantities() {
+    private MetricsFormat() {
     }
 
     static String cpu(long nanoCores) {
