@@ -2,6 +2,7 @@ package io.qube.agent.endpoint;
 
 import io.qube.agent.metrics.MetricsPaths;
 import io.qube.agent.runtime.ContainerRuntime;
+import io.qube.agent.stats.StatsEndpoint;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -28,7 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * options, {@code /exec/<namespace>/<pod>/<container>} ({@link ExecSession}),
  * {@code /attach/<namespace>/<pod>/<container>} ({@link AttachSession}) and
  * {@code /portForward/<namespace>/<pod>} ({@link SpdyPortForwardSession}, {@link PortForwardSession}) as
- * WebSockets; {@code /metrics} and {@code /healthz} by {@link MetricsPaths}. Each log stream is read on a thread
+ * WebSockets; {@code /metrics} and {@code /healthz} by {@link MetricsPaths}, the resource metrics
+ * ({@code /stats/summary}, {@code /metrics/resource}) by {@link StatsEndpoint}. Each log stream is read on a thread
  * of its own (follow may last long) and written through the connection's Vert.x context.
  */
 public final class NodeEndpoint implements AutoCloseable {
@@ -43,13 +45,14 @@ public final class NodeEndpoint implements AutoCloseable {
         this.server = server;
     }
 
-    public static NodeEndpoint start(Vertx vertx, ContainerRuntime runtime, ContainerLocator locator, int port,
-                                     MetricsPaths metrics) throws IOException {
+    /** @param stats the resource paths ({@code /stats/summary}, {@code /metrics/resource}) */
+    public static NodeEndpoint start(Vertx vertx, ContainerRuntime runtime, ContainerLocator locator,
+                                     StatsEndpoint stats, int port, MetricsPaths metrics) throws IOException {
         List<String> protocols = new ArrayList<>(ChannelSocket.PROTOCOLS);
         protocols.add(SpdyPortForwardSession.PROTOCOL);
         NetClient pods = vertx.createNetClient();
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setWebSocketSubProtocols(protocols))
-                .requestHandler(request -> route(request, runtime, locator, pods, metrics));
+                .requestHandler(request -> route(request, runtime, locator, pods, stats, metrics));
         try {
             return new NodeEndpoint(server.listen(port).toCompletionStage().toCompletableFuture()
                     .get(30, TimeUnit.SECONDS));
@@ -66,8 +69,8 @@ public final class NodeEndpoint implements AutoCloseable {
     }
 
     private static void route(HttpServerRequest request, ContainerRuntime runtime, ContainerLocator locator,
-                              NetClient pods, MetricsPaths metrics) {
-        if (metrics.serve(request)) {
+                              NetClient pods, StatsEndpoint stats, MetricsPaths metrics) {
+        if (stats.handle(request) || metrics.serve(request)) {
             return;
         }
         String[] parts = request.path().split("/");

@@ -3,6 +3,7 @@ package io.qube.agent.metrics;
 import io.qube.agent.runtime.ContainerConfig;
 import io.qube.agent.runtime.Attachment;
 import io.qube.agent.runtime.ContainerRuntime;
+import io.qube.agent.runtime.ContainerUsage;
 import io.qube.agent.runtime.ContainerStatus;
 import io.qube.agent.runtime.ImageManager;
 import io.qube.agent.runtime.Sandbox;
@@ -95,6 +96,11 @@ public final class InstrumentedRuntime implements ContainerRuntime {
     @Override
     public ProcessBuilder execIn(String containerId, List<String> command, boolean tty) throws IOException {
         return timed("exec", () -> runtime.execIn(containerId, command, tty));
+    }
+
+    @Override
+    public ContainerUsage usage(String containerId) throws IOException {
+        return timed("container_stats", () -> runtime.usage(containerId));
     }
 
     @Override

@@ -20,6 +20,9 @@ import io.qube.agent.pod.PodManager;
 import io.qube.agent.proxy.ServiceProxy;
 import io.qube.agent.runtime.ContainerRuntime;
 import io.qube.agent.service.ServiceCatalog;
+import io.qube.agent.stats.NodeUsage;
+import io.qube.agent.stats.ResourceSampler;
+import io.qube.agent.stats.StatsEndpoint;
 import io.qube.agent.storage.LocalPathProvisioner;
 
 import java.io.IOException;
@@ -52,10 +55,11 @@ public final class MachineNode implements AutoCloseable {
     private final ServiceProxy proxy;
     private final NodeDns dns;
     private final LocalPathProvisioner provisioner;
+    private final ResourceSampler sampler;
 
     private MachineNode(LeaseRenewer lease, NodeStatusReporter status, PodManager pods, NodeEndpoint endpoint,
                         EvictionManager evictions, PodRoutes routes, ServiceCatalog services, ServiceProxy proxy,
-                        NodeDns dns, LocalPathProvisioner provisioner) {
+                        NodeDns dns, LocalPathProvisioner provisioner, ResourceSampler sampler) {
         this.lease = lease;
         this.status = status;
         this.pods = pods;
@@ -66,6 +70,7 @@ public final class MachineNode implements AutoCloseable {
         this.proxy = proxy;
         this.dns = dns;
         this.provisioner = provisioner;
+        this.sampler = sampler;
     }
 
     /**
@@ -87,13 +92,14 @@ public final class MachineNode implements AutoCloseable {
      * advertising that endpoint and keeps its Lease; as root (whose pods have network namespaces of their own),
      * keeps the routes to other nodes' pods and, given a {@code masquerade}, this node's pods' masquerade, and with
      * {@code serviceProxy} runs the service proxy. Given {@code dns} settings (null: pods keep the node's
-     * resolv.conf), pods get resolv.conf files by their dnsPolicy and the node serves cluster DNS. The endpoint
+     * resolv.conf), pods get resolv.conf files by their dnsPolicy and the node serves cluster DNS. The node's and its
+     * containers' cpu and memory are sampled every {@code housekeeping} for its resource metrics. The endpoint also
      * serves the node's kubelet metrics, every runtime call counted in them, and its health.
      */
     public static MachineNode start(KubernetesClient client, Vertx vertx, NodeProfile profile,
                                     ContainerRuntime machineRuntime, Duration leaseInterval, int port,
                                     String masqueradeBridge, Eviction eviction, boolean serviceProxy,
-                                    NodeDnsConfig dns) throws IOException {
+                                    NodeDnsConfig dns, Duration housekeeping) throws IOException {
         awaitApi(client, profile.name());
         KubeletMetrics metrics = new KubeletMetrics(profile.name());
         ContainerRuntime runtime = new InstrumentedRuntime(machineRuntime, metrics);
@@ -110,8 +116,20 @@ public final class MachineNode implements AutoCloseable {
                 dns.clusterDomain(), hostResolv);
         PodManager pods = PodManager.start(client, runtime, profile.name(), profile.internalIp(), allocatable,
                 pressure, podDns, metrics);
-        NodeEndpoint endpoint = NodeEndpoint.start(vertx, runtime, pods, port, new MetricsPaths(metrics,
-                machineRuntime, new NodeHealth(machineRuntime, () -> lease.lastRenewed(profile.name()))));
+        NodeUsage machine = new NodeUsage(java.nio.file.Path.of("/proc"));
+        // The sampler asks the runtime underneath: housekeeping is not a pod's runtime operation.
+        ResourceSampler sampler = new ResourceSampler(machineRuntime, machine,
+                Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime())).start(housekeeping);
+        NodeEndpoint endpoint;
+        try {
+            endpoint = NodeEndpoint.start(vertx, runtime, pods, new StatsEndpoint(profile.name(), sampler,
+                    machine.capacityBytes()), port, new MetricsPaths(metrics, machineRuntime,
+                    new NodeHealth(machineRuntime, () -> lease.lastRenewed(profile.name()))));
+        } catch (IOException | RuntimeException e) {
+            sampler.close();
+            pods.close();
+            throw e;
+        }
         String podCidr;
         try {
             NodeRegistration.register(client, profile, endpoint.port());
@@ -119,6 +137,7 @@ public final class MachineNode implements AutoCloseable {
             runtime.usePodCidr(podCidr);
         } catch (IOException | RuntimeException e) {
             endpoint.close();
+            sampler.close();
             pods.close();
             lease.close();
             throw e;
@@ -166,7 +185,7 @@ public final class MachineNode implements AutoCloseable {
         LocalPathProvisioner provisioner = LocalPathProvisioner.start(client, java.util.Set.of(profile.name()),
                 eviction.stateDir().resolve("volumes"));
         return new MachineNode(lease, status, pods, endpoint, evictions, routes, services, proxy, nodeDns,
-                provisioner);
+                provisioner, sampler);
     }
 
     /**
@@ -275,7 +294,7 @@ public final class MachineNode implements AutoCloseable {
     public void close() {
         // Each part on its own: one that fails must not leave the others (the proxy's rules, the routes) behind.
         for (AutoCloseable part : java.util.Arrays.asList(provisioner, dns, proxy, services, evictions, lease, status,
-                endpoint, pods, routes)) {
+                endpoint, sampler, pods, routes)) {
             if (part == null) {
                 continue;
             }

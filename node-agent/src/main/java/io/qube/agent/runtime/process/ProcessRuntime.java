@@ -6,6 +6,7 @@ import io.qube.agent.runtime.Attachment;
 import io.qube.agent.runtime.ContainerConfig;
 import io.qube.agent.runtime.ContainerRuntime;
 import io.qube.agent.runtime.ContainerStatus;
+import io.qube.agent.runtime.ContainerUsage;
 import io.qube.agent.runtime.Sandbox;
 import io.qube.agent.runtime.SandboxConfig;
 import io.qube.agent.runtime.SandboxStatus;
@@ -344,6 +345,11 @@ public final class ProcessRuntime implements ContainerRuntime {
             }
         }
         return result;
+    }
+
+    @Override
+    public ContainerUsage usage(String containerId) {
+        return cgroups == null ? null : cgroups.usage(podUidOf(containerId), keyOf(containerId));
     }
 
     @Override
