@@ -26,7 +26,8 @@ final class Recommendations {
 
     /** Without a behavior: the highest recommendation of the scale-down window, this one recorded. */
     int stabilizeDown(String key, int desired, Duration window, Instant now) {
-        return stabilize(key, desired, desired, Duration.ZERO, window, now);
+        // No current size to bring in: the highest of the window is the answer.
+        return stabilize(key, desired, Integer.MAX_VALUE, Duration.ZERO, window, now);
     }
 
     /**
