@@ -154,6 +154,19 @@ class HorizontalControllerTest extends ControllerTestBase {
         assertThat(lines.get(1)).matches("api\\s+Deployment/api\\s+cpu: <unknown>/50%\\s+1\\s+5\\s+1\\s+\\S+");
         String described = kubectl.ok("-n", namespace, "describe", "hpa", "api").stdout();
         assertThat(described).contains("ScalingActive", "FailedGetResourceMetric", "AbleToScale", "SucceededGetScale");
+        // A Table watch through the v1 version renders the same row (it once decoded v1 bodies as v2: <none>).
+        try (Kubectl.Running watch = kubectl.start("-n", namespace, "get", "horizontalpodautoscalers.v1.autoscaling",
+                "api", "-w")) {
+            String row = "(?m)^api\\s+Deployment/api\\s+cpu: <unknown>/50%\\s+1\\s+5\\s+1\\s";
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(watch.output()).containsPattern(row));
+            // The first row comes from a list; a change makes the watch itself send one.
+            kubectl.ok("-n", namespace, "annotate", "hpa", "api", "touched=yes");
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(watch.output().lines()
+                    .filter(line -> line.matches(row.substring(4) + ".*")).count()).isEqualTo(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     private void deployment(String name, int replicas) {
