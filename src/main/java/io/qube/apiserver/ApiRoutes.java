@@ -1,6 +1,8 @@
 package io.qube.apiserver;
 
 import io.qube.apiserver.discovery.DiscoveryRoutes;
+import io.qube.apiserver.node.NodeProxy;
+import io.qube.metrics.MetricsApi;
 import io.qube.apiserver.registry.ResourceRegistry;
 import io.qube.store.IndexedFields;
 import io.qube.store.ObjectStore;
@@ -37,6 +39,9 @@ public class ApiRoutes {
     @Inject
     DiscoveryRoutes discovery;
 
+    @Inject
+    MetricsApi metrics;
+
     @Produces
     @Singleton
     static IndexedFields indexedFields() {
@@ -61,6 +66,15 @@ public class ApiRoutes {
                 readBody.handle(context);
             }
         };
+        NodeProxy nodeProxy = new NodeProxy(store, registry.findKind("v1", "Node").orElseThrow().storeType(),
+                vertx.createHttpClient());
+        router.routeWithRegex("^/api/v1/nodes/([^/]+)/proxy(/.*)?$").handler(bodies).handler(context ->
+                nodeProxy.handle(context, context.pathParam("param0"), context.pathParam("param1"),
+                        failure -> Responses.failure(context, failure)))
+                .failureHandler(ApiRoutes::failure);
+        router.routeWithRegex("^/apis/metrics\\.k8s\\.io/v1beta1/(.+)$").handler(context -> metrics.handle(context,
+                context.pathParam("param0"), failure -> Responses.failure(context, failure)))
+                .failureHandler(ApiRoutes::failure);
         router.routeWithRegex("^/api/v1/(.+)$").handler(bodies).handler(context ->
                 handlers.handle(context, "", "v1", context.pathParam("param0")))
                 .failureHandler(ApiRoutes::failure);

@@ -168,7 +168,7 @@ public class ControllerManager {
         // Custom resources have no model class to watch typed (see api-differences: namespace deletion and the
         // garbage collector do not reach them yet).
         List<ResourceDefinition<?>> stored = registry.all().stream()
-                .filter(d -> !d.isCreateOnly() && d.storage() == d && !d.isCustom()).toList();
+                .filter(d -> !d.isCreateOnly() && !d.isComputed() && d.storage() == d && !d.isCustom()).toList();
         if (settings.garbageCollector().enabled()) {
             // Events own nothing and are owned by nothing in practice, and they are most of the writes.
             controllers.add(new GarbageCollector(client, stored.stream().filter(d -> !d.kind().equals("Event"))

@@ -192,6 +192,11 @@ public class AgentCommand implements Callable<Integer> {
             description = "The port of the node's DNS server.")
     int clusterDnsPort;
 
+    @Option(names = "--housekeeping-interval", defaultValue = "10s", paramLabel = "D", hidden = true,
+            description = "How often the node's and containers' cpu and memory are sampled (cadvisor's "
+                    + "housekeeping; e.g. 10s).")
+    String housekeepingInterval;
+
     @Option(names = "--lease-interval", defaultValue = "10s", paramLabel = "D", hidden = true,
             description = "How often leases are renewed (seconds, e.g. 10s).")
     String leaseInterval;
@@ -265,7 +270,7 @@ public class AgentCommand implements Callable<Integer> {
                             duration(evictionInterval), state, collector == null ? EvictionManager.DiskReclaim.NONE
                             : () -> collector.deleteUnused()), serviceProxy, runtime.equals("cri")
                             ? new NodeDnsConfig(clusterDns, clusterDomain, resolvConf, clusterDnsPort, serveClusterDns)
-                            : null)) {
+                            : null, duration(housekeepingInterval))) {
                 running.set(true);
                 Thread.interrupted(); // a stop that came as the start ended: waitForExit returns at once anyway
                 if (collector != null) {

@@ -28,7 +28,7 @@ final class ProcessCluster extends Cluster {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
     /** cgroup v1's hierarchies and v2's root, under which the runtime makes {@code qube/<pod uid>}. */
-    private static final List<Path> CGROUP_ROOTS = Stream.of("memory", "cpu", "pids", "")
+    private static final List<Path> CGROUP_ROOTS = Stream.of("memory", "cpu", "cpuacct", "pids", "")
             .map(name -> Path.of("/sys/fs/cgroup", name, "qube")).toList();
 
     /**

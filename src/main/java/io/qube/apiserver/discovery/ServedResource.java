@@ -2,10 +2,12 @@ package io.qube.apiserver.discovery;
 
 import io.fabric8.kubernetes.api.model.Binding;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodExecOptions;
 import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
 import io.fabric8.kubernetes.api.model.policy.v1.Eviction;
+import io.qube.apiserver.node.NodeProxyOptions;
 import io.qube.apiserver.node.PodPortForwardOptions;
 import io.qube.apiserver.registry.ResourceDefinition;
 import io.qube.apiserver.registry.ResourceRegistry;
@@ -25,6 +27,7 @@ public record ServedResource(ResourceDefinition<?> definition, List<String> verb
             List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
     private static final List<String> CREATE_ONLY = List.of("create");
     private static final List<String> READ_WRITE = List.of("get", "patch", "update");
+    private static final List<String> READ_ONLY = List.of("get", "list");
 
     public static List<ServedResource> all(ResourceRegistry registry) {
         return registry.all().stream().map(ServedResource::of).toList();
@@ -37,6 +40,9 @@ public record ServedResource(ResourceDefinition<?> definition, List<String> verb
     public static ServedResource of(ResourceDefinition<?> definition) {
         if (definition.isCreateOnly()) {
             return new ServedResource(definition, CREATE_ONLY, List.of());
+        }
+        if (definition.isComputed()) {
+            return new ServedResource(definition, READ_ONLY, List.of());
         }
         List<Subresource> subresources = new ArrayList<>();
         if (definition.hasScale()) {
@@ -57,6 +63,11 @@ public record ServedResource(ResourceDefinition<?> definition, List<String> verb
             subresources.add(new Subresource("ephemeralcontainers", Pod.class, READ_WRITE));
             subresources.add(new Subresource("exec", PodExecOptions.class, List.of("create", "get")));
             subresources.add(new Subresource("portforward", PodPortForwardOptions.class, List.of("create", "get")));
+        }
+        if (definition.type() == Node.class) {
+            // kubectl get --raw /api/v1/nodes/N/proxy/... reaches the node agent's endpoint.
+            subresources.add(new Subresource("proxy", NodeProxyOptions.class,
+                    List.of("create", "delete", "get", "patch", "update")));
         }
         if (definition.type() == Namespace.class) {
             subresources.add(new Subresource("finalize", Namespace.class, List.of("update")));

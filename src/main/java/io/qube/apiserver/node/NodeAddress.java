@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * Where a node's agent listens, from its Node object: the InternalIP (else the first address) and
  * {@code status.daemonEndpoints.kubeletEndpoint.Port}.
  */
-record NodeAddress(String host, int port) {
+public record NodeAddress(String host, int port) {
 
     /** Null when the Node advertises no address or port. */
-    static NodeAddress of(JsonNode node) {
+    public static NodeAddress of(JsonNode node) {
         JsonNode status = node.path("status");
         int port = status.path("daemonEndpoints").path("kubeletEndpoint").path("Port").asInt(0);
         String host = null;

@@ -2,6 +2,7 @@ package io.qube.apiserver.openapi;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.qube.apiserver.node.NodeProxyOptions;
 import io.qube.apiserver.node.PodPortForwardOptions;
 
 import java.util.Set;
@@ -52,8 +53,8 @@ final class DefinitionNames {
             }
             return "io.k8s.api." + group + ".v1." + name;
         }
-        if (type == PodPortForwardOptions.class) {
-            return "io.k8s.api.core.v1." + name; // a core/v1 type fabric8 lacks, modelled by Qube
+        if (type == PodPortForwardOptions.class || type == NodeProxyOptions.class) {
+            return "io.k8s.api.core.v1." + name; // core/v1 types fabric8 lacks, modelled by Qube
         }
         return type.getName();
     }

@@ -25,6 +25,8 @@ import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.metrics.v1beta1.NodeMetrics;
+import io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetrics;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -145,6 +147,10 @@ public final class BuiltinResources {
                 .register(ResourceDefinition.of(EndpointSlice.class).defaults(KindDefaults.endpointSlice()).validation(KindValidation.endpointSlice())
                         .table(KindTables.endpointSlice()))
                 .register(ResourceDefinition.of(PriorityClass.class).defaults(KindDefaults.priorityClass()).validation(KindValidation.priorityClass())
-                        .table(KindTables.priorityClass()).clusterScoped().shortNames("pc"));
+                        .table(KindTables.priorityClass()).clusterScoped().shortNames("pc"))
+                // Resource metrics, last as Kubernetes lists aggregated groups: computed from the node agents'
+                // summaries (io.qube.metrics), never stored.
+                .register(ResourceDefinition.computed(NodeMetrics.class, "nodes").clusterScoped())
+                .register(ResourceDefinition.computed(PodMetrics.class, "pods"));
     }
 }

@@ -30,6 +30,7 @@ public final class ResourceDefinition<T extends HasMetadata> {
     private boolean status;
     private ScalePaths scale;
     private boolean createOnly;
+    private boolean computed;
     private boolean statusOnCreate;
     private NameRule nameRule = NameRule.DNS_SUBDOMAIN;
     private Pruner pruner = Pruner.NONE;
@@ -56,6 +57,19 @@ public final class ResourceDefinition<T extends HasMetadata> {
         String kind = HasMetadata.getKind(type);
         return new ResourceDefinition<>(type, HasMetadata.getGroup(type), HasMetadata.getVersion(type), kind,
                 HasMetadata.getPlural(type), HasMetadata.getSingular(type), kind + "List", false);
+    }
+
+    /**
+     * A kind computed on request and never stored (metrics.k8s.io's NodeMetrics and PodMetrics): served read-only
+     * by a handler of its own, under a plural the model class does not say.
+     */
+    public static <T extends HasMetadata> ResourceDefinition<T> computed(Class<T> type, String plural) {
+        String kind = HasMetadata.getKind(type);
+        ResourceDefinition<T> definition = new ResourceDefinition<>(type, HasMetadata.getGroup(type),
+                HasMetadata.getVersion(type), kind, plural, kind.toLowerCase(java.util.Locale.ROOT), kind + "List",
+                false);
+        definition.computed = true;
+        return definition;
     }
 
     /** A custom resource's version, served untyped: its schema checks what a model class would. */
@@ -230,6 +244,11 @@ public final class ResourceDefinition<T extends HasMetadata> {
 
     public boolean statusSurvivesCreate() {
         return statusOnCreate;
+    }
+
+    /** Computed on request, never stored: only get and list. */
+    public boolean isComputed() {
+        return computed;
     }
 
     public boolean isCreateOnly() {

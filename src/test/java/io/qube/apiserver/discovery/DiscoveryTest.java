@@ -112,7 +112,7 @@ class DiscoveryTest {
         assertThat(apis.getList("items.metadata.name"))
                 .containsExactly("apps", "batch", "storage.k8s.io", "rbac.authorization.k8s.io",
                         "authorization.k8s.io", "autoscaling", "networking.k8s.io", "policy", "apiextensions.k8s.io",
-                        "coordination.k8s.io", "discovery.k8s.io", "scheduling.k8s.io");
+                        "coordination.k8s.io", "discovery.k8s.io", "scheduling.k8s.io", "metrics.k8s.io");
         String deployments = "items.find { it.metadata.name == 'apps' }.versions[0].resources"
                 + ".find { it.resource == 'deployments' }";
         assertThat(apis.getList(deployments + ".shortNames")).containsExactly("deploy");
@@ -137,7 +137,7 @@ class DiscoveryTest {
         assertThat(apis.getList("groups.name"))
                 .containsExactly("apps", "batch", "storage.k8s.io", "rbac.authorization.k8s.io",
                         "authorization.k8s.io", "autoscaling", "networking.k8s.io", "policy", "apiextensions.k8s.io",
-                        "coordination.k8s.io", "discovery.k8s.io", "scheduling.k8s.io");
+                        "coordination.k8s.io", "discovery.k8s.io", "scheduling.k8s.io", "metrics.k8s.io");
         assertThat(apis.getString("groups.find { it.name == 'apps' }.preferredVersion.groupVersion"))
                 .isEqualTo("apps/v1");
     }

@@ -68,7 +68,7 @@ class KubectlDiscoveryTest {
         Kubectl.Result versions = succeeded(kubectl.run("api-versions"));
         assertThat(versions.stdout().lines()).containsExactly("apiextensions.k8s.io/v1", "apps/v1",
                 "authorization.k8s.io/v1", "autoscaling/v1", "autoscaling/v2", "batch/v1", "coordination.k8s.io/v1",
-                "discovery.k8s.io/v1", "networking.k8s.io/v1", "policy/v1", "rbac.authorization.k8s.io/v1",
+                "discovery.k8s.io/v1", "metrics.k8s.io/v1beta1", "networking.k8s.io/v1", "policy/v1", "rbac.authorization.k8s.io/v1",
                 "scheduling.k8s.io/v1", "storage.k8s.io/v1", "v1");
     }
 

@@ -1,6 +1,7 @@
 package io.qube.agent.endpoint;
 
 import io.qube.agent.runtime.ContainerRuntime;
+import io.qube.agent.stats.StatsEndpoint;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -25,7 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code pods/portforward} to: {@code GET /containerLogs/<namespace>/<pod>/<container>} with the kubelet's query
  * options, {@code /exec/<namespace>/<pod>/<container>} ({@link ExecSession}) and
  * {@code /portForward/<namespace>/<pod>} ({@link SpdyPortForwardSession}, {@link PortForwardSession}) as
- * WebSockets. Each log stream is read on a thread of its own (follow may last long) and written through the
+ * WebSockets; the resource metrics ({@link StatsEndpoint}). Each log stream is read on a thread of its own (follow may last long) and written through the
  * connection's Vert.x context.
  */
 public final class NodeEndpoint implements AutoCloseable {
@@ -40,13 +41,14 @@ public final class NodeEndpoint implements AutoCloseable {
         this.server = server;
     }
 
-    public static NodeEndpoint start(Vertx vertx, ContainerRuntime runtime, ContainerLocator locator, int port)
-            throws IOException {
+    /** @param stats the resource paths ({@code /stats/summary}, {@code /metrics/resource}) */
+    public static NodeEndpoint start(Vertx vertx, ContainerRuntime runtime, ContainerLocator locator,
+                                     StatsEndpoint stats, int port) throws IOException {
         List<String> protocols = new ArrayList<>(ExecSession.PROTOCOLS);
         protocols.add(SpdyPortForwardSession.PROTOCOL);
         NetClient pods = vertx.createNetClient();
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setWebSocketSubProtocols(protocols))
-                .requestHandler(request -> route(request, runtime, locator, pods));
+                .requestHandler(request -> route(request, runtime, locator, pods, stats));
         try {
             return new NodeEndpoint(server.listen(port).toCompletionStage().toCompletableFuture()
                     .get(30, TimeUnit.SECONDS));
@@ -63,7 +65,10 @@ public final class NodeEndpoint implements AutoCloseable {
     }
 
     private static void route(HttpServerRequest request, ContainerRuntime runtime, ContainerLocator locator,
-                              NetClient pods) {
+                              NetClient pods, StatsEndpoint stats) {
+        if (stats.handle(request)) {
+            return;
+        }
         String[] parts = request.path().split("/");
         if (request.method().name().equals("GET") && parts.length == 5 && parts[1].equals("containerLogs")) {
             LogOptions options;

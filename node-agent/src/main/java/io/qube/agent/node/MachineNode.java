@@ -16,6 +16,9 @@ import io.qube.agent.pod.PodManager;
 import io.qube.agent.proxy.ServiceProxy;
 import io.qube.agent.runtime.ContainerRuntime;
 import io.qube.agent.service.ServiceCatalog;
+import io.qube.agent.stats.NodeUsage;
+import io.qube.agent.stats.ResourceSampler;
+import io.qube.agent.stats.StatsEndpoint;
 import io.qube.agent.storage.LocalPathProvisioner;
 
 import java.io.IOException;
@@ -48,10 +51,11 @@ public final class MachineNode implements AutoCloseable {
     private final ServiceProxy proxy;
     private final NodeDns dns;
     private final LocalPathProvisioner provisioner;
+    private final ResourceSampler sampler;
 
     private MachineNode(LeaseRenewer lease, NodeStatusReporter status, PodManager pods, NodeEndpoint endpoint,
                         EvictionManager evictions, PodRoutes routes, ServiceCatalog services, ServiceProxy proxy,
-                        NodeDns dns, LocalPathProvisioner provisioner) {
+                        NodeDns dns, LocalPathProvisioner provisioner, ResourceSampler sampler) {
         this.lease = lease;
         this.status = status;
         this.pods = pods;
@@ -62,6 +66,7 @@ public final class MachineNode implements AutoCloseable {
         this.proxy = proxy;
         this.dns = dns;
         this.provisioner = provisioner;
+        this.sampler = sampler;
     }
 
     /**
@@ -83,12 +88,13 @@ public final class MachineNode implements AutoCloseable {
      * advertising that endpoint and keeps its Lease; as root (whose pods have network namespaces of their own),
      * keeps the routes to other nodes' pods and, given a {@code masquerade}, this node's pods' masquerade, and with
      * {@code serviceProxy} runs the service proxy. Given {@code dns} settings (null: pods keep the node's
-     * resolv.conf), pods get resolv.conf files by their dnsPolicy and the node serves cluster DNS.
+     * resolv.conf), pods get resolv.conf files by their dnsPolicy and the node serves cluster DNS. The node's and its
+     * containers' cpu and memory are sampled every {@code housekeeping} for its resource metrics.
      */
     public static MachineNode start(KubernetesClient client, Vertx vertx, NodeProfile profile,
                                     ContainerRuntime runtime, Duration leaseInterval, int port,
                                     String masqueradeBridge, Eviction eviction, boolean serviceProxy,
-                                    NodeDnsConfig dns) throws IOException {
+                                    NodeDnsConfig dns, Duration housekeeping) throws IOException {
         awaitApi(client, profile.name());
         Map<String, Quantity> allocatable = NodeRegistration.node(profile, Instant.now()).getStatus()
                 .getAllocatable();
@@ -102,7 +108,18 @@ public final class MachineNode implements AutoCloseable {
                 dns.clusterDomain(), hostResolv);
         PodManager pods = PodManager.start(client, runtime, profile.name(), profile.internalIp(), allocatable,
                 pressure, podDns);
-        NodeEndpoint endpoint = NodeEndpoint.start(vertx, runtime, pods, port);
+        NodeUsage machine = new NodeUsage(java.nio.file.Path.of("/proc"));
+        ResourceSampler sampler = new ResourceSampler(runtime, machine,
+                Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime())).start(housekeeping);
+        NodeEndpoint endpoint;
+        try {
+            endpoint = NodeEndpoint.start(vertx, runtime, pods, new StatsEndpoint(profile.name(), sampler,
+                    machine.capacityBytes()), port);
+        } catch (IOException | RuntimeException e) {
+            sampler.close();
+            pods.close();
+            throw e;
+        }
         String podCidr;
         try {
             NodeRegistration.register(client, profile, endpoint.port());
@@ -110,6 +127,7 @@ public final class MachineNode implements AutoCloseable {
             runtime.usePodCidr(podCidr);
         } catch (IOException | RuntimeException e) {
             endpoint.close();
+            sampler.close();
             pods.close();
             throw e;
         }
@@ -156,7 +174,7 @@ public final class MachineNode implements AutoCloseable {
         LocalPathProvisioner provisioner = LocalPathProvisioner.start(client, java.util.Set.of(profile.name()),
                 eviction.stateDir().resolve("volumes"));
         return new MachineNode(lease, status, pods, endpoint, evictions, routes, services, proxy, nodeDns,
-                provisioner);
+                provisioner, sampler);
     }
 
     /**
@@ -265,7 +283,7 @@ public final class MachineNode implements AutoCloseable {
     public void close() {
         // Each part on its own: one that fails must not leave the others (the proxy's rules, the routes) behind.
         for (AutoCloseable part : java.util.Arrays.asList(provisioner, dns, proxy, services, evictions, lease, status,
-                endpoint, pods, routes)) {
+                endpoint, sampler, pods, routes)) {
             if (part == null) {
                 continue;
             }

@@ -57,6 +57,14 @@ public interface ContainerRuntime extends AutoCloseable {
     default void usePodCidr(String podCidr) throws IOException {
     }
 
+    /**
+     * A running container's cpu and memory now, for the node's resource metrics; null when the runtime cannot
+     * measure it (no cgroups of its own, or the container is gone).
+     */
+    default ContainerUsage usage(String containerId) throws IOException {
+        return null;
+    }
+
     /** The runtime's images; empty for a runtime that runs the node's own commands. */
     default Optional<ImageManager> images() {
         return Optional.empty();

@@ -1,5 +1,8 @@
 package io.qube.agent.runtime.process;
 
+import io.qube.agent.runtime.CgroupStats;
+import io.qube.agent.runtime.ContainerUsage;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,8 +13,9 @@ import java.util.regex.Pattern;
 
 /**
  * One cgroup per container under {@code qube/<pod uid>/}, with the container's memory and cpu limits, on cgroup
- * v2 or on v1's memory and cpu hierarchies (as on hosts in hybrid mode). The shim joins them before it starts the
- * command, so the command never runs outside its limits.
+ * v2 or on v1's memory, cpu and cpuacct hierarchies (as on hosts in hybrid mode). The shim joins them before it
+ * starts the command, so the command never runs outside its limits, and all its cpu time and memory are accounted
+ * to the container (read back by {@link #usage}).
  */
 final class Cgroups {
 
@@ -21,10 +25,13 @@ final class Cgroups {
 
     private final boolean v2;
     private final String parent;
+    /** v1's cpuacct hierarchy: mounted apart from cpu on some hosts, together with it ({@code cpu,cpuacct}) on others. */
+    private final Path cpuacct;
 
     private Cgroups(boolean v2, String parent) {
         this.v2 = v2;
         this.parent = parent;
+        this.cpuacct = v2 ? null : ROOT.resolve("cpuacct");
     }
 
     /** Null where cgroups cannot be written (not root, or no memory controller). */
@@ -83,6 +90,17 @@ final class Cgroups {
         }
     }
 
+    /** The container's cpu and memory as its cgroups account them; null when they are gone. */
+    ContainerUsage usage(String podUid, String container) {
+        try {
+            return v2 ? CgroupStats.v2(directories(podUid, container).get(0))
+                    : CgroupStats.v1(cpuacct.resolve(parent).resolve(podUid).resolve(container),
+                    v1("memory", podUid, container));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** Removes the pod's cgroups; every process in them must have ended. */
     void remove(String podUid) throws IOException {
         for (Path hierarchy : hierarchies()) {
@@ -108,6 +126,22 @@ final class Cgroups {
     }
 
     private List<Path> hierarchies() {
-        return v2 ? List.of(ROOT) : List.of(ROOT.resolve("memory"), ROOT.resolve("cpu"), ROOT.resolve("pids"));
+        if (v2) {
+            return List.of(ROOT);
+        }
+        List<Path> hierarchies = new ArrayList<>(List.of(ROOT.resolve("memory"), ROOT.resolve("cpu"),
+                ROOT.resolve("pids")));
+        if (Files.isDirectory(cpuacct) && !sameDirectory(cpuacct, ROOT.resolve("cpu"))) {
+            hierarchies.add(cpuacct);
+        }
+        return hierarchies;
+    }
+
+    private static boolean sameDirectory(Path one, Path other) {
+        try {
+            return Files.isSameFile(one, other);
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

@@ -5,6 +5,7 @@ import io.qube.agent.FileTrees;
 import io.qube.agent.runtime.ContainerConfig;
 import io.qube.agent.runtime.ContainerRuntime;
 import io.qube.agent.runtime.ContainerStatus;
+import io.qube.agent.runtime.ContainerUsage;
 import io.qube.agent.runtime.Sandbox;
 import io.qube.agent.runtime.SandboxConfig;
 import io.qube.agent.runtime.SandboxStatus;
@@ -333,6 +334,11 @@ public final class ProcessRuntime implements ContainerRuntime {
             }
         }
         return result;
+    }
+
+    @Override
+    public ContainerUsage usage(String containerId) {
+        return cgroups == null ? null : cgroups.usage(podUidOf(containerId), keyOf(containerId));
     }
 
     @Override

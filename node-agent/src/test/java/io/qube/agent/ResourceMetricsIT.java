@@ -1,0 +1,260 @@
+package io.qube.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Resource metrics end to end with the real kubectl: a process-runtime node runs a cpu-burning pod and an idle pod
+ * holding some memory; the agent's summary and resource metrics are read through the apiserver's nodes/proxy, and
+ * {@code kubectl top node} and {@code kubectl top pod --containers} show the burner's cpu above the idle pod's and
+ * memory within 20% of what the containers' cgroups account.
+ */
+class ResourceMetricsIT {
+
+    private static final String NODE = "resm-node";
+    private static final String BRIDGE = System.getProperty("qube.it.resm-bridge", "resm0");
+    private static final String CIDR = System.getProperty("qube.it.resm-cidr", "10.121.0.0/24");
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static QubeServer qube;
+    private static KubernetesClient client;
+    private static QubeAgent agent;
+    private static Kubectl kubectl;
+    private static Path work;
+    private static Path state;
+
+    @BeforeAll
+    static void startNode() throws Exception {
+        // Short intervals so that rates are known within seconds (10 s and 15 s by default).
+        qube = QubeServer.start(Map.of("qube.metrics.resolution", "2s", "qube.metrics.scrape-timeout", "2s"));
+        client = qube.client();
+        kubectl = new Kubectl(qube.kubeconfig());
+        work = Files.createTempDirectory("qube-resm-it");
+        state = work.resolve("state");
+        agent = QubeAgent.start(qube.kubeconfig(), NODE, state, BRIDGE, CIDR, "--housekeeping-interval", "1s");
+        await().atMost(WAIT).until(() -> ready(client.nodes().withName(NODE).get()));
+        kubectl.ok("apply", "-f", Files.writeString(work.resolve("pods.yaml"), """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: burner, labels: {load: busy}}
+                spec:
+                  nodeName: %1$s
+                  containers:
+                  - name: burn
+                    image: busybox
+                    command: [sh, -c, 'while :; do :; done']
+                    resources: {limits: {cpu: 400m}}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: idler, labels: {load: idle}}
+                spec:
+                  nodeName: %1$s
+                  containers:
+                  - name: hold
+                    image: busybox
+                    command: [sh, -c, 'x=$(head -c 30000000 /dev/zero | tr "\\0" a); while true; do sleep 1; done']
+                """.formatted(NODE)).toString());
+        for (String pod : List.of("burner", "idler")) {
+            await().atMost(WAIT).until(() -> running(client.pods().inNamespace("default").withName(pod).get()));
+        }
+    }
+
+    @AfterAll
+    static void stopNode() throws Exception {
+        try {
+            if (client != null) {
+                client.pods().inNamespace("default").withGracePeriod(0).delete();
+                await().atMost(WAIT).untilAsserted(() -> assertThat(sandboxes()).isEmpty());
+            }
+        } finally {
+            if (agent != null) {
+                agent.close();
+            }
+            if (client != null) {
+                client.close();
+            }
+            if (qube != null) {
+                qube.close();
+            }
+            new ProcessBuilder("ip", "link", "del", BRIDGE).start().waitFor();
+            ProcessCluster.keepLogs(work);
+            ProcessCluster.deleteTree(work);
+        }
+    }
+
+    @Test
+    void theSummaryAndResourceMetricsAreReadThroughNodesProxy() throws Exception {
+        await().atMost(WAIT).untilAsserted(() -> {
+            JsonNode summary = JSON.readTree(kubectl.ok("get", "--raw",
+                    "/api/v1/nodes/" + NODE + "/proxy/stats/summary"));
+            assertThat(summary.path("node").path("nodeName").asText()).isEqualTo(NODE);
+            assertThat(summary.path("node").path("cpu").path("usageNanoCores").asLong()).isPositive();
+            assertThat(summary.path("node").path("memory").path("workingSetBytes").asLong()).isPositive();
+            JsonNode burner = pod(summary, "burner");
+            assertThat(burner.path("podRef").path("uid").asText()).isEqualTo(uid("burner"));
+            JsonNode burn = burner.path("containers").get(0);
+            assertThat(burn.path("name").asText()).isEqualTo("burn");
+            assertThat(burn.path("startTime").asText()).isNotEmpty();
+            // The cpu limit caps the burner at 0.4 core: it uses most of it.
+            assertThat(burn.path("cpu").path("usageNanoCores").asLong()).isBetween(200_000_000L, 480_000_000L);
+            assertThat(burner.path("cpu").path("usageCoreNanoSeconds").asLong()).isPositive();
+        });
+        String metrics = kubectl.ok("get", "--raw", "/api/v1/nodes/" + NODE + "/proxy/metrics/resource");
+        assertThat(metrics).contains("# TYPE container_cpu_usage_seconds_total counter",
+                "container_cpu_usage_seconds_total{container=\"burn\",namespace=\"default\",pod=\"burner\"} ",
+                "container_memory_working_set_bytes{container=\"hold\",namespace=\"default\",pod=\"idler\"} ",
+                "container_start_time_seconds{container=\"hold\",namespace=\"default\",pod=\"idler\"} ",
+                "pod_cpu_usage_seconds_total{namespace=\"default\",pod=\"burner\"} ",
+                "pod_memory_working_set_bytes{namespace=\"default\",pod=\"idler\"} ",
+                "node_cpu_usage_seconds_total ", "node_memory_working_set_bytes ", "scrape_error 0");
+    }
+
+    @Test
+    void kubectlTopShowsTheNodeAndTheBurnerAboveTheIdlePod() throws Exception {
+        await().atMost(WAIT).untilAsserted(() -> {
+            String top = kubectl.ok("top", "node");
+            assertThat(top).contains("CPU(cores)", "MEMORY(bytes)");
+            List<String> row = row(top, NODE);
+            assertThat(row.get(1)).matches("\\d+m");
+            assertThat(row.get(3)).matches("\\d+Mi");
+        });
+        await().atMost(WAIT).untilAsserted(() -> {
+            Map<String, List<String>> containers = new HashMap<>();
+            String top = kubectl.ok("top", "pod", "--containers", "-n", "default");
+            for (String line : top.strip().split("\n")) {
+                List<String> cells = List.of(line.trim().split("\\s+"));
+                containers.put(cells.get(0) + "/" + cells.get(1), cells);
+            }
+            assertThat(containers).containsKeys("burner/burn", "idler/hold");
+            long burnerCpu = millis(containers.get("burner/burn").get(2));
+            long idleCpu = millis(containers.get("idler/hold").get(2));
+            assertThat(burnerCpu).isGreaterThan(idleCpu).isGreaterThanOrEqualTo(200);
+            // Memory as the cgroup accounts it (usage less inactive files), read at about the same time.
+            assertWithin20Percent(mebibytes(containers.get("idler/hold").get(3)), workingSet("idler", "hold"));
+            assertWithin20Percent(mebibytes(containers.get("burner/burn").get(3)), workingSet("burner", "burn"));
+        });
+        String selected = kubectl.ok("top", "pod", "-l", "load=busy", "-n", "default");
+        assertThat(selected).contains("burner").doesNotContain("idler");
+    }
+
+    @Test
+    void thePodMetricsApiSelectsByLabelAndGetsOnePod() throws Exception {
+        await().atMost(WAIT).untilAsserted(() -> {
+            JsonNode one = JSON.readTree(kubectl.ok("get", "--raw",
+                    "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/idler"));
+            assertThat(one.path("kind").asText()).isEqualTo("PodMetrics");
+            assertThat(one.path("metadata").path("labels").path("load").asText()).isEqualTo("idle");
+            assertThat(one.path("window").asText()).isEqualTo("2s");
+            long bytes = memoryBytes(one.path("containers").get(0).path("usage").path("memory").asText());
+            long cgroup = workingSet("idler", "hold");
+            assertThat((double) bytes).isCloseTo(cgroup, org.assertj.core.data.Percentage.withPercentage(20));
+        });
+        JsonNode busy = JSON.readTree(kubectl.ok("get", "--raw",
+                "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods?labelSelector=load%3Dbusy"));
+        assertThat(busy.path("items")).hasSize(1);
+        assertThat(busy.path("items").get(0).path("metadata").path("name").asText()).isEqualTo("burner");
+        JsonNode node = JSON.readTree(kubectl.ok("get", "--raw", "/apis/metrics.k8s.io/v1beta1/nodes/" + NODE));
+        assertThat(node.path("usage").path("cpu").asText()).endsWith("n");
+    }
+
+    /** The container's working set as its cgroup accounts it now (v1 memory hierarchy or v2). */
+    private static long workingSet(String pod, String container) throws IOException {
+        String key = container + "_0";
+        Path v1 = Path.of("/sys/fs/cgroup/memory/qube", uid(pod), key);
+        if (Files.isDirectory(v1)) {
+            long usage = Long.parseLong(Files.readString(v1.resolve("memory.usage_in_bytes")).trim());
+            return usage - stat(v1.resolve("memory.stat"), "total_inactive_file");
+        }
+        Path v2 = Path.of("/sys/fs/cgroup/qube", uid(pod), key);
+        long usage = Long.parseLong(Files.readString(v2.resolve("memory.current")).trim());
+        return usage - stat(v2.resolve("memory.stat"), "inactive_file");
+    }
+
+    private static long stat(Path file, String key) throws IOException {
+        return Files.readAllLines(file).stream().filter(line -> line.startsWith(key + " "))
+                .mapToLong(line -> Long.parseLong(line.substring(key.length() + 1).trim())).findFirst().orElse(0);
+    }
+
+    /** kubectl top rounds down to whole Mi: a mebibyte of slack besides the 20%. */
+    private static void assertWithin20Percent(long shownMi, long cgroupBytes) {
+        double cgroupMi = cgroupBytes / 1048576.0;
+        assertThat(Math.abs(shownMi - cgroupMi)).as("kubectl top %dMi, cgroup %.1fMi", shownMi, cgroupMi)
+                .isLessThanOrEqualTo(Math.max(1.0, cgroupMi * 0.2));
+    }
+
+    private static long millis(String cpu) {
+        assertThat(cpu).matches("\\d+m");
+        return Long.parseLong(cpu.substring(0, cpu.length() - 1));
+    }
+
+    private static long mebibytes(String memory) {
+        assertThat(memory).matches("\\d+Mi");
+        return Long.parseLong(memory.substring(0, memory.length() - 2));
+    }
+
+    private static long memoryBytes(String quantity) {
+        return quantity.endsWith("Ki") ? Long.parseLong(quantity.substring(0, quantity.length() - 2)) * 1024
+                : Long.parseLong(quantity);
+    }
+
+    private static List<String> row(String table, String first) {
+        for (String line : table.strip().split("\n")) {
+            List<String> cells = List.of(line.trim().split("\\s+"));
+            if (cells.get(0).equals(first)) {
+                return cells;
+            }
+        }
+        throw new AssertionError("no row " + first + " in\n" + table);
+    }
+
+    private static JsonNode pod(JsonNode summary, String name) {
+        for (JsonNode pod : summary.path("pods")) {
+            if (pod.path("podRef").path("name").asText().equals(name)) {
+                return pod;
+            }
+        }
+        throw new AssertionError("no pod " + name + " in the summary: " + summary);
+    }
+
+    private static String uid(String pod) {
+        return client.pods().inNamespace("default").withName(pod).get().getMetadata().getUid();
+    }
+
+    private static boolean ready(Node node) {
+        return node != null && node.getStatus().getConditions().stream()
+                .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+    }
+
+    private static boolean running(Pod pod) {
+        return pod != null && "Running".equals(pod.getStatus().getPhase());
+    }
+
+    private static List<Path> sandboxes() throws IOException {
+        Path pods = state.resolve("pods");
+        if (!Files.isDirectory(pods)) {
+            return List.of();
+        }
+        try (var entries = Files.list(pods)) {
+            return entries.toList();
+        }
+    }
+}
