@@ -121,7 +121,7 @@ class HorizontalAutoscalingIT {
             HorizontalPodAutoscaler hpa = cluster.client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS)
                     .withName("burn").get();
             Instant scaledDown = Instant.parse(hpa.getStatus().getLastScaleTime());
-            assertThat(Duration.between(stopped, scaledDown)).as("the scale-down waited for its window")
+            assertThat(Duration.between(stopped, scaledDown)).as("the scale-down waited for its window; rescales %s; status %s", rescales(), hpa.getStatus())
                     .isGreaterThanOrEqualTo(Duration.ofSeconds(DOWN_WINDOW_SECONDS - 1));
             await().atMost(PATIENCE).untilAsserted(() -> assertThat(rescales())
                     .contains("New size: 1; reason: All metrics below target"));
