@@ -328,7 +328,8 @@ final class ObjectHandlers {
         WatchRequest watch = new WatchRequest(selection, from, query.flag("allowWatchBookmarks"));
         Uni<Void> ready = fromNow ? store.currentRevision().chain(store::catchUp) : Uni.createFrom().voidItem();
         Multi<WatchEvent> stored = ready.onItem().transformToMulti(nothing -> store.watch(watch));
-        Multi<WatchEvent> events = definition.conversion() == null ? stored
+        // Tables are rendered from the stored version's objects, as get and list render them.
+        Multi<WatchEvent> events = definition.conversion() == null || Tables.wanted(context) ? stored
                 : stored.map(event -> ServedVersions.served(definition, event));
         long timeout = query.number("timeoutSeconds", DEFAULT_WATCH_SECONDS);
         WatchStream.start(context, vertx, definition, metrics.watchEvents(definition), events, timeout,

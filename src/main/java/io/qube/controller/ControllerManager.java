@@ -25,6 +25,7 @@ import io.qube.controller.job.TtlAfterFinishedController;
 import io.qube.controller.namespace.NamespaceController;
 import io.qube.controller.nodeipam.NodeIpamController;
 import io.qube.controller.nodelifecycle.NodeLifecycleController;
+import io.qube.controller.podautoscaler.HorizontalController;
 import io.qube.controller.podgc.PodGarbageCollector;
 import io.qube.controller.replicaset.ReplicaSetController;
 import io.qube.controller.resourcequota.ResourceQuotaController;
@@ -237,6 +238,12 @@ public class ControllerManager {
         if (settings.disruption().enabled()) {
             controllers.add(new DisruptionController(client, settings.disruption().workers(),
                     settings.disruption().deletionTimeout(), Clock.systemUTC()));
+        }
+        if (settings.horizontalPodAutoscaler().enabled()) {
+            ControllerSettings.HorizontalPodAutoscaler hpa = settings.horizontalPodAutoscaler();
+            controllers.add(new HorizontalController(client, hpa.workers(), new HorizontalController.Settings(
+                    hpa.syncPeriod(), hpa.tolerance(), hpa.cpuInitializationPeriod(), hpa.initialReadinessDelay(),
+                    hpa.downscaleStabilization()), Clock.systemUTC()));
         }
         if (settings.ttlAfterFinished().enabled()) {
             controllers.add(new TtlAfterFinishedController(client, settings.ttlAfterFinished().workers(),

@@ -116,6 +116,32 @@ public interface ControllerSettings {
         Duration deletionTimeout();
     }
 
+    /** HorizontalPodAutoscalers ({@code qube.controllers.horizontal-pod-autoscaler.*}). */
+    HorizontalPodAutoscaler horizontalPodAutoscaler();
+
+    /** kube-controller-manager's --horizontal-pod-autoscaler-* flags, under the same names and defaults. */
+    interface HorizontalPodAutoscaler extends Switch {
+        /** How often each autoscaler is looked at (--horizontal-pod-autoscaler-sync-period). */
+        @WithDefault("15s")
+        Duration syncPeriod();
+
+        /** The change in the usage ratio below which nothing is scaled (--horizontal-pod-autoscaler-tolerance). */
+        @WithDefault("0.1")
+        double tolerance();
+
+        /** How long after a pod's start its CPU samples may be skipped (...-cpu-initialization-period). */
+        @WithDefault("5m")
+        Duration cpuInitializationPeriod();
+
+        /** How long after its start a not-ready pod counts as never having been ready (...-initial-readiness-delay). */
+        @WithDefault("30s")
+        Duration initialReadinessDelay();
+
+        /** The scale-down stabilization window of autoscalers that set none (...-downscale-stabilization). */
+        @WithDefault("5m")
+        Duration downscaleStabilization();
+    }
+
     /** One controller's switch and how many keys it reconciles at once. */
     interface Switch {
         @WithDefault("true")

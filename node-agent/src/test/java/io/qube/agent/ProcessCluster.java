@@ -31,16 +31,26 @@ final class ProcessCluster extends Cluster {
     private static final List<Path> CGROUP_ROOTS = Stream.of("memory", "cpu", "cpuacct", "pids", "")
             .map(name -> Path.of("/sys/fs/cgroup", name, "qube")).toList();
 
+    /**
+     * Each node's bridge is {@code <bridge><i>} and pod CIDR {@code <podCidrPrefix><i>.0/24}; a test run beside other
+     * developers' tests on one machine takes its own (the default is this class's long-standing pair).
+     */
+    record Network(String bridge, String podCidrPrefix) {
+        static final Network DEFAULT = new Network("qubee2e", "10.83.");
+    }
+
     private final String prefix;
+    private final Network network;
     private final int nodes;
     private final Path work;
     private final List<QubeAgent> agents = new ArrayList<>();
     /** Every pod the cluster ever had, whose traces on the machine must all be gone at the end. */
     private final PodUidWatch podUids;
 
-    private ProcessCluster(Map<String, String> settings, int nodes, String prefix) throws Exception {
+    private ProcessCluster(Map<String, String> settings, int nodes, String prefix, Network network) throws Exception {
         super(settings);
         this.prefix = prefix;
+        this.network = network;
         this.nodes = nodes;
         work = Files.createTempDirectory("qube-e2e-" + prefix);
         podUids = new PodUidWatch(client);
@@ -56,7 +66,13 @@ final class ProcessCluster extends Cluster {
 
     /** A control plane with {@code settings} and {@code nodes} process-runtime nodes {@code <prefix>-0...}. */
     static ProcessCluster start(Map<String, String> settings, int nodes, String prefix) throws Exception {
-        return new ProcessCluster(settings, nodes, prefix);
+        return new ProcessCluster(settings, nodes, prefix, Network.DEFAULT);
+    }
+
+    /** As {@link #start(Map, int, String)}, on the given bridges and pod CIDRs. */
+    static ProcessCluster start(Map<String, String> settings, int nodes, String prefix, Network network)
+            throws Exception {
+        return new ProcessCluster(settings, nodes, prefix, network);
     }
 
     @Override
@@ -69,14 +85,14 @@ final class ProcessCluster extends Cluster {
         int index = agents.size();
         String name = name(index);
         agents.add(QubeAgent.start(qube.kubeconfig(), name, stateDir(name), bridge(index),
-                "10.83." + index + ".0/24"));
+                network.podCidrPrefix() + index + ".0/24"));
         await().atMost(WAIT).until(() -> ready(client.nodes().withName(name).get()));
         return name;
     }
 
     @Override
     String podIpPrefix() {
-        return "10.83.";
+        return network.podCidrPrefix();
     }
 
     /** SIGKILLs the node's agent; its containers, whose parents are their shims, run on. */
@@ -145,8 +161,8 @@ final class ProcessCluster extends Cluster {
         return work.resolve(node);
     }
 
-    private static String bridge(int index) {
-        return "qubee2e" + index;
+    private String bridge(int index) {
+        return network.bridge() + index;
     }
 
     private static boolean ready(Node node) {
