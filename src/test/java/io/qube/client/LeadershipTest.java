@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** A leader-elected component's health: always up, its role in the data; the gauge agrees with the role. */
 class LeadershipTest {
@@ -28,8 +29,9 @@ class LeadershipTest {
     void withoutElectionTheComponentLeadsAtStart() {
         LeaderElection election = election(false);
         election.start(null);
-        assertThat(Leadership.health("kube-scheduler", "kube-scheduler", true, election).getData().orElseThrow())
-                .containsEntry("role", "leader");
+        // The component's start runs on the election's own thread: it leads once that start has returned.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Leadership.health("kube-scheduler",
+                "kube-scheduler", true, election).getData().orElseThrow()).containsEntry("role", "leader"));
         assertThat(masterStatus()).isEqualTo(1);
         election.close();
         assertThat(masterStatus()).isZero();
