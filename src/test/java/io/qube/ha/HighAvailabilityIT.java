@@ -87,7 +87,6 @@ class HighAvailabilityIT {
         long start = System.nanoTime();
         int survivor = (killed + 1) % planes.count();
         String pods = planes.api(survivor) + "/api/v1/namespaces/" + NAMESPACE + "/pods";
-        String holder = LeaderStatus.holder(planes.port(survivor), SCHEDULER);
         String toleratesAll = "\"tolerations\":[{\"operator\":\"Exists\"}],\"containers\":[{\"name\":\"c\","
                 + "\"image\":\"busybox\"}]";
         assertThat(post(http, pods, "{\"metadata\":{\"name\":\"after-kill-" + round + "\"},\"spec\":{"
@@ -96,8 +95,10 @@ class HighAvailabilityIT {
                 "{\"metadata\":{\"name\":\"rs-" + round + "\"},\"spec\":{\"replicas\":2,\"selector\":{\"matchLabels\":"
                 + "{\"rs\":\"" + round + "\"}},\"template\":{\"metadata\":{\"labels\":{\"rs\":\"" + round + "\"}},"
                 + "\"spec\":{" + toleratesAll + "}}}}").statusCode()).isEqualTo(201);
+        // A live process leads the scheduler again (the killed one may not have led it: the two leases can be held
+        // by different processes once the first leader came back).
         await().atMost(FAILOVER.multipliedBy(3)).pollInterval(Duration.ofMillis(100))
-                .until(() -> !LeaderStatus.holder(planes.port(survivor), SCHEDULER).equals(holder));
+                .until(() -> leaders(SCHEDULER) == 1);
         Duration election = Duration.ofNanos(System.nanoTime() - start);
         await().atMost(FAILOVER.multipliedBy(3)).pollInterval(Duration.ofMillis(100)).until(() -> get(
                 pods + "/after-kill-" + round).contains("\"nodeName\":\"ha-node\""));
@@ -105,7 +106,7 @@ class HighAvailabilityIT {
         await().atMost(FAILOVER.multipliedBy(3)).pollInterval(Duration.ofMillis(100)).until(() -> JSON.readTree(
                 get(pods + "?labelSelector=rs%3D" + round)).path("items").size() == 2);
         Duration reconciling = Duration.ofNanos(System.nanoTime() - start);
-        System.out.printf("HA failover %s: scheduler lease taken after %d ms, scheduling resumed after %d ms, "
+        System.out.printf("HA failover %s: a live scheduler leads after %d ms, scheduling resumed after %d ms, "
                 + "reconciling after %d ms%n", round, election.toMillis(), scheduling.toMillis(),
                 reconciling.toMillis());
         failovers.add(scheduling);
