@@ -83,6 +83,10 @@ class MetricsApiTest {
         Response response = given().queryParam("labelSelector", "a in (").get(API + "/pods");
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.jsonPath().getString("kind")).isEqualTo("Status");
+        Response field = given().queryParam("fieldSelector", "spec.nothing=x").get(API + "/nodes");
+        assertThat(field.statusCode()).as(field.asString()).isEqualTo(400);
+        assertThat(given().queryParam("fieldSelector", "metadata.name=n1").get(API + "/nodes").statusCode())
+                .isEqualTo(200);
     }
 
     @Test
