@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The horizontal pod autoscaler end to end on a process-runtime node: a Deployment of pods that burn cpu up to
- * their limit (2.5 times their request) while a marker file exists is scaled up by an autoscaler on 100% average
+ * their limit (25 times their request) while a marker file exists is scaled up by an autoscaler on 100% average
  * cpu utilization to the count Kubernetes' algorithm gives for the utilization it measured through the
  * metrics.k8s.io API, and back down to its minimum once the load stops, no sooner than its (shortened) scale-down
  * stabilization window; `kubectl get hpa` shows the measured utilization against the target. The node uses the
@@ -66,14 +66,17 @@ class HorizontalAutoscalingIT {
         Files.writeString(load, "burn");
         cluster.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata()
                 .build()).create();
-        // Each pod spins while the file exists (up to its 250m limit: 250% of its 100m request), then idles.
+        // Each pod spins while the file exists (up to its 250m limit: 2500% of its 10m request), then idles. The
+        // small request keeps the burners far above the target on a saturated machine, where their cpu shares
+        // (which follow the request) can leave each with less than a 100m request: with 100m, one run under a
+        // load of 40 was scaled down while the load was still on.
         cluster.client.apps().deployments().inNamespace(NS).resource(new DeploymentBuilder().withNewMetadata()
                 .withName("burn").endMetadata().withNewSpec().withReplicas(1).withNewSelector()
                 .addToMatchLabels("app", "burn").endSelector().withNewTemplate().withNewMetadata()
                 .addToLabels("app", "burn").endMetadata().withNewSpec().withTerminationGracePeriodSeconds(1L)
                 .addNewContainer().withName("burn").withImage("busybox")
                 .withCommand("sh", "-c", "while [ -e " + load + " ]; do :; done; exec sleep 3600")
-                .withNewResources().addToRequests("cpu", new Quantity("100m"))
+                .withNewResources().addToRequests("cpu", new Quantity("10m"))
                 .addToLimits("cpu", new Quantity("250m")).endResources().endContainer().endSpec().endTemplate()
                 .endSpec().build()).create();
         await().atMost(PATIENCE).until(() -> cluster.readyPods(NS, "burn").size() == 1);
