@@ -1,7 +1,6 @@
 package io.qube.agent;
 
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.qube.agent.metrics.PrometheusSamples;
@@ -32,29 +31,22 @@ import static org.awaitility.Awaitility.await;
  */
 class AgentMetricsIT {
 
-    private static final String NODE = "metrics-node";
-    private static final String BRIDGE = "agentm0";
-    private static final String CIDR = "10.122.0.0/24";
+    private static final String NODE = "metrics-0";
     private static final Duration WAIT = Duration.ofSeconds(60);
     /** The kubelet names the Grafana dashboard queries, when the dashboard is not in this checkout. */
     private static final Set<String> DASHBOARD_KUBELET_NAMES = Set.of("kubelet_running_pods",
             "kubelet_running_containers", "kubelet_pod_start_duration_seconds", "kubelet_runtime_operations_total");
     private static final Path DASHBOARD = Path.of("..", "helm", "qube", "files", "grafana-dashboard.json");
 
-    private static QubeServer qube;
+    private static ProcessCluster cluster;
     private static KubernetesClient client;
-    private static QubeAgent agent;
-    private static Path work;
     private static URI endpoint;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void startNode() throws Exception {
-        qube = QubeServer.start();
-        client = qube.client();
-        work = Files.createTempDirectory("qube-metrics-it");
-        agent = QubeAgent.start(qube.kubeconfig(), NODE, work.resolve("state"), BRIDGE, CIDR);
-        await().atMost(WAIT).until(() -> ready(client.nodes().withName(NODE).get()));
+        cluster = ProcessCluster.start(Map.of(), 1, "metrics", new ProcessCluster.Network("agentm", "10.122."));
+        client = cluster.client;
         Node node = client.nodes().withName(NODE).get();
         endpoint = URI.create("http://127.0.0.1:" + node.getStatus().getDaemonEndpoints().getKubeletEndpoint()
                 .getPort());
@@ -62,24 +54,8 @@ class AgentMetricsIT {
 
     @AfterAll
     static void stopNode() throws Exception {
-        try {
-            if (client != null) {
-                client.pods().inNamespace("default").withGracePeriod(0).delete();
-                await().atMost(WAIT).until(() -> client.pods().inNamespace("default").list().getItems().isEmpty());
-            }
-        } finally {
-            if (agent != null) {
-                agent.close();
-            }
-            if (client != null) {
-                client.close();
-            }
-            if (qube != null) {
-                qube.close();
-            }
-            new ProcessBuilder("ip", "link", "del", BRIDGE).start().waitFor();
-            ProcessCluster.keepLogs(work);
-            ProcessCluster.deleteTree(work);
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
@@ -181,11 +157,5 @@ class AgentMetricsIT {
     private static double valueOrZero(PrometheusSamples samples, String name, Map<String, String> labels) {
         Double value = samples.value(name, labels);
         return value == null ? 0 : value;
-    }
-
-    private static boolean ready(Node node) {
-        return node != null && node.getStatus() != null && node.getStatus().getConditions() != null
-                && node.getStatus().getConditions().stream()
-                .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
     }
 }

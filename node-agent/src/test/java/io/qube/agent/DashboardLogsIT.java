@@ -4,8 +4,6 @@ import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
-import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -28,27 +25,17 @@ import static org.awaitility.Awaitility.await;
  */
 class DashboardLogsIT {
 
-    private static final String NODE = "dash-node";
-    private static final String BRIDGE = "dash0";
+    private static final String NODE = "dash-0";
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Path SCREENSHOTS = Path.of("target", "dashboard-screenshots");
 
-    private static QubeServer qube;
-    private static KubernetesClient client;
-    private static QubeAgent agent;
-    private static Kubectl kubectl;
-    private static Path work;
+    private static ProcessCluster cluster;
     private static Playwright playwright;
     private static Browser browser;
 
     @BeforeAll
     static void start() throws Exception {
-        qube = QubeServer.start();
-        client = qube.client();
-        kubectl = new Kubectl(qube.kubeconfig());
-        work = Files.createTempDirectory("qube-dash-it");
-        agent = QubeAgent.start(qube.kubeconfig(), NODE, work.resolve("state"), BRIDGE, "10.124.0.0/24");
-        await().atMost(WAIT).until(() -> ready(client.nodes().withName(NODE).get()));
+        cluster = ProcessCluster.start(Map.of(), 1, "dash", new ProcessCluster.Network("dash", "10.124."));
         // Debian's chromium, never a downloaded one (no internet; .ci/run installs the package); no sandbox as root.
         playwright = Playwright.create(new Playwright.CreateOptions()
                 .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
@@ -66,24 +53,9 @@ class DashboardLogsIT {
             if (playwright != null) {
                 playwright.close();
             }
-            if (client != null) {
-                client.pods().inNamespace("default").withGracePeriod(0).delete();
-                await().atMost(WAIT).until(() -> client.pods().inNamespace("default").list().getItems().isEmpty());
-            }
         } finally {
-            if (agent != null) {
-                agent.close();
-            }
-            if (client != null) {
-                client.close();
-            }
-            if (qube != null) {
-                qube.close();
-            }
-            new ProcessBuilder("ip", "link", "del", BRIDGE).start().waitFor();
-            if (work != null) {
-                ProcessCluster.keepLogs(work);
-                ProcessCluster.deleteTree(work);
+            if (cluster != null) {
+                cluster.close();
             }
         }
     }
@@ -92,7 +64,7 @@ class DashboardLogsIT {
     void theLogViewShowsALinePrintedAfterThePageOpened() throws Exception {
         // The container prints its second line only once told to (a file in its emptyDir, made through exec),
         // which the test does after the page is showing the first.
-        kubectl.ok("apply", "-f", Files.writeString(work.resolve("talker.yaml"), """
+        cluster.kubectl.ok("apply", "-f", Files.writeString(cluster.work().resolve("talker.yaml"), """
                 apiVersion: v1
                 kind: Pod
                 metadata: {name: talker}
@@ -107,28 +79,23 @@ class DashboardLogsIT {
                   volumes: [{name: data, emptyDir: {}}]
                 """.formatted(NODE)).toString());
         await().atMost(WAIT).until(() -> {
-            var pod = client.pods().inNamespace("default").withName("talker").get();
+            var pod = cluster.client.pods().inNamespace("default").withName("talker").get();
             return pod != null && "Running".equals(pod.getStatus().getPhase());
         });
 
         Page page = browser.newContext(new Browser.NewContextOptions().setViewportSize(1400, 900)).newPage();
-        page.navigate(qube.url() + "/dashboard/#/pods?ns=default");
+        page.navigate(cluster.qube.url() + "/dashboard/#/pods?ns=default");
         page.locator("[role=row][data-key='default/talker']").click();
         assertThat(page.locator("#log")).containsText("before the page");
         assertThat(page.locator("#log")).not().containsText("printed after");
 
-        kubectl.ok("exec", "talker", "--", "touch", "/data/go");
+        cluster.kubectl.ok("exec", "talker", "--", "touch", "/data/go");
         assertThat(page.locator("#log")).containsText("printed after the page opened");
         page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("pod-log.png")).setFullPage(true));
 
-        page.navigate(qube.url() + "/dashboard/#/overview");
+        page.navigate(cluster.qube.url() + "/dashboard/#/overview");
         assertThat(page.locator("#nodes [data-node='" + NODE + "']")).containsText("True");
         page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("overview-with-node.png"))
                 .setFullPage(true));
-    }
-
-    private static boolean ready(Node node) {
-        return node != null && node.getStatus().getConditions().stream()
-                .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
     }
 }

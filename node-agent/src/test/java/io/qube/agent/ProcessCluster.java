@@ -44,14 +44,18 @@ final class ProcessCluster extends Cluster {
     private final int nodes;
     private final Path work;
     private final List<QubeAgent> agents = new ArrayList<>();
+    /** Options every agent of this cluster starts with (after the node's own). */
+    private final String[] agentOptions;
     /** Every pod the cluster ever had, whose traces on the machine must all be gone at the end. */
     private final PodUidWatch podUids;
 
-    private ProcessCluster(Map<String, String> settings, int nodes, String prefix, Network network) throws Exception {
+    private ProcessCluster(Map<String, String> settings, int nodes, String prefix, Network network,
+                           String... agentOptions) throws Exception {
         super(settings);
         this.prefix = prefix;
         this.network = network;
         this.nodes = nodes;
+        this.agentOptions = agentOptions;
         work = Files.createTempDirectory("qube-e2e-" + prefix);
         podUids = new PodUidWatch(client);
         try {
@@ -69,10 +73,13 @@ final class ProcessCluster extends Cluster {
         return new ProcessCluster(settings, nodes, prefix, Network.DEFAULT);
     }
 
-    /** As {@link #start(Map, int, String)}, on the given bridges and pod CIDRs. */
-    static ProcessCluster start(Map<String, String> settings, int nodes, String prefix, Network network)
-            throws Exception {
-        return new ProcessCluster(settings, nodes, prefix, network);
+    /**
+     * As {@link #start(Map, int, String)}, on the given bridges and pod CIDRs, each agent with {@code agentOptions}
+     * added to its command line.
+     */
+    static ProcessCluster start(Map<String, String> settings, int nodes, String prefix, Network network,
+                                String... agentOptions) throws Exception {
+        return new ProcessCluster(settings, nodes, prefix, network, agentOptions);
     }
 
     @Override
@@ -85,7 +92,7 @@ final class ProcessCluster extends Cluster {
         int index = agents.size();
         String name = name(index);
         agents.add(QubeAgent.start(qube.kubeconfig(), name, stateDir(name), bridge(index),
-                network.podCidrPrefix() + index + ".0/24"));
+                network.podCidrPrefix() + index + ".0/24", agentOptions));
         await().atMost(WAIT).until(() -> ready(client.nodes().withName(name).get()));
         return name;
     }
@@ -157,7 +164,13 @@ final class ProcessCluster extends Cluster {
         return Integer.parseInt(node.substring(prefix.length() + 1));
     }
 
-    private Path stateDir(String node) {
+    /** A directory of this cluster's own for a test's files (manifests, host paths), deleted when it closes. */
+    Path work() {
+        return work;
+    }
+
+    /** The node's agent state directory (its pods, volumes, logs of containers). */
+    Path stateDir(String node) {
         return work.resolve(node);
     }
 

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,14 +29,11 @@ import static org.awaitility.Awaitility.await;
  */
 class ProcessVolumesIT {
 
-    private static final String NODE = "vol-node";
-    private static final String BRIDGE = System.getProperty("qube.it.volumes-bridge", "qvolp0");
-    private static final String CIDR = System.getProperty("qube.it.volumes-cidr", "10.77.20.0/24");
+    private static final String NODE = "vol-0";
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    private static QubeServer qube;
+    private static ProcessCluster cluster;
     private static KubernetesClient client;
-    private static QubeAgent agent;
     private static Kubectl kubectl;
     private static PodLookups pods;
     private static Path work;
@@ -43,36 +41,18 @@ class ProcessVolumesIT {
 
     @BeforeAll
     static void startNode() throws Exception {
-        qube = QubeServer.start();
-        client = qube.client();
-        kubectl = new Kubectl(qube.kubeconfig());
+        cluster = ProcessCluster.start(Map.of(), 1, "vol", new ProcessCluster.Network("qvol", "10.128."));
+        client = cluster.client;
+        kubectl = cluster.kubectl;
         pods = new PodLookups(client, "default");
-        work = Files.createTempDirectory("qube-volumes-it");
-        state = work.resolve("state");
-        agent = QubeAgent.start(qube.kubeconfig(), NODE, state, BRIDGE, CIDR);
-        await().atMost(WAIT).until(() -> PodLookups.ready(client.nodes().withName(NODE).get()));
+        work = cluster.work();
+        state = cluster.stateDir(NODE);
     }
 
     @AfterAll
     static void stopNode() throws Exception {
-        try {
-            if (client != null) {
-                client.pods().inNamespace("default").withGracePeriod(0).delete();
-                await().atMost(WAIT).until(() -> client.pods().inNamespace("default").list().getItems().isEmpty());
-            }
-        } finally {
-            if (agent != null) {
-                agent.close();
-            }
-            if (client != null) {
-                client.close();
-            }
-            if (qube != null) {
-                qube.close();
-            }
-            new ProcessBuilder("ip", "link", "del", BRIDGE).start().waitFor();
-            ProcessCluster.keepLogs(work);
-            ProcessCluster.deleteTree(work);
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
@@ -89,7 +69,7 @@ class ProcessVolumesIT {
                 kind: Pod
                 metadata: {name: writer}
                 spec:
-                  nodeName: vol-node
+                  nodeName: vol-0
                   securityContext: {fsGroup: 3000}
                   containers:
                   - name: main
@@ -135,7 +115,7 @@ class ProcessVolumesIT {
                 kind: Pod
                 metadata: {name: waiter}
                 spec:
-                  nodeName: vol-node
+                  nodeName: vol-0
                   containers:
                   - name: main
                     image: busybox
