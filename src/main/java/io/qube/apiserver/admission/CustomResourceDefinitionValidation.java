@@ -22,13 +22,16 @@ import java.util.Set;
  * Kubernetes' validation of a CustomResourceDefinition (apiextensions' ValidateCustomResourceDefinition): the name is
  * {@code <plural>.<group>}, names are DNS-1035 labels, exactly one storage version and at least one served, every
  * version has a structural schema, scale paths are simple JSON paths under spec and status, printer columns are
- * complete; group, plural and scope are fixed once made.
+ * complete; group, plural and scope are fixed once made; a CRD in a group the Kubernetes community owns
+ * ({@code k8s.io}, {@code kubernetes.io} and their subdomains) carries the API-approval annotation.
  */
 final class CustomResourceDefinitionValidation {
 
     private static final List<String> SCOPES = List.of("Cluster", "Namespaced");
     private static final List<String> STRATEGIES = List.of("None", "Webhook");
     private static final List<String> COLUMN_TYPES = List.of("integer", "number", "string", "boolean", "date");
+    private static final String API_APPROVED = "api-approved.kubernetes.io";
+    private static final String APPROVAL_PROPOSAL = "see https://github.com/kubernetes/enhancements/pull/1111";
 
     private CustomResourceDefinitionValidation() {
     }
@@ -43,6 +46,7 @@ final class CustomResourceDefinitionValidation {
             errors.invalid("metadata.name", name, "must be spec.names.plural+\".\"+spec.group");
         }
         group(spec.getGroup(), errors);
+        apiApproval(spec.getGroup(), crd, old, errors);
         names(names, errors);
         if (empty(spec.getScope())) {
             errors.required("spec.scope", "");
@@ -75,6 +79,55 @@ final class CustomResourceDefinitionValidation {
         } else if (group.split("\\.").length < 2) {
             errors.invalid("spec.group", group, "should be a domain with at least one dot");
         }
+    }
+
+    /**
+     * A protected group's CRD names the approved API change (a URL) or says it is unapproved ("unapproved..."). As in
+     * Kubernetes, an update that leaves the annotation's state as it was passes, so that a controller updating an
+     * older CRD's spec is not refused.
+     */
+    private static void apiApproval(String group, CustomResourceDefinition crd, CustomResourceDefinition old,
+                                    FieldErrors errors) {
+        if (group == null || !(group.equals("k8s.io") || group.endsWith(".k8s.io") || group.equals("kubernetes.io")
+                || group.endsWith(".kubernetes.io"))) {
+            return;
+        }
+        String approval = annotation(crd, API_APPROVED);
+        if (old != null && Objects.equals(approvalState(annotation(old, API_APPROVED)), approvalState(approval))) {
+            return;
+        }
+        String field = "metadata.annotations[" + API_APPROVED + "]";
+        switch (approvalState(approval)) {
+            case MISSING -> errors.required(field, "protected groups must have approval annotation \""
+                    + API_APPROVED + "\", " + APPROVAL_PROPOSAL);
+            case INVALID -> errors.invalid(field, approval, "protected groups must have approval annotation \""
+                    + API_APPROVED + "\" with either a URL or a reason starting with \"unapproved\", "
+                    + APPROVAL_PROPOSAL);
+            default -> {
+            }
+        }
+    }
+
+    private enum ApprovalState { MISSING, INVALID, APPROVED, BYPASSED }
+
+    private static ApprovalState approvalState(String approval) {
+        if (approval == null) {
+            return ApprovalState.MISSING;
+        }
+        if (approval.startsWith("unapproved")) {
+            return ApprovalState.BYPASSED;
+        }
+        try {
+            // An absolute URL, as Go's url.ParseRequestURI takes it.
+            return java.net.URI.create(approval).isAbsolute() ? ApprovalState.APPROVED : ApprovalState.INVALID;
+        } catch (IllegalArgumentException e) {
+            return ApprovalState.INVALID;
+        }
+    }
+
+    private static String annotation(CustomResourceDefinition crd, String key) {
+        return crd.getMetadata() == null || crd.getMetadata().getAnnotations() == null ? null
+                : crd.getMetadata().getAnnotations().get(key);
     }
 
     private static void names(CustomResourceDefinitionNames names, FieldErrors errors) {

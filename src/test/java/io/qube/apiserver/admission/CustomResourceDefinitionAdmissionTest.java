@@ -88,6 +88,35 @@ class CustomResourceDefinitionAdmissionTest {
                 .contains("spec.scope: Invalid value: field is immutable");
     }
 
+    @Test
+    void aCommunityGroupNeedsTheApiApprovalAnnotation() {
+        String community = VALID.replace("widgets.example.com", "widgets.example.k8s.io")
+                .replace("group: example.com", "group: example.k8s.io");
+        assertThat(messages(community)).contains("metadata.annotations[api-approved.kubernetes.io]: Required value: "
+                + "protected groups must have approval annotation \"api-approved.kubernetes.io\", "
+                + "see https://github.com/kubernetes/enhancements/pull/1111");
+        String annotated = community.replace("metadata: {name: widgets.example.k8s.io}",
+                "metadata: {name: widgets.example.k8s.io, annotations: {api-approved.kubernetes.io: '%s'}}");
+        assertThat(messages(annotated.formatted("soon"))).contains("metadata.annotations[api-approved.kubernetes.io]: "
+                + "Invalid value: \"soon\": protected groups must have approval annotation \"api-approved.kubernetes.io\" "
+                + "with either a URL or a reason starting with \"unapproved\", "
+                + "see https://github.com/kubernetes/enhancements/pull/1111");
+        assertThat(messages(annotated.formatted("https://github.com/kubernetes/enhancements/pull/1111"))).isEmpty();
+        assertThat(messages(annotated.formatted("unapproved, experimental"))).isEmpty();
+        // Only k8s.io, kubernetes.io and their subdomains are protected: not x-k8s.io (Cluster API's groups).
+        assertThat(messages(VALID.replace("widgets.example.com", "widgets.cluster.x-k8s.io")
+                .replace("group: example.com", "group: cluster.x-k8s.io"))).isEmpty();
+
+        // An update keeping an old CRD's missing annotation missing is let through; one making it invalid is not.
+        CustomResourceDefinition old = Admission.defaulted(community, CustomResourceDefinition.class);
+        CustomResourceDefinition changed = Admission.read(community.replace("replicas: {type: integer}",
+                "replicas: {type: integer}\n              size: {type: string}"),
+                CustomResourceDefinition.class);
+        assertThat(Admission.update(changed, old)).isEmpty();
+        assertThat(Admission.update(Admission.read(annotated.formatted("soon"), CustomResourceDefinition.class), old))
+                .extracting(FieldErrors.Cause::field).contains("metadata.annotations[api-approved.kubernetes.io]");
+    }
+
     private static List<String> messages(String yaml) {
         List<FieldErrors.Cause> causes = Admission.create(Admission.read(yaml, CustomResourceDefinition.class));
         return causes.stream().map(c -> c.field() + ": " + c.message()).toList();
