@@ -33,6 +33,11 @@ class CustomResourcesTest {
               scope: Namespaced
               names: {plural: widgets, kind: Widget, shortNames: [wd], categories: [all]}
               versions:
+              - name: v1beta1
+                served: true
+                storage: false
+                schema:
+                  openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
               - name: v1
                 served: true
                 storage: true
@@ -58,11 +63,6 @@ class CustomResourcesTest {
                         type: object
                         properties:
                           replicas: {type: integer}
-              - name: v1beta1
-                served: true
-                storage: false
-                schema:
-                  openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
             """;
 
     @TestHTTPResource
@@ -96,6 +96,11 @@ class CustomResourcesTest {
                         """).toString()));
         assertThat(kubectl.okIn("crs", "get", "widget", "w1", "-o", "jsonpath={.spec}").stdout())
                 .isEqualTo("{\"colour\":\"red\",\"replicas\":1}");
+        // v1beta1 is listed first, but discovery prefers v1 (Kubernetes' version priority), so kubectl reads v1.
+        assertThat(kubectl.ok("get", "--raw", "/apis/example.com").stdout())
+                .contains("\"preferredVersion\":{\"groupVersion\":\"example.com/v1\",\"version\":\"v1\"}");
+        assertThat(kubectl.okIn("crs", "get", "widget", "w1", "-o", "jsonpath={.apiVersion}").stdout())
+                .isEqualTo("example.com/v1");
         assertThat(kubectl.ok("explain", "widgets.spec").stdout())
                 .contains("GROUP:      example.com").contains("KIND:       Widget")
                 .containsPattern("colour\\s+<string> -required-").containsPattern("replicas\\s+<integer>");

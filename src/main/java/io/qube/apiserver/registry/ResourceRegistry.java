@@ -102,7 +102,7 @@ public final class ResourceRegistry {
                 versions.add(definition.version());
             }
         }
-        return List.copyOf(versions);
+        return versions.stream().sorted(VersionPriority.MOST_PREFERRED_FIRST).toList();
     }
 
     public List<ResourceDefinition<?>> inGroupVersion(String group, String version) {
