@@ -159,4 +159,37 @@ class CustomResourcesTest {
                 "widgets.example.com").succeeded()).isFalse());
         assertThat(kubectl.run("get", "--raw", "/apis/example.com/v1/namespaces/crs/widgets").succeeded()).isFalse();
     }
+
+    @Test
+    void deletingANamespaceDeletesItsCustomResources() {
+        kubectl.ok("apply", "-f", kubectl.manifest("gadgets.yaml", """
+                apiVersion: apiextensions.k8s.io/v1
+                kind: CustomResourceDefinition
+                metadata: {name: gadgets.example.org}
+                spec:
+                  group: example.org
+                  scope: Namespaced
+                  names: {plural: gadgets, kind: Gadget}
+                  versions:
+                  - name: v1
+                    served: true
+                    storage: true
+                    schema:
+                      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+                """).toString());
+        kubectl.ok("create", "namespace", "gadgets");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> kubectl.okIn("gadgets", "apply", "-f",
+                kubectl.manifest("g.yaml", """
+                        apiVersion: example.org/v1
+                        kind: Gadget
+                        metadata: {name: g1}
+                        """).toString()));
+
+        kubectl.ok("delete", "namespace", "gadgets", "--wait=false");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(kubectl.run("get", "namespace",
+                "gadgets").succeeded()).isFalse());
+        assertThat(kubectl.ok("get", "--raw", "/apis/example.org/v1/namespaces/gadgets/gadgets").stdout())
+                .contains("\"items\":[]");
+        kubectl.ok("delete", "crd", "gadgets.example.org");
+    }
 }

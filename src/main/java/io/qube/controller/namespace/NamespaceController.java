@@ -1,8 +1,14 @@
 package io.qube.controller.namespace;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.qube.client.WorkQueue;
@@ -16,8 +22,9 @@ import java.util.List;
 
 /**
  * Kubernetes' namespace deletion: a namespace marked for deletion keeps the "kubernetes" entry in spec.finalizers
- * until everything in it is gone; this controller deletes its content, waits for it to go, and then finalizes
- * the namespace, after which the apiserver removes it.
+ * until everything in it is gone; this controller deletes its content (objects of the built-in kinds and of every
+ * namespaced custom resource), waits for it to go, and then finalizes the namespace, after which the apiserver
+ * removes it.
  */
 public final class NamespaceController implements Controller {
 
@@ -70,10 +77,10 @@ public final class NamespaceController implements Controller {
         }
         boolean empty = true;
         for (Class<? extends HasMetadata> kind : namespacedKinds) {
-            if (!client.resources(kind).inNamespace(name).list().getItems().isEmpty()) {
-                empty = false;
-                client.resources(kind).inNamespace(name).delete();
-            }
+            empty &= deleteAll(client.resources(kind).inNamespace(name));
+        }
+        for (ResourceDefinitionContext custom : namespacedCustomResources()) {
+            empty &= deleteAll(client.genericKubernetesResources(custom).inNamespace(name));
         }
         if (!empty) {
             // Deletions may wait on finalizers or grace periods: look again shortly.
@@ -84,6 +91,46 @@ public final class NamespaceController implements Controller {
         namespace.getSpec().setFinalizers(finalizers);
         client.raw("/api/v1/namespaces/" + name + "/finalize", "PUT", Serialization.asJson(namespace));
         return WorkQueue.Outcome.DONE;
+    }
+
+    /** Deletes what the namespace holds of one kind; whether it held nothing. */
+    private static boolean deleteAll(NonNamespaceOperation<?, ? extends KubernetesResourceList<?>, ?> objects) {
+        try {
+            if (objects.list().getItems().isEmpty()) {
+                return true;
+            }
+            objects.delete();
+            return false;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                // The CRD went meanwhile, and its objects with it.
+                return true;
+            }
+            throw e;
+        }
+    }
+
+    /** Each namespaced custom resource, through a version it serves (its storage version when served). */
+    private List<ResourceDefinitionContext> namespacedCustomResources() {
+        List<ResourceDefinitionContext> found = new ArrayList<>();
+        for (CustomResourceDefinition crd : client.apiextensions().v1().customResourceDefinitions().list()
+                .getItems()) {
+            if (!"Namespaced".equals(crd.getSpec().getScope())) {
+                continue;
+            }
+            List<CustomResourceDefinitionVersion> served = crd.getSpec().getVersions().stream()
+                    .filter(version -> Boolean.TRUE.equals(version.getServed())).toList();
+            if (served.isEmpty()) {
+                continue;
+            }
+            CustomResourceDefinitionVersion version = served.stream()
+                    .filter(candidate -> Boolean.TRUE.equals(candidate.getStorage())).findFirst()
+                    .orElse(served.get(0));
+            found.add(new ResourceDefinitionContext.Builder().withGroup(crd.getSpec().getGroup())
+                    .withVersion(version.getName()).withPlural(crd.getSpec().getNames().getPlural())
+                    .withKind(crd.getSpec().getNames().getKind()).withNamespaced(true).build());
+        }
+        return found;
     }
 
     @Override
