@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qube.agent.CriHosts.Host;
 import io.qube.agent.cri.RegistryImages;
 import io.qube.agent.cri.RegistryImagesExtension;
+import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -108,8 +109,10 @@ class CriResourceMetricsIT {
             JsonNode hold = container(summary, "idler");
             assertThat(hold.path("name").asText()).isEqualTo("hold");
             assertThat(hold.path("cpu").path("usageCoreNanoSeconds").asLong()).isPositive();
-            // The idle container holds its 30 MB string in its working set, and containerd gives usage and rss.
-            assertThat(hold.path("memory").path("workingSetBytes").asLong()).isGreaterThan(25_000_000L);
+            // The working set as the container's cgroup has it (not the 30 MB the shell asked for: on a loaded
+            // machine the kernel swaps part of an idle container out), and containerd gives usage and rss too.
+            assertThat((double) hold.path("memory").path("workingSetBytes").asLong())
+                    .isCloseTo(workingSet("idler", "hold"), Percentage.withPercentage(20));
             assertThat(hold.path("memory").path("usageBytes").asLong())
                     .isGreaterThanOrEqualTo(hold.path("memory").path("workingSetBytes").asLong());
             assertThat(hold.path("memory").path("rssBytes").asLong()).isPositive();
