@@ -5,6 +5,8 @@
 # bench/agent.sh --startup [PODS]: the startup figure alone (io.qube.agent.ProcessStartupBenchmark).
 # bench/agent.sh --cri [PODS]: issue 11's figures (io.qube.agent.CriStartupBenchmark): pod startup on the cri runtime next
 # to bare `ctr run`, and image pulls next to `ctr images pull`.
+# bench/agent.sh --cri-stats [PODS]: issue 13's cost of a cri node's resource sampling (io.qube.agent.CriStatsBenchmark):
+# one ListContainerStats per round next to one call per container, on 30 running containers by default.
 # bench/agent.sh --deployments [NODES [DEPLOYMENTS [REPLICAS]]]: issue 10's figure (io.qube.agent.DeploymentBenchmark,
 # docs/PERFORMANCE.md "Deployments"): bare pods as the baseline, then 100 Deployments x 20 replicas to Available and a
 # rolling update of all of them, on 500 simulated nodes by default.
@@ -31,6 +33,7 @@ main=io.qube.agent.AgentBenchmark
 case "${1:-}" in
     --startup) main=io.qube.agent.ProcessStartupBenchmark; shift ;;
     --cri) main=io.qube.agent.CriStartupBenchmark; shift ;;
+    --cri-stats) main=io.qube.agent.CriStatsBenchmark; shift ;;
     --scale) main=io.qube.agent.SimulatedScaleBenchmark; shift ;;
     --deployments) main=io.qube.agent.DeploymentBenchmark; shift ;;
     --proxy) main=io.qube.agent.proxy.ServiceProxyBenchmark; shift ;;

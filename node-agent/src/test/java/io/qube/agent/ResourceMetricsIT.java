@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -133,24 +132,21 @@ class ResourceMetricsIT {
         await().atMost(WAIT).untilAsserted(() -> {
             String top = kubectl.ok("top", "node");
             assertThat(top).contains("CPU(cores)", "MEMORY(bytes)");
-            List<String> row = row(top, NODE);
+            List<String> row = KubectlTop.row(top, NODE);
             assertThat(row.get(1)).matches("\\d+m");
             assertThat(row.get(3)).matches("\\d+Mi");
         });
         await().atMost(WAIT).untilAsserted(() -> {
-            Map<String, List<String>> containers = new HashMap<>();
-            String top = kubectl.ok("top", "pod", "--containers", "-n", "default");
-            for (String line : top.strip().split("\n")) {
-                List<String> cells = List.of(line.trim().split("\\s+"));
-                containers.put(cells.get(0) + "/" + cells.get(1), cells);
-            }
+            Map<String, List<String>> containers = KubectlTop.containers(kubectl, "default");
             assertThat(containers).containsKeys("burner/burn", "idler/hold");
-            long burnerCpu = millis(containers.get("burner/burn").get(2));
-            long idleCpu = millis(containers.get("idler/hold").get(2));
+            long burnerCpu = KubectlTop.millis(containers.get("burner/burn").get(2));
+            long idleCpu = KubectlTop.millis(containers.get("idler/hold").get(2));
             assertThat(burnerCpu).isGreaterThan(idleCpu).isGreaterThanOrEqualTo(200);
             // Memory as the cgroup accounts it (usage less inactive files), read at about the same time.
-            assertWithin20Percent(mebibytes(containers.get("idler/hold").get(3)), workingSet("idler", "hold"));
-            assertWithin20Percent(mebibytes(containers.get("burner/burn").get(3)), workingSet("burner", "burn"));
+            KubectlTop.assertWithin20Percent(KubectlTop.mebibytes(containers.get("idler/hold").get(3)),
+                    workingSet("idler", "hold"));
+            KubectlTop.assertWithin20Percent(KubectlTop.mebibytes(containers.get("burner/burn").get(3)),
+                    workingSet("burner", "burn"));
         });
         String selected = kubectl.ok("top", "pod", "-l", "load=busy", "-n", "default");
         assertThat(selected).contains("burner").doesNotContain("idler");
@@ -180,50 +176,13 @@ class ResourceMetricsIT {
     private static long workingSet(String pod, String container) throws IOException {
         String key = container + "_0";
         Path v1 = Path.of("/sys/fs/cgroup/memory/qube", uid(pod), key);
-        if (Files.isDirectory(v1)) {
-            long usage = Long.parseLong(Files.readString(v1.resolve("memory.usage_in_bytes")).trim());
-            return usage - stat(v1.resolve("memory.stat"), "total_inactive_file");
-        }
-        Path v2 = Path.of("/sys/fs/cgroup/qube", uid(pod), key);
-        long usage = Long.parseLong(Files.readString(v2.resolve("memory.current")).trim());
-        return usage - stat(v2.resolve("memory.stat"), "inactive_file");
-    }
-
-    private static long stat(Path file, String key) throws IOException {
-        return Files.readAllLines(file).stream().filter(line -> line.startsWith(key + " "))
-                .mapToLong(line -> Long.parseLong(line.substring(key.length() + 1).trim())).findFirst().orElse(0);
-    }
-
-    /** kubectl top rounds down to whole Mi: a mebibyte of slack besides the 20%. */
-    private static void assertWithin20Percent(long shownMi, long cgroupBytes) {
-        double cgroupMi = cgroupBytes / 1048576.0;
-        assertThat(Math.abs(shownMi - cgroupMi)).as("kubectl top %dMi, cgroup %.1fMi", shownMi, cgroupMi)
-                .isLessThanOrEqualTo(Math.max(1.0, cgroupMi * 0.2));
-    }
-
-    private static long millis(String cpu) {
-        assertThat(cpu).matches("\\d+m");
-        return Long.parseLong(cpu.substring(0, cpu.length() - 1));
-    }
-
-    private static long mebibytes(String memory) {
-        assertThat(memory).matches("\\d+Mi");
-        return Long.parseLong(memory.substring(0, memory.length() - 2));
+        return Files.isDirectory(v1) ? KubectlTop.workingSetV1(v1)
+                : KubectlTop.workingSetV2(Path.of("/sys/fs/cgroup/qube", uid(pod), key));
     }
 
     private static long memoryBytes(String quantity) {
         return quantity.endsWith("Ki") ? Long.parseLong(quantity.substring(0, quantity.length() - 2)) * 1024
                 : Long.parseLong(quantity);
-    }
-
-    private static List<String> row(String table, String first) {
-        for (String line : table.strip().split("\n")) {
-            List<String> cells = List.of(line.trim().split("\\s+"));
-            if (cells.get(0).equals(first)) {
-                return cells;
-            }
-        }
-        throw new AssertionError("no row " + first + " in\n" + table);
     }
 
     private static JsonNode pod(JsonNode summary, String name) {

@@ -13,7 +13,9 @@ import io.qube.agent.runtime.SandboxStatus;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -101,6 +103,11 @@ public final class InstrumentedRuntime implements ContainerRuntime {
     @Override
     public ContainerUsage usage(String containerId) throws IOException {
         return timed("container_stats", () -> runtime.usage(containerId));
+    }
+
+    @Override
+    public Map<String, ContainerUsage> usage(Collection<String> containerIds) throws IOException {
+        return timed("list_container_stats", () -> runtime.usage(containerIds));
     }
 
     @Override

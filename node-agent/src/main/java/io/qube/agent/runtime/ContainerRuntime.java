@@ -3,7 +3,10 @@ package io.qube.agent.runtime;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -69,6 +72,23 @@ public interface ContainerRuntime extends AutoCloseable {
      */
     default ContainerUsage usage(String containerId) throws IOException {
         return null;
+    }
+
+    /**
+     * The cpu and memory of these running containers now, by id, for one sampling round of the node's resource
+     * metrics; a container the runtime cannot measure is left out. A runtime that answers for all its containers
+     * in one request (CRI's ListContainerStats) overrides it, so a round costs one call rather than one per
+     * container.
+     */
+    default Map<String, ContainerUsage> usage(Collection<String> containerIds) throws IOException {
+        Map<String, ContainerUsage> usages = new HashMap<>();
+        for (String containerId : containerIds) {
+            ContainerUsage usage = usage(containerId);
+            if (usage != null) {
+                usages.put(containerId, usage);
+            }
+        }
+        return usages;
     }
 
     /** The runtime's images; empty for a runtime that runs the node's own commands. */

@@ -86,19 +86,22 @@ public final class ResourceSampler implements AutoCloseable {
             sandboxes = List.of();
             complete = false;
         }
+        // One call for every running container: a CRI runtime answers it with one ListContainerStats.
+        List<String> running = sandboxes.stream().flatMap(sandbox -> sandbox.containers().stream())
+                .filter(ContainerStatus::running).map(ContainerStatus::id).toList();
+        Map<String, ContainerUsage> usages = Map.of();
+        if (!running.isEmpty()) {
+            try {
+                usages = runtime.usage(running);
+            } catch (IOException | RuntimeException e) {
+                LOG.debugf("no container figures: %s", e.getMessage());
+                complete = false;
+            }
+        }
         for (SandboxStatus sandbox : sandboxes) {
             List<ContainerSample> containers = new ArrayList<>();
             for (ContainerStatus container : sandbox.containers()) {
-                if (!container.running()) {
-                    continue;
-                }
-                ContainerUsage usage;
-                try {
-                    usage = runtime.usage(container.id());
-                } catch (IOException | RuntimeException e) {
-                    usage = null;
-                    complete = false;
-                }
+                ContainerUsage usage = container.running() ? usages.get(container.id()) : null;
                 if (usage == null) {
                     continue;
                 }

@@ -45,6 +45,17 @@ class InstrumentedRuntimeTest {
     }
 
     @Test
+    void theUsageOfSeveralContainersIsOneListContainerStats() throws IOException {
+        runtime.usage(List.of("c1", "c2", "c3"));
+
+        PrometheusSamples samples = PrometheusSamples.parse(metrics.scrape());
+        assertThat(samples.value("kubelet_runtime_operations_total",
+                Map.of("operation_type", "list_container_stats"))).isEqualTo(1.0);
+        assertThat(samples.value("kubelet_runtime_operations_total", Map.of("operation_type", "container_stats")))
+                .isNull();
+    }
+
+    @Test
     void aFailedCallIsAnErrorAndItsExceptionReachesTheCaller() {
         underneath.failing = true;
 

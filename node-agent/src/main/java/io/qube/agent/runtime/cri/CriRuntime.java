@@ -4,6 +4,7 @@ import io.qube.agent.FileTrees;
 import io.qube.agent.runtime.ContainerConfig;
 import io.qube.agent.runtime.ContainerRuntime;
 import io.qube.agent.runtime.ContainerStatus;
+import io.qube.agent.runtime.ContainerUsage;
 import io.qube.agent.runtime.ImageManager;
 import io.qube.agent.runtime.DnsSettings;
 import io.qube.agent.runtime.Sandbox;
@@ -19,11 +20,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
@@ -484,6 +488,35 @@ public final class CriRuntime implements ContainerRuntime {
             throw e;
         }
         return statuses.keep(status);
+    }
+
+    @Override
+    public ContainerUsage usage(String containerId) throws IOException {
+        return usage(List.of(containerId)).get(containerId);
+    }
+
+    /**
+     * One ListContainerStats for the round: filtered to the container when there is one, otherwise every running
+     * container's, of which the asked ones are kept.
+     */
+    @Override
+    public Map<String, ContainerUsage> usage(Collection<String> containerIds) throws IOException {
+        Cri.ContainerStatsFilter.Builder filter = Cri.ContainerStatsFilter.newBuilder();
+        if (containerIds.size() == 1) {
+            filter.setId(containerIds.iterator().next());
+        }
+        List<Cri.ContainerStats> listed = client.runtime(stub -> stub.listContainerStats(
+                Cri.ListContainerStatsRequest.newBuilder().setFilter(filter).build())).getStatsList();
+        Set<String> wanted = Set.copyOf(containerIds);
+        Map<String, ContainerUsage> usages = new HashMap<>();
+        for (Cri.ContainerStats stats : listed) {
+            String id = stats.getAttributes().getId();
+            ContainerUsage usage = wanted.contains(id) ? CriUsage.of(stats) : null;
+            if (usage != null) {
+                usages.put(id, usage);
+            }
+        }
+        return usages;
     }
 
     /**
