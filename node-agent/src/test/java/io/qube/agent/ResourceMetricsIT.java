@@ -2,7 +2,6 @@ package io.qube.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
@@ -27,30 +26,22 @@ import static org.awaitility.Awaitility.await;
  */
 class ResourceMetricsIT {
 
-    private static final String NODE = "resm-node";
-    private static final String BRIDGE = System.getProperty("qube.it.resm-bridge", "resm0");
-    private static final String CIDR = System.getProperty("qube.it.resm-cidr", "10.121.0.0/24");
+    private static final String NODE = "resm-0";
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static QubeServer qube;
+    private static ProcessCluster cluster;
     private static KubernetesClient client;
-    private static QubeAgent agent;
     private static Kubectl kubectl;
-    private static Path work;
-    private static Path state;
 
     @BeforeAll
     static void startNode() throws Exception {
         // Short intervals so that rates are known within seconds (10 s and 15 s by default).
-        qube = QubeServer.start(Map.of("qube.metrics.resolution", "2s", "qube.metrics.scrape-timeout", "2s"));
-        client = qube.client();
-        kubectl = new Kubectl(qube.kubeconfig());
-        work = Files.createTempDirectory("qube-resm-it");
-        state = work.resolve("state");
-        agent = QubeAgent.start(qube.kubeconfig(), NODE, state, BRIDGE, CIDR, "--housekeeping-interval", "1s");
-        await().atMost(WAIT).until(() -> ready(client.nodes().withName(NODE).get()));
-        kubectl.ok("apply", "-f", Files.writeString(work.resolve("pods.yaml"), """
+        cluster = ProcessCluster.start(Map.of("qube.metrics.resolution", "2s", "qube.metrics.scrape-timeout", "2s"),
+                1, "resm", new ProcessCluster.Network("resm", "10.121."), "--housekeeping-interval", "1s");
+        client = cluster.client;
+        kubectl = cluster.kubectl;
+        kubectl.ok("apply", "-f", Files.writeString(cluster.work().resolve("pods.yaml"), """
                 apiVersion: v1
                 kind: Pod
                 metadata: {name: burner, labels: {load: busy}}
@@ -79,24 +70,8 @@ class ResourceMetricsIT {
 
     @AfterAll
     static void stopNode() throws Exception {
-        try {
-            if (client != null) {
-                client.pods().inNamespace("default").withGracePeriod(0).delete();
-                await().atMost(WAIT).untilAsserted(() -> assertThat(sandboxes()).isEmpty());
-            }
-        } finally {
-            if (agent != null) {
-                agent.close();
-            }
-            if (client != null) {
-                client.close();
-            }
-            if (qube != null) {
-                qube.close();
-            }
-            new ProcessBuilder("ip", "link", "del", BRIDGE).start().waitFor();
-            ProcessCluster.keepLogs(work);
-            ProcessCluster.deleteTree(work);
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
@@ -198,22 +173,7 @@ class ResourceMetricsIT {
         return client.pods().inNamespace("default").withName(pod).get().getMetadata().getUid();
     }
 
-    private static boolean ready(Node node) {
-        return node != null && node.getStatus().getConditions().stream()
-                .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
-    }
-
     private static boolean running(Pod pod) {
         return pod != null && "Running".equals(pod.getStatus().getPhase());
-    }
-
-    private static List<Path> sandboxes() throws IOException {
-        Path pods = state.resolve("pods");
-        if (!Files.isDirectory(pods)) {
-            return List.of();
-        }
-        try (var entries = Files.list(pods)) {
-            return entries.toList();
-        }
     }
 }
