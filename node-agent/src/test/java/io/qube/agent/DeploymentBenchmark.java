@@ -57,15 +57,25 @@ public final class DeploymentBenchmark {
         deleteNamespace(client, "warmup");
 
         String before = SimulatedScaleBenchmark.usage(pid);
+        double cpuBefore = SimulatedScaleBenchmark.cpuSeconds(pid, false);
+        ApiRequestCounts requestsBefore = ApiRequestCounts.read(url);
         double bare = barePodsRunning(client, url, "bare", pods);
         String afterBare = SimulatedScaleBenchmark.usage(pid);
+        double bareCpu = SimulatedScaleBenchmark.cpuSeconds(pid, false) - cpuBefore;
+        String bareRequests = ApiRequestCounts.read(url).perUnitSince(requestsBefore, pods);
         deleteNamespace(client, "bare");
 
         String beforeDeployments = SimulatedScaleBenchmark.usage(pid);
+        double cpuBeforeDeployments = SimulatedScaleBenchmark.cpuSeconds(pid, false);
+        ApiRequestCounts requestsBeforeDeployments = ApiRequestCounts.read(url);
         double available = deploymentsAvailable(client, url, "bench", deployments, replicas);
         String afterAvailable = SimulatedScaleBenchmark.usage(pid);
+        double cpuAvailable = SimulatedScaleBenchmark.cpuSeconds(pid, false);
+        ApiRequestCounts requestsAvailable = ApiRequestCounts.read(url);
         double rolled = rollingUpdate(client, url, "bench", deployments, replicas);
         String afterRollout = SimulatedScaleBenchmark.usage(pid);
+        double cpuRolled = SimulatedScaleBenchmark.cpuSeconds(pid, false);
+        ApiRequestCounts requestsRolled = ApiRequestCounts.read(url);
 
         System.out.printf("Deployments end to end (issue 10), %s, %d cores, %d simulated nodes%n", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), cluster.client.nodes().list().getItems().size());
@@ -80,6 +90,14 @@ public final class DeploymentBenchmark {
         System.out.printf("  control plane: before the baseline %s; after it %s%n", before, afterBare);
         System.out.printf("  control plane: before the Deployments %s; Available %s; rolled %s%n",
                 beforeDeployments, afterAvailable, afterRollout);
+        // Per pod, the nodes' heartbeats during the phase included (they are part of what a phase costs).
+        System.out.printf("  control plane CPU per pod: baseline %.1f ms, Deployments %.1f ms, rollout %.1f ms%n",
+                bareCpu * 1000 / pods, (cpuAvailable - cpuBeforeDeployments) * 1000 / pods,
+                (cpuRolled - cpuAvailable) * 1000 / pods);
+        System.out.printf("  API requests per pod, baseline: %s%n", bareRequests);
+        System.out.printf("  API requests per pod, Deployments: %s%n",
+                requestsAvailable.perUnitSince(requestsBeforeDeployments, pods));
+        System.out.printf("  API requests per pod, rollout: %s%n", requestsRolled.perUnitSince(requestsAvailable, pods));
     }
 
     /** Seconds from the first create until every pod of the namespace is Running, seen by a watch. */

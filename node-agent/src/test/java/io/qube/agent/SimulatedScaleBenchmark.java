@@ -191,7 +191,7 @@ public final class SimulatedScaleBenchmark {
     }
 
     /** utime + stime (USER_HZ 100), with the waited-for children's too if asked; 0 for a process gone. */
-    private static double cpuSeconds(long pid, boolean withReapedChildren) {
+    static double cpuSeconds(long pid, boolean withReapedChildren) {
         try {
             String[] stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"))
                     .replaceAll("^.*\\) ", "").split(" ");

@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The kubelet's node status updates: at least every interval (a minute by default, its
- * nodeStatusReportFrequency) each node's status is written again with fresh condition heartbeats; a condition
+ * The kubelet's node status updates: at least every interval (five minutes by default, as the kubelet's
+ * nodeStatusReportFrequency; the Lease is the heartbeat the node controller watches) each node's status is written
+ * again with fresh condition heartbeats, each node on its own schedule spread over the interval; a condition
  * whose status has not changed keeps its transition time. A node whose Ready condition is not what this agent
  * reports (the node controller marked it Unknown while the agent was away or slow) is written again: at once when
  * the agent's watch of its nodes sees it, and every {@link #CHECK_INTERVAL} (the kubelet's
@@ -33,7 +34,7 @@ import java.util.function.Supplier;
  */
 public final class NodeStatusReporter implements AutoCloseable {
 
-    public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(1);
+    public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(5);
     static final Duration CHECK_INTERVAL = Duration.ofSeconds(10);
     private static final Logger LOG = Logger.getLogger(NodeStatusReporter.class);
 
@@ -89,8 +90,13 @@ public final class NodeStatusReporter implements AutoCloseable {
                         // Nothing to set right on a node that is gone.
                     }
                 });
-        ticks.scheduleWithFixedDelay(this::reportAll, interval.toMillis(), interval.toMillis(),
-                TimeUnit.MILLISECONDS);
+        // Spread as the Lease renewals are: 500 simulated nodes reported in one loop were a burst of 500 writes.
+        long period = interval.toMillis();
+        int i = 0;
+        for (NodeProfile profile : profiles.values()) {
+            ticks.scheduleWithFixedDelay(() -> reportOrLog(profile), period + period * i++ / profiles.size(), period,
+                    TimeUnit.MILLISECONDS);
+        }
         ticks.scheduleWithFixedDelay(() -> profiles.keySet().forEach(this::reportIfDiffering),
                 CHECK_INTERVAL.toMillis(), CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -136,20 +142,19 @@ public final class NodeStatusReporter implements AutoCloseable {
         return now == null || now.equals(node.getStatus().getImages());
     }
 
-    private void reportAll() {
-        for (NodeProfile profile : profiles.values()) {
-            try {
-                report(profile, Instant.now(), images == null ? null : images.get());
-            } catch (KubernetesClientException e) {
-                LOG.warnf("reporting the status of node %s failed (%s); trying again at the next tick",
-                        profile.name(), e.getMessage());
-            }
+    private void reportOrLog(NodeProfile profile) {
+        try {
+            report(profile, Instant.now(), images == null ? null : images.get());
+        } catch (KubernetesClientException e) {
+            LOG.warnf("reporting the status of node %s failed (%s); trying again at the next tick",
+                    profile.name(), e.getMessage());
         }
     }
 
     /** @param found the node's images as listed now, null if unknown (the status keeps those it has) */
     void report(NodeProfile profile, Instant now, List<ContainerImage> found) {
-        Node current = client.nodes().withName(profile.name()).get();
+        // The watch's copy, not a read per report: it is what the API holds, as of the last event.
+        Node current = nodes.getStore().getByKey(profile.name());
         NodeStatus status = NodeRegistration.node(profile, now, port).getStatus();
         for (NodeCondition condition : status.getConditions()) {
             if (condition.getType().equals(NodePressure.MEMORY) && pressure.under(NodePressure.MEMORY)) {
