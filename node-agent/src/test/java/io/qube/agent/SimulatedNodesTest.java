@@ -139,7 +139,9 @@ class SimulatedNodesTest {
         assertThat(node.getStatus().getAllocatable().get("cpu").toString()).isEqualTo("4");
         assertThat(node.getStatus().getNodeInfo().getKubeletVersion()).isEqualTo("v1.32.0");
         assertThat(node.getStatus().getNodeInfo().getContainerRuntimeVersion()).isEqualTo("simulated://0.1.0");
-        assertThat(node.getStatus().getDaemonEndpoints().getKubeletEndpoint().getPort()).isEqualTo(10250);
+        // Every simulated node advertises the port of the agent's one endpoint, where its own figures are served.
+        assertThat(node.getStatus().getDaemonEndpoints().getKubeletEndpoint().getPort()).isEqualTo(agent.port())
+                .isNotEqualTo(10250);
         assertThat(node.getStatus().getAddresses()).extracting(a -> a.getType()).contains("InternalIP", "Hostname");
         assertThat(node.getStatus().getConditions()).extracting(NodeCondition::getType, NodeCondition::getStatus)
                 .contains(org.assertj.core.groups.Tuple.tuple("Ready", "True"),
