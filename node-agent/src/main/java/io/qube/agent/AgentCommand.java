@@ -10,6 +10,7 @@ import io.qube.agent.node.EvictionThresholds;
 import io.qube.agent.node.ImageGarbageCollector;
 import io.qube.agent.node.MachineNode;
 import io.qube.agent.node.NodeProfile;
+import io.qube.agent.node.NodeRegistration;
 import io.qube.agent.runtime.ContainerRuntime;
 import io.qube.agent.runtime.cri.CriRuntime;
 import io.qube.agent.runtime.process.ProcessRuntime;
@@ -104,10 +105,11 @@ public class AgentCommand implements Callable<Integer> {
             description = "The host bridge of this node's pods (process runtime, root). Default: ${DEFAULT-VALUE}.")
     String bridge;
 
-    @Option(names = "--port", defaultValue = "10250", paramLabel = "N",
-            description = "The node's endpoint for logs, exec and port-forward, which the apiserver reaches "
-                    + "(process runtime; 0 picks a free port). Default: ${DEFAULT-VALUE}.")
-    int port;
+    @Option(names = "--port", paramLabel = "N",
+            description = "The node's endpoint for logs, exec, port-forward, metrics and resource use, which the "
+                    + "apiserver reaches (0 picks a free port). Default: 10250; simulated nodes: a free port, which "
+                    + "all of them share.")
+    Integer port;
 
     @Option(names = "--nodes", defaultValue = "1", paramLabel = "N", description = "Simulated nodes to run. Default: ${DEFAULT-VALUE}.")
     int nodes;
@@ -215,10 +217,10 @@ public class AgentCommand implements Callable<Integer> {
         }
         Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-             SimulatedNodes running = SimulatedNodes.start(client, SimulatedNodes.profiles(prefix, nodes, cpu, memory,
-                     maxPods, labels), duration(leaseInterval))) {
+             SimulatedNodes running = SimulatedNodes.start(client, vertx, SimulatedNodes.profiles(prefix, nodes, cpu,
+                     memory, maxPods, labels), duration(leaseInterval), port == null ? 0 : port)) {
             System.out.println("qube agent: " + nodes + " simulated node(s) " + prefix + "-0.." + prefix + "-"
-                    + (nodes - 1) + " registered; running until stopped");
+                    + (nodes - 1) + " registered, endpoint port " + running.port() + "; running until stopped");
             Quarkus.waitForExit();
         }
         return 0;
@@ -266,7 +268,8 @@ public class AgentCommand implements Callable<Integer> {
                     ImageGarbageCollector.Node.of(containers), manager, java.util.Set.of(sandboxImage), imageGc,
                     java.time.Clock.systemUTC())).orElse(null);
             try (MachineNode machine = MachineNode.start(client, vertx, profile, containers,
-                    duration(leaseInterval), port, masquerade, new MachineNode.Eviction(thresholds,
+                    duration(leaseInterval), port == null ? NodeRegistration.KUBELET_PORT : port, masquerade,
+                    new MachineNode.Eviction(thresholds,
                             duration(evictionInterval), state, collector == null ? EvictionManager.DiskReclaim.NONE
                             : () -> collector.deleteUnused()), serviceProxy, runtime.equals("cri")
                             ? new NodeDnsConfig(clusterDns, clusterDomain, resolvConf, clusterDnsPort, serveClusterDns)

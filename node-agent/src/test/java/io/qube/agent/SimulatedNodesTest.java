@@ -13,6 +13,7 @@ import io.qube.agent.node.NodeRegistration;
 import io.qube.agent.node.NodeStatusReporter;
 import io.qube.agent.runtime.simulated.SimulatedNodes;
 import io.qube.agent.runtime.simulated.SimulatedPods;
+import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,20 +39,25 @@ class SimulatedNodesTest {
     private static QubeServer qube;
     private static KubernetesClient client;
     private static SimulatedNodes agent;
+    private static Vertx vertx;
 
     @BeforeAll
     static void start() throws Exception {
         // Without node IPAM: a Node registered without a pod CIDR keeps none until an agent claims one.
         qube = QubeServer.start(Map.of("qube.controllers.node-ipam.enabled", "false"));
         client = qube.client();
-        agent = SimulatedNodes.start(client, SimulatedNodes.profiles("sim", NODES, "4", "16Gi", 110,
-                Map.of("pool", "test")), Duration.ofSeconds(1));
+        vertx = Vertx.vertx();
+        agent = SimulatedNodes.start(client, vertx, SimulatedNodes.profiles("sim", NODES, "4", "16Gi", 110,
+                Map.of("pool", "test")), Duration.ofSeconds(1), 0);
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (agent != null) {
             agent.close();
+        }
+        if (vertx != null) {
+            vertx.close().toCompletionStage().toCompletableFuture().get();
         }
         if (client != null) {
             client.close();
@@ -133,7 +139,9 @@ class SimulatedNodesTest {
         assertThat(node.getStatus().getAllocatable().get("cpu").toString()).isEqualTo("4");
         assertThat(node.getStatus().getNodeInfo().getKubeletVersion()).isEqualTo("v1.32.0");
         assertThat(node.getStatus().getNodeInfo().getContainerRuntimeVersion()).isEqualTo("simulated://0.1.0");
-        assertThat(node.getStatus().getDaemonEndpoints().getKubeletEndpoint().getPort()).isEqualTo(10250);
+        // Every simulated node advertises the port of the agent's one endpoint, where its own figures are served.
+        assertThat(node.getStatus().getDaemonEndpoints().getKubeletEndpoint().getPort()).isEqualTo(agent.port())
+                .isNotEqualTo(10250);
         assertThat(node.getStatus().getAddresses()).extracting(a -> a.getType()).contains("InternalIP", "Hostname");
         assertThat(node.getStatus().getConditions()).extracting(NodeCondition::getType, NodeCondition::getStatus)
                 .contains(org.assertj.core.groups.Tuple.tuple("Ready", "True"),

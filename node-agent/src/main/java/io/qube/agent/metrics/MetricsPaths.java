@@ -18,13 +18,18 @@ public final class MetricsPaths {
     private static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
 
     private final KubeletMetrics metrics;
-    private final ContainerRuntime runtime;
+    private final RunningSandboxes sandboxes;
     private final NodeHealth health;
 
     /** @param runtime what a scrape counts the running pods and containers of (not counted as runtime calls) */
     public MetricsPaths(KubeletMetrics metrics, ContainerRuntime runtime, NodeHealth health) {
+        this(metrics, runtime::sandboxes, health);
+    }
+
+    /** @param sandboxes what a scrape counts the running pods and containers of (a simulated node's pods) */
+    public MetricsPaths(KubeletMetrics metrics, RunningSandboxes sandboxes, NodeHealth health) {
         this.metrics = metrics;
-        this.runtime = runtime;
+        this.sandboxes = sandboxes;
         this.health = health;
     }
 
@@ -49,7 +54,7 @@ public final class MetricsPaths {
     }
 
     private Answer scrape() throws java.io.IOException {
-        metrics.runtimeHolds(runtime.sandboxes());
+        metrics.runtimeHolds(sandboxes.list());
         return new Answer(200, PROMETHEUS, metrics.scrape());
     }
 

@@ -22,7 +22,7 @@ public final class NodeHealth {
     /** The Lease's duration: a node whose renewals stopped this long ago is declared lost by the control plane. */
     static final Duration API_STALE = Duration.ofSeconds(40);
 
-    private final ContainerRuntime runtime;
+    private final RunningSandboxes sandboxes;
     private final Supplier<Instant> lastRenewal;
 
     /**
@@ -30,7 +30,12 @@ public final class NodeHealth {
      * @param lastRenewal when the node's Lease was last renewed, null before the first renewal
      */
     public NodeHealth(ContainerRuntime runtime, Supplier<Instant> lastRenewal) {
-        this.runtime = runtime;
+        this(runtime::sandboxes, lastRenewal);
+    }
+
+    /** @param sandboxes what the runtime check lists (a simulated node's pods, listed at once) */
+    public NodeHealth(RunningSandboxes sandboxes, Supplier<Instant> lastRenewal) {
+        this.sandboxes = sandboxes;
         this.lastRenewal = lastRenewal;
     }
 
@@ -48,7 +53,7 @@ public final class NodeHealth {
         try {
             CompletableFuture.supplyAsync(() -> {
                 try {
-                    return runtime.sandboxes();
+                    return sandboxes.list();
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }

@@ -1,20 +1,29 @@
 package io.qube.agent.stats;
 
+import io.qube.agent.stats.ResourceSampler.Snapshot;
 import io.vertx.core.http.HttpServerRequest;
+
+import java.util.function.Supplier;
 
 /**
  * The node endpoint's resource paths, as the kubelet's: {@code GET /stats/summary} (JSON) and
- * {@code GET /metrics/resource} (Prometheus text), both from the sampler's latest snapshot.
+ * {@code GET /metrics/resource} (Prometheus text), both from the latest snapshot
+ * (the sampler's, or a simulated node's).
  */
 public final class StatsEndpoint {
 
     private final String nodeName;
-    private final ResourceSampler sampler;
+    private final Supplier<Snapshot> latest;
     private final long nodeMemoryBytes;
 
     public StatsEndpoint(String nodeName, ResourceSampler sampler, long nodeMemoryBytes) {
+        this(nodeName, sampler::latest, nodeMemoryBytes);
+    }
+
+    /** @param latest the node's latest figures (a simulated node computes them from its usage model) */
+    public StatsEndpoint(String nodeName, Supplier<Snapshot> latest, long nodeMemoryBytes) {
         this.nodeName = nodeName;
-        this.sampler = sampler;
+        this.latest = latest;
         this.nodeMemoryBytes = nodeMemoryBytes;
     }
 
@@ -31,10 +40,10 @@ public final class StatsEndpoint {
         }
         if (path.startsWith("/stats")) {
             request.response().putHeader("Content-Type", "application/json")
-                    .end(SummaryJson.of(nodeName, sampler.latest(), nodeMemoryBytes).toString());
+                    .end(SummaryJson.of(nodeName, latest.get(), nodeMemoryBytes).toString());
         } else {
             request.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                    .end(ResourceMetricsText.of(sampler.latest()));
+                    .end(ResourceMetricsText.of(latest.get()));
         }
         return true;
     }

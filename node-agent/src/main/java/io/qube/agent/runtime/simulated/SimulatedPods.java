@@ -45,6 +45,7 @@ public final class SimulatedPods implements AutoCloseable {
     private final Set<String> nodes;
     private final Map<String, String> hostIps;
     private final PodAddresses addresses = new PodAddresses();
+    private final SimulatedStats stats;
     /** The uid of every pod this agent has started, so an informer resync does not start it twice. */
     private final Set<String> started = ConcurrentHashMap.newKeySet();
     // Status writes wait on the API, not on CPU: several in flight keep a large node set from falling behind.
@@ -55,9 +56,13 @@ public final class SimulatedPods implements AutoCloseable {
     });
     private SharedIndexInformer<Pod> informer;
 
-    /** @param hostIps each node's InternalIP, by node name */
-    public SimulatedPods(KubernetesClient client, Map<String, String> hostIps) {
+    /**
+     * @param hostIps each node's InternalIP, by node name
+     * @param stats   told which pods run on which node, for the nodes' endpoint
+     */
+    public SimulatedPods(KubernetesClient client, Map<String, String> hostIps, SimulatedStats stats) {
         this.client = client;
+        this.stats = stats;
         this.hostIps = Map.copyOf(hostIps);
         this.nodes = this.hostIps.keySet();
     }
@@ -77,6 +82,10 @@ public final class SimulatedPods implements AutoCloseable {
             @Override
             public void onDelete(Pod pod, boolean unknownFinalState) {
                 started.remove(pod.getMetadata().getUid());
+                String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+                if (node != null && nodes.contains(node)) {
+                    stats.ended(node, pod.getMetadata().getUid(), Instant.now());
+                }
             }
         });
     }
@@ -87,6 +96,7 @@ public final class SimulatedPods implements AutoCloseable {
             return;
         }
         if (pod.getMetadata().getDeletionTimestamp() != null) {
+            stats.ended(node, pod.getMetadata().getUid(), Instant.now());
             workers.execute(() -> finalDelete(pod));
         } else if (!finished(pod) && started.add(pod.getMetadata().getUid())) {
             workers.schedule(() -> run(pod, node), START_DELAY.toMillis(), TimeUnit.MILLISECONDS);
@@ -139,13 +149,16 @@ public final class SimulatedPods implements AutoCloseable {
             started.remove(pod.getMetadata().getUid());
             return;
         }
+        stats.started(node, pod, startedAt);
         if (!"Always".equals(pod.getSpec().getRestartPolicy())) {
             Map<String, String> annotations = pod.getMetadata().getAnnotations() == null ? Map.of()
                     : pod.getMetadata().getAnnotations();
             long runMillis = (long) (1000 * parse(annotations.get(RUN_SECONDS), 1.0));
             int exitCode = (int) parse(annotations.get(EXIT_CODE), 0);
-            workers.schedule(() -> writeStatus(pod, finished(pod, hostIps.get(node), podIp, startedAt, exitCode)),
-                    runMillis, TimeUnit.MILLISECONDS);
+            workers.schedule(() -> {
+                stats.ended(node, pod.getMetadata().getUid(), Instant.now());
+                writeStatus(pod, finished(pod, hostIps.get(node), podIp, startedAt, exitCode));
+            }, runMillis, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -242,7 +255,7 @@ public final class SimulatedPods implements AutoCloseable {
                 .withLastProbeTime(null).build();
     }
 
-    private static String containerId(Pod pod, String container) {
+    static String containerId(Pod pod, String container) {
         return "sim://" + pod.getMetadata().getUid() + "/" + container;
     }
 
