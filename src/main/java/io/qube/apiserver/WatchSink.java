@@ -1,8 +1,11 @@
 package io.qube.apiserver;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import io.vertx.core.streams.WriteStream;
 
 /**
@@ -45,7 +48,14 @@ interface WatchSink {
         return new Paced(socket) {
             @Override
             public void write(Buffer line) {
-                socket.writeTextMessage(line.toString());
+                if (line.length() <= HttpServerOptions.DEFAULT_MAX_WEBSOCKET_FRAME_SIZE) {
+                    // The shared line's bytes as they are (a slice, as a chunked write takes): a text message
+                    // would decode them into a String and encode that again, for every watcher of the event.
+                    socket.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, line.getByteBuf(), true));
+                } else {
+                    // A message split into frames of the size the server announces, as Vert.x splits it.
+                    socket.writeTextMessage(line.toString());
+                }
             }
 
             @Override

@@ -78,7 +78,13 @@ public final class ObjectCodec {
         if (metadata instanceof ObjectNode meta) {
             meta.remove("resourceVersion");
         }
-        return tree.toString();
+        try {
+            // The same text as tree.toString(), whose serializer (built to survive any nesting depth) took a tenth
+            // of the event loops' time in a profile of pod creates; the mapper's own is a fifth faster.
+            return Json.MAPPER.writeValueAsString(tree);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree could not be written", e);
+        }
     }
 
     /**
