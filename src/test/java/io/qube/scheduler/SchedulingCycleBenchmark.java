@@ -62,10 +62,8 @@ public final class SchedulingCycleBenchmark {
                         .priority(1000)));
         try (KubernetesClient nowhere = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
                 .withMasterUrl("http://127.0.0.1:9").withRequestRetryBackoffLimit(0).build()).build()) {
-            System.out.println("warm-up: the same cases, twice, on a fresh cache each time");
-            for (int round = 0; round < 2; round++) {
-                runAll(nowhere, nodes, cases, 0);
-            }
+            System.out.println("warm-up: the same cases once, on a fresh cache");
+            runAll(nowhere, nodes, cases, 0);
             System.out.println("## Scheduling thread alone (SchedulingCycleBenchmark), " + nodes + " nodes, pods / "
                     + divisor + ", " + Runtime.getRuntime().availableProcessors() + " cores, load average "
                     + ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
