@@ -27,6 +27,11 @@ public final class CycleState {
     private final Map<String, Data> data;
     /** Plugins whose PreFilter answered SKIP, whose Filter does not run this cycle. */
     final Set<String> skipFilter;
+    /**
+     * The same as a flag per position in the profile's Filter list, set once PreFilter is done (null before): Filter
+     * runs for every plugin on every node, and a flag costs less than a set lookup there.
+     */
+    boolean[] skippedFilters;
     /** Plugins whose PreScore answered SKIP, whose Score does not run this cycle. */
     final Set<String> skipScore = new HashSet<>();
 
@@ -52,6 +57,8 @@ public final class CycleState {
     public CycleState copy() {
         Map<String, Data> copied = new HashMap<>();
         data.forEach((key, value) -> copied.put(key, value.copy()));
-        return new CycleState(copied, skipFilter);
+        CycleState copy = new CycleState(copied, skipFilter);
+        copy.skippedFilters = skippedFilters;
+        return copy;
     }
 }

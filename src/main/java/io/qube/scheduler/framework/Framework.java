@@ -142,15 +142,30 @@ public final class Framework {
                 }
             }
         }
+        state.skippedFilters = skippedFilters(state);
         return new PreFilterOutcome(Status.SUCCESS, allowed, restricting);
+    }
+
+    private boolean[] skippedFilters(CycleState state) {
+        boolean[] skipped = new boolean[filters.size()];
+        for (int i = 0; i < skipped.length; i++) {
+            skipped[i] = state.skipFilter.contains(filters.get(i).name());
+        }
+        return skipped;
     }
 
     /** Every Filter on one node, stopping at the first that does not pass. */
     public Status runFilters(CycleState state, PodInfo pod, NodeInfo node) {
-        for (Filter plugin : filters) {
-            if (state.skipFilter.contains(plugin.name())) {
+        boolean[] skipped = state.skippedFilters;
+        if (skipped == null) {
+            skipped = skippedFilters(state);
+            state.skippedFilters = skipped;
+        }
+        for (int i = 0; i < skipped.length; i++) {
+            if (skipped[i]) {
                 continue;
             }
+            Filter plugin = filters.get(i);
             Status status = plugin.filter(state, pod, node);
             if (!status.isSuccess()) {
                 return status.withPlugin(plugin.name());

@@ -21,6 +21,11 @@ public final class NodeInfo {
     private final String name;
     private Node node;
     private Resource allocatable = new Resource();
+    // The Node's labels, taints and cordon, read out when the Node is set: every Filter on every node reads them,
+    // and one field here is one memory access less per read than following Node, metadata/spec, then the field.
+    private Map<String, String> labels = Map.of();
+    private List<Taint> taints = List.of();
+    private boolean unschedulable;
     private final List<PodInfo> pods;
     /** The same pods by namespace: affinity terms and spread constraints select within namespaces. */
     private final Map<String, List<PodInfo>> podsByNamespace;
@@ -55,6 +60,9 @@ public final class NodeInfo {
         this.name = other.name;
         this.node = other.node;
         this.allocatable = other.allocatable;
+        this.labels = other.labels;
+        this.taints = other.taints;
+        this.unschedulable = other.unschedulable;
         this.pods = new ArrayList<>(other.pods);
         this.podsByNamespace = new HashMap<>();
         copyNamespaces(other);
@@ -74,6 +82,9 @@ public final class NodeInfo {
     public void copyFrom(NodeInfo other) {
         this.node = other.node;
         this.allocatable = other.allocatable;
+        this.labels = other.labels;
+        this.taints = other.taints;
+        this.unschedulable = other.unschedulable;
         replace(pods, other.pods);
         podsByNamespace.clear();
         copyNamespaces(other);
@@ -110,24 +121,30 @@ public final class NodeInfo {
                 : node.getStatus().getAllocatable() != null ? node.getStatus().getAllocatable()
                 : node.getStatus().getCapacity();
         this.allocatable = Resource.of(amounts);
+        this.labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
+        this.taints = node.getSpec() == null || node.getSpec().getTaints() == null ? List.of()
+                : node.getSpec().getTaints();
+        this.unschedulable = node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
     }
 
     public void clearNode() {
         this.node = null;
+        this.labels = Map.of();
+        this.taints = List.of();
+        this.unschedulable = false;
     }
 
     public Map<String, String> labels() {
-        return node == null || node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
+        return labels;
     }
 
     public List<Taint> taints() {
-        return node == null || node.getSpec() == null || node.getSpec().getTaints() == null ? List.of()
-                : node.getSpec().getTaints();
+        return taints;
     }
 
     /** Cordoned: spec.unschedulable. */
     public boolean unschedulable() {
-        return node != null && node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
+        return unschedulable;
     }
 
     public Resource allocatable() {

@@ -88,7 +88,15 @@ public final class Resource {
     }
 
     public boolean isZero() {
-        return milliCpu == 0 && memory == 0 && ephemeralStorage == 0 && scalar.values().stream().allMatch(v -> v == 0);
+        if (milliCpu != 0 || memory != 0 || ephemeralStorage != 0) {
+            return false;
+        }
+        for (long value : scalar.values()) {
+            if (value != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public Resource copy() {

@@ -39,13 +39,31 @@ public final class InterPodAffinity implements ExtensionPoints.PreFilter, Extens
     /** What a placed pod's required affinity term matching this pod counts in Score (hardPodAffinityWeight). */
     private static final int HARD_POD_AFFINITY_WEIGHT = 1;
 
-    /** Matching pods per domain: of placed pods' anti-affinity to this pod, and of this pod's terms to placed pods. */
-    private record Counts(Map<TopologyPair, Integer> existingAntiAffinity, Map<TopologyPair, Integer> affinity,
+    /**
+     * Matching pods per domain: of placed pods' anti-affinity to this pod (by topology key, then value: Filter looks
+     * up the few keys those terms use instead of every label of every node), and of this pod's terms to placed pods.
+     */
+    private record Counts(Map<String, Map<String, Integer>> existingAntiAffinity, Map<TopologyPair, Integer> affinity,
                           Map<TopologyPair, Integer> antiAffinity) implements CycleState.Data {
         @Override
         public CycleState.Data copy() {
-            return new Counts(TopologyPair.copy(existingAntiAffinity), TopologyPair.copy(affinity),
-                    TopologyPair.copy(antiAffinity));
+            Map<String, Map<String, Integer>> existing = new HashMap<>();
+            existingAntiAffinity.forEach((key, values) -> existing.put(key, new HashMap<>(values)));
+            return new Counts(existing, TopologyPair.copy(affinity), TopologyPair.copy(antiAffinity));
+        }
+
+        /** Adds {@code delta} placed pods whose anti-affinity term matches this pod in domain key=value. */
+        void addExisting(String key, String value, int delta) {
+            Map<String, Integer> values = existingAntiAffinity.computeIfAbsent(key, k -> new HashMap<>());
+            int next = values.getOrDefault(value, 0) + delta;
+            if (next != 0) {
+                values.put(value, next);
+                return;
+            }
+            values.remove(value);
+            if (values.isEmpty()) {
+                existingAntiAffinity.remove(key);
+            }
         }
     }
 
@@ -128,7 +146,7 @@ public final class InterPodAffinity implements ExtensionPoints.PreFilter, Extens
             }
             String value = node.labels().get(term.topologyKey());
             if (value != null) {
-                TopologyPair.add(counts.existingAntiAffinity(), new TopologyPair(term.topologyKey(), value), delta);
+                counts.addExisting(term.topologyKey(), value, delta);
             }
         }
     }
@@ -186,11 +204,10 @@ public final class InterPodAffinity implements ExtensionPoints.PreFilter, Extens
                 return Status.unschedulable(ANTI_AFFINITY_REASON);
             }
         }
-        if (!counts.existingAntiAffinity().isEmpty()) {
-            for (Map.Entry<String, String> label : labels.entrySet()) {
-                if (counts.existingAntiAffinity().getOrDefault(new TopologyPair(label.getKey(), label.getValue()), 0) > 0) {
-                    return Status.unschedulable(EXISTING_ANTI_AFFINITY_REASON);
-                }
+        for (Map.Entry<String, Map<String, Integer>> byKey : counts.existingAntiAffinity().entrySet()) {
+            String value = labels.get(byKey.getKey());
+            if (value != null && byKey.getValue().getOrDefault(value, 0) > 0) {
+                return Status.unschedulable(EXISTING_ANTI_AFFINITY_REASON);
             }
         }
         return Status.SUCCESS;

@@ -28,7 +28,6 @@ public final class NodeResourcesFit implements ExtensionPoints.Filter, Extension
     public enum Strategy { LEAST_ALLOCATED, MOST_ALLOCATED }
 
     static final String TOO_MANY_PODS = "Too many pods";
-    private static final Map<String, Integer> SCORED = Map.of(Resource.CPU, 1, Resource.MEMORY, 1);
 
     private final Strategy strategy;
 
@@ -43,8 +42,26 @@ public final class NodeResourcesFit implements ExtensionPoints.Filter, Extension
 
     @Override
     public Status filter(CycleState state, PodInfo pod, NodeInfo node) {
+        if (fits(pod, node)) {
+            return Status.SUCCESS;
+        }
         List<String> insufficient = insufficientResources(pod, node);
         return insufficient.isEmpty() ? Status.SUCCESS : Status.unschedulable(insufficient.toArray(String[]::new));
+    }
+
+    /**
+     * Whether the pod fits, without working out the reasons: most nodes a cycle filters have room, and this check
+     * allocates nothing.
+     */
+    private static boolean fits(PodInfo pod, NodeInfo node) {
+        Resource allocatable = node.allocatable();
+        Resource requested = node.requested();
+        Resource wanted = pod.requests();
+        return node.pods().size() + 1 <= allocatable.pods
+                && allocatable.milliCpu >= wanted.milliCpu + requested.milliCpu
+                && allocatable.memory >= wanted.memory + requested.memory
+                && allocatable.ephemeralStorage >= wanted.ephemeralStorage + requested.ephemeralStorage
+                && wanted.scalar.isEmpty();
     }
 
     /** The reasons the pod does not fit, in Kubernetes' order and words; empty when it fits. */
@@ -80,17 +97,10 @@ public final class NodeResourcesFit implements ExtensionPoints.Filter, Extension
     /** Counts containers without requests at Kubernetes' non-zero defaults, so best-effort pods still spread. */
     @Override
     public long score(CycleState state, PodInfo pod, NodeInfo node) {
-        long weighted = 0;
-        long weights = 0;
-        for (Map.Entry<String, Integer> resource : SCORED.entrySet()) {
-            long capacity = node.allocatable().get(resource.getKey());
-            long used = resource.getKey().equals(Resource.CPU)
-                    ? node.nonZeroMilliCpu() + pod.nonZeroMilliCpu()
-                    : node.nonZeroMemory() + pod.nonZeroMemory();
-            weighted += resourceScore(used, capacity) * resource.getValue();
-            weights += resource.getValue();
-        }
-        return weights == 0 ? 0 : weighted / weights;
+        // cpu and memory, weighted equally (Kubernetes' default resources and weights).
+        long cpu = resourceScore(node.nonZeroMilliCpu() + pod.nonZeroMilliCpu(), node.allocatable().milliCpu);
+        long memory = resourceScore(node.nonZeroMemory() + pod.nonZeroMemory(), node.allocatable().memory);
+        return (cpu + memory) / 2;
     }
 
     private long resourceScore(long used, long capacity) {

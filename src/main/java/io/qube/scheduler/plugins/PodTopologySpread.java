@@ -44,12 +44,23 @@ public final class PodTopologySpread implements ExtensionPoints.PreFilter, Exten
         final List<SpreadConstraint> constraints;
         final List<Map<String, Integer>> perDomain;
         final int[] minMatch;
+        /** 1 where the constraint's selector selects the pod itself (it counts itself in a domain), else 0. */
+        final int[] selfMatch;
 
-        Counts(List<SpreadConstraint> constraints, List<Map<String, Integer>> perDomain) {
+        Counts(List<SpreadConstraint> constraints, List<Map<String, Integer>> perDomain, int[] selfMatch) {
             this.constraints = constraints;
             this.perDomain = perDomain;
             this.minMatch = new int[constraints.size()];
+            this.selfMatch = selfMatch;
             recomputeMinimums();
+        }
+
+        static int[] selfMatch(List<SpreadConstraint> constraints, PodInfo pod) {
+            int[] self = new int[constraints.size()];
+            for (int i = 0; i < self.length; i++) {
+                self[i] = constraints.get(i).matches(pod, pod.namespace()) ? 1 : 0;
+            }
+            return self;
         }
 
         void recomputeMinimums() {
@@ -64,7 +75,7 @@ public final class PodTopologySpread implements ExtensionPoints.PreFilter, Exten
         public CycleState.Data copy() {
             List<Map<String, Integer>> copied = new ArrayList<>();
             perDomain.forEach(map -> copied.add(new HashMap<>(map)));
-            return new Counts(constraints, copied);
+            return new Counts(constraints, copied, selfMatch);
         }
     }
 
@@ -96,7 +107,7 @@ public final class PodTopologySpread implements ExtensionPoints.PreFilter, Exten
                 perDomain.add(new HashMap<>(handle.snapshot().podsPerDomain(pod.namespace(), constraint.selector(),
                         constraint.topologyKey())));
             }
-            state.write(FILTER_STATE, new Counts(constraints, perDomain));
+            state.write(FILTER_STATE, new Counts(constraints, perDomain, Counts.selfMatch(constraints, pod)));
             return PreFilterResult.SUCCESS;
         }
         constraints.forEach(c -> perDomain.add(new HashMap<>()));
@@ -112,7 +123,7 @@ public final class PodTopologySpread implements ExtensionPoints.PreFilter, Exten
                 }
             }
         }
-        state.write(FILTER_STATE, new Counts(constraints, perDomain));
+        state.write(FILTER_STATE, new Counts(constraints, perDomain, Counts.selfMatch(constraints, pod)));
         return PreFilterResult.SUCCESS;
     }
 
@@ -162,8 +173,7 @@ public final class PodTopologySpread implements ExtensionPoints.PreFilter, Exten
             if (value == null) {
                 return Status.unresolvable(MISSING_LABEL_REASON);
             }
-            int self = constraint.matches(pod, pod.namespace()) ? 1 : 0;
-            int skew = counts.perDomain.get(i).getOrDefault(value, 0) + self - counts.minMatch[i];
+            int skew = counts.perDomain.get(i).getOrDefault(value, 0) + counts.selfMatch[i] - counts.minMatch[i];
             if (skew > constraint.maxSkew()) {
                 return Status.unschedulable(SKEW_REASON);
             }

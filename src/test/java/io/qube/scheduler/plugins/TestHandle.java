@@ -56,11 +56,16 @@ public final class TestHandle implements Handle {
     /** Keys of pods the API no longer has. */
     public final List<String> deletedPods = new ArrayList<>();
     public LabelSelector defaultSpreadSelector;
-    private Snapshot snapshot;
+    private final Snapshot snapshot;
     private Framework framework;
 
     public TestHandle(List<NodeInfo> nodes) {
-        this.snapshot = Snapshot.of(nodes);
+        this(Snapshot.of(nodes));
+    }
+
+    /** A handle on a snapshot that someone else (a cache, in a benchmark) keeps up to date. */
+    public TestHandle(Snapshot snapshot) {
+        this.snapshot = snapshot;
     }
 
     public TestHandle() {
@@ -102,7 +107,8 @@ public final class TestHandle implements Handle {
 
     @Override
     public Nominator nominator() {
-        return nodeName -> List.copyOf(nominated.getOrDefault(nodeName, List.of()));
+        // As the scheduler's own Nominations: nothing to copy while nothing is nominated.
+        return nodeName -> nominated.isEmpty() ? List.of() : List.copyOf(nominated.getOrDefault(nodeName, List.of()));
     }
 
     @Override
