@@ -4,7 +4,8 @@
 # bench/agent.sh --scale [NODES [PODS]]: the simulated figure alone (io.qube.agent.SimulatedScaleBenchmark).
 # bench/agent.sh --startup [PODS]: the startup figure alone (io.qube.agent.ProcessStartupBenchmark).
 # bench/agent.sh --cri [PODS]: issue 11's figures (io.qube.agent.CriStartupBenchmark): pod startup on the cri runtime next
-# to bare `ctr run`, and image pulls next to `ctr images pull`.
+# to bare `ctr run` and `ctr run --cni`, and image pulls next to `ctr images pull`. BENCH_JAVA_OPTS="-Dbench.cri.bridge=NAME
+# -Dbench.cri.pod-cidr=CIDR" gives the run a bridge and pod range of its own.
 # bench/agent.sh --deployments [NODES [DEPLOYMENTS [REPLICAS]]]: issue 10's figure (io.qube.agent.DeploymentBenchmark,
 # docs/PERFORMANCE.md "Deployments"): bare pods as the baseline, then 100 Deployments x 20 replicas to Available and a
 # rolling update of all of them, on 500 simulated nodes by default.
