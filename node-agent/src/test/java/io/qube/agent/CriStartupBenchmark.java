@@ -86,7 +86,7 @@ public final class CriStartupBenchmark {
                 deleteAll(client, socket);
             }
         } finally {
-            new ProcessBuilder("ip", "link", "del", "qubecribench0").start().waitFor();
+            new ProcessBuilder("ip", "link", "del", BRIDGE).start().waitFor();
             ProcessCluster.deleteTree(work);
         }
     }
