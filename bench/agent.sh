@@ -4,7 +4,8 @@
 # bench/agent.sh --scale [NODES [PODS]]: the simulated figure alone (io.qube.agent.SimulatedScaleBenchmark).
 # bench/agent.sh --startup [PODS]: the startup figure alone (io.qube.agent.ProcessStartupBenchmark).
 # bench/agent.sh --cri [PODS]: issue 11's figures (io.qube.agent.CriStartupBenchmark): pod startup on the cri runtime next
-# to bare `ctr run`, and image pulls next to `ctr images pull`.
+# to bare `ctr run` and `ctr run --cni`, and image pulls next to `ctr images pull`. BENCH_JAVA_OPTS="-Dbench.cri.bridge=NAME
+# -Dbench.cri.pod-cidr=CIDR" gives the run a bridge and pod range of its own.
 # bench/agent.sh --cri-stats [PODS]: issue 13's cost of a cri node's resource sampling (io.qube.agent.CriStatsBenchmark):
 # one ListContainerStats per round next to one call per container, on 30 running containers by default.
 # bench/agent.sh --deployments [NODES [DEPLOYMENTS [REPLICAS]]]: issue 10's figure (io.qube.agent.DeploymentBenchmark,

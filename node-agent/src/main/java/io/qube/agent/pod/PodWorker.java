@@ -75,6 +75,9 @@ final class PodWorker {
     /** Whether this pod's sandbox start and its start to Running were counted (or, adopted, are not to be). */
     private boolean sandboxCounted;
     private boolean startCounted;
+    /** The runs the current sync started, as the runtime answered their start; whether one was stopped again. */
+    private final List<ContainerStatus> startedInSync = new ArrayList<>();
+    private boolean stoppedInSync;
 
     PodWorker(String uid, NodeServices node, Runnable resync) {
         this.uid = uid;
@@ -144,6 +147,8 @@ final class PodWorker {
     boolean sync(List<Pod> others) throws IOException {
         synced = true;
         updated = false;
+        startedInSync.clear();
+        stoppedInSync = false;
         Pod current = pod;
         if (current == null) {
             SandboxStatus sandbox = node.runtime().sandbox(uid);
@@ -261,8 +266,10 @@ final class PodWorker {
                         0, volumes, downward, target != null && target.running() ? target.id() : null);
             }
         }
-        // Unless this sync started a container, what the runtime has is what was read above: no second read.
-        write(current, started ? statusNow(current, podIp, true) : statusOf(current, runs, podIp, true));
+        // What the runtime has is what was read above plus the runs this sync started, as their start answered:
+        // no second read (two runtime calls a new pod waited for), unless a run was stopped again since.
+        write(current, started && stoppedInSync ? statusNow(current, podIp, true)
+                : statusOf(current, withStarted(runs), podIp, true));
         return false;
     }
 
@@ -354,6 +361,7 @@ final class PodWorker {
                         Boolean.TRUE.equals(container.getStdinOnce()), Boolean.TRUE.equals(container.getTty())),
                 pidTarget);
         ContainerStatus started = node.runtime().startContainer(sandbox, config);
+        startedInSync.add(started);
         node.metrics().containerStarted(kind.metricLabel);
         waiting.remove(container.getName());
         node.events().normal(pod, field, "Created", "Created container: " + container.getName());
@@ -369,6 +377,7 @@ final class PodWorker {
                     node.events().warning(pod, field, "FailedPostStartHook", result.message());
                     toKill.put(started.id(), "FailedPostStartHook");
                     killRequested(pod);
+                    stoppedInSync = true;
                 }
             }
         }
@@ -662,6 +671,19 @@ final class PodWorker {
             LOG.debugf("status of pod %s/%s: %s", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
                     e.getMessage());
         }
+    }
+
+    /** The runs read at the sync's start with those it started since. */
+    private List<ContainerStatus> withStarted(List<ContainerStatus> runs) {
+        if (startedInSync.isEmpty()) {
+            return runs;
+        }
+        List<ContainerStatus> all = new ArrayList<>(runs);
+        for (ContainerStatus run : startedInSync) {
+            all.removeIf(read -> read.id().equals(run.id()));
+            all.add(run);
+        }
+        return all;
     }
 
     private static ContainerStatus latest(List<ContainerStatus> runs, String name) {
