@@ -13,8 +13,11 @@
 # rolling update of all of them, on 500 simulated nodes by default.
 # bench/agent.sh --proxy [SERVICES [ENDPOINTS]]: issue 12's figure (io.qube.agent.proxy.ServiceProxyBenchmark): the
 # service proxy's full and incremental rule sync for 1,000 Services x 10 endpoints next to a bare iptables-restore.
-# bench/agent.sh --services [SECONDS [CONNECTIONS]]: issue 12's figures (io.qube.agent.ServiceBenchmark, docs/PERFORMANCE.md
-# "Services"): wrk through a Service's cluster IP and NodePort next to haproxy and to one backend directly, then the
+# bench/agent.sh --services [SECONDS [CONNECTIONS [ROUNDS]]]: issue 12's figures (io.qube.agent.ServiceBenchmark,
+# docs/PERFORMANCE.md "Services"): wrk through a Service's cluster IP and NodePort next to haproxy and to one backend
+# directly (and through a Service of that one backend alone), the paths taking turns for ROUNDS rounds (default
+# 6 x 5 s each, 32 connections; with BENCH_JAVA_OPTS=-Dbench.services.perf=DIR each wrk run is recorded by perf, and
+# bench/services-cpu.py DIR OUTPUT turns that into CPU per request and path), then the
 # time from scaling up to traffic on the new pod, then the rule sync of --proxy.
 # Builds both projects if needed. BENCH_JAVA_OPTS passes system properties to the benchmark, e.g.
 # -Dbench.server.jvm-args=... or -Dbench.agent.jvm-args=... (JVM options of the control plane or agent, to profile).

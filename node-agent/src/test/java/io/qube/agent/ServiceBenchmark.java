@@ -1,6 +1,8 @@
 package io.qube.agent;
 
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.qube.agent.CriHosts.Host;
@@ -19,10 +21,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import java.util.function.IntToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
@@ -31,16 +36,19 @@ import static org.awaitility.Awaitility.await;
  * Issue 12's figures in one run, over the same three web pods on one node (a {@link CriHosts} of one host):
  * requests/s and latency with {@code wrk} from a client pod's network through the Service's cluster IP, next to
  * calling one backend directly and next to haproxy (round-robin, TCP mode, so an L4 balancer like the proxy's DNAT)
- * in the same pod's network; through the NodePort from outside the node; then the time from scaling the Deployment
+ * in the same pod's network; through the NodePort from outside the node; through the cluster IP of a second Service
+ * whose only endpoint is the direct path's backend (the same single httpd, so it differs from the direct path by the
+ * proxy's path alone); then the time from scaling the Deployment
  * up to the new pod answering through the Service, from the scale request and from its endpoint turning ready in
  * the EndpointSlice; last, {@link ServiceProxyBenchmark}'s rule sync of 1,000 Services x 10 endpoints. The backends
  * are busybox httpd, which closes every connection: each request is a new connection, so each one crosses the
- * proxy's rules (or haproxy's accept). Run with bench/agent.sh --services [SECONDS [CONNECTIONS]] (default 10 s,
- * 32), as root.
+ * proxy's rules (or haproxy's accept). The five paths take turns ({@link #measureInterleaved}). Run with
+ * bench/agent.sh --services [SECONDS [CONNECTIONS [ROUNDS]]] (default 5 s per path and round, 32, 6 rounds), as
+ * root.
  */
 public final class ServiceBenchmark {
 
-    private static final Host HOST = new Host("svc-bench", "qube-bench-svc", "10.88.0.2", "10.89.1.0/24");
+    private static final Host HOST = new Host("svc-bench", "svcbench-host", "10.132.0.2", "10.132.1.0/24");
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final int BACKENDS = 3;
     private static final int SCALE_ROUNDS = 5;
@@ -51,21 +59,22 @@ public final class ServiceBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        run(args.length > 0 ? Integer.parseInt(args[0]) : 10, args.length > 1 ? Integer.parseInt(args[1]) : 32);
+        run(args.length > 0 ? Integer.parseInt(args[0]) : 5, args.length > 1 ? Integer.parseInt(args[1]) : 32,
+                args.length > 2 ? Integer.parseInt(args[2]) : 6);
         // The issue's third figure in the same run: the rule sync of 1,000 Services x 10 endpoints.
         ServiceProxyBenchmark.main(new String[] {"1000", "10"});
     }
 
-    static void run(int seconds, int connections) throws Exception {
+    static void run(int seconds, int connections, int rounds) throws Exception {
         RegistryImages images = RegistryImages.publish();
         try (AutoCloseable registry = images.registry();
-             CriHosts cluster = CriHosts.start(images, "qubebenchbr0", "10.88.0.1", "qubebench0",
+             CriHosts cluster = CriHosts.start(images, "svcbenchbr0", "10.132.0.1", "svcbench0",
                      List.of(HOST))) {
-            measure(cluster, images.busybox(), seconds, connections);
+            measure(cluster, images.busybox(), seconds, connections, rounds);
         }
     }
 
-    private static void measure(CriHosts cluster, String busybox, int seconds, int connections)
+    private static void measure(CriHosts cluster, String busybox, int seconds, int connections, int rounds)
             throws Exception {
         KubernetesClient client = cluster.client;
         Path work = cluster.work;
@@ -83,25 +92,20 @@ public final class ServiceBenchmark {
         String viaClusterIp = "http://" + clusterIp + "/";
         String viaHaproxy = "http://127.0.0.1:" + HAPROXY_PORT + "/";
         String viaNodePort = "http://" + HOST.ip() + ":" + nodePort + "/";
+        String viaOneEndpoint = "http://" + oneEndpointService(client, backends.get(0)) + "/";
+        await().atMost(WAIT).until(() -> Commands.run(Duration.ofSeconds(5), concat(inClient,
+                "wget", "-qO-", "-T", "1", viaOneEndpoint)).succeeded());
         Process haproxy = startHaproxy(work, inClient, backends);
         try {
+            List<Route> paths = List.of(
+                    new Route("baseline: one backend directly, from the client pod", inClient, direct),
+                    new Route("baseline: haproxy round-robin in the client pod", inClient, viaHaproxy),
+                    new Route("Qube Service, cluster IP, from the client pod", inClient, viaClusterIp),
+                    new Route("Qube Service, NodePort, from outside the node", List.of(), viaNodePort),
+                    new Route("Qube Service of A's backend alone, cluster IP, client pod", inClient, viaOneEndpoint));
             // Warm: the backends' page cache, conntrack, haproxy, the proxy's rules.
-            for (String url : List.of(direct, viaHaproxy, viaClusterIp)) {
-                wrk(inClient, url, 3, connections);
-            }
-            wrk(List.of(), viaNodePort, 3, connections);
-            Load directLoad = wrk(inClient, direct, seconds, connections);
-            Load haproxyLoad = wrk(inClient, viaHaproxy, seconds, connections);
-            Load clusterIpLoad = wrk(inClient, viaClusterIp, seconds, connections);
-            Load nodePortLoad = wrk(List.of(), viaNodePort, seconds, connections);
-            System.out.printf("%nServices: %d busybox httpd backends, wrk %d s, %d connections, 1 thread%n",
-                    BACKENDS, seconds, connections);
-            System.out.printf("%-52s %10s %8s %8s %7s %9s %9s%n", "", "req/s", "p50 ms", "p99 ms", "errors",
-                    "/haproxy", "/direct");
-            row("baseline: one backend directly, from the client pod", directLoad, haproxyLoad, directLoad);
-            row("baseline: haproxy round-robin in the client pod", haproxyLoad, haproxyLoad, directLoad);
-            row("Qube Service, cluster IP, from the client pod", clusterIpLoad, haproxyLoad, directLoad);
-            row("Qube Service, NodePort, from outside the node", nodePortLoad, haproxyLoad, directLoad);
+            paths.forEach(path -> wrk(path.prefix(), path.url(), 3, connections));
+            measureInterleaved(paths, rounds, seconds, connections);
         } finally {
             haproxy.destroy();
             haproxy.waitFor();
@@ -109,10 +113,116 @@ public final class ServiceBenchmark {
         scaleToTraffic(client, viaNodePort);
     }
 
-    private static void row(String name, Load load, Load haproxy, Load direct) {
-        System.out.printf("%-52s %10.0f %8.2f %8.2f %7d %8.2fx %8.2fx%n", name, load.requestsPerSecond(), load.p50(),
-                load.p99(), load.errors(), load.requestsPerSecond() / haproxy.requestsPerSecond(),
-                load.requestsPerSecond() / direct.requestsPerSecond());
+    /** One way to the backends: a row's label, the network namespace wrk runs in (none: the root's), the URL. */
+    private record Route(String label, List<String> prefix, String url) {
+    }
+
+    /**
+     * {@code rounds} rounds of every path, {@code seconds} each, the order rotating by one path each round: the
+     * machine is shared, so load that comes and goes lands on all paths alike, and each round's ratios compare
+     * paths measured within seconds of each other. Prints each round, then per path the median of the rounds'
+     * figures and of the rounds' ratios.
+     */
+    private static void measureInterleaved(List<Route> paths, int rounds, int seconds, int connections) {
+        int n = paths.size();
+        Load[][] loads = new Load[rounds][n];
+        System.out.printf("%nServices: %d busybox httpd backends, wrk %d s per path and round, %d connections, "
+                + "1 thread, %d rounds, order rotating%n", BACKENDS, seconds, connections, rounds);
+        for (int round = 0; round < rounds; round++) {
+            List<String> order = new ArrayList<>();
+            for (int k = 0; k < n; k++) {
+                int i = (round + k) % n;
+                loads[round][i] = wrk(profiled(paths.get(i).prefix(), round, i), paths.get(i).url(), seconds,
+                        connections);
+                order.add(Character.toString('A' + i));
+            }
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < n; i++) {
+                line.append(i == 0 ? "" : ", ").append((char) ('A' + i)).append(' ')
+                        .append(Math.round(loads[round][i].requestsPerSecond()));
+            }
+            line.append("; /A");
+            for (int i = 1; i < n; i++) {
+                line.append(' ').append((char) ('A' + i)).append(String.format(Locale.ROOT, " %.2fx",
+                        ratio(loads[round][i], loads[round][0])));
+            }
+            System.out.printf("round %d (order %s, load %s): req/s %s%n", round + 1, String.join("", order),
+                    loadAverage(), line);
+        }
+        System.out.printf("%n%-60s %10s %8s %8s %7s %9s %9s%n", "median of " + rounds + " rounds", "req/s",
+                "p50 ms", "p99 ms", "errors", "/haproxy", "/direct");
+        for (int i = 0; i < n; i++) {
+            int path = i;
+            System.out.printf("%-60s %10.0f %8.2f %8.2f %7d %8.2fx %8.2fx%n",
+                    Character.toString('A' + i) + " " + paths.get(i).label(),
+                    median(loads, round -> loads[round][path].requestsPerSecond()),
+                    median(loads, round -> loads[round][path].p50()),
+                    median(loads, round -> loads[round][path].p99()),
+                    Arrays.stream(loads).mapToLong(round -> round[path].errors()).sum(),
+                    median(loads, round -> ratio(loads[round][path], loads[round][1])),
+                    median(loads, round -> ratio(loads[round][path], loads[round][0])));
+        }
+        System.out.println("(/haproxy and /direct: the median of the rounds' ratios, each of one round's figures)");
+    }
+
+    /**
+     * With {@code -Dbench.services.perf=DIR}, wrk runs under {@code perf record -a} (every CPU, 499 Hz, to
+     * DIR/round-R-PATH.data), so what the kernel spends per request on each path can be read afterwards with
+     * {@code perf report}; otherwise {@code prefix} as it is.
+     */
+    private static List<String> profiled(List<String> prefix, int round, int path) {
+        String dir = System.getProperty("bench.services.perf");
+        if (dir == null) {
+            return prefix;
+        }
+        List<String> command = new ArrayList<>(List.of("perf", "record", "-q", "-a", "-F", "499", "-o",
+                Path.of(dir, "round-" + (round + 1) + "-" + (char) ('A' + path) + ".data").toString(), "--"));
+        command.addAll(prefix);
+        return command;
+    }
+
+    /**
+     * A Service without a selector whose one manual EndpointSlice holds the direct path's backend: through it, the
+     * same single httpd as the direct path, so the two differ by the proxy's path alone, not by how many backends
+     * share the load. Returns its cluster IP.
+     */
+    private static String oneEndpointService(KubernetesClient client, String backend) {
+        Service service = client.services().inNamespace("default").resource(new ServiceBuilder()
+                .withNewMetadata().withName("web-one").endMetadata()
+                .withNewSpec().addNewPort().withPort(80).withNewTargetPort(8080).withProtocol("TCP").endPort()
+                .endSpec().build()).create();
+        client.discovery().v1().endpointSlices().inNamespace("default").resource(new EndpointSliceBuilder()
+                .withNewMetadata().withName("web-one-1").addToLabels("kubernetes.io/service-name", "web-one")
+                .endMetadata().withAddressType("IPv4")
+                .addNewPort().withPort(8080).withProtocol("TCP").endPort()
+                .addNewEndpoint().withAddresses(backend).withNewConditions().withReady(true).endConditions()
+                .endEndpoint().build()).create();
+        return service.getSpec().getClusterIP();
+    }
+
+    private static List<String> concat(List<String> prefix, String... command) {
+        List<String> all = new ArrayList<>(prefix);
+        all.addAll(List.of(command));
+        return all;
+    }
+
+    private static double ratio(Load load, Load baseline) {
+        return load.requestsPerSecond() / baseline.requestsPerSecond();
+    }
+
+    private static double median(Load[][] loads, IntToDoubleFunction figure) {
+        double[] values = IntStream.range(0, loads.length).mapToDouble(figure).sorted().toArray();
+        int middle = values.length / 2;
+        return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    }
+
+    /** The 1-minute load average, so each round shows what else the machine was doing. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     /**
@@ -271,9 +381,8 @@ public final class ServiceBenchmark {
             if (!haproxy.isAlive()) {
                 throw new IllegalStateException("haproxy exited: " + Files.readString(work.resolve("haproxy.log")));
             }
-            List<String> probe = new ArrayList<>(prefix);
-            probe.addAll(List.of("wget", "-qO-", "-T", "1", "http://127.0.0.1:" + HAPROXY_PORT + "/"));
-            return Commands.run(Duration.ofSeconds(5), probe).succeeded();
+            return Commands.run(Duration.ofSeconds(5), concat(prefix, "wget", "-qO-", "-T", "1",
+                    "http://127.0.0.1:" + HAPROXY_PORT + "/")).succeeded();
         });
         return haproxy;
     }
