@@ -145,11 +145,13 @@ public final class SimulatedPods implements AutoCloseable {
     private void run(Pod pod, String node) {
         Instant startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         String podIp = addresses.next(node);
+        // Counted before the write: a delete seen meanwhile then ends it, rather than leaving it counted for good.
+        stats.started(node, pod, startedAt);
         if (!writeStatus(pod, running(pod, hostIps.get(node), podIp, startedAt))) {
             started.remove(pod.getMetadata().getUid());
+            stats.ended(node, pod.getMetadata().getUid(), Instant.now());
             return;
         }
-        stats.started(node, pod, startedAt);
         if (!"Always".equals(pod.getSpec().getRestartPolicy())) {
             Map<String, String> annotations = pod.getMetadata().getAnnotations() == null ? Map.of()
                     : pod.getMetadata().getAnnotations();
