@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 /** Writes a kubeconfig for the running server, so that kubectl and client libraries find it, and says how to use it. */
 @ApplicationScoped
@@ -53,8 +54,12 @@ public class KubeconfigWriter {
 
     private static void write(Path path, int port) {
         try {
-            Files.createDirectories(path.toAbsolutePath().getParent());
-            Files.writeString(path, kubeconfig("http://127.0.0.1:" + port));
+            Path directory = Files.createDirectories(path.toAbsolutePath().getParent());
+            // Written aside and moved into place: whoever waits for the file (qube up's agent, a test) never reads
+            // it half-written, since this runs after the server is already listening and answering.
+            Path written = Files.createTempFile(directory, ".kubeconfig", ".tmp");
+            Files.writeString(written, kubeconfig("http://127.0.0.1:" + port));
+            Files.move(written, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             LOG.infof("Qube is listening on port %d. To use it:%n  export KUBECONFIG=%s%n  kubectl get namespaces",
                     port, path.toAbsolutePath());
         } catch (IOException e) {

@@ -102,6 +102,10 @@ final class QubeServer implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new AssertionError("Qube exited with " + process.exitValue() + ":\n" + Files.readString(log));
             }
+            // The kubeconfig is written once the server listens, asynchronously: ready can come first.
+            if (!Files.isRegularFile(kubeconfig())) {
+                return false;
+            }
             try {
                 return http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
             } catch (IOException notListeningYet) {
