@@ -4,6 +4,7 @@ import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.PlaywrightException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -84,8 +87,15 @@ class DashboardLogsIT {
         });
 
         Page page = browser.newContext(new Browser.NewContextOptions().setViewportSize(1400, 900)).newPage();
+        List<String> seen = recordTraffic(page);
         page.navigate(cluster.qube.url() + "/dashboard/#/pods?ns=default");
-        page.locator("[role=row][data-key='default/talker']").click();
+        try {
+            page.locator("[role=row][data-key='default/talker']").click();
+        } catch (PlaywrightException e) {
+            page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("pod-log-no-row.png")));
+            throw new AssertionError("no row for the pod; the page saw: " + seen + "; it shows: "
+                    + page.locator("main").innerText(), e);
+        }
         assertThat(page.locator("#log")).containsText("before the page");
         assertThat(page.locator("#log")).not().containsText("printed after");
 
@@ -97,5 +107,25 @@ class DashboardLogsIT {
         assertThat(page.locator("#nodes [data-node='" + NODE + "']")).containsText("True");
         page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("overview-with-node.png"))
                 .setFullPage(true));
+    }
+
+    /** The page's console, API requests, failed requests and error answers, timed from now: what a failure message needs. */
+    private static List<String> recordTraffic(Page page) {
+        long start = System.nanoTime();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        Function<String, String> at = what -> (System.nanoTime() - start) / 1_000_000 + " ms " + what;
+        page.onConsoleMessage(message -> seen.add(at.apply("console " + message.type() + ": " + message.text())));
+        page.onRequest(request -> {
+            if (!request.url().contains("/dashboard/")) {
+                seen.add(at.apply("request " + request.url()));
+            }
+        });
+        page.onRequestFailed(request -> seen.add(at.apply("failed " + request.url() + ": " + request.failure())));
+        page.onResponse(response -> {
+            if (response.status() >= 400) {
+                seen.add(at.apply(response.status() + " " + response.url()));
+            }
+        });
+        return seen;
     }
 }

@@ -78,15 +78,23 @@ final class RollingUpdate {
             if (total >= maxCleanup) {
                 break;
             }
-            int replicas = Scaler.replicas(set);
-            if (replicas == 0 || available(set) == replicas) {
+            int down = unhealthyToRemove(set, maxCleanup - total);
+            if (down == 0) {
                 continue;
             }
-            int down = Math.min(maxCleanup - total, replicas - available(set));
-            scaler.scale(set, replicas - down, deployment);
+            scaler.scale(set, Scaler.replicas(set) - down, deployment);
             total += down;
         }
         return total;
+    }
+
+    /**
+     * How many of an old ReplicaSet's unavailable replicas may go within {@code budget}. Its status may still count
+     * pods it was just scaled down from (available above replicas): that makes none unavailable, never a negative
+     * count, which would scale the old set back up and break maxSurge (Kubernetes refuses such a scale as invalid).
+     */
+    static int unhealthyToRemove(ReplicaSet set, int budget) {
+        return Math.max(0, Math.min(budget, Scaler.replicas(set) - available(set)));
     }
 
     private int scaleDownAvailable(Deployment deployment, List<ReplicaSet> oldest, List<ReplicaSet> all,
