@@ -16,7 +16,7 @@
 # bench/agent.sh --services [SECONDS [CONNECTIONS [ROUNDS]]]: issue 12's figures (io.qube.agent.ServiceBenchmark,
 # docs/PERFORMANCE.md "Services"): wrk through a Service's cluster IP and NodePort next to haproxy and to one backend
 # directly (and through a Service of that one backend alone), the paths taking turns for ROUNDS rounds (default
-# 6 x 5 s each, 32 connections; with BENCH_JAVA_OPTS=-Dbench.services.perf=DIR each wrk run is recorded by perf, and
+# 6 x 5 s each, 8 connections (busybox httpd's listen backlog is 9); with BENCH_JAVA_OPTS=-Dbench.services.perf=DIR each wrk run is recorded by perf, and
 # bench/services-cpu.py DIR OUTPUT turns that into CPU per request and path), then the
 # time from scaling up to traffic on the new pod, then the rule sync of --proxy.
 # Builds both projects if needed. BENCH_JAVA_OPTS passes system properties to the benchmark, e.g.

@@ -36,14 +36,14 @@ import static org.awaitility.Awaitility.await;
  * Issue 12's figures in one run, over the same three web pods on one node (a {@link CriHosts} of one host):
  * requests/s and latency with {@code wrk} from a client pod's network through the Service's cluster IP, next to
  * calling one backend directly and next to haproxy (round-robin, TCP mode, so an L4 balancer like the proxy's DNAT)
- * in the same pod's network; through the NodePort from outside the node; through the cluster IP of a second Service
+ * in a client pod's network (each path from a client pod of its own, {@link #CLIENTS}); through the NodePort from outside the node; through the cluster IP of a second Service
  * whose only endpoint is the direct path's backend (the same single httpd, so it differs from the direct path by the
  * proxy's path alone); then the time from scaling the Deployment
  * up to the new pod answering through the Service, from the scale request and from its endpoint turning ready in
  * the EndpointSlice; last, {@link ServiceProxyBenchmark}'s rule sync of 1,000 Services x 10 endpoints. The backends
  * are busybox httpd, which closes every connection: each request is a new connection, so each one crosses the
  * proxy's rules (or haproxy's accept). The five paths take turns ({@link #measureInterleaved}). Run with
- * bench/agent.sh --services [SECONDS [CONNECTIONS [ROUNDS]]] (default 5 s per path and round, 32, 6 rounds), as
+ * bench/agent.sh --services [SECONDS [CONNECTIONS [ROUNDS]]] (default 5 s per path and round, 8, 6 rounds), as
  * root.
  */
 public final class ServiceBenchmark {
@@ -53,13 +53,34 @@ public final class ServiceBenchmark {
     private static final int BACKENDS = 3;
     private static final int SCALE_ROUNDS = 5;
     private static final int HAPROXY_PORT = 18080;
+    /**
+     * One client pod per path that runs in a pod (A, B, C, E), so that no two paths share a connection's addresses
+     * and ports at a backend: a path's closed connections stay in TIME_WAIT at the backend (60 s) and in conntrack
+     * (120 s), and another path's new connection from the same pod to the same backend port after DNAT can meet
+     * one and lose its SYN (a 1 s retransmit), which a benchmark of paths taking turns would charge to whichever
+     * path came second. With one client pod for all paths, E (the Service of A's backend) ran at 0.11-0.43x A
+     * with answers under a millisecond (6 Dec 2026): its connections waited to connect, not for answers.
+     */
+    /**
+     * wrk's connections by default: no more than busybox httpd's listen backlog (9). With more, the direct path
+     * and E, which send every connection to one httpd, overflow its accept queue whenever it falls behind, and
+     * each SYN lost there costs its connection a 1 s retransmit (32 connections, 6 Dec 2026: 219-496 SYN
+     * retransmits per path in 6 rounds, p99 up to 1 s; 8 connections: none on the pods' paths).
+     */
+    private static final int CONNECTIONS = 8;
+    private static final List<String> CLIENTS = List.of("client-a", "client-b", "client-c", "client-e");
 
-    /** One wrk run: requests per second and latency percentiles in ms. */
-    record Load(double requestsPerSecond, double p50, double p99, long errors) {
+    /**
+     * One wrk run: requests per second, latency percentiles in ms (wrk times a request from its write to the
+     * answer, so a connect's wait is not in them), errors, and the SYNs sent again meanwhile in wrk's network
+     * namespace (a lost SYN costs its connection a second; for the root namespace's path, other traffic counts too).
+     */
+    record Load(double requestsPerSecond, double p50, double p99, long errors, long synRetransmits) {
     }
 
     public static void main(String[] args) throws Exception {
-        run(args.length > 0 ? Integer.parseInt(args[0]) : 5, args.length > 1 ? Integer.parseInt(args[1]) : 32,
+        run(args.length > 0 ? Integer.parseInt(args[0]) : 5,
+                args.length > 1 ? Integer.parseInt(args[1]) : CONNECTIONS,
                 args.length > 2 ? Integer.parseInt(args[2]) : 6);
         // The issue's third figure in the same run: the rule sync of 1,000 Services x 10 endpoints.
         ServiceProxyBenchmark.main(new String[] {"1000", "10"});
@@ -80,29 +101,33 @@ public final class ServiceBenchmark {
         Path work = cluster.work;
         client.load(new java.io.ByteArrayInputStream(workloads(busybox).getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                 .inNamespace("default").create();
+        PodLookups lookups = new PodLookups(client, "default");
         await().atMost(WAIT).until(() -> readyEndpoints(client).size() == BACKENDS
-                && "True".equals(new PodLookups(client, "default").condition("client", "Ready")));
+                && CLIENTS.stream().allMatch(name -> "True".equals(lookups.condition(name, "Ready"))));
         Service service = client.services().inNamespace("default").withName("web").get();
         String clusterIp = service.getSpec().getClusterIP();
         int nodePort = service.getSpec().getPorts().get(0).getNodePort();
         List<String> backends = readyEndpoints(client);
-        List<String> inClient = List.of("nsenter", "--net=/proc/" + clientPid(cluster) + "/ns/net");
+        List<String> inClientA = inNetworkOf(cluster, "client-a");
+        List<String> inClientB = inNetworkOf(cluster, "client-b");
+        List<String> inClientC = inNetworkOf(cluster, "client-c");
+        List<String> inClientE = inNetworkOf(cluster, "client-e");
 
         String direct = "http://" + backends.get(0) + ":8080/";
         String viaClusterIp = "http://" + clusterIp + "/";
         String viaHaproxy = "http://127.0.0.1:" + HAPROXY_PORT + "/";
         String viaNodePort = "http://" + HOST.ip() + ":" + nodePort + "/";
         String viaOneEndpoint = "http://" + oneEndpointService(client, backends.get(0)) + "/";
-        await().atMost(WAIT).until(() -> Commands.run(Duration.ofSeconds(5), concat(inClient,
+        await().atMost(WAIT).until(() -> Commands.run(Duration.ofSeconds(5), concat(inClientE,
                 "wget", "-qO-", "-T", "1", viaOneEndpoint)).succeeded());
-        Process haproxy = startHaproxy(work, inClient, backends);
+        Process haproxy = startHaproxy(work, inClientB, backends);
         try {
             List<Route> paths = List.of(
-                    new Route("baseline: one backend directly, from the client pod", inClient, direct),
-                    new Route("baseline: haproxy round-robin in the client pod", inClient, viaHaproxy),
-                    new Route("Qube Service, cluster IP, from the client pod", inClient, viaClusterIp),
+                    new Route("baseline: one backend directly, from a client pod", inClientA, direct),
+                    new Route("baseline: haproxy round-robin in a client pod", inClientB, viaHaproxy),
+                    new Route("Qube Service, cluster IP, from a client pod", inClientC, viaClusterIp),
                     new Route("Qube Service, NodePort, from outside the node", List.of(), viaNodePort),
-                    new Route("Qube Service of A's backend alone, cluster IP, client pod", inClient, viaOneEndpoint));
+                    new Route("Qube Service of A's backend alone, cluster IP, client pod", inClientE, viaOneEndpoint));
             // Warm: the backends' page cache, conntrack, haproxy, the proxy's rules.
             paths.forEach(path -> wrk(path.prefix(), path.url(), 3, connections));
             measureInterleaved(paths, rounds, seconds, connections);
@@ -149,20 +174,22 @@ public final class ServiceBenchmark {
             System.out.printf("round %d (order %s, load %s): req/s %s%n", round + 1, String.join("", order),
                     loadAverage(), line);
         }
-        System.out.printf("%n%-60s %10s %8s %8s %7s %9s %9s%n", "median of " + rounds + " rounds", "req/s",
-                "p50 ms", "p99 ms", "errors", "/haproxy", "/direct");
+        System.out.printf("%n%-60s %10s %8s %8s %7s %7s %9s %9s%n", "median of " + rounds + " rounds", "req/s",
+                "p50 ms", "p99 ms", "errors", "SYN re", "/haproxy", "/direct");
         for (int i = 0; i < n; i++) {
             int path = i;
-            System.out.printf("%-60s %10.0f %8.2f %8.2f %7d %8.2fx %8.2fx%n",
+            System.out.printf("%-60s %10.0f %8.2f %8.2f %7d %7d %8.2fx %8.2fx%n",
                     Character.toString('A' + i) + " " + paths.get(i).label(),
                     median(loads, round -> loads[round][path].requestsPerSecond()),
                     median(loads, round -> loads[round][path].p50()),
                     median(loads, round -> loads[round][path].p99()),
                     Arrays.stream(loads).mapToLong(round -> round[path].errors()).sum(),
+                    Arrays.stream(loads).mapToLong(round -> round[path].synRetransmits()).sum(),
                     median(loads, round -> ratio(loads[round][path], loads[round][1])),
                     median(loads, round -> ratio(loads[round][path], loads[round][0])));
         }
-        System.out.println("(/haproxy and /direct: the median of the rounds' ratios, each of one round's figures)");
+        System.out.println("(errors and SYN re: sums over the rounds; /haproxy and /direct: the median of the rounds' "
+                + "ratios, each of one round's figures)");
     }
 
     /**
@@ -333,20 +360,25 @@ public final class ServiceBenchmark {
                     selector: {app: web}
                     ports:
                     - {port: 80, targetPort: 8080}
+                """.formatted(BACKENDS, busybox) + CLIENTS.stream().map(name -> """
                 - apiVersion: v1
                   kind: Pod
-                  metadata: {name: client}
+                  metadata: {name: %s}
                   spec:
                     containers:
                     - name: sleep
                       image: %s
                       command: [sleep, '100000']
-                """.formatted(BACKENDS, busybox, busybox);
+                """.formatted(name, busybox)).collect(Collectors.joining());
     }
 
-    /** The client pod's container process, whose network namespace wrk and haproxy enter, from its containerd. */
-    private static long clientPid(CriHosts cluster) {
-        String container = cluster.pods.status("client", "sleep").getContainerID()
+    /** nsenter into a client pod's network namespace (its container process's, from its containerd). */
+    private static List<String> inNetworkOf(CriHosts cluster, String pod) {
+        return List.of("nsenter", "--net=/proc/" + clientPid(cluster, pod) + "/ns/net");
+    }
+
+    private static long clientPid(CriHosts cluster, String pod) {
+        String container = cluster.pods.status(pod, "sleep").getContainerID()
                 .replaceFirst("^[a-z]+://", "");
         String tasks = cluster.ctr(HOST, "tasks", "ls");
         return tasks.lines().map(line -> line.trim().split("\\s+")).filter(columns -> columns[0].equals(container))
@@ -392,9 +424,18 @@ public final class ServiceBenchmark {
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of("wrk", "--latency", "-t", "1", "-c", Integer.toString(connections), "-d",
                 seconds + "s", url));
+        long retransmitsBefore = synRetransmits(prefix);
         String output = Commands.run(Duration.ofSeconds(seconds + 30L), command).ok();
         return new Load(number(output, "Requests/sec:\\s+([\\d.]+)"), millis(output, "50%"), millis(output, "99%"),
-                errors(output));
+                errors(output), synRetransmits(prefix) - retransmitsBefore);
+    }
+
+    /** TcpExt TCPSynRetrans of the network namespace {@code prefix} enters, from its /proc/net/netstat. */
+    private static long synRetransmits(List<String> prefix) {
+        List<String> lines = Commands.run(Duration.ofSeconds(10), concat(prefix, "cat", "/proc/net/netstat")).ok()
+                .lines().filter(line -> line.startsWith("TcpExt:")).toList();
+        List<String> names = Arrays.asList(lines.get(0).split("\\s+"));
+        return Long.parseLong(lines.get(1).split("\\s+")[names.indexOf("TCPSynRetrans")]);
     }
 
     private static double number(String output, String pattern) {

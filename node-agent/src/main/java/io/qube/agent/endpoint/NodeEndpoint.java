@@ -17,9 +17,6 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -53,15 +50,7 @@ public final class NodeEndpoint implements AutoCloseable {
         NetClient pods = vertx.createNetClient();
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setWebSocketSubProtocols(protocols))
                 .requestHandler(request -> route(request, runtime, locator, pods, stats, metrics));
-        try {
-            return new NodeEndpoint(server.listen(port).toCompletionStage().toCompletableFuture()
-                    .get(30, TimeUnit.SECONDS));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IOException("the node endpoint could not listen on port " + port + ": " + e.getMessage(), e);
-        }
+        return new NodeEndpoint(Listening.listen(server, port, "the node endpoint"));
     }
 
     public int port() {

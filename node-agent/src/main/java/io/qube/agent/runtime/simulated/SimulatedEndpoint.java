@@ -1,5 +1,6 @@
 package io.qube.agent.runtime.simulated;
 
+import io.qube.agent.endpoint.Listening;
 import io.qube.agent.metrics.MetricsPaths;
 import io.qube.agent.metrics.NodeHealth;
 import io.qube.agent.stats.StatsEndpoint;
@@ -11,9 +12,6 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -47,16 +45,7 @@ public final class SimulatedEndpoint implements AutoCloseable {
                 new MetricsPaths(stats.metrics(node), () -> stats.sandboxes(node),
                         new NodeHealth(() -> stats.sandboxes(node), () -> lastRenewal.apply(node))))));
         HttpServer server = vertx.createHttpServer().requestHandler(request -> route(request, byAddress));
-        try {
-            return new SimulatedEndpoint(server.listen(port).toCompletionStage().toCompletableFuture()
-                    .get(30, TimeUnit.SECONDS));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IOException("the simulated nodes' endpoint could not listen on port " + port + ": "
-                    + e.getMessage(), e);
-        }
+        return new SimulatedEndpoint(Listening.listen(server, port, "the simulated nodes' endpoint"));
     }
 
     public int port() {
