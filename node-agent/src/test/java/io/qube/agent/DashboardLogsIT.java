@@ -87,6 +87,8 @@ class DashboardLogsIT {
         });
 
         Page page = browser.newContext(new Browser.NewContextOptions().setViewportSize(1400, 900)).newPage();
+        // The test's own patience for every wait on the page (Playwright's default is 30 s).
+        page.setDefaultTimeout(WAIT.toMillis());
         List<String> seen = recordTraffic(page);
         page.navigate(cluster.qube.url() + "/dashboard/#/pods?ns=default");
         try {
