@@ -1,5 +1,6 @@
 package io.qube.apiserver.patch;
 
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.zjsonpatch.CompatibilityFlags;
@@ -38,11 +39,21 @@ final class Rfc6902JsonPatch {
         JsonNode patched = current;
         for (int i = 0; i < operations.size(); i++) {
             JsonNode operation = operations.get(i);
+            String op = operation.get("op").asText();
+            String where = "JSON patch operation " + i + " (" + op + "): ";
+            String item = WITH_FROM.contains(op) ? "from" : op.equals("add") ? null : "path";
+            if (item != null && endOfList(patched, operation.get(item).asText())) {
+                // RFC 6901's "-" is the place after a list's last item: something may be added there, but there is
+                // nothing there to replace, remove, test, move or copy (zjsonpatch would remove the last item).
+                throw rejected(operation.get("path").asText(), where + "\"" + operation.get(item).asText()
+                        + "\" is the end of a list, not an item");
+            }
             try {
                 patched = JsonPatch.apply(Json.MAPPER.createArrayNode().add(operation), patched, LIKE_KUBERNETES);
-            } catch (JsonPatchException e) {
-                throw rejected(operation.get("path").asText(), "JSON patch operation " + i + " ("
-                        + operation.get("op").asText() + "): " + e.getMessage());
+            } catch (JsonPatchException | IndexOutOfBoundsException e) {
+                // zjsonpatch reports a list's end ("-") where no item can be (replace, remove, test, from, inside
+                // a path) as an index out of bounds: the client's patch, not the server, is at fault.
+                throw rejected(operation.get("path").asText(), where + e.getMessage());
             }
         }
         if (patched instanceof ObjectNode object) {
@@ -73,6 +84,19 @@ final class Rfc6902JsonPatch {
             if (WITH_VALUE.contains(op) && !operation.has("value")) {
                 throw ApiException.badRequest(where + " (" + op + "): missing \"value\"");
             }
+        }
+    }
+
+    /** Whether {@code pointer} ends in "-" under a list of {@code document}. */
+    private static boolean endOfList(JsonNode document, String pointer) {
+        int last = pointer.lastIndexOf('/');
+        if (last < 0 || !pointer.substring(last + 1).equals("-")) {
+            return false;
+        }
+        try {
+            return document.at(JsonPointer.compile(pointer.substring(0, last))).isArray();
+        } catch (IllegalArgumentException malformed) {
+            return false; // a broken escape: the patch library names it
         }
     }
 

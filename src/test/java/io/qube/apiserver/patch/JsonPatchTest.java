@@ -15,6 +15,7 @@ import static io.qube.apiserver.patch.PatchFixtures.failure;
 import static io.qube.apiserver.patch.PatchFixtures.json;
 import static io.qube.apiserver.patch.PatchFixtures.patch;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class JsonPatchTest {
 
@@ -81,6 +82,24 @@ class JsonPatchTest {
                 .containsExactly("JSON patch operation 0 (remove): Missing field affinity");
         assertThat(replaceMissing.causes()).extracting(FieldErrors.Cause::field).containsExactly("/spec/paused");
         assertThat(addUnderMissing.getMessage()).isEqualTo(Rfc6902JsonPatch.REJECTED);
+    }
+
+    /** "-" names the place after a list's last item: only add may use it (ApiFuzzTest seed 62703636137389). */
+    @Test
+    void theEndOfAListIsNoItemToReplaceRemoveTestOrTakeFrom() {
+        for (String operation : new String[] {
+                "{\"op\":\"replace\",\"path\":\"/spec/template/spec/containers/-\",\"value\":null}",
+                "{\"op\":\"remove\",\"path\":\"/spec/template/spec/containers/-\"}",
+                "{\"op\":\"test\",\"path\":\"/spec/template/spec/containers/-\",\"value\":{}}",
+                "{\"op\":\"move\",\"from\":\"/spec/template/spec/containers/-\",\"path\":\"/metadata/x\"}",
+                "{\"op\":\"copy\",\"from\":\"/spec/template/spec/containers/-\",\"path\":\"/metadata/x\"}",
+                "{\"op\":\"add\",\"path\":\"/spec/template/spec/containers/-/name\",\"value\":\"x\"}"}) {
+            ApiException e = catchThrowableOfType(ApiException.class,
+                    () -> jsonPatch(deployment(), "[" + operation + "]"));
+            assertThat(e).as(operation).isNotNull();
+            assertThat(e.code()).as(operation).isEqualTo(422);
+            assertThat(e.getMessage()).as(operation).isEqualTo(Rfc6902JsonPatch.REJECTED);
+        }
     }
 
     @Test
