@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The node's endpoint (the kubelet's port), which the apiserver proxies {@code pods/log}, {@code pods/exec},
  * {@code pods/attach} and
  * {@code pods/portforward} to: {@code GET /containerLogs/<namespace>/<pod>/<container>} with the kubelet's query
- * options, {@code /exec/<namespace>/<pod>/<container>} ({@link ExecSession}),
- * {@code /attach/<namespace>/<pod>/<container>} ({@link AttachSession}) and
+ * options, {@code /exec/<namespace>/<pod>/<container>} ({@link StreamSession}),
+ * {@code /attach/<namespace>/<pod>/<container>} ({@link StreamSession}) and
  * {@code /portForward/<namespace>/<pod>} ({@link SpdyPortForwardSession}, {@link PortForwardSession}) as
  * WebSockets; {@code /metrics} and {@code /healthz} by {@link MetricsPaths}, the resource metrics
  * ({@code /stats/summary}, {@code /metrics/resource}) by {@link StatsEndpoint}. Each log stream is read on a thread
@@ -106,13 +106,13 @@ public final class NodeEndpoint implements AutoCloseable {
         }
         boolean tty = "true".equals(request.getParam("tty"));
         boolean stdin = "true".equals(request.getParam("stdin"));
-        upgrade(request, container, () -> runtime.execIn(locator.containerId(namespace, pod, container, false),
-                command, tty), (socket, builder) -> new ExecSession(socket, command).run(builder, stdin));
+        upgrade(request, container, () -> runtime.exec(locator.containerId(namespace, pod, container, false),
+                command, tty, stdin), (socket, execution) -> StreamSession.exec(socket, execution, command, stdin));
     }
 
     /**
      * {@code /attach/<namespace>/<pod>/<container>?stdin=&stdout=&stderr=&tty=}, as a WebSocket: the running
-     * container's own stdin and output ({@link AttachSession}).
+     * container's own stdin and output ({@link StreamSession}).
      */
     private static void attach(HttpServerRequest request, ContainerRuntime runtime, ContainerLocator locator,
                                String namespace, String pod, String container) {
@@ -120,7 +120,7 @@ public final class NodeEndpoint implements AutoCloseable {
         boolean stdout = !"false".equals(request.getParam("stdout"));
         boolean stderr = !"false".equals(request.getParam("stderr"));
         upgrade(request, container, () -> runtime.attach(locator.containerId(namespace, pod, container, false)),
-                (socket, attachment) -> AttachSession.run(socket, attachment, stdin, stdout, stderr));
+                (socket, attachment) -> StreamSession.attach(socket, attachment, stdin, stdout, stderr));
     }
 
     /** What a streaming session needs from the runtime before the upgrade, found off the event loop. */

@@ -4,6 +4,8 @@ import io.qube.agent.runtime.ContainerConfig;
 import io.qube.agent.runtime.Attachment;
 import io.qube.agent.runtime.ContainerRuntime;
 import io.qube.agent.runtime.ContainerUsage;
+import io.qube.agent.runtime.ExecResult;
+import io.qube.agent.runtime.Execution;
 import io.qube.agent.runtime.ContainerStatus;
 import io.qube.agent.runtime.ImageManager;
 import io.qube.agent.runtime.Sandbox;
@@ -96,8 +98,13 @@ public final class InstrumentedRuntime implements ContainerRuntime {
     }
 
     @Override
-    public ProcessBuilder execIn(String containerId, List<String> command, boolean tty) throws IOException {
-        return timed("exec", () -> runtime.execIn(containerId, command, tty));
+    public Execution exec(String containerId, List<String> command, boolean tty, boolean stdin) throws IOException {
+        return timed("exec", () -> runtime.exec(containerId, command, tty, stdin));
+    }
+
+    @Override
+    public ExecResult execSync(String containerId, List<String> command, Duration timeout) throws IOException {
+        return timed("exec_sync", () -> runtime.execSync(containerId, command, timeout));
     }
 
     @Override

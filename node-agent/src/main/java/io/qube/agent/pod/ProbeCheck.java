@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.TCPSocketAction;
 import io.qube.agent.runtime.ContainerRuntime;
+import io.qube.agent.runtime.ExecResult;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -15,10 +16,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One check of a probe or a lifecycle hook handler (exec, httpGet, tcpSocket), as the kubelet's prober runs it:
@@ -58,22 +57,15 @@ final class ProbeCheck {
 
     private static Result exec(ContainerRuntime runtime, String containerId, List<String> command, Duration timeout)
             throws IOException {
-        Process process = runtime.execIn(containerId, command, false).redirectErrorStream(true).start();
-        try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                return new Result(false, "command timed out: \"" + String.join(" ", command) + "\" timed out after "
-                        + timeout.toSeconds() + "s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-            return new Result(false, "interrupted");
+        ExecResult result = runtime.execSync(containerId, command, timeout);
+        if (result.timedOut()) {
+            return new Result(false, "command timed out: \"" + String.join(" ", command) + "\" timed out after "
+                    + timeout.toSeconds() + "s");
         }
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        return process.exitValue() == 0 ? Result.OK
+        String output = result.output().strip();
+        return result.exitCode() == 0 ? Result.OK
                 : new Result(false, output.isEmpty() ? "command \"" + String.join(" ", command)
-                        + "\" exited with " + process.exitValue() : output);
+                        + "\" exited with " + result.exitCode() : output);
     }
 
     private static Result http(Container container, String podIp, HTTPGetAction action, Duration timeout)

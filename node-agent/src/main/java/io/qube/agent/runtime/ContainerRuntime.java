@@ -47,10 +47,13 @@ public interface ContainerRuntime extends AutoCloseable {
     Path logPath(String containerId);
 
     /**
-     * A command run in the container, for exec probes, hooks and {@code pods/exec}; with {@code tty}, on a
-     * terminal of its own.
+     * A command started in the running container for {@code pods/exec} (CRI's Exec); with {@code tty}, on a
+     * terminal of its own; with {@code stdin}, reading what {@link Execution#stdin} sends.
      */
-    ProcessBuilder execIn(String containerId, List<String> command, boolean tty) throws IOException;
+    Execution exec(String containerId, List<String> command, boolean tty, boolean stdin) throws IOException;
+
+    /** A command run to its end in the running container, stopped after {@code timeout} (CRI's ExecSync). */
+    ExecResult execSync(String containerId, List<String> command, Duration timeout) throws IOException;
 
     /** Attaches to a running container's stdin and output ({@code pods/attach}). */
     default Attachment attach(String containerId) throws IOException {

@@ -3,6 +3,8 @@ package io.qube.agent.metrics;
 import io.qube.agent.runtime.ContainerConfig;
 import io.qube.agent.runtime.ContainerRuntime;
 import io.qube.agent.runtime.ContainerStatus;
+import io.qube.agent.runtime.ExecResult;
+import io.qube.agent.runtime.Execution;
 import io.qube.agent.runtime.ImageManager;
 import io.qube.agent.runtime.Sandbox;
 import io.qube.agent.runtime.SandboxConfig;
@@ -89,9 +91,15 @@ final class FakeRuntime implements ContainerRuntime {
     }
 
     @Override
-    public ProcessBuilder execIn(String containerId, List<String> command, boolean tty) throws IOException {
-        call("execIn");
-        return new ProcessBuilder(command);
+    public Execution exec(String containerId, List<String> command, boolean tty, boolean stdin) throws IOException {
+        call("exec");
+        return null;
+    }
+
+    @Override
+    public ExecResult execSync(String containerId, List<String> command, Duration timeout) throws IOException {
+        call("execSync");
+        return new ExecResult(0, "", false);
     }
 
     @Override

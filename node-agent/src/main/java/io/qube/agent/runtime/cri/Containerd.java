@@ -157,11 +157,6 @@ final class Containerd implements AutoCloseable {
         return socket(directory);
     }
 
-    /** The runc state root of this containerd's containers (runc's --root for its k8s.io namespace). */
-    Path runcRoot() {
-        return directory.resolve("runc").resolve("k8s.io");
-    }
-
     /** Stops containerd (SIGTERM, then SIGKILL); the containers' shims keep them running. */
     @Override
     public void close() {

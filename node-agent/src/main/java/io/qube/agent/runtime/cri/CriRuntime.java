@@ -5,12 +5,13 @@ import io.qube.agent.runtime.ContainerConfig;
 import io.qube.agent.runtime.ContainerRuntime;
 import io.qube.agent.runtime.ContainerStatus;
 import io.qube.agent.runtime.ContainerUsage;
+import io.qube.agent.runtime.ExecResult;
+import io.qube.agent.runtime.Execution;
 import io.qube.agent.runtime.ImageManager;
 import io.qube.agent.runtime.DnsSettings;
 import io.qube.agent.runtime.Sandbox;
 import io.qube.agent.runtime.SandboxConfig;
 import io.qube.agent.runtime.SandboxStatus;
-import io.qube.agent.runtime.Terminal;
 import io.qube.agent.runtime.cri.v1.Cri;
 import org.jboss.logging.Logger;
 
@@ -58,6 +59,8 @@ public final class CriRuntime implements ContainerRuntime {
     private static final String DNS_OPTIONS = "qube.io/dns-options";
     /** The kernel's CFS period the kubelet uses; a cpu limit is a quota of it. */
     private static final long CPU_PERIOD_MICROS = 100_000;
+    /** How long past an ExecSync's own timeout the call may take before the agent stops waiting for the runtime. */
+    private static final Duration EXEC_SYNC_MARGIN = Duration.ofSeconds(5);
     private static final Comparator<Cri.PodSandbox> NEWEST_FIRST =
             Comparator.comparingLong(Cri.PodSandbox::getCreatedAt).reversed();
 
@@ -571,32 +574,49 @@ public final class CriRuntime implements ContainerRuntime {
     }
 
     /**
-     * Runs the command in the container with runc, the OCI runtime under the agent's containerd (a process the
-     * agent can stream without a streaming server in between); a runtime the agent did not start offers no
-     * such path here.
+     * Starts the command through the runtime's streaming server, as the kubelet does: CRI's Exec gives its URL,
+     * which speaks the channel protocol ({@link CriStream}).
      */
     @Override
-    public ProcessBuilder execIn(String containerId, List<String> command, boolean tty) throws IOException {
-        if (containerd == null) {
-            throw new IOException("exec needs the agent's own containerd (it runs commands with runc there)");
+    public Execution exec(String containerId, List<String> command, boolean tty, boolean stdin) throws IOException {
+        requireRunning(containerId);
+        String url = client.runtime(stub -> stub.exec(Cri.ExecRequest.newBuilder().setContainerId(containerId)
+                .addAllCmd(command).setTty(tty).setStdin(stdin).setStdout(true).setStderr(!tty).build())).getUrl();
+        return CriStream.connect(url);
+    }
+
+    /**
+     * CRI's ExecSync with the timeout (in whole seconds, at least one, as the kubelet rounds a probe's); a runtime
+     * that reports the timeout as a failure of the call is a timed-out command.
+     */
+    @Override
+    public ExecResult execSync(String containerId, List<String> command, Duration timeout) throws IOException {
+        long seconds = Math.max(1, (timeout.toMillis() + 999) / 1000);
+        try {
+            Cri.ExecSyncResponse response = client.runtime(Duration.ofSeconds(seconds).plus(EXEC_SYNC_MARGIN),
+                    stub -> stub.execSync(Cri.ExecSyncRequest.newBuilder().setContainerId(containerId)
+                            .addAllCmd(command).setTimeout(seconds).build()));
+            return new ExecResult(response.getExitCode(), response.getStdout().toStringUtf8()
+                    + response.getStderr().toStringUtf8(), false);
+        } catch (CriClient.CriException e) {
+            if (e.code() == io.grpc.Status.Code.DEADLINE_EXCEEDED || e.getMessage().contains("timeout")) {
+                return new ExecResult(-1, "", true);
+            }
+            throw e;
         }
-        ContainerStatus status = container(containerId);
-        if (status == null || !status.running()) {
+    }
+
+    private void requireRunning(String containerId) throws IOException {
+        Cri.ContainerStatus status = client.runtime(stub -> stub.containerStatus(Cri.ContainerStatusRequest
+                .newBuilder().setContainerId(containerId).build())).getStatus();
+        if (status.getState() != Cri.ContainerState.CONTAINER_RUNNING) {
             throw new IOException("container " + containerId + " is not running");
         }
-        List<String> runc = new ArrayList<>(List.of("runc", "--root", containerd.runcRoot().toString(), "exec"));
-        if (tty) {
-            runc.add("-t");
-        }
-        runc.add(containerId);
-        runc.addAll(command);
-        // runc exec -t wants a terminal on its own side: script(1) of the node gives it one.
-        return new ProcessBuilder(tty ? Terminal.underScript(runc) : runc);
     }
 
     /**
      * Attaches through the runtime's streaming server: CRI's Attach gives its URL, which speaks the channel
-     * protocol ({@link CriAttachment}).
+     * protocol ({@link CriStream}).
      */
     @Override
     public io.qube.agent.runtime.Attachment attach(String containerId) throws IOException {
@@ -609,7 +629,7 @@ public final class CriRuntime implements ContainerRuntime {
         boolean stdin = "true".equals(status.getAnnotationsMap().get(STDIN));
         String url = client.runtime(stub -> stub.attach(Cri.AttachRequest.newBuilder().setContainerId(containerId)
                 .setStdin(stdin).setTty(tty).setStdout(true).setStderr(!tty).build())).getUrl();
-        return CriAttachment.connect(url);
+        return CriStream.connect(url);
     }
 
     @Override

@@ -6,6 +6,8 @@ import io.qube.agent.runtime.Attachment;
 import io.qube.agent.runtime.ContainerConfig;
 import io.qube.agent.runtime.ContainerRuntime;
 import io.qube.agent.runtime.ContainerStatus;
+import io.qube.agent.runtime.ExecResult;
+import io.qube.agent.runtime.Execution;
 import io.qube.agent.runtime.ContainerUsage;
 import io.qube.agent.runtime.Sandbox;
 import io.qube.agent.runtime.SandboxConfig;
@@ -358,7 +360,17 @@ public final class ProcessRuntime implements ContainerRuntime {
     }
 
     @Override
-    public ProcessBuilder execIn(String containerId, List<String> command, boolean tty) throws IOException {
+    public Execution exec(String containerId, List<String> command, boolean tty, boolean stdin) throws IOException {
+        return ProcessExecution.start(commandIn(containerId, command, tty), command, stdin);
+    }
+
+    @Override
+    public ExecResult execSync(String containerId, List<String> command, Duration timeout) throws IOException {
+        return ProcessExecution.runToEnd(commandIn(containerId, command, false), timeout);
+    }
+
+    /** The command in the container's namespaces (when isolated) with its environment. */
+    private ProcessBuilder commandIn(String containerId, List<String> command, boolean tty) throws IOException {
         ContainerStatus status = status(podUidOf(containerId), keyOf(containerId), directoryOf(containerId));
         if (!status.running()) {
             throw new IOException("container " + containerId + " is not running");

@@ -1,6 +1,8 @@
 package io.qube.agent.runtime.cri;
 
-import io.qube.agent.runtime.Attachment;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qube.agent.runtime.Execution;
 
 import java.io.IOException;
 import java.net.URI;
@@ -17,18 +19,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * An attach through the runtime's streaming server (the URL CRI's {@code Attach} answers), spoken as Kubernetes'
- * WebSocket channel protocol: channel 0 stdin, 1 stdout, 2 stderr, 3 the outcome, 4 resize; v5's 255 closes
- * stdin.
+ * An exec or attach through the runtime's streaming server (the URL CRI's {@code Exec} or {@code Attach} answers),
+ * spoken as Kubernetes' WebSocket channel protocol: channel 0 stdin, 1 stdout, 2 stderr, 3 the outcome (an exec's
+ * Status, with its exit code), 4 resize; v5's 255 closes stdin.
  */
-final class CriAttachment implements Attachment {
+final class CriStream implements Execution {
 
     private static final byte[] END = new byte[0];
+    private static final byte OUTCOME = 3;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
+    private final CompletableFuture<byte[]> outcome = new CompletableFuture<>();
     private final WebSocket socket;
 
-    private CriAttachment(URI url) throws IOException {
+    private CriStream(URI url) throws IOException {
         try {
             socket = HttpClient.newHttpClient().newWebSocketBuilder()
                     .subprotocols("v5.channel.k8s.io", "v4.channel.k8s.io")
@@ -37,14 +42,14 @@ final class CriAttachment implements Attachment {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IOException("the runtime's streaming server at " + url + " refused the attach: "
+            throw new IOException("the runtime's streaming server at " + url + " refused the stream: "
                     + e.getMessage(), e);
         }
     }
 
-    /** @param url the runtime's streaming URL (http://...), as CRI's Attach answers it */
-    static CriAttachment connect(String url) throws IOException {
-        return new CriAttachment(URI.create(url.replaceFirst("^http", "ws")));
+    /** @param url the runtime's streaming URL (http://...), as CRI's Exec or Attach answers it */
+    static CriStream connect(String url) throws IOException {
+        return new CriStream(URI.create(url.replaceFirst("^http", "ws")));
     }
 
     /** Gathers each binary message (which may come in parts) into one frame. */
@@ -57,8 +62,13 @@ final class CriAttachment implements Attachment {
             data.get(bytes);
             parts.writeBytes(bytes);
             if (last) {
-                frames.add(parts.toByteArray());
+                byte[] frame = parts.toByteArray();
                 parts.reset();
+                if (frame.length > 0 && frame[0] == OUTCOME) {
+                    outcome.complete(frame);
+                } else {
+                    frames.add(frame);
+                }
             }
             webSocket.request(1);
             return null;
@@ -67,12 +77,14 @@ final class CriAttachment implements Attachment {
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
             frames.add(END);
+            outcome.complete(null);
             return null;
         }
 
         @Override
         public void onError(WebSocket webSocket, Throwable error) {
             frames.add(END);
+            outcome.complete(null);
         }
     }
 
@@ -107,7 +119,7 @@ final class CriAttachment implements Attachment {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IOException("attach stream: " + e.getMessage(), e);
+            throw new IOException("the runtime's stream: " + e.getMessage(), e);
         }
     }
 
@@ -131,9 +143,47 @@ final class CriAttachment implements Attachment {
         }
     }
 
+    /**
+     * From the outcome's Status: 0 for Success, else the ExitCode cause's number (the kubelet's way of saying a
+     * command ended non-zero).
+     */
+    @Override
+    public int exitCode() throws IOException {
+        byte[] frame;
+        try {
+            frame = outcome.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IOException(e.getCause());
+        }
+        if (frame == null) {
+            throw new IOException("the runtime's stream ended without the command's outcome");
+        }
+        return exitCodeOf(JSON.readTree(frame, 1, frame.length - 1));
+    }
+
+    static int exitCodeOf(JsonNode status) throws IOException {
+        if ("Success".equals(status.path("status").asText())) {
+            return 0;
+        }
+        for (JsonNode cause : status.path("details").path("causes")) {
+            if ("ExitCode".equals(cause.path("reason").asText())) {
+                try {
+                    return Integer.parseInt(cause.path("message").asText());
+                } catch (NumberFormatException e) {
+                    break;
+                }
+            }
+        }
+        throw new IOException("the command failed: " + status.path("message").asText(status.toString()));
+    }
+
     @Override
     public void close() {
         socket.abort();
         frames.add(END);
+        outcome.complete(null);
     }
 }
