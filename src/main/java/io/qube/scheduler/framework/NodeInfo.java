@@ -29,7 +29,7 @@ public final class NodeInfo {
     private final List<PodInfo> pods;
     /** The same pods by namespace: affinity terms and spread constraints select within namespaces. */
     private final Map<String, List<PodInfo>> podsByNamespace;
-    private final List<PodInfo> podsWithAffinity;
+    private final List<PodInfo> podsScoringOthers;
     private final List<PodInfo> podsWithRequiredAntiAffinity;
     private final List<HostPort> usedPorts;
     private final Resource requested;
@@ -40,7 +40,7 @@ public final class NodeInfo {
         this.name = name;
         this.pods = new ArrayList<>();
         this.podsByNamespace = new HashMap<>();
-        this.podsWithAffinity = new ArrayList<>();
+        this.podsScoringOthers = new ArrayList<>();
         this.podsWithRequiredAntiAffinity = new ArrayList<>();
         this.usedPorts = new ArrayList<>();
         this.requested = new Resource();
@@ -66,7 +66,7 @@ public final class NodeInfo {
         this.pods = new ArrayList<>(other.pods);
         this.podsByNamespace = new HashMap<>();
         copyNamespaces(other);
-        this.podsWithAffinity = new ArrayList<>(other.podsWithAffinity);
+        this.podsScoringOthers = new ArrayList<>(other.podsScoringOthers);
         this.podsWithRequiredAntiAffinity = new ArrayList<>(other.podsWithRequiredAntiAffinity);
         this.usedPorts = new ArrayList<>(other.usedPorts);
         this.requested = other.requested.copy();
@@ -88,7 +88,7 @@ public final class NodeInfo {
         replace(pods, other.pods);
         podsByNamespace.clear();
         copyNamespaces(other);
-        replace(podsWithAffinity, other.podsWithAffinity);
+        replace(podsScoringOthers, other.podsScoringOthers);
         replace(podsWithRequiredAntiAffinity, other.podsWithRequiredAntiAffinity);
         replace(usedPorts, other.usedPorts);
         this.requested.subtract(this.requested);
@@ -189,8 +189,9 @@ public final class NodeInfo {
         return podsByNamespace.keySet();
     }
 
-    public List<PodInfo> podsWithAffinity() {
-        return podsWithAffinity;
+    /** Its pods whose terms count in other pods' scores ({@link PodInfo#scoresOthers()}). */
+    public List<PodInfo> podsScoringOthers() {
+        return podsScoringOthers;
     }
 
     public List<PodInfo> podsWithRequiredAntiAffinity() {
@@ -204,8 +205,8 @@ public final class NodeInfo {
     public void addPod(PodInfo pod) {
         pods.add(pod);
         podsByNamespace.computeIfAbsent(pod.namespace(), namespace -> new ArrayList<>()).add(pod);
-        if (pod.hasAffinity()) {
-            podsWithAffinity.add(pod);
+        if (pod.scoresOthers()) {
+            podsScoringOthers.add(pod);
         }
         if (!pod.requiredAntiAffinity().isEmpty()) {
             podsWithRequiredAntiAffinity.add(pod);
@@ -225,7 +226,7 @@ public final class NodeInfo {
                 if (inNamespace.isEmpty()) {
                     podsByNamespace.remove(pod.namespace());
                 }
-                podsWithAffinity.removeIf(p -> p.key().equals(key));
+                podsScoringOthers.removeIf(p -> p.key().equals(key));
                 podsWithRequiredAntiAffinity.removeIf(p -> p.key().equals(key));
                 for (HostPort port : pod.hostPorts()) {
                     usedPorts.remove(port);

@@ -245,9 +245,12 @@ public final class PodInfo {
         return preferredAntiAffinity;
     }
 
-    public boolean hasAffinity() {
-        return !requiredAffinity.isEmpty() || !requiredAntiAffinity.isEmpty() || !preferredAffinity.isEmpty()
-                || !preferredAntiAffinity.isEmpty();
+    /**
+     * Whether, once placed, its terms count in other pods' InterPodAffinity scores: required affinity (with the
+     * hard pod affinity weight) and preferred terms do; required anti-affinity only filters.
+     */
+    public boolean scoresOthers() {
+        return !requiredAffinity.isEmpty() || !preferredAffinity.isEmpty() || !preferredAntiAffinity.isEmpty();
     }
 
     @Override

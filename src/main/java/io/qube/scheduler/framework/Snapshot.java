@@ -20,7 +20,7 @@ public final class Snapshot {
     private List<NodeInfo> nodes = List.of();
     /** Per namespace, the nodes with pods of it. */
     private final Map<String, Set<NodeInfo>> byNamespace = new HashMap<>();
-    private final Set<NodeInfo> withAffinity = new HashSet<>();
+    private final Set<NodeInfo> scoringOthers = new HashSet<>();
     private final Set<NodeInfo> withRequiredAntiAffinity = new HashSet<>();
     private final DomainCounts domainCounts = new DomainCounts();
 
@@ -41,9 +41,9 @@ public final class Snapshot {
         return byName.get(name);
     }
 
-    /** Nodes with at least one pod that has pod affinity or anti-affinity terms. */
-    public Collection<NodeInfo> withAffinity() {
-        return withAffinity;
+    /** Nodes with at least one pod whose terms count in other pods' scores ({@link PodInfo#scoresOthers()}). */
+    public Collection<NodeInfo> scoringOthers() {
+        return scoringOthers;
     }
 
     /** Nodes with at least one pod with required anti-affinity terms. */
@@ -103,7 +103,7 @@ public final class Snapshot {
         }
         domainCounts.clear();
         index(node, node.namespaces(), Set.of());
-        withAffinity.remove(node);
+        scoringOthers.remove(node);
         withRequiredAntiAffinity.remove(node);
         return true;
     }
@@ -131,7 +131,7 @@ public final class Snapshot {
     }
 
     private void indexAffinity(NodeInfo node) {
-        keepIf(withAffinity, node, !node.podsWithAffinity().isEmpty());
+        keepIf(scoringOthers, node, !node.podsScoringOthers().isEmpty());
         keepIf(withRequiredAntiAffinity, node, !node.podsWithRequiredAntiAffinity().isEmpty());
     }
 

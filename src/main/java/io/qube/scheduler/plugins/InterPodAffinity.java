@@ -234,7 +234,8 @@ public final class InterPodAffinity implements ExtensionPoints.PreFilter, Extens
     @Override
     public Status preScore(CycleState state, PodInfo pod, List<NodeInfo> nodes) {
         boolean ownPreferences = !pod.preferredAffinity().isEmpty() || !pod.preferredAntiAffinity().isEmpty();
-        if (!ownPreferences && handle.snapshot().withAffinity().isEmpty()) {
+        // Placed pods with required anti-affinity alone are not walked: those terms only filter.
+        if (!ownPreferences && handle.snapshot().scoringOthers().isEmpty()) {
             return Status.SKIP;
         }
         Map<String, Map<String, Long>> scores = new HashMap<>();
@@ -243,8 +244,8 @@ public final class InterPodAffinity implements ExtensionPoints.PreFilter, Extens
                     namespacesOf(pod.preferredAffinity(), pod.preferredAntiAffinity()),
                     (placed, node) -> scoreOwnTerms(scores, pod, placed, node));
         }
-        for (NodeInfo node : handle.snapshot().withAffinity()) {
-            for (PodInfo placed : node.podsWithAffinity()) {
+        for (NodeInfo node : handle.snapshot().scoringOthers()) {
+            for (PodInfo placed : node.podsScoringOthers()) {
                 scorePlacedTerms(scores, pod, placed, node);
             }
         }

@@ -2,6 +2,7 @@ package io.qube.scheduler.plugins;
 
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.qube.scheduler.framework.CycleState;
+import io.qube.scheduler.framework.NodeInfo;
 import io.qube.scheduler.framework.Status;
 import io.qube.scheduler.framework.Status.Code;
 import org.junit.jupiter.api.Test;
@@ -198,6 +199,20 @@ class InterPodAffinityTest {
         Map<String, Long> scores = new Cycle(handle, new InterPodAffinity(handle)).score(pod.info());
 
         assertThat(List.copyOf(scores.values())).as(name).isEqualTo(expected);
+    }
+
+    /** Kubernetes' scoring reads placed pods' required affinity and preferred terms; required anti-affinity only filters. */
+    @Test
+    void placedPodsWithRequiredAntiAffinityAloneAreNotScored() {
+        TestHandle handle = cluster(new Placed("n2", pod("loner").label("app", "new")
+                .requiredAntiAffinity(podTerm(HOSTNAME, "app", "new"))));
+
+        Status status = new InterPodAffinity(handle).preScore(new CycleState(), pod("p").label("app", "new").info(),
+                handle.snapshot().nodes());
+
+        assertThat(status.isSkip()).isTrue();
+        assertThat(handle.snapshot().scoringOthers()).isEmpty();
+        assertThat(handle.snapshot().withRequiredAntiAffinity()).extracting(NodeInfo::name).containsExactly("n2");
     }
 
     @Test
