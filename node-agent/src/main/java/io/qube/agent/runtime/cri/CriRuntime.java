@@ -579,7 +579,7 @@ public final class CriRuntime implements ContainerRuntime {
      */
     @Override
     public Execution exec(String containerId, List<String> command, boolean tty, boolean stdin) throws IOException {
-        requireRunning(containerId);
+        runningStatus(containerId);
         String url = client.runtime(stub -> stub.exec(Cri.ExecRequest.newBuilder().setContainerId(containerId)
                 .addAllCmd(command).setTty(tty).setStdin(stdin).setStdout(true).setStderr(!tty).build())).getUrl();
         return CriStream.connect(url);
@@ -606,12 +606,14 @@ public final class CriRuntime implements ContainerRuntime {
         }
     }
 
-    private void requireRunning(String containerId) throws IOException {
+    /** The container's CRI status; fails when it is not running (exec and attach need a running one). */
+    private Cri.ContainerStatus runningStatus(String containerId) throws IOException {
         Cri.ContainerStatus status = client.runtime(stub -> stub.containerStatus(Cri.ContainerStatusRequest
                 .newBuilder().setContainerId(containerId).build())).getStatus();
         if (status.getState() != Cri.ContainerState.CONTAINER_RUNNING) {
             throw new IOException("container " + containerId + " is not running");
         }
+        return status;
     }
 
     /**
@@ -620,11 +622,7 @@ public final class CriRuntime implements ContainerRuntime {
      */
     @Override
     public io.qube.agent.runtime.Attachment attach(String containerId) throws IOException {
-        Cri.ContainerStatus status = client.runtime(stub -> stub.containerStatus(Cri.ContainerStatusRequest
-                .newBuilder().setContainerId(containerId).build())).getStatus();
-        if (status.getState() != Cri.ContainerState.CONTAINER_RUNNING) {
-            throw new IOException("container " + containerId + " is not running");
-        }
+        Cri.ContainerStatus status = runningStatus(containerId);
         boolean tty = "true".equals(status.getAnnotationsMap().get(TTY));
         boolean stdin = "true".equals(status.getAnnotationsMap().get(STDIN));
         String url = client.runtime(stub -> stub.attach(Cri.AttachRequest.newBuilder().setContainerId(containerId)
