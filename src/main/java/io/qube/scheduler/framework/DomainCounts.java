@@ -8,8 +8,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The snapshot's counts of selected pods per topology domain, for topology spreading: built from every node the
- * first time a (namespace, selector, topology key) is asked for, then kept up to date node by node as the snapshot
+ * The snapshot's counts of selected pods per topology domain, for topology spreading and pod (anti-)affinity: built
+ * from every node the first time a (namespace, selector, topology key, whether terminating pods count) is asked for, then kept up to date node by node as the snapshot
  * changes, so a cycle reads them instead of counting every pod on every node. Counts are dropped whenever nodes
  * come, go or change labels, and when too many kinds of selector have been asked for.
  */
@@ -17,14 +17,15 @@ final class DomainCounts {
 
     private static final int MAX_ENTRIES = 64;
 
-    private record Key(String namespace, LabelSelector selector, String topologyKey) {
+    private record Key(String namespace, LabelSelector selector, String topologyKey, boolean withTerminating) {
     }
 
     private final Map<Key, Map<String, Integer>> entries = new HashMap<>();
     private final Map<String, Integer> nodesWithLabel = new HashMap<>();
 
-    Map<String, Integer> get(Collection<NodeInfo> nodes, String namespace, LabelSelector selector, String topologyKey) {
-        Key key = new Key(namespace, selector, topologyKey);
+    Map<String, Integer> get(Collection<NodeInfo> nodes, String namespace, LabelSelector selector, String topologyKey,
+                             boolean withTerminating) {
+        Key key = new Key(namespace, selector, topologyKey, withTerminating);
         Map<String, Integer> counts = entries.get(key);
         if (counts == null) {
             if (entries.size() >= MAX_ENTRIES) {
@@ -34,7 +35,7 @@ final class DomainCounts {
             for (NodeInfo node : nodes) {
                 String value = node.labels().get(topologyKey);
                 if (value != null) {
-                    counts.merge(value, node.countMatching(namespace, selector), Integer::sum);
+                    counts.merge(value, node.countMatching(namespace, selector, withTerminating), Integer::sum);
                 }
             }
             entries.put(key, counts);
@@ -59,7 +60,7 @@ final class DomainCounts {
                 continue;
             }
             String value = node.labels().get(key.topologyKey());
-            int matching = value == null ? 0 : node.countMatching(key.namespace(), key.selector());
+            int matching = value == null ? 0 : node.countMatching(key.namespace(), key.selector(), key.withTerminating());
             if (matching != 0) {
                 entry.getValue().merge(value, sign * matching, Integer::sum);
             }

@@ -173,11 +173,11 @@ public final class NodeInfo {
         return inNamespace == null ? List.of() : inNamespace;
     }
 
-    /** How many pods of {@code namespace} that are not being deleted {@code selector} selects on this node. */
-    public int countMatching(String namespace, LabelSelector selector) {
+    /** How many pods of {@code namespace} {@code selector} selects on this node, those being deleted only if asked. */
+    public int countMatching(String namespace, LabelSelector selector, boolean withTerminating) {
         int count = 0;
         for (PodInfo placed : podsIn(namespace)) {
-            if (!placed.terminating() && Selectors.matches(selector, placed.labels())) {
+            if ((withTerminating || !placed.terminating()) && Selectors.matches(selector, placed.labels())) {
                 count++;
             }
         }

@@ -21,7 +21,7 @@ public final class Snapshot {
     /** Per namespace, the nodes with pods of it. */
     private final Map<String, Set<NodeInfo>> byNamespace = new HashMap<>();
     private final Set<NodeInfo> scoringOthers = new HashSet<>();
-    private final Set<NodeInfo> withRequiredAntiAffinity = new HashSet<>();
+    private final AntiAffinityTerms antiAffinityTerms = new AntiAffinityTerms();
     private final DomainCounts domainCounts = new DomainCounts();
 
     /** A snapshot of exactly these nodes, for tests and for preemption's what-ifs. */
@@ -46,9 +46,12 @@ public final class Snapshot {
         return scoringOthers;
     }
 
-    /** Nodes with at least one pod with required anti-affinity terms. */
-    public Collection<NodeInfo> withRequiredAntiAffinity() {
-        return withRequiredAntiAffinity;
+    /**
+     * Placed pods' required anti-affinity terms, each distinct term once, with how many pods carry it per value of
+     * its topology key (only values with pods). Read-only; the snapshot keeps it.
+     */
+    public Map<AffinityTerm, Map<String, Integer>> requiredAntiAffinityTerms() {
+        return antiAffinityTerms.view();
     }
 
     /** The nodes with at least one pod of {@code namespace}. */
@@ -58,11 +61,13 @@ public final class Snapshot {
     }
 
     /**
-     * Per value of {@code topologyKey} over every node that has the label, how many pods of {@code namespace} that
-     * are not being deleted {@code selector} selects there (zero where none). Read-only; the snapshot keeps it.
+     * Per value of {@code topologyKey} over every node that has the label, how many pods of {@code namespace}
+     * {@code selector} selects there (zero where none), those being deleted only if {@code withTerminating}
+     * (topology spreading leaves them out, pod affinity counts them). Read-only; the snapshot keeps it.
      */
-    public Map<String, Integer> podsPerDomain(String namespace, LabelSelector selector, String topologyKey) {
-        return domainCounts.get(byName.values(), namespace, selector, topologyKey);
+    public Map<String, Integer> podsPerDomain(String namespace, LabelSelector selector, String topologyKey,
+                                              boolean withTerminating) {
+        return domainCounts.get(byName.values(), namespace, selector, topologyKey, withTerminating);
     }
 
     /** How many nodes have the label {@code key}. */
@@ -70,10 +75,14 @@ public final class Snapshot {
         return domainCounts.nodesWithLabel(byName.values(), key);
     }
 
-    /** Adds a node (a copy the snapshot now owns); {@link #nodes()} follows at the next {@link #relist}. */
+    /**
+     * Adds a node it does not have (a copy the snapshot now owns); {@link #nodes()} follows at the next
+     * {@link #relist}.
+     */
     public void put(NodeInfo node) {
         byName.put(node.name(), node);
         domainCounts.clear();
+        antiAffinityTerms.account(node, 1);
         index(node, Set.of(), node.namespaces());
         indexAffinity(node);
     }
@@ -86,11 +95,13 @@ public final class Snapshot {
         } else {
             domainCounts.account(copy, -1);
         }
+        antiAffinityTerms.account(copy, -1);
         Set<String> before = new HashSet<>(copy.namespaces());
         copy.copyFrom(current);
         if (!relabelled) {
             domainCounts.account(copy, 1);
         }
+        antiAffinityTerms.account(copy, 1);
         index(copy, before, copy.namespaces());
         indexAffinity(copy);
     }
@@ -102,9 +113,9 @@ public final class Snapshot {
             return false;
         }
         domainCounts.clear();
+        antiAffinityTerms.account(node, -1);
         index(node, node.namespaces(), Set.of());
         scoringOthers.remove(node);
-        withRequiredAntiAffinity.remove(node);
         return true;
     }
 
@@ -131,15 +142,10 @@ public final class Snapshot {
     }
 
     private void indexAffinity(NodeInfo node) {
-        keepIf(scoringOthers, node, !node.podsScoringOthers().isEmpty());
-        keepIf(withRequiredAntiAffinity, node, !node.podsWithRequiredAntiAffinity().isEmpty());
-    }
-
-    private static void keepIf(Set<NodeInfo> set, NodeInfo node, boolean member) {
-        if (member) {
-            set.add(node);
+        if (node.podsScoringOthers().isEmpty()) {
+            scoringOthers.remove(node);
         } else {
-            set.remove(node);
+            scoringOthers.add(node);
         }
     }
 }

@@ -11,7 +11,6 @@ import io.qube.scheduler.framework.NodeInfo;
 import io.qube.scheduler.framework.PodInfo;
 import io.qube.scheduler.framework.Status;
 
-import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,30 +39,18 @@ public final class InterPodAffinity implements ExtensionPoints.PreFilter, Extens
     private static final int HARD_POD_AFFINITY_WEIGHT = 1;
 
     /**
-     * Matching pods per domain: of placed pods' anti-affinity to this pod (by topology key, then value: Filter looks
-     * up the few keys those terms use instead of every label of every node), and of this pod's terms to placed pods.
+     * Matching pods per domain: of placed pods' anti-affinity to this pod (Filter looks up the few keys those terms
+     * use instead of every label of every node), and of this pod's terms to placed pods.
      */
-    private record Counts(Map<String, Map<String, Integer>> existingAntiAffinity, Map<TopologyPair, Integer> affinity,
-                          Map<TopologyPair, Integer> antiAffinity) implements CycleState.Data {
-        @Override
-        public CycleState.Data copy() {
-            Map<String, Map<String, Integer>> existing = new HashMap<>();
-            existingAntiAffinity.forEach((key, values) -> existing.put(key, new HashMap<>(values)));
-            return new Counts(existing, TopologyPair.copy(affinity), TopologyPair.copy(antiAffinity));
+    private record Counts(DomainTally existingAntiAffinity, DomainTally affinity, DomainTally antiAffinity)
+            implements CycleState.Data {
+        Counts() {
+            this(new DomainTally(), new DomainTally(), new DomainTally());
         }
 
-        /** Adds {@code delta} placed pods whose anti-affinity term matches this pod in domain key=value. */
-        void addExisting(String key, String value, int delta) {
-            Map<String, Integer> values = existingAntiAffinity.computeIfAbsent(key, k -> new HashMap<>());
-            int next = values.getOrDefault(value, 0) + delta;
-            if (next != 0) {
-                values.put(value, next);
-                return;
-            }
-            values.remove(value);
-            if (values.isEmpty()) {
-                existingAntiAffinity.remove(key);
-            }
+        @Override
+        public CycleState.Data copy() {
+            return new Counts(existingAntiAffinity.copy(), affinity.copy(), antiAffinity.copy());
         }
     }
 
@@ -85,22 +72,34 @@ public final class InterPodAffinity implements ExtensionPoints.PreFilter, Extens
     @Override
     public PreFilterResult preFilter(CycleState state, PodInfo pod, List<NodeInfo> nodes) {
         boolean ownTerms = !pod.requiredAffinity().isEmpty() || !pod.requiredAntiAffinity().isEmpty();
-        Collection<NodeInfo> withAntiAffinity = handle.snapshot().withRequiredAntiAffinity();
-        if (!ownTerms && withAntiAffinity.isEmpty()) {
+        Map<AffinityTerm, Map<String, Integer>> placedTerms = handle.snapshot().requiredAntiAffinityTerms();
+        if (!ownTerms && placedTerms.isEmpty()) {
             return PreFilterResult.SKIP;
         }
-        Counts counts = new Counts(new HashMap<>(), new HashMap<>(), new HashMap<>());
-        for (NodeInfo node : withAntiAffinity) {
-            for (PodInfo placed : node.podsWithRequiredAntiAffinity()) {
-                countExistingAntiAffinity(counts, pod, placed, node, 1);
+        Counts counts = new Counts();
+        placedTerms.forEach((term, perValue) -> {
+            if (term.matches(pod, handle::namespaceLabels)) {
+                counts.existingAntiAffinity().share(term.topologyKey(), perValue);
             }
-        }
-        if (ownTerms) {
-            forEachCandidate(nodes, namespacesOf(pod.requiredAffinity(), pod.requiredAntiAffinity()),
-                    (placed, node) -> countOwnTerms(counts, pod, placed, node, 1));
+        });
+        Set<String> namespaces = namespacesOf(pod.requiredAffinity(), pod.requiredAntiAffinity());
+        if (namespaces != null && pod.requiredAffinity().size() <= 1) {
+            // With one affinity term at most, each term counts pods on its own: the snapshot's counts serve.
+            pod.requiredAffinity().forEach(term -> shareSelected(counts.affinity(), term));
+            pod.requiredAntiAffinity().forEach(term -> shareSelected(counts.antiAffinity(), term));
+        } else if (ownTerms) {
+            forEachCandidate(nodes, namespaces, (placed, node) -> countOwnTerms(counts, pod, placed, node, 1));
         }
         state.write(FILTER_STATE, counts);
         return PreFilterResult.SUCCESS;
+    }
+
+    /** Counts the pods {@code term} selects, terminating ones too (Kubernetes counts them for affinity). */
+    private void shareSelected(DomainTally tally, AffinityTerm term) {
+        for (String namespace : term.namespaces()) {
+            tally.share(term.topologyKey(),
+                    handle.snapshot().podsPerDomain(namespace, term.selector(), term.topologyKey(), true));
+        }
     }
 
     /**
@@ -146,7 +145,7 @@ public final class InterPodAffinity implements ExtensionPoints.PreFilter, Extens
             }
             String value = node.labels().get(term.topologyKey());
             if (value != null) {
-                counts.addExisting(term.topologyKey(), value, delta);
+                counts.existingAntiAffinity().add(term.topologyKey(), value, delta);
             }
         }
     }
@@ -157,14 +156,14 @@ public final class InterPodAffinity implements ExtensionPoints.PreFilter, Extens
             for (AffinityTerm term : pod.requiredAffinity()) {
                 String value = node.labels().get(term.topologyKey());
                 if (value != null) {
-                    TopologyPair.add(counts.affinity(), new TopologyPair(term.topologyKey(), value), delta);
+                    counts.affinity().add(term.topologyKey(), value, delta);
                 }
             }
         }
         for (AffinityTerm term : pod.requiredAntiAffinity()) {
             String value = node.labels().get(term.topologyKey());
             if (value != null && term.matches(placed, handle::namespaceLabels)) {
-                TopologyPair.add(counts.antiAffinity(), new TopologyPair(term.topologyKey(), value), delta);
+                counts.antiAffinity().add(term.topologyKey(), value, delta);
             }
         }
     }
@@ -200,13 +199,14 @@ public final class InterPodAffinity implements ExtensionPoints.PreFilter, Extens
         }
         for (AffinityTerm term : pod.requiredAntiAffinity()) {
             String value = labels.get(term.topologyKey());
-            if (value != null && counts.antiAffinity().getOrDefault(new TopologyPair(term.topologyKey(), value), 0) > 0) {
+            if (value != null && counts.antiAffinity().count(term.topologyKey(), value) > 0) {
                 return Status.unschedulable(ANTI_AFFINITY_REASON);
             }
         }
-        for (Map.Entry<String, Map<String, Integer>> byKey : counts.existingAntiAffinity().entrySet()) {
-            String value = labels.get(byKey.getKey());
-            if (value != null && byKey.getValue().getOrDefault(value, 0) > 0) {
+        DomainTally existing = counts.existingAntiAffinity();
+        for (String key : existing.keys()) {
+            String value = labels.get(key);
+            if (value != null && existing.count(key, value) > 0) {
                 return Status.unschedulable(EXISTING_ANTI_AFFINITY_REASON);
             }
         }
@@ -220,7 +220,7 @@ public final class InterPodAffinity implements ExtensionPoints.PreFilter, Extens
             if (value == null) {
                 return false;
             }
-            if (counts.affinity().getOrDefault(new TopologyPair(term.topologyKey(), value), 0) <= 0) {
+            if (counts.affinity().count(term.topologyKey(), value) <= 0) {
                 podsExist = false;
             }
         }
@@ -228,7 +228,7 @@ public final class InterPodAffinity implements ExtensionPoints.PreFilter, Extens
             return true;
         }
         // The first of a group of pods with affinity to each other may go anywhere its terms' keys exist.
-        return counts.affinity().isEmpty() && matchesAll(pod.requiredAffinity(), pod);
+        return counts.affinity().none() && matchesAll(pod.requiredAffinity(), pod);
     }
 
     @Override

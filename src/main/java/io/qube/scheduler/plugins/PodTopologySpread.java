@@ -105,7 +105,7 @@ public final class PodTopologySpread implements ExtensionPoints.PreFilter, Exten
         if (everyNodeCounts(constraints, affinity, nodes.size())) {
             for (SpreadConstraint constraint : constraints) {
                 perDomain.add(new HashMap<>(handle.snapshot().podsPerDomain(pod.namespace(), constraint.selector(),
-                        constraint.topologyKey())));
+                        constraint.topologyKey(), false)));
             }
             state.write(FILTER_STATE, new Counts(constraints, perDomain, Counts.selfMatch(constraints, pod)));
             return PreFilterResult.SUCCESS;

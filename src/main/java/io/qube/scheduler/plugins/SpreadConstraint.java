@@ -60,7 +60,7 @@ record SpreadConstraint(int maxSkew, String topologyKey, LabelSelector selector,
 
     /** Pods on the node this constraint counts: selected, in the pod's namespace, not being deleted. */
     int countMatching(NodeInfo node, String namespace) {
-        return node.countMatching(namespace, selector);
+        return node.countMatching(namespace, selector, false);
     }
 
     boolean matches(PodInfo placed, String namespace) {

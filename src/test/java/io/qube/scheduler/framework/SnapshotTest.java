@@ -17,6 +17,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The snapshot's index of nodes by the namespaces of their pods follows nodes as they are added, changed, dropped. */
 class SnapshotTest {
 
+    /** The nodes the random walk below may have in its snapshot. */
+    private static final List<String> WALKED_NODES = List.of("n0", "n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8",
+            "n9", "n10", "n11", "n12", "n13");
+
     @Test
     void indexesNodesByTheirPodsNamespaces() {
         NodeInfo a = node("a").with(pod("p1").namespace("web"), pod("p2").namespace("db")).info();
@@ -73,8 +77,9 @@ class SnapshotTest {
     }
 
     /**
-     * The standing counts per domain equal a fresh count over every node after any sequence of changes: pods added,
-     * removed and marked for deletion, nodes relabelled, added and removed (a seeded random walk, 500 steps).
+     * The standing counts per domain, and the placed pods' anti-affinity terms per domain, equal a fresh count over
+     * every node after any sequence of changes: pods added, removed and marked for deletion, nodes relabelled, added
+     * and removed (a seeded random walk, 500 steps).
      */
     @Test
     void podsPerDomainStayEqualToAFreshCountThroughChanges() {
@@ -91,10 +96,14 @@ class SnapshotTest {
         LabelSelector db = Fixtures.selector("app", "db");
         int podNumber = 0;
         for (int step = 0; step < 500; step++) {
-            assertThat(snapshot.podsPerDomain("a", web, Fixtures.ZONE)).as("step %d", step)
-                    .isEqualTo(freshCount(snapshot, "a", web, Fixtures.ZONE));
-            assertThat(snapshot.podsPerDomain("b", db, Fixtures.HOSTNAME)).as("step %d", step)
-                    .isEqualTo(freshCount(snapshot, "b", db, Fixtures.HOSTNAME));
+            assertThat(snapshot.podsPerDomain("a", web, Fixtures.ZONE, false)).as("step %d", step)
+                    .isEqualTo(freshCount(snapshot, "a", web, Fixtures.ZONE, false));
+            assertThat(snapshot.podsPerDomain("b", db, Fixtures.HOSTNAME, false)).as("step %d", step)
+                    .isEqualTo(freshCount(snapshot, "b", db, Fixtures.HOSTNAME, false));
+            assertThat(snapshot.podsPerDomain("a", web, Fixtures.HOSTNAME, true)).as("step %d", step)
+                    .isEqualTo(freshCount(snapshot, "a", web, Fixtures.HOSTNAME, true));
+            assertThat(snapshot.requiredAntiAffinityTerms()).as("step %d", step)
+                    .isEqualTo(freshAntiAffinityTerms(snapshot));
             String name = "n" + random.nextInt(14);
             NodeInfo node = current.get(name);
             int change = random.nextInt(20);
@@ -120,6 +129,10 @@ class SnapshotTest {
                 if (change == 19) {
                     pod.terminating();
                 }
+                if (change >= 16) {
+                    pod.requiredAntiAffinity(Fixtures.podTerm(change % 2 == 0 ? Fixtures.ZONE : Fixtures.HOSTNAME,
+                            "app", "web"));
+                }
                 node.addPod(pod.info());
                 snapshot.refresh(snapshot.get(name), node);
             }
@@ -127,17 +140,16 @@ class SnapshotTest {
     }
 
     private static Map<String, Integer> freshCount(Snapshot snapshot, String namespace, LabelSelector selector,
-                                                   String key) {
+                                                   String key, boolean withTerminating) {
         Map<String, Integer> counts = new HashMap<>();
-        for (String name : List.of("n0", "n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8", "n9", "n10", "n11", "n12",
-                "n13")) {
+        for (String name : WALKED_NODES) {
             NodeInfo node = snapshot.get(name);
             if (node == null || !node.labels().containsKey(key)) {
                 continue;
             }
             int matching = 0;
             for (PodInfo pod : node.pods()) {
-                if (pod.namespace().equals(namespace) && !pod.terminating()
+                if (pod.namespace().equals(namespace) && (withTerminating || !pod.terminating())
                         && pod.labels().equals(selector.getMatchLabels())) {
                     matching++;
                 }
@@ -145,5 +157,24 @@ class SnapshotTest {
             counts.merge(node.labels().get(key), matching, Integer::sum);
         }
         return counts;
+    }
+
+    private static Map<AffinityTerm, Map<String, Integer>> freshAntiAffinityTerms(Snapshot snapshot) {
+        Map<AffinityTerm, Map<String, Integer>> terms = new HashMap<>();
+        for (String name : WALKED_NODES) {
+            NodeInfo node = snapshot.get(name);
+            if (node == null) {
+                continue;
+            }
+            for (PodInfo pod : node.pods()) {
+                for (AffinityTerm term : pod.requiredAntiAffinity()) {
+                    String value = node.labels().get(term.topologyKey());
+                    if (value != null) {
+                        terms.computeIfAbsent(term, t -> new HashMap<>()).merge(value, 1, Integer::sum);
+                    }
+                }
+            }
+        }
+        return terms;
     }
 }

@@ -116,6 +116,19 @@ class InterPodAffinityTest {
                         pod("p").requiredAffinity(podTerm(ZONE, "app", "web")).requiredAffinity(podTerm(ZONE, "tier", "front")),
                         List.of(new Placed("n3", pod("front").label("app", "web").label("tier", "front"))),
                         List.of(aff, aff, ok, aff)),
+                arguments("a pod being deleted still counts for anti-affinity (as in Kubernetes)",
+                        pod("p").requiredAntiAffinity(podTerm(HOSTNAME, "app", "web")),
+                        List.of(new Placed("n2", pod("web-2").label("app", "web").terminating())),
+                        List.of(anti, anti, ok, ok)),
+                arguments("placed pods sharing one anti-affinity term count in each of their domains",
+                        pod("p").label("app", "web"),
+                        List.of(new Placed("n2", pod("db-0").label("app", "db").requiredAntiAffinity(podTerm(HOSTNAME, "app", "web"))),
+                                new Placed("n3", pod("db-1").label("app", "db").requiredAntiAffinity(podTerm(HOSTNAME, "app", "web"))),
+                                new Placed("n3", pod("db-2").label("app", "db").requiredAntiAffinity(podTerm(HOSTNAME, "app", "web")))),
+                        List.of(ok, existing, existing, ok)),
+                arguments("affinity and anti-affinity together",
+                        pod("p").requiredAffinity(podTerm(ZONE, "app", "web")).requiredAntiAffinity(podTerm(HOSTNAME, "app", "web")),
+                        List.of(), List.of(anti, ok, aff, aff)),
                 arguments("namespaces restrict the pods a term matches",
                         pod("p").requiredAntiAffinity(podTerm(HOSTNAME, List.of("other"), null, "app", "web")), List.of(),
                         List.of(ok, ok, anti, ok)),
@@ -212,7 +225,39 @@ class InterPodAffinityTest {
 
         assertThat(status.isSkip()).isTrue();
         assertThat(handle.snapshot().scoringOthers()).isEmpty();
-        assertThat(handle.snapshot().withRequiredAntiAffinity()).extracting(NodeInfo::name).containsExactly("n2");
+        assertThat(handle.snapshot().requiredAntiAffinityTerms()).hasSize(1);
+    }
+
+    /**
+     * Preemption's what-if: taking a placed pod away in a copy of the cycle state frees its domain in the copy only,
+     * for the pod's own anti-affinity and for the placed pods' anti-affinity alike.
+     */
+    @Test
+    void aPodRemovedInAWhatIfNoLongerCountsInThatCopyOnly() {
+        Fixtures.PodMaker db = pod("db").label("app", "db").requiredAntiAffinity(podTerm(HOSTNAME, "app", "p"));
+        TestHandle handle = cluster(new Placed("n2", db));
+        InterPodAffinity plugin = new InterPodAffinity(handle);
+        var incoming = pod("p").label("app", "p").requiredAntiAffinity(podTerm(HOSTNAME, "app", "web")).info();
+        CycleState state = new CycleState();
+        plugin.preFilter(state, incoming, handle.snapshot().nodes());
+        NodeInfo n1 = handle.snapshot().get("n1");
+        NodeInfo n2 = handle.snapshot().get("n2");
+
+        CycleState whatIf = state.copy();
+        plugin.extensions().removePod(whatIf, incoming, n1.pods().get(0), n1);
+        plugin.extensions().removePod(whatIf, incoming, n2.pods().get(0), n2);
+
+        assertThat(plugin.filter(whatIf, incoming, n1).isSuccess()).isTrue();
+        assertThat(plugin.filter(whatIf, incoming, n2).isSuccess()).isTrue();
+        Cycle.assertStatus("n1 in the cycle itself", plugin.filter(state, incoming, n1), Code.UNSCHEDULABLE,
+                Outcome.ANTI.reason);
+        Cycle.assertStatus("n2 in the cycle itself", plugin.filter(state, incoming, n2), Code.UNSCHEDULABLE,
+                Outcome.EXISTING.reason);
+
+        CycleState added = state.copy();
+        plugin.extensions().addPod(added, incoming, pod("web-3").label("app", "web").info(), handle.snapshot().get("n4"));
+        Cycle.assertStatus("n4 with a nominated web pod", plugin.filter(added, incoming, handle.snapshot().get("n4")),
+                Code.UNSCHEDULABLE, Outcome.ANTI.reason);
     }
 
     @Test
