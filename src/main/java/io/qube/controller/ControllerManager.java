@@ -10,6 +10,7 @@ import io.qube.apiserver.registry.ResourceDefinition;
 import io.qube.apiserver.registry.ResourceRegistry;
 import io.qube.client.LeaderElection;
 import io.qube.client.LocalServer;
+import io.qube.client.WatchEventDecoding;
 import io.qube.client.WorkQueueMetrics;
 import io.qube.controller.api.Controller;
 import io.qube.controller.clusterroleaggregation.ClusterRoleAggregationController;
@@ -108,7 +109,8 @@ public class ControllerManager {
         String url = LocalServer.url(values);
         // An empty base config: nothing from ~/.kube or the environment may redirect the controllers elsewhere.
         client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(url)
-                .withRequestTimeout(30_000).build()).build();
+                .withRequestTimeout(30_000).build())
+                .withKubernetesSerialization(WatchEventDecoding.serialization()).build();
         // The controllers' queues report workqueue_* into this process's registry, as client-go's global provider.
         WorkQueueMetrics.use(meters);
         election = new LeaderElection(LEASE_NAME, settings.leaderElection(), meters, this::lead, this::stepDown);

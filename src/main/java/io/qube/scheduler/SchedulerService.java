@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.qube.client.LeaderElection;
 import io.qube.client.LocalServer;
+import io.qube.client.WatchEventDecoding;
 import io.qube.scheduler.plugins.NodeResourcesFit;
 import io.qube.scheduler.plugins.PluginRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -53,7 +54,8 @@ public class SchedulerService {
         }
         String url = LocalServer.url(values);
         client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(url)
-                .withRequestTimeout(30_000).build()).build();
+                .withRequestTimeout(30_000).build())
+                .withKubernetesSerialization(WatchEventDecoding.serialization()).build();
         metrics = new SchedulerMetrics(registry, settings.schedulerName());
         election = new LeaderElection(LEASE_NAME, settings.leaderElection(), registry, this::startScheduling,
                 this::stopScheduling);
