@@ -205,6 +205,27 @@ public final class SimulatedScaleBenchmark {
         }
     }
 
+    /** The CPU seconds of a JVM's JIT compiler threads (C1 and C2), from each thread's /proc stat. */
+    static double compilerCpuSeconds(long pid) {
+        try (java.util.stream.Stream<Path> threads = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            return threads.mapToDouble(thread -> {
+                try {
+                    String stat = Files.readString(thread.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (!name.matches("C[12] CompilerThre.*")) {
+                        return 0;
+                    }
+                    String[] fields = stat.substring(stat.lastIndexOf(") ") + 2).split(" ");
+                    return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+                } catch (IOException | RuntimeException gone) {
+                    return 0; // the thread ended while the list was read
+                }
+            }).sum();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     /**
      * The CPU of the control plane's embedded PostgreSQL: its postmaster (found by its data directory; pg_ctl
      * detaches it from the control plane's process tree) with the backends it reaped, and its live backends.
