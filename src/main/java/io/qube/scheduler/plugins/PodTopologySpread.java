@@ -9,6 +9,7 @@ import io.qube.scheduler.framework.ExtensionPoints.PreFilterExtensions;
 import io.qube.scheduler.framework.Handle;
 import io.qube.scheduler.framework.NodeInfo;
 import io.qube.scheduler.framework.PodInfo;
+import io.qube.scheduler.framework.Snapshot;
 import io.qube.scheduler.framework.Status;
 
 import java.util.ArrayList;
@@ -79,6 +80,10 @@ public final class PodTopologySpread implements ExtensionPoints.PreFilter, Exten
         }
     }
 
+    /**
+     * Per constraint, matching pods per domain; for the hostname key the snapshot's standing count per hostname, or
+     * empty: count each scored node's own pods.
+     */
     private record ScoreState(List<SpreadConstraint> constraints, List<Map<String, Integer>> perDomain,
                               double[] weights, Set<String> ignored, List<NodeInfo> nodes) implements CycleState.Immutable {
     }
@@ -102,7 +107,7 @@ public final class PodTopologySpread implements ExtensionPoints.PreFilter, Exten
         }
         RequiredNodeAffinity affinity = RequiredNodeAffinity.of(pod.pod());
         List<Map<String, Integer>> perDomain = new ArrayList<>();
-        if (everyNodeCounts(constraints, affinity, nodes.size())) {
+        if (everyNodeCounts(constraints, affinity, nodes.size(), true)) {
             for (SpreadConstraint constraint : constraints) {
                 perDomain.add(new HashMap<>(handle.snapshot().podsPerDomain(pod.namespace(), constraint.selector(),
                         constraint.topologyKey(), false)));
@@ -130,14 +135,17 @@ public final class PodTopologySpread implements ExtensionPoints.PreFilter, Exten
     /**
      * Whether every node with the constraints' keys counts for them all: then the snapshot's standing counts per
      * domain are exactly what a walk over every node would add up.
+     *
+     * @param requireAll whether a node lacking any one key is left out of every constraint's count
      */
-    private boolean everyNodeCounts(List<SpreadConstraint> constraints, RequiredNodeAffinity affinity, int nodes) {
+    private boolean everyNodeCounts(List<SpreadConstraint> constraints, RequiredNodeAffinity affinity, int nodes,
+                                    boolean requireAll) {
         for (SpreadConstraint constraint : constraints) {
             if (constraint.honorTaints() || constraint.honorNodeAffinity() && !affinity.isEmpty()) {
                 return false;
             }
-            // A node lacking any one key is left out of every constraint's count.
-            if (constraints.size() > 1 && handle.snapshot().nodesWithLabel(constraint.topologyKey()) != nodes) {
+            if (requireAll && constraints.size() > 1
+                    && handle.snapshot().nodesWithLabel(constraint.topologyKey()) != nodes) {
                 return false;
             }
         }
@@ -218,6 +226,33 @@ public final class PodTopologySpread implements ExtensionPoints.PreFilter, Exten
             }
         }
         RequiredNodeAffinity affinity = RequiredNodeAffinity.of(pod.pod());
+        Snapshot snapshot = handle.snapshot();
+        if (everyNodeCounts(constraints, affinity, snapshot.nodes().size(), requireAll)) {
+            for (int i = 0; i < constraints.size(); i++) {
+                SpreadConstraint constraint = constraints.get(i);
+                Map<String, Integer> standing = snapshot.podsPerDomain(pod.namespace(), constraint.selector(),
+                        constraint.topologyKey(), false);
+                if (!constraint.topologyKey().equals(SpreadConstraint.HOSTNAME)) {
+                    perDomain.get(i).replaceAll((value, none) -> standing.getOrDefault(value, 0));
+                } else if (standing.size() == snapshot.nodesWithLabel(SpreadConstraint.HOSTNAME)) {
+                    // Each node has a hostname of its own: its domain's count is its own pods'.
+                    perDomain.set(i, standing);
+                }
+            }
+        } else {
+            countEveryNode(perDomain, constraints, affinity, pod, requireAll);
+        }
+        double[] weights = new double[constraints.size()];
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] = Math.log(domains.get(i).size() + 2);
+        }
+        state.write(SCORE_STATE, new ScoreState(constraints, perDomain, weights, ignored, nodes));
+        return Status.SUCCESS;
+    }
+
+    /** Adds up the matching pods per domain over every node of the snapshot that counts (the scored nodes' domains). */
+    private void countEveryNode(List<Map<String, Integer>> perDomain, List<SpreadConstraint> constraints,
+                                RequiredNodeAffinity affinity, PodInfo pod, boolean requireAll) {
         for (NodeInfo node : handle.snapshot().nodes()) {
             if (requireAll && !SpreadConstraint.hasAllKeys(node, constraints)) {
                 continue;
@@ -232,12 +267,6 @@ public final class PodTopologySpread implements ExtensionPoints.PreFilter, Exten
                 perDomain.get(i).merge(value, constraint.countMatching(node, pod.namespace()), Integer::sum);
             }
         }
-        double[] weights = new double[constraints.size()];
-        for (int i = 0; i < weights.length; i++) {
-            weights[i] = Math.log(domains.get(i).size() + 2);
-        }
-        state.write(SCORE_STATE, new ScoreState(constraints, perDomain, weights, ignored, nodes));
-        return Status.SUCCESS;
     }
 
     private List<SpreadConstraint> defaults(PodInfo pod) {
@@ -265,7 +294,7 @@ public final class PodTopologySpread implements ExtensionPoints.PreFilter, Exten
             if (value == null) {
                 continue;
             }
-            int count = constraint.topologyKey().equals(SpreadConstraint.HOSTNAME)
+            int count = constraint.topologyKey().equals(SpreadConstraint.HOSTNAME) && scoring.perDomain().get(i).isEmpty()
                     ? constraint.countMatching(node, pod.namespace())
                     : scoring.perDomain().get(i).getOrDefault(value, 0);
             total += count * scoring.weights()[i] + (constraint.maxSkew() - 1);

@@ -221,6 +221,15 @@ class PodTopologySpreadTest {
                 arguments("hostname spreading counts the node's own pods",
                         spreading(1, HOSTNAME, "ScheduleAnyway"), List.of(web("w1")), List.of(),
                         List.of(0L, 100L, 100L, 100L)),
+                // a 1, b 1: every zoned node scores alike (with the deleted pod counted a would score 3, b 1).
+                arguments("a pod being deleted is not counted",
+                        spreading(1, ZONE, "ScheduleAnyway"), List.of(web("w1"), web("w2").terminating()),
+                        List.of(web("w3")), List.of(100L, 100L, 100L, 0L)),
+                // nodeAffinityPolicy Honor (the default): zone a's nodes are not the pod's to go to, so its pods do
+                // not count (a 0, b 1 -> 1); counted, a would be 3.
+                arguments("pods on nodes the pod's node selector excludes are not counted",
+                        spreading(1, ZONE, "ScheduleAnyway").nodeSelector(ZONE, "b"),
+                        List.of(web("w1"), web("w2")), List.of(web("w3")), List.of(100L, 100L, 0L, 0L)),
                 arguments("pods of other namespaces or not selected are not counted",
                         spreading(1, ZONE, "ScheduleAnyway"),
                         List.of(web("w1").namespace("other"), web("w2").namespace("other"), pod("d1").label("app", "db")),
