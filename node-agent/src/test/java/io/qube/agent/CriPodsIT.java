@@ -245,6 +245,31 @@ class CriPodsIT {
         assertThat(status.getState().getTerminated().getExitCode()).isEqualTo(137);
     }
 
+    /** An exec probe outliving its timeoutSeconds fails as the kubelet words it, through CRI's ExecSync timeout. */
+    @Test
+    void anExecProbeThatOutlivesItsTimeoutFailsAsTimedOut() throws Exception {
+        kubectl.ok("apply", "-f", manifest("slow-probe.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: slow-probe}
+                spec:
+                  nodeName: %s
+                  containers:
+                  - name: main
+                    image: %s
+                    command: [sleep, '3600']
+                    readinessProbe:
+                      exec: {command: [sleep, '5']}
+                      timeoutSeconds: 1
+                      periodSeconds: 2
+                      failureThreshold: 1
+                """.formatted(NODE, busybox)).toString());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(pods.events("slow-probe")).extracting(Event::getMessage)
+                .contains("Readiness probe failed: command \"sleep 5\" timed out"));
+        assertThat(pods.condition("slow-probe", "Ready")).isEqualTo("False");
+        kubectl.ok("delete", "pod", "slow-probe", "--grace-period=0", "--force");
+    }
+
     @Test
     void theSecurityContextSetsUserGroupsAndAReadOnlyRoot() throws Exception {
         kubectl.ok("apply", "-f", manifest("secure.yaml", """

@@ -1,6 +1,7 @@
 package io.qube.agent.endpoint;
 
 import io.qube.agent.metrics.MetricsPaths;
+import io.qube.agent.runtime.CommandStartFailure;
 import io.qube.agent.runtime.ContainerRuntime;
 import io.qube.agent.stats.StatsEndpoint;
 import io.vertx.core.Context;
@@ -130,7 +131,8 @@ public final class NodeEndpoint implements AutoCloseable {
 
     /**
      * Prepares the session (finding the container asks the runtime, a CRI call: off the event loop, the request
-     * paused meanwhile), answers a failure as the kubelet does, or upgrades the request and starts the session.
+     * paused meanwhile), answers a failure as the kubelet does (a command that could not start in the upgraded
+     * stream's outcome, anything else before the upgrade), or upgrades the request and starts the session.
      */
     private static <T> void upgrade(HttpServerRequest request, String container, Preparation<T> preparation,
                                     java.util.function.BiConsumer<ChannelSocket, T> session) {
@@ -141,6 +143,11 @@ public final class NodeEndpoint implements AutoCloseable {
         Context context = Vertx.currentContext();
         request.pause();
         context.owner().executeBlocking(preparation::prepare, false).onComplete(found -> {
+            if (found.cause() instanceof CommandStartFailure failed) {
+                request.toWebSocket().onSuccess(socket -> new ChannelSocket(socket, context)
+                        .finish(ChannelSocket.failure(failed.getMessage(), null)));
+                return;
+            }
             if (found.failed()) {
                 request.resume();
                 if (found.cause() instanceof ContainerLocator.NotFound e) {

@@ -59,8 +59,8 @@ final class ProbeCheck {
             throws IOException {
         ExecResult result = runtime.execSync(containerId, command, timeout);
         if (result.timedOut()) {
-            return new Result(false, "command timed out: \"" + String.join(" ", command) + "\" timed out after "
-                    + timeout.toSeconds() + "s");
+            // The kubelet's words for a timed-out exec probe.
+            return new Result(false, "command \"" + String.join(" ", command) + "\" timed out");
         }
         String output = result.output().strip();
         return result.exitCode() == 0 ? Result.OK

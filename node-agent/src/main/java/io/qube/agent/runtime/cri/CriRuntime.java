@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -59,6 +60,9 @@ public final class CriRuntime implements ContainerRuntime {
     private static final String DNS_OPTIONS = "qube.io/dns-options";
     /** The kernel's CFS period the kubelet uses; a cpu limit is a quota of it. */
     private static final long CPU_PERIOD_MICROS = 100_000;
+    /** containerd's wording of an ExecSync that outlived its timeout. */
+    private static final Pattern RUNTIME_TIMEOUT = Pattern.compile(
+            "\\btimeout \\d[^ ]* exceeded\\b");
     /** How long past an ExecSync's own timeout the call may take before the agent stops waiting for the runtime. */
     private static final Duration EXEC_SYNC_MARGIN = Duration.ofSeconds(5);
     private static final Comparator<Cri.PodSandbox> NEWEST_FIRST =
@@ -586,8 +590,9 @@ public final class CriRuntime implements ContainerRuntime {
     }
 
     /**
-     * CRI's ExecSync with the timeout (in whole seconds, at least one, as the kubelet rounds a probe's); a runtime
-     * that reports the timeout as a failure of the call is a timed-out command.
+     * CRI's ExecSync with the timeout (in whole seconds, at least one, as the kubelet rounds a probe's). The command
+     * timed out when the call's deadline passed, or when the runtime says so: containerd answers its own timeout
+     * with an error "timeout 1s exceeded" (gRPC code Unknown; later versions add the context's error).
      */
     @Override
     public ExecResult execSync(String containerId, List<String> command, Duration timeout) throws IOException {
@@ -599,7 +604,7 @@ public final class CriRuntime implements ContainerRuntime {
             return new ExecResult(response.getExitCode(), response.getStdout().toStringUtf8()
                     + response.getStderr().toStringUtf8(), false);
         } catch (CriClient.CriException e) {
-            if (e.code() == io.grpc.Status.Code.DEADLINE_EXCEEDED || e.getMessage().contains("timeout")) {
+            if (e.code() == io.grpc.Status.Code.DEADLINE_EXCEEDED || RUNTIME_TIMEOUT.matcher(e.getMessage()).find()) {
                 return new ExecResult(-1, "", true);
             }
             throw e;

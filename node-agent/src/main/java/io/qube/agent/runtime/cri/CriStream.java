@@ -28,6 +28,8 @@ final class CriStream implements Execution {
     private static final byte[] END = new byte[0];
     private static final byte OUTCOME = 3;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** One client for every stream: each HttpClient holds a selector thread and a pool of its own. */
+    private static final HttpClient STREAMS = HttpClient.newHttpClient();
 
     private final BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
     private final CompletableFuture<byte[]> outcome = new CompletableFuture<>();
@@ -35,7 +37,7 @@ final class CriStream implements Execution {
 
     private CriStream(URI url) throws IOException {
         try {
-            socket = HttpClient.newHttpClient().newWebSocketBuilder()
+            socket = STREAMS.newWebSocketBuilder()
                     .subprotocols("v5.channel.k8s.io", "v4.channel.k8s.io")
                     .buildAsync(url, new Frames()).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

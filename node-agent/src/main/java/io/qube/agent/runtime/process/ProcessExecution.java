@@ -1,5 +1,6 @@
 package io.qube.agent.runtime.process;
 
+import io.qube.agent.runtime.CommandStartFailure;
 import io.qube.agent.runtime.ExecResult;
 import io.qube.agent.runtime.Execution;
 
@@ -32,7 +33,7 @@ final class ProcessExecution implements Execution {
         try {
             return new ProcessExecution(builder.start(), stdin);
         } catch (IOException e) {
-            throw new IOException("failed to start command " + command + ": " + e.getMessage(), e);
+            throw new CommandStartFailure("failed to start command " + command + ": " + e.getMessage(), e);
         }
     }
 
