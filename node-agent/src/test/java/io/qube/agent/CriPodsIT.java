@@ -131,7 +131,8 @@ class CriPodsIT {
 
     @Test
     void aPodRunsTheImagesFileSystemAndIsReachedByLogsExecAndPortForward() throws Exception {
-        kubectl.ok("run", "web", "--image=" + busybox, "--overrides={\"spec\":{\"nodeName\":\"" + NODE + "\"}}",
+        kubectl.ok("run", "web", "--image=" + busybox, "--overrides={\"spec\":{\"nodeName\":\"" + NODE + "\","
+                        + "\"hostAliases\":[{\"ip\":\"10.1.2.3\",\"hostnames\":[\"foo.local\",\"bar.local\"]}]}}",
                 "--command", "--", "sh", "-c", "cat /etc/qube-test-image; test -e /etc/debian_version || echo "
                         + "no-host-files; echo pid=$$$$; httpd -p 8080 -h /etc; i=0; while true; do echo tick $i; "
                         + "i=$((i+1)); sleep 0.2; done");
@@ -177,6 +178,9 @@ class CriPodsIT {
 
         String ip = pods.pod("web").getStatus().getPodIP();
         assertThat(ip).startsWith(CIDR.substring(0, CIDR.lastIndexOf('.') + 1));
+        // The kubelet's hosts file: localhost, the pod's own IP and name, then its hostAliases.
+        assertThat(kubectl.ok("exec", "web", "--", "cat", "/etc/hosts")).startsWith("# Kubernetes-managed hosts file.\n")
+                .contains("127.0.0.1\tlocalhost\n", ip + "\tweb\n", "# Entries added by HostAliases.\n10.1.2.3\tfoo.local\tbar.local\n");
         assertThat(get("http://" + ip + ":8080/qube-test-image")).isEqualTo(TestImages.MARKER);
         Process forward = kubectl.start("port-forward", "pod/web", ":8080");
         try {

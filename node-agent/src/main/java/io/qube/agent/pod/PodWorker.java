@@ -45,6 +45,8 @@ final class PodWorker {
     private static final Map<String, String> BASE_ENV = Map.of(
             "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME", "/root");
     private static final long DEFAULT_GRACE_SECONDS = 30;
+    /** The node's hosts file, which a host-network pod's containers see (with its hostAliases added). */
+    private static final Path NODE_HOSTS = Path.of("/etc/hosts");
 
     private final String uid;
     private final NodeServices node;
@@ -206,7 +208,7 @@ final class PodWorker {
                     current.getSpec().getInitContainers().stream()).anyMatch(c -> c.getSecurityContext() != null
                     && Boolean.TRUE.equals(c.getSecurityContext().getPrivileged()));
             sandbox = node.runtime().runSandbox(new SandboxConfig(uid, current.getMetadata().getNamespace(),
-                    current.getMetadata().getName(), hostNetwork, hostname(current), privileged, dns(current)));
+                    current.getMetadata().getName(), hostNetwork, HostsFile.hostname(current), privileged, dns(current)));
         } catch (IOException e) {
             // The pod stays Pending with its containers ContainerCreating; the relist tries again.
             String message = "Failed to create pod sandbox: " + e.getMessage();
@@ -226,6 +228,11 @@ final class PodWorker {
         Map<String, Path> volumes;
         try {
             volumes = node.volumes().setUp(current, sandbox.directory(), downward, mounted);
+            if (node.pulls() != null) {
+                // Containers of images get the kubelet's hosts file; the process runtime's see the node's.
+                HostsFile.write(current, sandbox.directory(), podIp,
+                        node.dns() == null ? null : node.dns().clusterDomain(), NODE_HOSTS);
+            }
         } catch (MissingSource e) {
             node.events().warning(current, null, "FailedMount", e.getMessage());
             writeStatus(current, podIp);
@@ -319,7 +326,7 @@ final class PodWorker {
         try {
             // An image brings its own environment (PATH...); the process runtime's commands get a host's.
             Map<String, String> base = new LinkedHashMap<>(hostCommands ? BASE_ENV : Map.of());
-            base.put("HOSTNAME", hostname(pod));
+            base.put("HOSTNAME", HostsFile.hostname(pod));
             env = ContainerEnv.of(pod, container, base, node.sources(), downward);
         } catch (MissingSource e) {
             waiting.put(container.getName(), new String[] {"CreateContainerConfigError", e.getMessage()});
@@ -338,6 +345,10 @@ final class PodWorker {
         List<ContainerConfig.Mount> mounts;
         try {
             mounts = mounts(pod, container, volumes, env);
+            if (!hostCommands && mounts.stream().noneMatch(m -> m.containerPath().equals(HostsFile.CONTAINER_PATH))) {
+                mounts.add(new ContainerConfig.Mount(HostsFile.path(sandbox.directory()).toString(),
+                        HostsFile.CONTAINER_PATH, false));
+            }
         } catch (IllegalArgumentException e) {
             waiting.put(container.getName(), new String[] {"CreateContainerConfigError", e.getMessage()});
             node.events().warning(pod, field, "Failed", "Error: " + e.getMessage());
@@ -353,7 +364,7 @@ final class PodWorker {
                 return false; // the relist comes back to it
             }
         }
-        ContainerConfig config = new ContainerConfig(container.getName(), attempt, hostname(pod),
+        ContainerConfig config = new ContainerConfig(container.getName(), attempt, HostsFile.hostname(pod),
                 container.getImage(), command, args, container.getWorkingDir(), env, mounts,
                 new ContainerConfig.Resources(request(container, "cpu"), limit(container, "cpu"),
                         limit(container, "memory")), SecurityContexts.of(pod, container),
@@ -756,8 +767,4 @@ final class PodWorker {
         return result.settings();
     }
 
-    private static String hostname(Pod pod) {
-        return pod.getSpec().getHostname() != null && !pod.getSpec().getHostname().isEmpty()
-                ? pod.getSpec().getHostname() : pod.getMetadata().getName();
-    }
 }
