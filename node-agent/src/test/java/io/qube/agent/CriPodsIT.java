@@ -306,8 +306,19 @@ class CriPodsIT {
                 spec:
                   nodeName: %1$s
                   hostNetwork: true
+                  hostPID: true
                   containers:
-                  - {name: main, image: %2$s, command: [sh, -c, 'hostname; sleep 3600']}
+                  - {name: main, image: %2$s, command: [sh, -c, 'hostname; echo pid=$$$$; sleep 3600']}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: shared-pids}
+                spec:
+                  nodeName: %1$s
+                  shareProcessNamespace: true
+                  containers:
+                  - {name: main, image: %2$s, command: [sleep, '3600']}
+                  - {name: side, image: %2$s, command: [sleep, '3601']}
                 ---
                 apiVersion: v1
                 kind: Pod
@@ -322,6 +333,13 @@ class CriPodsIT {
                 """.formatted(NODE, busybox)).toString());
         await().atMost(WAIT).until(() -> pods.condition("host-net", "Ready"), "True"::equals);
         assertThat(pods.pod("host-net").getStatus().getPodIP()).isEqualTo("127.0.0.1");
+        // hostPID: the node's processes (this test's JVM among them), the command not PID 1.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("logs", "host-net"))
+                .containsPattern("pid=(?!1\\n)\\d+"));
+        assertThat(kubectl.ok("exec", "host-net", "--", "ps", "-o", "pid,comm")).contains(" java");
+        // shareProcessNamespace: one container sees the other's process.
+        await().atMost(WAIT).until(() -> pods.condition("shared-pids", "Ready"), "True"::equals);
+        assertThat(kubectl.ok("exec", "shared-pids", "-c", "main", "--", "ps", "-o", "args")).contains("sleep 3601");
         await().atMost(WAIT).until(() -> pods.condition("privileged", "Ready"), "True"::equals);
         // Every capability root has here (this machine's root lacks some), not the runtime's default set.
         String rootCapabilities = Files.readAllLines(Path.of("/proc/self/status")).stream()

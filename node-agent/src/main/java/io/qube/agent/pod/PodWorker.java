@@ -14,6 +14,7 @@ import io.qube.agent.runtime.ContainerConfig;
 import io.qube.agent.runtime.ContainerStatus;
 import io.qube.agent.runtime.DnsSettings;
 import io.qube.agent.runtime.Sandbox;
+import io.qube.agent.runtime.ProcessNamespace;
 import io.qube.agent.runtime.SandboxConfig;
 import io.qube.agent.runtime.SandboxStatus;
 import org.jboss.logging.Logger;
@@ -208,7 +209,8 @@ final class PodWorker {
                     current.getSpec().getInitContainers().stream()).anyMatch(c -> c.getSecurityContext() != null
                     && Boolean.TRUE.equals(c.getSecurityContext().getPrivileged()));
             sandbox = node.runtime().runSandbox(new SandboxConfig(uid, current.getMetadata().getNamespace(),
-                    current.getMetadata().getName(), hostNetwork, HostsFile.hostname(current), privileged, dns(current)));
+                    current.getMetadata().getName(), hostNetwork, HostsFile.hostname(current), privileged, dns(current),
+                    ProcessNamespace.of(current.getSpec()), Boolean.TRUE.equals(current.getSpec().getHostIPC())));
         } catch (IOException e) {
             // The pod stays Pending with its containers ContainerCreating; the relist tries again.
             String message = "Failed to create pod sandbox: " + e.getMessage();

@@ -2,6 +2,7 @@ package io.qube.agent.metrics;
 
 import io.qube.agent.runtime.ContainerRuntime;
 import io.qube.agent.runtime.ImageManager;
+import io.qube.agent.runtime.ProcessNamespace;
 import io.qube.agent.runtime.SandboxConfig;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +25,8 @@ class InstrumentedRuntimeTest {
     void eachCallIsCountedAndTimedUnderTheKubeletsOperationName() throws IOException {
         runtime.sandboxes();
         runtime.sandboxes();
-        runtime.runSandbox(new SandboxConfig("uid-1", "default", "web", false, "web", false, null));
+        runtime.runSandbox(new SandboxConfig("uid-1", "default", "web", false, "web", false, null,
+                ProcessNamespace.CONTAINER, false));
         runtime.startContainer(underneath.sandbox, null);
 
         PrometheusSamples samples = PrometheusSamples.parse(metrics.scrape());

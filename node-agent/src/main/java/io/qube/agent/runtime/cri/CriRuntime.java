@@ -9,6 +9,7 @@ import io.qube.agent.runtime.ExecResult;
 import io.qube.agent.runtime.Execution;
 import io.qube.agent.runtime.ImageManager;
 import io.qube.agent.runtime.DnsSettings;
+import io.qube.agent.runtime.ProcessNamespace;
 import io.qube.agent.runtime.Sandbox;
 import io.qube.agent.runtime.SandboxConfig;
 import io.qube.agent.runtime.SandboxStatus;
@@ -54,6 +55,8 @@ public final class CriRuntime implements ContainerRuntime {
     private static final String HOST_NETWORK = "qube.io/host-network";
     private static final String HOSTNAME = "qube.io/hostname";
     private static final String PRIVILEGED = "qube.io/privileged";
+    private static final String PROCESSES = "qube.io/process-namespace";
+    private static final String HOST_IPC = "qube.io/host-ipc";
     /** The resolv.conf's lines, each space-separated; absent: the runtime's default (the node's resolv.conf). */
     private static final String DNS_SERVERS = "qube.io/dns-servers";
     private static final String DNS_SEARCHES = "qube.io/dns-searches";
@@ -190,7 +193,9 @@ public final class CriRuntime implements ContainerRuntime {
         return sandboxConfig(new SandboxConfig(sandbox.getMetadata().getUid(), sandbox.getMetadata().getNamespace(),
                 sandbox.getMetadata().getName(), Boolean.parseBoolean(asked.get(HOST_NETWORK)),
                 asked.getOrDefault(HOSTNAME, sandbox.getMetadata().getName()),
-                Boolean.parseBoolean(asked.get(PRIVILEGED)), dnsOf(asked)), (int) sandbox.getMetadata().getAttempt());
+                Boolean.parseBoolean(asked.get(PRIVILEGED)), dnsOf(asked),
+                ProcessNamespace.valueOf(asked.getOrDefault(PROCESSES, ProcessNamespace.CONTAINER.name())),
+                Boolean.parseBoolean(asked.get(HOST_IPC))), (int) sandbox.getMetadata().getAttempt());
     }
 
     private Cri.PodSandboxConfig sandboxConfig(SandboxConfig config, int attempt) {
@@ -207,6 +212,8 @@ public final class CriRuntime implements ContainerRuntime {
                 .putAnnotations(HOST_NETWORK, Boolean.toString(config.hostNetwork()))
                 .putAnnotations(HOSTNAME, config.hostname())
                 .putAnnotations(PRIVILEGED, Boolean.toString(config.privileged()))
+                .putAnnotations(PROCESSES, config.processes().name())
+                .putAnnotations(HOST_IPC, Boolean.toString(config.hostIpc()))
                 .putAllAnnotations(dnsAnnotations(config.dns()))
                 .setDnsConfig(config.dns() == null ? Cri.DNSConfig.getDefaultInstance() : Cri.DNSConfig.newBuilder()
                         .addAllServers(config.dns().servers()).addAllSearches(config.dns().searches())
@@ -214,8 +221,17 @@ public final class CriRuntime implements ContainerRuntime {
                 .setLinux(Cri.LinuxPodSandboxConfig.newBuilder().setSecurityContext(
                         Cri.LinuxSandboxSecurityContext.newBuilder().setPrivileged(config.privileged())
                                 .setNamespaceOptions(Cri.NamespaceOption.newBuilder().setNetwork(network)
-                                        .setPid(Cri.NamespaceMode.CONTAINER).setIpc(Cri.NamespaceMode.POD))))
+                                        .setPid(pidMode(config.processes()))
+                                        .setIpc(config.hostIpc() ? Cri.NamespaceMode.NODE : Cri.NamespaceMode.POD))))
                 .build();
+    }
+
+    private static Cri.NamespaceMode pidMode(ProcessNamespace processes) {
+        return switch (processes) {
+            case CONTAINER -> Cri.NamespaceMode.CONTAINER;
+            case POD -> Cri.NamespaceMode.POD;
+            case NODE -> Cri.NamespaceMode.NODE;
+        };
     }
 
     private static Map<String, String> dnsAnnotations(DnsSettings dns) {
@@ -289,9 +305,8 @@ public final class CriRuntime implements ContainerRuntime {
             throw new IOException("pod " + sandbox.podUid() + " has no ready sandbox");
         }
         Cri.PodSandboxConfig sandboxConfig = owner.config();
-        boolean hostNetwork = sandboxConfig.getLinux().getSecurityContext().getNamespaceOptions().getNetwork()
-                == Cri.NamespaceMode.NODE;
-        Cri.ContainerConfig request = containerConfig(sandboxConfig.getMetadata(), config, hostNetwork);
+        Cri.ContainerConfig request = containerConfig(sandboxConfig.getMetadata(), config,
+                sandboxConfig.getLinux().getSecurityContext().getNamespaceOptions());
         String id = createContainer(owner, request);
         Path log = Path.of(sandboxConfig.getLogDirectory()).resolve(request.getLogPath());
         Files.createDirectories(log.getParent());
@@ -325,7 +340,7 @@ public final class CriRuntime implements ContainerRuntime {
     }
 
     private static Cri.ContainerConfig containerConfig(Cri.PodSandboxMetadata owner, ContainerConfig config,
-                                                      boolean hostNetwork) {
+                                                      Cri.NamespaceOption sandbox) {
         Cri.ContainerConfig.Builder builder = Cri.ContainerConfig.newBuilder()
                 .setMetadata(Cri.ContainerMetadata.newBuilder().setName(config.name()).setAttempt(config.attempt()))
                 .setImage(Cri.ImageSpec.newBuilder().setImage(config.image()))
@@ -344,12 +359,11 @@ public final class CriRuntime implements ContainerRuntime {
             builder.addMounts(Cri.Mount.newBuilder().setHostPath(mount.hostPath())
                     .setContainerPath(mount.containerPath()).setReadonly(mount.readOnly()));
         }
-        // As the kubelet: a PID namespace of the container's own (no shareProcessNamespace), the pod's IPC and
-        // network (the node's for hostNetwork); a CRI default of POD for pid would share the pause process's.
-        // An ephemeral container with a target joins its target's PID namespace (CRI's TARGET mode).
-        Cri.NamespaceOption.Builder namespaces = Cri.NamespaceOption.newBuilder().setPid(Cri.NamespaceMode.CONTAINER)
-                .setIpc(Cri.NamespaceMode.POD)
-                .setNetwork(hostNetwork ? Cri.NamespaceMode.NODE : Cri.NamespaceMode.POD);
+        // As the kubelet: the sandbox's namespaces (PID: the container's own unless shareProcessNamespace or
+        // hostPID; IPC the pod's or the node's; network the pod's or the node's). An ephemeral container with a
+        // target joins its target's PID namespace (CRI's TARGET mode).
+        Cri.NamespaceOption.Builder namespaces = Cri.NamespaceOption.newBuilder().setPid(sandbox.getPid())
+                .setIpc(sandbox.getIpc()).setNetwork(sandbox.getNetwork());
         if (config.pidTarget() != null) {
             namespaces.setPid(Cri.NamespaceMode.TARGET).setTargetId(config.pidTarget());
         }
