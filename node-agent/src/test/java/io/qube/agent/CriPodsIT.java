@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.qube.agent.cri.Commands;
 import io.qube.agent.cri.LocalRegistry;
 import io.qube.agent.cri.RegistryImages;
 import io.qube.agent.cri.RegistryImagesExtension;
@@ -346,6 +347,51 @@ class CriPodsIT {
                 .filter(line -> line.startsWith("CapEff:")).findFirst().orElseThrow().split("\\s+")[1];
         await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.ok("logs", "privileged"))
                 .containsPattern("CapEff:\\s+" + rootCapabilities));
+    }
+
+    /**
+     * mountPropagation through CRI: a privileged container's mount under a Bidirectional volume shows on the node,
+     * and from there in another container's HostToContainer mount of the same directory. The directory is made a
+     * shared mount first (the node's / is private here; Kubernetes nodes' / is shared), and unmounted after.
+     */
+    @Test
+    void mountPropagationCarriesAContainersMountToTheNodeAndAnotherContainer() throws Exception {
+        Path shared = Files.createDirectories(work.resolve("propagation"));
+        Commands.run(Duration.ofSeconds(30), "mount", "--bind", shared.toString(), shared.toString()).ok();
+        try {
+            Commands.run(Duration.ofSeconds(30), "mount", "--make-shared", shared.toString()).ok();
+            kubectl.ok("apply", "-f", manifest("propagation.yaml", """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: propagation}
+                    spec:
+                      nodeName: %s
+                      containers:
+                      - name: mounter
+                        image: %s
+                        command: [sh, -c, 'mkdir -p /out/inner && mount -t tmpfs tmpfs /out/inner
+                          && echo from-the-pod > /out/inner/file && sleep 3600']
+                        securityContext: {privileged: true}
+                        volumeMounts: [{name: shared, mountPath: /out, mountPropagation: Bidirectional}]
+                      - name: reader
+                        image: %s
+                        command: [sleep, '3600']
+                        volumeMounts: [{name: shared, mountPath: /in, mountPropagation: HostToContainer}]
+                      volumes:
+                      - {name: shared, hostPath: {path: %s}}
+                    """.formatted(NODE, busybox, busybox, shared)).toString());
+            await().atMost(WAIT).until(() -> pods.condition("propagation", "Ready"), "True"::equals);
+            Path file = shared.resolve("inner").resolve("file");
+            await().atMost(WAIT).until(() -> Files.isRegularFile(file));
+            assertThat(Files.readString(file)).isEqualTo("from-the-pod\n");
+            assertThat(kubectl.ok("exec", "propagation", "-c", "reader", "--", "cat", "/in/inner/file"))
+                    .isEqualTo("from-the-pod\n");
+            kubectl.ok("delete", "pod", "propagation", "--grace-period=0", "--force");
+        } finally {
+            // The container's mount outlives it on the node (a CSI driver unmounts its own); then the bind.
+            Commands.run(Duration.ofSeconds(30), "umount", shared.resolve("inner").toString());
+            Commands.run(Duration.ofSeconds(30), "umount", shared.toString()).ok();
+        }
     }
 
     @Test

@@ -23,6 +23,7 @@ final class ContainerValidation {
 
     static final List<String> PROTOCOLS = List.of("SCTP", "TCP", "UDP");
     private static final List<String> PULL_POLICIES = List.of("Always", "IfNotPresent", "Never");
+    private static final List<String> MOUNT_PROPAGATIONS = List.of("Bidirectional", "HostToContainer", "None");
     private static final List<String> TERMINATION_MESSAGE_POLICIES = List.of("File", "FallbackToLogsOnError");
 
     private ContainerValidation() {
@@ -122,7 +123,7 @@ final class ContainerValidation {
         oneOf(container.getTerminationMessagePolicy(), TERMINATION_MESSAGE_POLICIES, path + ".terminationMessagePolicy", errors);
         ports(NullSafe.list(container.getPorts()), path + ".ports", errors);
         env(NullSafe.list(container.getEnv()), path + ".env", errors);
-        volumeMounts(NullSafe.list(container.getVolumeMounts()), volumes, path + ".volumeMounts", errors);
+        volumeMounts(container, volumes, path + ".volumeMounts", errors);
         oneOf(container.getImagePullPolicy(), PULL_POLICIES, path + ".imagePullPolicy", errors);
         if (container.getResources() != null) {
             resources(container.getResources(), path + ".resources", errors);
@@ -242,7 +243,8 @@ final class ContainerValidation {
         }
     }
 
-    private static void volumeMounts(List<VolumeMount> mounts, Set<String> volumes, String path, FieldErrors errors) {
+    private static void volumeMounts(Container container, Set<String> volumes, String path, FieldErrors errors) {
+        List<VolumeMount> mounts = NullSafe.list(container.getVolumeMounts());
         Set<String> mountPaths = new HashSet<>();
         for (int i = 0; i < mounts.size(); i++) {
             VolumeMount mount = mounts.get(i);
@@ -259,6 +261,20 @@ final class ContainerValidation {
             if (!mountPaths.add(NullSafe.string(mount.getMountPath()))) {
                 errors.invalid(at + ".mountPath", mount.getMountPath(), "must be unique");
             }
+            mountPropagation(mount.getMountPropagation(), container, at + ".mountPropagation", errors);
+        }
+    }
+
+    /** Kubernetes' three modes; Bidirectional, which lets the container's mounts out, only when privileged. */
+    private static void mountPropagation(String mode, Container container, String path, FieldErrors errors) {
+        if (mode == null) {
+            return;
+        }
+        if (!MOUNT_PROPAGATIONS.contains(mode)) {
+            errors.notSupported(path, mode, MOUNT_PROPAGATIONS);
+        } else if (mode.equals("Bidirectional") && (container.getSecurityContext() == null
+                || !Boolean.TRUE.equals(container.getSecurityContext().getPrivileged()))) {
+            errors.forbidden(path, "Bidirectional mount propagation is available only to privileged containers");
         }
     }
 

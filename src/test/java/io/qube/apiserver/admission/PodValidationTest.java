@@ -107,6 +107,34 @@ class PodValidationTest {
     }
 
     @Test
+    void mountPropagationIsOneOfKubernetesModesAndBidirectionalNeedsPrivilege() {
+        List<Cause> causes = create(webPod("""
+                spec:
+                  containers:
+                  - name: web
+                    image: "web:1"
+                    volumeMounts:
+                    - {name: data, mountPath: /a, mountPropagation: Bidirectional}
+                    - {name: data, mountPath: /b, mountPropagation: Sideways}
+                    - {name: data, mountPath: /c, mountPropagation: HostToContainer}
+                  - name: csi
+                    image: "csi:1"
+                    securityContext: {privileged: true}
+                    volumeMounts:
+                    - {name: data, mountPath: /a, mountPropagation: Bidirectional}
+                  volumes:
+                  - {name: data, hostPath: {path: /var/lib/data}}
+                """));
+
+        assertThat(causes).containsExactly(
+                new Cause("FieldValueForbidden", "Forbidden: Bidirectional mount propagation is available only to "
+                        + "privileged containers", "spec.containers[0].volumeMounts[0].mountPropagation"),
+                new Cause("FieldValueNotSupported", "Unsupported value: \"Sideways\": supported values: "
+                        + "\"Bidirectional\", \"HostToContainer\", \"None\"",
+                        "spec.containers[0].volumeMounts[1].mountPropagation"));
+    }
+
+    @Test
     void volumesAndMountsMustFitTogether() {
         List<Cause> causes = create(webPod("""
                 spec:

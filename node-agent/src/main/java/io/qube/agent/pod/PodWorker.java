@@ -349,7 +349,7 @@ final class PodWorker {
             mounts = mounts(pod, container, volumes, env);
             if (!hostCommands && mounts.stream().noneMatch(m -> m.containerPath().equals(HostsFile.CONTAINER_PATH))) {
                 mounts.add(new ContainerConfig.Mount(HostsFile.path(sandbox.directory()).toString(),
-                        HostsFile.CONTAINER_PATH, false));
+                        HostsFile.CONTAINER_PATH, false, ContainerConfig.Propagation.PRIVATE));
             }
         } catch (IllegalArgumentException e) {
             waiting.put(container.getName(), new String[] {"CreateContainerConfigError", e.getMessage()});
@@ -418,7 +418,8 @@ final class PodWorker {
                 }
             }
             mounts.add(new ContainerConfig.Mount(source.toString(), mount.getMountPath(),
-                    Boolean.TRUE.equals(mount.getReadOnly()) || PodVolumes.readOnly(pod, mount.getName())));
+                    Boolean.TRUE.equals(mount.getReadOnly()) || PodVolumes.readOnly(pod, mount.getName()),
+                    ContainerConfig.Propagation.of(mount.getMountPropagation())));
         }
         return mounts;
     }

@@ -26,8 +26,28 @@ public record ContainerConfig(String name, int attempt, String hostname, String 
         public static final Streams NONE = new Streams(false, false, false);
     }
 
-    /** A host path (file or directory) seen by the container at {@code containerPath}. */
-    public record Mount(String hostPath, String containerPath, boolean readOnly) {
+    /**
+     * A host path (file or directory) seen by the container at {@code containerPath}, with how mounts under it
+     * propagate between the node and the container.
+     */
+    public record Mount(String hostPath, String containerPath, boolean readOnly, Propagation propagation) {
+    }
+
+    /** A volume mount's mountPropagation: None, HostToContainer, Bidirectional. */
+    public enum Propagation {
+        /** None: mounts on either side stay there. */
+        PRIVATE,
+        /** HostToContainer: the node's later mounts under the path show in the container. */
+        HOST_TO_CONTAINER,
+        /** Bidirectional (privileged only): and the container's show on the node. */
+        BIDIRECTIONAL;
+
+        public static Propagation of(String mountPropagation) {
+            if ("Bidirectional".equals(mountPropagation)) {
+                return BIDIRECTIONAL;
+            }
+            return "HostToContainer".equals(mountPropagation) ? HOST_TO_CONTAINER : PRIVATE;
+        }
     }
 
     /** What the container may use: cpu in millicores (request sets its share, limit its quota), memory in bytes. */

@@ -357,7 +357,12 @@ public final class CriRuntime implements ContainerRuntime {
         config.env().forEach((key, value) -> builder.addEnvs(Cri.KeyValue.newBuilder().setKey(key).setValue(value)));
         for (ContainerConfig.Mount mount : config.mounts()) {
             builder.addMounts(Cri.Mount.newBuilder().setHostPath(mount.hostPath())
-                    .setContainerPath(mount.containerPath()).setReadonly(mount.readOnly()));
+                    .setContainerPath(mount.containerPath()).setReadonly(mount.readOnly())
+                    .setPropagation(switch (mount.propagation()) {
+                        case PRIVATE -> Cri.MountPropagation.PROPAGATION_PRIVATE;
+                        case HOST_TO_CONTAINER -> Cri.MountPropagation.PROPAGATION_HOST_TO_CONTAINER;
+                        case BIDIRECTIONAL -> Cri.MountPropagation.PROPAGATION_BIDIRECTIONAL;
+                    }));
         }
         // As the kubelet: the sandbox's namespaces (PID: the container's own unless shareProcessNamespace or
         // hostPID; IPC the pod's or the node's; network the pod's or the node's). An ephemeral container with a
