@@ -175,8 +175,8 @@ public class ControllerManager {
     private List<Controller> enabledControllers() {
         List<Controller> controllers = new ArrayList<>();
         // A kind served in a second version is watched, deleted and counted once, in the version it is stored in.
-        // Custom resources have no model class to watch typed (see api-differences: namespace deletion and the
-        // garbage collector do not reach them yet).
+        // Custom resources have no model class to watch typed: namespace deletion and the garbage collector find
+        // them from their CRDs.
         List<ResourceDefinition<?>> stored = registry.all().stream()
                 .filter(d -> !d.isCreateOnly() && !d.isComputed() && d.storage() == d && !d.isCustom()).toList();
         if (settings.garbageCollector().enabled()) {

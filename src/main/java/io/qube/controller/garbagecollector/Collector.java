@@ -2,6 +2,7 @@ package io.qube.controller.garbagecollector;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.qube.client.WorkQueue;
 
 import java.util.ArrayList;
@@ -21,11 +22,11 @@ final class Collector {
 
     private final OwnerGraph graph;
     private final LiveObjects live;
-    /** Kinds by "apiVersion/kind", as owner references name them. */
-    private final Map<String, Class<? extends HasMetadata>> kinds;
+    /** Kinds by "apiVersion/kind", as owner references name them (custom ones come and go). */
+    private final Map<String, ResourceDefinitionContext> kinds;
     private final Consumer<String> enqueue;
 
-    Collector(OwnerGraph graph, LiveObjects live, Map<String, Class<? extends HasMetadata>> kinds,
+    Collector(OwnerGraph graph, LiveObjects live, Map<String, ResourceDefinitionContext> kinds,
               Consumer<String> enqueue) {
         this.graph = graph;
         this.live = live;
@@ -110,18 +111,17 @@ final class Collector {
         if (known != null) {
             return known.deletingForeground() ? OwnerState.WAITING : OwnerState.SOLID;
         }
-        Class<? extends HasMetadata> kind = kinds.get(ref.getApiVersion() + "/" + ref.getKind());
-        if (kind == null || LiveObjects.namespaced(kind) && dependent.namespace() == null) {
+        ResourceDefinitionContext kind = kinds.get(ref.getApiVersion() + "/" + ref.getKind());
+        if (kind == null || kind.isNamespaceScoped() && dependent.namespace() == null) {
             // A kind this API does not serve, or a namespaced owner of a cluster-wide object: Kubernetes cannot
             // resolve these either and leaves the dependent alone.
             return OwnerState.SOLID;
         }
-        HasMetadata owner = live.get(kind, LiveObjects.namespaced(kind) ? dependent.namespace() : null,
-                ref.getName());
+        HasMetadata owner = live.get(kind, kind.isNamespaceScoped() ? dependent.namespace() : null, ref.getName());
         if (owner == null || !ref.getUid().equals(owner.getMetadata().getUid())) {
             return OwnerState.DANGLING;
         }
-        return GraphNode.of(owner).deletingForeground() ? OwnerState.WAITING : OwnerState.SOLID;
+        return GraphNode.of(owner, kind).deletingForeground() ? OwnerState.WAITING : OwnerState.SOLID;
     }
 
     private void removeFinalizer(GraphNode owner, String finalizer) {

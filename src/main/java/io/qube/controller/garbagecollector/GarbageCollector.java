@@ -1,10 +1,14 @@
 package io.qube.controller.garbagecollector;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.qube.controller.CustomKinds;
 import io.qube.controller.api.Controller;
 import io.qube.controller.api.ControllerQueue;
 import io.qube.controller.api.Informers;
@@ -15,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,9 +38,14 @@ public final class GarbageCollector implements Controller {
 
     private final KubernetesClient client;
     private final List<Class<? extends HasMetadata>> kinds;
+    /** Every kind this collector reaches, by "apiVersion/kind" as owner references name them. */
+    private final Map<String, ResourceDefinitionContext> byReference = new ConcurrentHashMap<>();
+    /** The informers of custom kinds, by CRD name: started as their CRDs become established, closed as they go. */
+    private final Map<String, CustomKindInformer> customKinds = new ConcurrentHashMap<>();
     private final OwnerGraph graph = new OwnerGraph();
     private final GraphCatchUp catchUp = new GraphCatchUp();
     private final ControllerQueue queue;
+    private boolean closed;
 
     /** {@code kinds}: every kind whose objects may own or be owned. */
     public GarbageCollector(KubernetesClient client, List<Class<? extends HasMetadata>> kinds, int workers) {
@@ -44,14 +54,35 @@ public final class GarbageCollector implements Controller {
         this.queue = new ControllerQueue(COMPONENT, workers);
     }
 
+    private record CustomKindInformer(ResourceDefinitionContext kind,
+                                      SharedIndexInformer<GenericKubernetesResource> informer) {
+    }
+
     @Override
     public void start(Informers informers) {
         List<SharedIndexInformer<? extends HasMetadata>> watched = new ArrayList<>();
-        Map<String, Class<? extends HasMetadata>> byReference = new HashMap<>();
         for (Class<? extends HasMetadata> kind : kinds) {
-            watched.add(watch(informers, kind));
-            byReference.put(HasMetadata.getApiVersion(kind) + "/" + HasMetadata.getKind(kind), kind);
+            ResourceDefinitionContext context = ResourceDefinitionContext.fromResourceType(kind);
+            watched.add(watch(informers.of(kind), context));
+            byReference.put(HasMetadata.getApiVersion(kind) + "/" + HasMetadata.getKind(kind), context);
         }
+        // Custom resources are reached as Kubernetes' collector reaches every served kind: their CRDs say which.
+        informers.of(CustomResourceDefinition.class).addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(CustomResourceDefinition crd) {
+                follow(crd);
+            }
+
+            @Override
+            public void onUpdate(CustomResourceDefinition old, CustomResourceDefinition crd) {
+                follow(crd);
+            }
+
+            @Override
+            public void onDelete(CustomResourceDefinition crd, boolean finalStateUnknown) {
+                unfollow(crd.getMetadata().getName());
+            }
+        });
         informers.awaitSynced();
         awaitGraphCaughtUp(watched);
         Collector collector = new Collector(graph, new LiveObjects(client), byReference, queue::add);
@@ -60,29 +91,81 @@ public final class GarbageCollector implements Controller {
         graph.uids().forEach(queue::add);
     }
 
-    private <T extends HasMetadata> SharedIndexInformer<T> watch(Informers informers, Class<T> kind) {
-        SharedIndexInformer<T> informer = informers.of(kind);
+    private <T extends HasMetadata> SharedIndexInformer<T> watch(SharedIndexInformer<T> informer,
+                                                                 ResourceDefinitionContext kind) {
         informer.addEventHandler(new ResourceEventHandler<T>() {
             @Override
             public void onAdd(T object) {
-                changed(object);
+                changed(object, kind);
             }
 
             @Override
             public void onUpdate(T old, T object) {
-                changed(object);
+                changed(object, kind);
             }
 
             @Override
             public void onDelete(T object, boolean finalStateUnknown) {
-                gone(object);
+                gone(object.getMetadata().getUid());
             }
         });
         return informer;
     }
 
-    private void changed(HasMetadata object) {
-        GraphNode node = GraphNode.of(object);
+    /** Watches an established CRD's objects through the version it serves (again if that version changed). */
+    private synchronized void follow(CustomResourceDefinition crd) {
+        String name = crd.getMetadata().getName();
+        ResourceDefinitionContext kind = established(crd) ? CustomKinds.served(crd) : null;
+        CustomKindInformer current = customKinds.get(name);
+        if (kind == null || current != null && sameKind(current.kind(), kind)) {
+            return;
+        }
+        unfollow(name);
+        if (closed) {
+            return;
+        }
+        SharedIndexInformer<GenericKubernetesResource> informer = client.genericKubernetesResources(kind)
+                .inAnyNamespace().runnableInformer(0);
+        watch(informer, kind);
+        customKinds.put(name, new CustomKindInformer(kind, informer));
+        byReference.put(apiVersion(kind) + "/" + kind.getKind(), kind);
+        informer.start();
+    }
+
+    /** Stops watching a CRD's objects; they went with it (or are read in another version from now on). */
+    private synchronized void unfollow(String crdName) {
+        CustomKindInformer followed = customKinds.remove(crdName);
+        if (followed == null) {
+            return;
+        }
+        followed.informer().close();
+        byReference.remove(apiVersion(followed.kind()) + "/" + followed.kind().getKind());
+        for (String uid : graph.uids()) {
+            GraphNode node = graph.get(uid);
+            if (node != null && node.kind() == followed.kind()) {
+                gone(uid);
+            }
+        }
+    }
+
+    private static boolean established(CustomResourceDefinition crd) {
+        return crd.getStatus() != null && crd.getStatus().getConditions() != null && crd.getStatus().getConditions()
+                .stream().anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    private static boolean sameKind(ResourceDefinitionContext a, ResourceDefinitionContext b) {
+        return a.getGroup().equals(b.getGroup()) && a.getVersion().equals(b.getVersion())
+                && a.getPlural().equals(b.getPlural()) && a.getKind().equals(b.getKind())
+                && a.isNamespaceScoped() == b.isNamespaceScoped();
+    }
+
+    private static String apiVersion(ResourceDefinitionContext kind) {
+        return kind.getGroup() == null || kind.getGroup().isEmpty() ? kind.getVersion()
+                : kind.getGroup() + "/" + kind.getVersion();
+    }
+
+    private void changed(HasMetadata object, ResourceDefinitionContext kind) {
+        GraphNode node = GraphNode.of(object, kind);
         graph.put(node);
         catchUp.seen(node.uid());
         if (node.orphaning() || node.deletingForeground()) {
@@ -101,8 +184,7 @@ public final class GarbageCollector implements Controller {
         }
     }
 
-    private void gone(HasMetadata object) {
-        String uid = object.getMetadata().getUid();
+    private void gone(String uid) {
         GraphNode node = graph.get(uid);
         graph.remove(uid);
         // A deleted object's add notification came first; it counts as arrived either way.
@@ -139,7 +221,9 @@ public final class GarbageCollector implements Controller {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
+        List.copyOf(customKinds.keySet()).forEach(this::unfollow);
         queue.close();
     }
 }

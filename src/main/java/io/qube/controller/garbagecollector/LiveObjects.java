@@ -1,10 +1,13 @@
 package io.qube.controller.garbagecollector;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.qube.client.ApiRequests;
 
 import java.net.URLEncoder;
@@ -15,7 +18,8 @@ import java.util.function.Predicate;
 /**
  * The collector's reads and writes against the API itself, never its caches: an owner is declared gone only when
  * the API says so, and every write is conditional on the object being the one the collector judged (its uid, or
- * its resourceVersion).
+ * its resourceVersion). Objects are read and written untyped, whatever their kind, built-in or custom: the
+ * collector only touches their metadata, and an untyped object goes back as it came.
  */
 final class LiveObjects {
 
@@ -29,12 +33,8 @@ final class LiveObjects {
         this.requests = new ApiRequests(client);
     }
 
-    static boolean namespaced(Class<? extends HasMetadata> kind) {
-        return Namespaced.class.isAssignableFrom(kind);
-    }
-
     /** The object of this kind and name as the API has it now, or null. */
-    <T extends HasMetadata> T get(Class<T> kind, String namespace, String name) {
+    HasMetadata get(ResourceDefinitionContext kind, String namespace, String name) {
         return resource(kind, namespace, name).get();
     }
 
@@ -60,19 +60,14 @@ final class LiveObjects {
      * whether it changed anything; the update is pinned to the version read, and a conflict reads again.
      */
     void edit(GraphNode node, Predicate<HasMetadata> change) {
-        edit(node.kind(), node, change);
-    }
-
-    private <T extends HasMetadata> void edit(Class<T> kind, GraphNode node, Predicate<HasMetadata> change) {
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            T live = get(kind, node.namespace(), node.name());
+            GenericKubernetesResource live = resource(node.kind(), node.namespace(), node.name()).get();
             if (live == null || !node.uid().equals(live.getMetadata().getUid()) || !change.test(live)) {
                 return;
             }
             try {
                 // The read's resourceVersion rides along: a change in between is a 409, not a lost update.
-                (namespaced(kind) ? client.resources(kind).inNamespace(node.namespace()) : client.resources(kind))
-                        .resource(live).update();
+                objects(node.kind(), node.namespace()).resource(live).update();
                 return;
             } catch (KubernetesClientException e) {
                 if (e.getCode() == 404) {
@@ -86,19 +81,26 @@ final class LiveObjects {
         throw new IllegalStateException(node + " kept changing while the garbage collector edited it");
     }
 
-    private <T extends HasMetadata> Resource<T> resource(Class<T> kind, String namespace, String name) {
-        return namespaced(kind) ? client.resources(kind).inNamespace(namespace).withName(name)
-                : client.resources(kind).withName(name);
+    private Resource<GenericKubernetesResource> resource(ResourceDefinitionContext kind, String namespace,
+                                                         String name) {
+        return objects(kind, namespace).withName(name);
+    }
+
+    private NonNamespaceOperation<GenericKubernetesResource, GenericKubernetesResourceList,
+            Resource<GenericKubernetesResource>> objects(ResourceDefinitionContext kind, String namespace) {
+        return kind.isNamespaceScoped() ? client.genericKubernetesResources(kind).inNamespace(namespace)
+                : client.genericKubernetesResources(kind);
     }
 
     private static String path(GraphNode node) {
-        String apiVersion = HasMetadata.getApiVersion(node.kind());
-        StringBuilder path = new StringBuilder(apiVersion.contains("/") ? "apis/" : "api/").append(apiVersion);
-        if (namespaced(node.kind())) {
+        ResourceDefinitionContext kind = node.kind();
+        String group = kind.getGroup();
+        StringBuilder path = new StringBuilder(group == null || group.isEmpty() ? "api/" : "apis/" + group + "/")
+                .append(kind.getVersion());
+        if (kind.isNamespaceScoped()) {
             path.append("/namespaces/").append(encode(node.namespace()));
         }
-        return path.append('/').append(HasMetadata.getPlural(node.kind())).append('/').append(encode(node.name()))
-                .toString();
+        return path.append('/').append(kind.getPlural()).append('/').append(encode(node.name())).toString();
     }
 
     private static String encode(String segment) {

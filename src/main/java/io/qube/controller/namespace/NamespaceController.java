@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
@@ -12,6 +11,7 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.qube.client.WorkQueue;
+import io.qube.controller.CustomKinds;
 import io.qube.controller.api.Controller;
 import io.qube.controller.api.ControllerQueue;
 import io.qube.controller.api.Informers;
@@ -115,20 +115,10 @@ public final class NamespaceController implements Controller {
         List<ResourceDefinitionContext> found = new ArrayList<>();
         for (CustomResourceDefinition crd : client.apiextensions().v1().customResourceDefinitions().list()
                 .getItems()) {
-            if (!"Namespaced".equals(crd.getSpec().getScope())) {
-                continue;
+            ResourceDefinitionContext served = CustomKinds.served(crd);
+            if (served != null && served.isNamespaceScoped()) {
+                found.add(served);
             }
-            List<CustomResourceDefinitionVersion> served = crd.getSpec().getVersions().stream()
-                    .filter(version -> Boolean.TRUE.equals(version.getServed())).toList();
-            if (served.isEmpty()) {
-                continue;
-            }
-            CustomResourceDefinitionVersion version = served.stream()
-                    .filter(candidate -> Boolean.TRUE.equals(candidate.getStorage())).findFirst()
-                    .orElse(served.get(0));
-            found.add(new ResourceDefinitionContext.Builder().withGroup(crd.getSpec().getGroup())
-                    .withVersion(version.getName()).withPlural(crd.getSpec().getNames().getPlural())
-                    .withKind(crd.getSpec().getNames().getKind()).withNamespaced(true).build());
         }
         return found;
     }

@@ -2,15 +2,20 @@ package io.qube.controller.garbagecollector;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -172,6 +177,62 @@ class GarbageCollectorTest extends ControllerTestBase {
         });
         assertThat(client.apps().replicaSets().inNamespace(namespace).list().getItems().get(0).getMetadata()
                 .getOwnerReferences()).isEmpty();
+    }
+
+    /**
+     * A CRD made while the collector runs: its objects own and are owned as any built-in kind's, with Background
+     * and Orphan deletion; deleting the CRD ends the collector's watch of them.
+     */
+    @Test
+    void customResourcesOwnAndAreOwnedOnceTheirCrdIsEstablished() {
+        String group = namespace + ".example.com";
+        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().resource(
+                new CustomResourceDefinitionBuilder().withNewMetadata().withName("widgets." + group).endMetadata()
+                        .withNewSpec().withGroup(group).withScope("Namespaced").withNewNames().withKind("Widget")
+                        .withPlural("widgets").withSingular("widget").endNames().addNewVersion().withName("v1")
+                        .withServed(true).withStorage(true).withNewSchema().withNewOpenAPIV3Schema()
+                        .withType("object").withXKubernetesPreserveUnknownFields(true).endOpenAPIV3Schema()
+                        .endSchema().endVersion().endSpec().build()).create();
+        await().atMost(PATIENCE).until(() -> client.apiextensions().v1().customResourceDefinitions()
+                .withName(crd.getMetadata().getName()).get().getStatus().getConditions().stream()
+                .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())));
+        ResourceDefinitionContext widgets = new ResourceDefinitionContext.Builder().withGroup(group)
+                .withVersion("v1").withPlural("widgets").withKind("Widget").withNamespaced(true).build();
+        try {
+            GenericKubernetesResource owner = widget(widgets, "w-owner");
+            GenericKubernetesResource orphaning = widget(widgets, "w-orphaning");
+            configMap("cm-of-widget", ref(owner, false));
+            configMap("cm-kept", ref(orphaning, true));
+            ConfigMap cmOwner = configMap("cm-owner");
+            widget(widgets, "w-of-cm", ref(cmOwner, false));
+
+            client.genericKubernetesResources(widgets).inNamespace(namespace).withName("w-owner")
+                    .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+            configMaps("cm-owner").withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+            client.genericKubernetesResources(widgets).inNamespace(namespace).withName("w-orphaning")
+                    .withPropagationPolicy(DeletionPropagation.ORPHAN).delete();
+
+            await().atMost(PATIENCE).untilAsserted(() -> {
+                assertThat(configMaps("cm-of-widget").get()).as("owned by a deleted widget").isNull();
+                assertThat(client.genericKubernetesResources(widgets).inNamespace(namespace).withName("w-of-cm")
+                        .get()).as("a widget owned by a deleted config map").isNull();
+                assertThat(client.genericKubernetesResources(widgets).inNamespace(namespace)
+                        .withName("w-orphaning").get()).as("a widget whose orphan finalizer the collector removes")
+                        .isNull();
+            });
+            assertThat(configMaps("cm-kept").get().getMetadata().getOwnerReferences()).isEmpty();
+        } finally {
+            client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName()).delete();
+        }
+    }
+
+    private GenericKubernetesResource widget(ResourceDefinitionContext widgets, String name,
+                                             OwnerReference... owners) {
+        GenericKubernetesResource widget = new GenericKubernetesResource();
+        widget.setApiVersion(widgets.getGroup() + "/v1");
+        widget.setKind("Widget");
+        widget.setMetadata(new ObjectMetaBuilder().withName(name).withOwnerReferences(owners).build());
+        return client.genericKubernetesResources(widgets).inNamespace(namespace).resource(widget).create();
     }
 
     private void deployment(String name) {
