@@ -18,6 +18,8 @@ final class PortForwardSession {
 
     private final ServerWebSocket socket;
     private final List<NetSocket> connections = new ArrayList<>();
+    /** The client's socket closed: connections opening now are closed as they come, none is left open. */
+    private volatile boolean closed;
 
     private PortForwardSession(ServerWebSocket socket) {
         this.socket = socket;
@@ -32,16 +34,25 @@ final class PortForwardSession {
             session.connections.add(null);
         }
         socket.pause();
+        // Set before the connections open: a client gone while they do must not leave one open.
+        socket.closeHandler(v -> session.closeConnections());
         List<io.vertx.core.Future<NetSocket>> opening = new ArrayList<>();
         for (int i = 0; i < ports.size(); i++) {
             int index = i;
             int port = ports.get(i);
             opening.add(pods.connect(port, podIp).onSuccess(connection -> {
-                session.connections.set(index, connection);
+                if (!session.opened(index, connection)) {
+                    return;
+                }
                 connection.handler(data -> socket.writeBinaryMessage(Buffer.buffer(data.length() + 1)
                         .appendByte((byte) (2 * index)).appendBuffer(data)));
                 connection.closeHandler(v -> socket.close());
             }).onFailure(e -> {
+                if (session.closed) {
+                    return;
+                }
+                // The session ends with this port's error: closed now, not when the close completes.
+                session.closeConnections();
                 socket.writeBinaryMessage(Buffer.buffer().appendByte((byte) (2 * index + 1)).appendString(
                         "an error occurred forwarding " + port + " -> " + port + ": error forwarding port " + port
                                 + " to pod, uid : dial tcp " + podIp + ":" + port + ": " + e.getMessage()));
@@ -49,14 +60,31 @@ final class PortForwardSession {
             }));
         }
         io.vertx.core.Future.join(opening).onComplete(done -> {
+            if (session.closed || socket.isClosed()) {
+                return; // a port failed (its error sent), or the client left
+            }
             socket.binaryMessageHandler(message -> session.fromClient(message));
-            socket.closeHandler(v -> session.connections.forEach(connection -> {
-                if (connection != null) {
-                    connection.close();
-                }
-            }));
             socket.resume();
         });
+    }
+
+    private synchronized void closeConnections() {
+        closed = true;
+        connections.forEach(connection -> {
+            if (connection != null) {
+                connection.close();
+            }
+        });
+    }
+
+    /** Keeps an opened connection, or closes it when the client has gone meanwhile. */
+    private synchronized boolean opened(int index, NetSocket connection) {
+        if (closed) {
+            connection.close();
+            return false;
+        }
+        connections.set(index, connection);
+        return true;
     }
 
     private void fromClient(Buffer message) {
