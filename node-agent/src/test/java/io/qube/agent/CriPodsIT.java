@@ -387,6 +387,35 @@ class CriPodsIT {
             assertThat(kubectl.ok("exec", "propagation", "-c", "reader", "--", "cat", "/in/inner/file"))
                     .isEqualTo("from-the-pod\n");
             kubectl.ok("delete", "pod", "propagation", "--grace-period=0", "--force");
+
+            // On a private mount the runtime refuses the container: it waits as CreateContainerError, with an event.
+            Path unshared = Files.createDirectories(work.resolve("unshared"));
+            kubectl.ok("apply", "-f", manifest("unshared.yaml", """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: unshared}
+                    spec:
+                      nodeName: %s
+                      containers:
+                      - name: main
+                        image: %s
+                        command: [sleep, '3600']
+                        securityContext: {privileged: true}
+                        volumeMounts: [{name: host, mountPath: /out, mountPropagation: Bidirectional}]
+                      volumes:
+                      - {name: host, hostPath: {path: %s}}
+                    """.formatted(NODE, busybox, unshared)).toString());
+            await().atMost(WAIT).untilAsserted(() -> {
+                ContainerStatus status = pods.status("unshared", "main");
+                assertThat(status).as("the container's status").isNotNull();
+                assertThat(status.getState().getWaiting()).as("waiting").isNotNull();
+                assertThat(status.getState().getWaiting().getReason()).isEqualTo("CreateContainerError");
+                assertThat(status.getState().getWaiting().getMessage()).contains("not a shared mount");
+            });
+            await().atMost(WAIT).untilAsserted(() -> assertThat(pods.events("unshared"))
+                    .anySatisfy(event -> assertThat(event.getReason() + " " + event.getMessage())
+                            .startsWith("Failed Error: ").contains("not a shared mount")));
+            kubectl.ok("delete", "pod", "unshared", "--grace-period=0", "--force");
         } finally {
             // The container's mount outlives it on the node (a CSI driver unmounts its own); then the bind.
             Commands.run(Duration.ofSeconds(30), "umount", shared.resolve("inner").toString());

@@ -69,6 +69,7 @@ class HelmInstallIT {
     private static KubernetesClient outer;
     private static Path chart;
     private static Path values;
+    private static Path innerState;
     private static String innerServer;
     private static KubernetesClient inner;
 
@@ -84,6 +85,12 @@ class HelmInstallIT {
         Commands.run(Duration.ofSeconds(30), "ip", "-n", NODE.netns(), "route", "add", SERVICE_CIDR, "dev", "eth0")
                 .ok();
         chart = Path.of("..", "helm", "qube").toAbsolutePath().normalize();
+        // The chart mounts the agent's state directory with Bidirectional propagation, which needs a shared mount
+        // (a systemd host's / is one; this machine's is private): a directory of its own is made one, outside the
+        // cluster's (whose close checks that nothing is mounted there), unmounted and removed after.
+        innerState = Files.createTempDirectory("qube-helm-inner-agent");
+        Commands.run(Duration.ofSeconds(30), "mount", "--bind", innerState.toString(), innerState.toString()).ok();
+        Commands.run(Duration.ofSeconds(30), "mount", "--make-shared", innerState.toString()).ok();
         values = Files.writeString(cluster.work.resolve("values.yaml"), values(built, images));
         new Helm(chart).install().withName(RELEASE).withNamespace(NAMESPACE).withValuesFile(values)
                 .withKubeConfig(cluster.kubeconfig()).withTimeout(HELM_TIMEOUT_SECONDS).call();
@@ -123,7 +130,7 @@ class HelmInstallIT {
                   image: {repository: "%s", tag: "%s"}
                   auth: {password: helm-install-it}
                   persistence: {size: 1Gi}
-                """.formatted(host, QubeImages.TAG, QubeImages.TAG, cluster.work.resolve("inner-agent"),
+                """.formatted(host, QubeImages.TAG, QubeImages.TAG, innerState,
                 images.pause(), INNER_POD_CIDR, host + "/qube/postgresql", QubeImages.TAG);
     }
 
@@ -141,6 +148,10 @@ class HelmInstallIT {
         } finally {
             if (cluster != null) {
                 cluster.close();
+            }
+            if (innerState != null) {
+                Commands.run(Duration.ofSeconds(30), "umount", "-R", innerState.toString()).ok();
+                ProcessCluster.deleteTree(innerState);
             }
         }
     }

@@ -373,7 +373,18 @@ final class PodWorker {
                 new ContainerConfig.Streams(Boolean.TRUE.equals(container.getStdin()),
                         Boolean.TRUE.equals(container.getStdinOnce()), Boolean.TRUE.equals(container.getTty())),
                 pidTarget);
-        ContainerStatus started = node.runtime().startContainer(sandbox, config);
+        ContainerStatus started;
+        try {
+            started = node.runtime().startContainer(sandbox, config);
+        } catch (IOException e) {
+            // As the kubelet: the container waits with the runtime's reason, and the next sync tries again.
+            String message = e.getMessage();
+            String[] before = waiting.put(container.getName(), new String[] {"CreateContainerError", message});
+            if (before == null || !"CreateContainerError".equals(before[0]) || !message.equals(before[1])) {
+                node.events().warning(pod, field, "Failed", "Error: " + message);
+            }
+            return false;
+        }
         startedInSync.add(started);
         node.metrics().containerStarted(kind.metricLabel);
         waiting.remove(container.getName());
