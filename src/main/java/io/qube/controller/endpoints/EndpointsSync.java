@@ -64,6 +64,11 @@ final class EndpointsSync {
         String namespace = key.substring(0, slash);
         String name = key.substring(slash + 1);
         Service service = services.getIndexer().getByKey(key);
+        if (service == null && client.services().inNamespace(namespace).withName(name).get() != null) {
+            // The cache has not seen the service yet (informers list and watch apart: its Endpoints may arrive
+            // first); the service's own event brings it back here. Only a service the API lacks loses its Endpoints.
+            return WorkQueue.Outcome.DONE;
+        }
         if (service == null) {
             staleVersions.remove(key);
             try {
