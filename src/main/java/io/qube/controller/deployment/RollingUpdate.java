@@ -99,11 +99,7 @@ final class RollingUpdate {
 
     private int scaleDownAvailable(Deployment deployment, List<ReplicaSet> oldest, List<ReplicaSet> all,
                                    int minAvailable) {
-        int availablePods = all.stream().mapToInt(RollingUpdate::available).sum();
-        if (availablePods <= minAvailable) {
-            return 0;
-        }
-        int toScaleDown = availablePods - minAvailable;
+        int toScaleDown = availableAboveMinimum(all, minAvailable);
         int total = 0;
         for (ReplicaSet set : oldest) {
             if (total >= toScaleDown) {
@@ -118,6 +114,16 @@ final class RollingUpdate {
             total += down;
         }
         return total;
+    }
+
+    /**
+     * How many available pods the ReplicaSets have beyond {@code minAvailable}. A set's status may still count pods
+     * it was just scaled down from, which its controller is deleting: they count up to its replicas only, or one
+     * sync would take the same pods' availability twice and scale down below maxUnavailable.
+     */
+    static int availableAboveMinimum(List<ReplicaSet> all, int minAvailable) {
+        int available = all.stream().mapToInt(set -> Math.min(available(set), Scaler.replicas(set))).sum();
+        return Math.max(0, available - minAvailable);
     }
 
     static int available(ReplicaSet set) {
