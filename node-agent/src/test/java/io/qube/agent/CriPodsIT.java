@@ -33,6 +33,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -135,7 +136,8 @@ class CriPodsIT {
         kubectl.ok("run", "web", "--image=" + busybox, "--overrides={\"spec\":{\"nodeName\":\"" + NODE + "\","
                         + "\"hostAliases\":[{\"ip\":\"10.1.2.3\",\"hostnames\":[\"foo.local\",\"bar.local\"]}]}}",
                 "--command", "--", "sh", "-c", "cat /etc/qube-test-image; test -e /etc/debian_version || echo "
-                        + "no-host-files; echo pid=$$$$; httpd -p 8080 -h /etc; i=0; while true; do echo tick $i; "
+                        + "no-host-files; echo pid=$$$$; httpd -p 8080 -h /etc; httpd -p 127.0.0.1:8081 -h /etc; i=0; "
+                        + "while true; do echo tick $i; "
                         + "i=$((i+1)); sleep 0.2; done");
         await().atMost(WAIT).until(() -> pods.condition("web", "Ready"), "True"::equals);
         ContainerStatus status = pods.status("web", "web");
@@ -183,14 +185,12 @@ class CriPodsIT {
         assertThat(kubectl.ok("exec", "web", "--", "cat", "/etc/hosts")).startsWith("# Kubernetes-managed hosts file.\n")
                 .contains("127.0.0.1\tlocalhost\n", ip + "\tweb\n", "# Entries added by HostAliases.\n10.1.2.3\tfoo.local\tbar.local\n");
         assertThat(get("http://" + ip + ":8080/qube-test-image")).isEqualTo(TestImages.MARKER);
-        Process forward = kubectl.start("port-forward", "pod/web", ":8080");
-        try {
-            int port = forwardedPort(new BufferedReader(new InputStreamReader(forward.getInputStream(),
-                    StandardCharsets.UTF_8)));
-            assertThat(get("http://127.0.0.1:" + port + "/qube-test-image")).isEqualTo(TestImages.MARKER);
-        } finally {
-            forward.destroyForcibly();
-        }
+        assertThat(getForwarded("web", 8080, "/qube-test-image")).isEqualTo(TestImages.MARKER);
+        // A port bound to the pod's localhost only: not reachable at the pod's IP, reached by port-forward, which
+        // dials localhost inside the pod's network namespace as containerd's PortForward does.
+        assertThatThrownBy(() -> get("http://" + ip + ":8081/qube-test-image"))
+                .isInstanceOf(java.net.ConnectException.class);
+        assertThat(getForwarded("web", 8081, "/qube-test-image")).isEqualTo(TestImages.MARKER);
     }
 
     /**
@@ -564,6 +564,18 @@ class CriPodsIT {
             }
         }
         throw new AssertionError("kubectl port-forward ended without forwarding");
+    }
+
+    /** A GET of {@code path} through {@code kubectl port-forward} to the pod's port. */
+    private static String getForwarded(String pod, int podPort, String path) throws Exception {
+        Process forward = kubectl.start("port-forward", "pod/" + pod, ":" + podPort);
+        try {
+            int port = forwardedPort(new BufferedReader(new InputStreamReader(forward.getInputStream(),
+                    StandardCharsets.UTF_8)));
+            return get("http://127.0.0.1:" + port + path);
+        } finally {
+            forward.destroyForcibly();
+        }
     }
 
     private static String get(String url) throws Exception {

@@ -6,7 +6,13 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.qube.agent.cri.LocalRegistry;
 import io.qube.agent.cri.RegistryImages;
+import io.qube.agent.runtime.ContainerConfig;
+import io.qube.agent.runtime.ProcessNamespace;
+import io.qube.agent.runtime.Sandbox;
+import io.qube.agent.runtime.SandboxConfig;
+import io.qube.agent.runtime.cri.CriRuntime;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -27,7 +34,8 @@ import static org.awaitility.Awaitility.await;
  * Issue 11's figures for the cri runtime, in one run: pod startup (create request to Running seen by a watch) for
  * pods whose image is present, created one after another, next to a bare {@code ctr run -d} of the same image on
  * the same containerd and a {@code ctr run -d --cni} (a network namespace with the agent's CNI chain, as a pod's
- * sandbox has), with the pods' phases from the agent's metrics; and the image pull as the agent reports it (its
+ * sandbox has) and the agent's own runtime calls for a pod made directly (the runtime's floor), with the pods'
+ * phases from the agent's metrics; and the image pull as the agent reports it (its
  * Pulled event) next to {@code ctr images pull} of the same image, the image removed before each pull (its layer
  * stays: see removeImage). A warm-up round runs first. Run with bench/agent.sh --cri [PODS] (default 50), as root.
  */
@@ -58,6 +66,7 @@ public final class CriStartupBenchmark {
                 String image = images.busybox();
                 sequential(client, "warmup", 10, image, runningAt);
                 deleteAll(client, socket);
+                long[] direct = directRuns(work, socket, images.pause(), image, pods);
                 long[] bare = bareRuns(socket, List.of(), image, pods, "bare");
                 long[] bareCni;
                 try (HostCniView view = HostCniView.open(work.resolve("state").resolve("containerd")
@@ -76,10 +85,14 @@ public final class CriStartupBenchmark {
                 System.out.printf("%-56s %10s %10s %10s%n", "", "p50 ms", "p99 ms", "max ms");
                 ProcessStartupBenchmark.row("baseline: ctr run -d (container only, no network)", bare);
                 ProcessStartupBenchmark.row("baseline: ctr run -d --cni (own netns, agent's CNI chain)", bareCni);
+                ProcessStartupBenchmark.row("baseline: the agent's runtime calls alone, direct", direct);
                 ProcessStartupBenchmark.row("pods created one after another (image present)", oneByOne);
-                System.out.printf("ratio at p50: %.1fx ctr run -d, %.1fx ctr run -d --cni; at p99: %.1fx, %.1fx%n",
-                        ratio(oneByOne, bare, 0.50), ratio(oneByOne, bareCni, 0.50), ratio(oneByOne, bare, 0.99),
-                        ratio(oneByOne, bareCni, 0.99));
+                System.out.printf("ratio at p50: %.1fx ctr run -d, %.1fx ctr run -d --cni, %.1fx direct; at p99: "
+                        + "%.1fx, %.1fx, %.1fx%n", ratio(oneByOne, bare, 0.50), ratio(oneByOne, bareCni, 0.50),
+                        ratio(oneByOne, direct, 0.50), ratio(oneByOne, bare, 0.99), ratio(oneByOne, bareCni, 0.99),
+                        ratio(oneByOne, direct, 0.99));
+                System.out.printf("the runtime's own floor, direct against ctr run -d: %.1fx at p50, %.1fx at p99%n",
+                        ratio(direct, bare, 0.50), ratio(direct, bare, 0.99));
                 printPhases(pods, created, oneByOne, phases);
                 ProcessStartupBenchmark.row("baseline: ctr images pull (" + PULLS + " pulls)", pulls[0]);
                 ProcessStartupBenchmark.row("agent's pull (Pulled event, " + PULLS + " pulls)", pulls[1]);
@@ -152,6 +165,32 @@ public final class CriStartupBenchmark {
                 return true;
             });
             ctr(socket, "-n", "bench", "containers", "delete", id);
+        }
+        return latencies;
+    }
+
+    /**
+     * What a pod's start costs the runtime alone: the agent's own CRI calls for a new pod (RunPodSandbox with its
+     * CNI chain, CreateContainer, StartContainer and the status reads the agent makes), called directly through a
+     * second client of the agent's containerd, with no API and no agent loop. The agent ignores these sandboxes: it
+     * adopts only those it finds at its start.
+     */
+    private static long[] directRuns(Path work, Path socket, String pauseImage, String image, int count)
+            throws IOException {
+        long[] latencies = new long[count];
+        try (CriRuntime runtime = CriRuntime.start(work.resolve("direct"), socket, pauseImage, null, null, null)) {
+            for (int i = 0; i < count; i++) {
+                String name = "direct-" + i;
+                String uid = UUID.randomUUID().toString();
+                long start = System.nanoTime();
+                Sandbox sandbox = runtime.runSandbox(new SandboxConfig(uid, "bench", name, false, name, false, null,
+                        ProcessNamespace.CONTAINER, false));
+                runtime.startContainer(sandbox, new ContainerConfig("main", 0, name, image, List.of("sleep", "3600"),
+                        List.of(), null, Map.of(), List.of(), new ContainerConfig.Resources(0, 0, 0),
+                        ContainerConfig.Security.NONE, ContainerConfig.Streams.NONE, null));
+                latencies[i] = System.nanoTime() - start;
+                runtime.removeSandbox(uid);
+            }
         }
         return latencies;
     }

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -588,8 +589,9 @@ class ProcessPodsIT {
         assertThat(completed.out()).contains("pods \"no-such-pod\" not found");
     }
 
+    /** As the kubelet's runtimes do, the forward dials localhost in the pod's network: a port bound there only too. */
     @Test
-    void fabric8PortForwardReachesThePodsPort() throws Exception {
+    void fabric8PortForwardReachesAPortOnThePodsLocalhost() throws Exception {
         kubectl.ok("apply", "-f", manifest("forwarded.yaml", """
                 apiVersion: v1
                 kind: Pod
@@ -599,7 +601,8 @@ class ProcessPodsIT {
                   containers:
                   - name: main
                     image: python
-                    command: [sh, -c, 'echo forwarded > /site/index.html; exec python3 -m http.server -d /site 8081']
+                    command: [sh, -c, 'echo forwarded > /site/index.html;
+                      exec python3 -m http.server -d /site --bind 127.0.0.1 8081']
                     volumeMounts: [{name: site, mountPath: /site}]
                   volumes:
                   - {name: site, emptyDir: {}}
@@ -615,6 +618,8 @@ class ProcessPodsIT {
                 assertThat(response.body()).isEqualTo("forwarded\n");
             });
         }
+        String ip = pods().withName("forwarded").get().getStatus().getPodIP();
+        assertThatThrownBy(() -> new java.net.Socket(ip, 8081).close()).isInstanceOf(java.net.ConnectException.class);
     }
 
     /**

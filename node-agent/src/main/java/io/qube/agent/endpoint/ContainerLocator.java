@@ -10,8 +10,15 @@ public interface ContainerLocator {
      */
     String containerId(String namespace, String pod, String container, boolean previous) throws NotFound;
 
-    /** The address the pod's ports listen on (its IP, the node's for a pod in the node's network). */
-    String podIp(String namespace, String pod) throws NotFound;
+    /** Where port-forward finds the pod's ports. */
+    PodAddress podAddress(String namespace, String pod) throws NotFound;
+
+    /**
+     * @param ip          the pod's IP (the node's for a pod in the node's network)
+     * @param hostNetwork whether the pod is in the node's network (it has no namespace of its own)
+     */
+    record PodAddress(String uid, String ip, boolean hostNetwork) {
+    }
 
     /** No such pod, container or run; {@code status} is the HTTP status the kubelet answers with. */
     final class NotFound extends Exception {

@@ -83,7 +83,7 @@ public final class NodeEndpoint implements AutoCloseable {
             return;
         }
         if (parts.length == 4 && parts[1].equals("portForward")) {
-            portForward(request, locator, pods, decode(parts[2]), decode(parts[3]));
+            portForward(request, runtime, locator, pods, decode(parts[2]), decode(parts[3]));
             return;
         }
         if (parts.length == 5 && parts[1].equals("exec")) {
@@ -178,8 +178,8 @@ public final class NodeEndpoint implements AutoCloseable {
      * {@link SpdyPortForwardSession}), or the channel protocol with {@code ?ports=N[&ports=M]} (fabric8,
      * {@link PortForwardSession}).
      */
-    private static void portForward(HttpServerRequest request, ContainerLocator locator, NetClient pods,
-                                    String namespace, String pod) {
+    private static void portForward(HttpServerRequest request, ContainerRuntime runtime, ContainerLocator locator,
+                                    NetClient pods, String namespace, String pod) {
         if (!"websocket".equalsIgnoreCase(request.getHeader("Upgrade"))) {
             text(request.response(), 400, "Upgrade request required");
             return;
@@ -206,19 +206,21 @@ public final class NodeEndpoint implements AutoCloseable {
             text(request.response(), 400, "at least one port is required");
             return;
         }
-        String podIp;
+        ContainerLocator.PodAddress address;
         try {
-            podIp = locator.podIp(namespace, pod);
+            address = locator.podAddress(namespace, pod);
         } catch (ContainerLocator.NotFound e) {
             text(request.response(), e.status(), e.getMessage());
             return;
         }
         Vertx vertx = Vertx.currentContext().owner();
+        PodPorts podPorts = new PodPorts(vertx, pods, address.ip(),
+                address.hostNetwork() ? null : () -> runtime.network(address.uid()));
         request.toWebSocket().onSuccess(socket -> {
             if (spdy) {
-                SpdyPortForwardSession.start(vertx, pods, socket, pod + "_" + namespace, podIp);
+                SpdyPortForwardSession.start(vertx, podPorts, socket, pod + "_" + namespace);
             } else {
-                PortForwardSession.start(pods, socket, podIp, ports);
+                PortForwardSession.start(podPorts, socket, ports);
             }
         }).onFailure(e -> LOG.debugf("port-forward upgrade failed: %s", e.getMessage()));
     }

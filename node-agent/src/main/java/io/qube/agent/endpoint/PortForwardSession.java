@@ -2,7 +2,6 @@ package io.qube.agent.endpoint;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 
 import java.util.ArrayList;
@@ -12,7 +11,7 @@ import java.util.List;
  * One {@code portforward} over Kubernetes' WebSocket channel protocol ({@code v4.channel.k8s.io}, as fabric8 and
  * client-go's WebSocket port forwarder use it): for the i-th port of {@code ?ports=}, channel 2i carries data and
  * 2i+1 errors; each channel's first message from here is the port (two bytes, little-endian). Each port is one
- * TCP connection to the pod's address, opened when the socket is.
+ * TCP connection to the pod ({@link PodPorts}), opened when the socket is.
  */
 final class PortForwardSession {
 
@@ -25,7 +24,7 @@ final class PortForwardSession {
         this.socket = socket;
     }
 
-    static void start(NetClient pods, ServerWebSocket socket, String podIp, List<Integer> ports) {
+    static void start(PodPorts pods, ServerWebSocket socket, List<Integer> ports) {
         PortForwardSession session = new PortForwardSession(socket);
         for (int i = 0; i < ports.size(); i++) {
             int port = ports.get(i);
@@ -40,7 +39,7 @@ final class PortForwardSession {
         for (int i = 0; i < ports.size(); i++) {
             int index = i;
             int port = ports.get(i);
-            opening.add(pods.connect(port, podIp).onSuccess(connection -> {
+            opening.add(pods.connect(port).onSuccess(connection -> {
                 if (!session.opened(index, connection)) {
                     return;
                 }
@@ -55,7 +54,7 @@ final class PortForwardSession {
                 session.closeConnections();
                 socket.writeBinaryMessage(Buffer.buffer().appendByte((byte) (2 * index + 1)).appendString(
                         "an error occurred forwarding " + port + " -> " + port + ": error forwarding port " + port
-                                + " to pod, uid : dial tcp " + podIp + ":" + port + ": " + e.getMessage()));
+                                + " to pod, uid : " + e.getMessage()));
                 socket.close();
             }));
         }

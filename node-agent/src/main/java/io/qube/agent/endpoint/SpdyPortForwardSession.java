@@ -7,7 +7,6 @@ import io.netty.handler.codec.spdy.SpdyStreamStatus;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.NetSocketInternal;
 
@@ -31,26 +30,23 @@ final class SpdyPortForwardSession implements SpdyConnection.Streams {
     static final long PAIR_TIMEOUT_MILLIS = 30_000;
 
     private final Vertx vertx;
-    private final NetClient pods;
+    private final PodPorts pods;
     private final ServerWebSocket socket;
     private final String podName;
-    private final String podIp;
     private final SpdyConnection connection;
     private final Map<String, Forward> byRequest = new HashMap<>();
     private final Map<Integer, Forward> byStream = new HashMap<>();
 
-    private SpdyPortForwardSession(Vertx vertx, NetClient pods, ServerWebSocket socket, String podName,
-                                   String podIp) {
+    private SpdyPortForwardSession(Vertx vertx, ServerWebSocket socket, String podName, PodPorts pods) {
         this.vertx = vertx;
         this.pods = pods;
         this.socket = socket;
         this.podName = podName;
-        this.podIp = podIp;
         this.connection = new SpdyConnection(socket::writeBinaryMessage, this);
     }
 
-    static void start(Vertx vertx, NetClient pods, ServerWebSocket socket, String podName, String podIp) {
-        SpdyPortForwardSession session = new SpdyPortForwardSession(vertx, pods, socket, podName, podIp);
+    static void start(Vertx vertx, PodPorts pods, ServerWebSocket socket, String podName) {
+        SpdyPortForwardSession session = new SpdyPortForwardSession(vertx, socket, podName, pods);
         socket.binaryMessageHandler(session.connection::receive);
         socket.closeHandler(v -> session.connection.close());
     }
@@ -120,7 +116,7 @@ final class SpdyPortForwardSession implements SpdyConnection.Streams {
     }
 
     private void dial(Forward forward) {
-        pods.connect(forward.port, podIp).onSuccess(pod -> {
+        pods.connect(forward.port).onSuccess(pod -> {
             if (!byRequest.containsKey(forward.requestId)) {
                 pod.close(); // the client gave up while the dial was under way
                 return;
@@ -139,9 +135,8 @@ final class SpdyPortForwardSession implements SpdyConnection.Streams {
             if (forward.clientFinished) {
                 shutdownOutput(pod);
             }
-        }).onFailure(e -> abandon(forward, "error forwarding port " + forward.port + " to pod " + podName
-                + ": dial tcp " + podIp + ":" + forward.port + ": " + (e instanceof java.net.ConnectException
-                ? "connect: connection refused" : e.getMessage())));
+        }).onFailure(e -> abandon(forward, "error forwarding port " + forward.port + " to pod " + podName + ": "
+                + e.getMessage()));
     }
 
     private void resumeAll() {

@@ -82,6 +82,11 @@ public final class InstrumentedRuntime implements ContainerRuntime {
     }
 
     @Override
+    public Path network(String podUid) throws IOException {
+        return timed("podsandbox_status", () -> runtime.network(podUid));
+    }
+
+    @Override
     public ContainerStatus container(String containerId) throws IOException {
         return timed("container_status", () -> runtime.container(containerId));
     }

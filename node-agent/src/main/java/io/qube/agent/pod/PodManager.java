@@ -91,13 +91,14 @@ public final class PodManager implements ContainerLocator, AutoCloseable {
     }
 
     @Override
-    public String podIp(String namespace, String name) throws NotFound {
+    public PodAddress podAddress(String namespace, String name) throws NotFound {
         Pod pod = workers.pod(namespace, name);
         if (pod == null || pod.getStatus() == null || pod.getStatus().getPodIP() == null) {
             throw new NotFound(404, "pod \"" + name + "\" in namespace \"" + namespace + "\" has no address on this "
                     + "node");
         }
-        return pod.getStatus().getPodIP();
+        return new PodAddress(pod.getMetadata().getUid(), pod.getStatus().getPodIP(),
+                Boolean.TRUE.equals(pod.getSpec().getHostNetwork()));
     }
 
     /** The pods this node runs that have not ended. */

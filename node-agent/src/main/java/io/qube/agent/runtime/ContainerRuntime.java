@@ -55,6 +55,15 @@ public interface ContainerRuntime extends AutoCloseable {
     /** A command run to its end in the running container, stopped after {@code timeout} (CRI's ExecSync). */
     ExecResult execSync(String containerId, List<String> command, Duration timeout) throws IOException;
 
+    /**
+     * The network namespace of the pod's ready sandbox, a path to open (port-forward dials the pod's localhost in
+     * it); null when the pod has none of its own (the node's network) or no ready sandbox.
+     */
+    default Path network(String podUid) throws IOException {
+        SandboxStatus status = sandbox(podUid);
+        return status == null ? null : status.sandbox().network();
+    }
+
     /** Attaches to a running container's stdin and output ({@code pods/attach}). */
     default Attachment attach(String containerId) throws IOException {
         throw new IOException("the " + version().substring(0, version().indexOf(':')) + " runtime cannot attach to "

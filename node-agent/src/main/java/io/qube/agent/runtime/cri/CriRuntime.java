@@ -1,5 +1,6 @@
 package io.qube.agent.runtime.cri;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qube.agent.FileTrees;
 import io.qube.agent.runtime.ContainerConfig;
 import io.qube.agent.runtime.ContainerRuntime;
@@ -70,6 +71,8 @@ public final class CriRuntime implements ContainerRuntime {
     private static final Duration EXEC_SYNC_MARGIN = Duration.ofSeconds(5);
     private static final Comparator<Cri.PodSandbox> NEWEST_FIRST =
             Comparator.comparingLong(Cri.PodSandbox::getCreatedAt).reversed();
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final CriClient client;
     private final Containerd containerd;
@@ -259,6 +262,28 @@ public final class CriRuntime implements ContainerRuntime {
             addresses.put(sandboxId, ip);
         }
         return new Sandbox(podUid, ip.isEmpty() ? null : ip, pods.resolve(podUid), null);
+    }
+
+    /**
+     * The ready sandbox's network namespace, as its pause process holds it ({@code /proc/<pid>/ns/net}; the pid
+     * from the runtime's verbose status, which containerd fills in); null in the node's network or with no ready
+     * sandbox.
+     */
+    @Override
+    public Path network(String podUid) throws IOException {
+        Cri.PodSandbox ready = sandboxesOf(podUid).stream()
+                .filter(s -> s.getState() == Cri.PodSandboxState.SANDBOX_READY).findFirst().orElse(null);
+        if (ready == null || Boolean.parseBoolean(ready.getAnnotationsMap().get(HOST_NETWORK))) {
+            return null;
+        }
+        String info = client.runtime(stub -> stub.podSandboxStatus(Cri.PodSandboxStatusRequest.newBuilder()
+                .setPodSandboxId(ready.getId()).setVerbose(true).build())).getInfoMap().get("info");
+        long pid = info == null ? 0 : JSON.readTree(info).path("pid").asLong();
+        if (pid <= 0) {
+            throw new IOException("the runtime does not tell which process holds sandbox " + ready.getId()
+                    + "'s network namespace");
+        }
+        return Path.of("/proc", Long.toString(pid), "ns", "net");
     }
 
     private List<Cri.PodSandbox> sandboxesOf(String podUid) throws IOException {
