@@ -34,7 +34,8 @@ final class HostCniView implements AutoCloseable {
     static HostCniView open(Path containerdConfig) throws IOException {
         String toml = Files.readString(containerdConfig);
         if (!Files.isDirectory(Path.of("/etc/cni/net.d"))) {
-            throw new IOException("no /etc/cni/net.d on this host to mount the agent's CNI config over");
+            throw new IOException("no /etc/cni/net.d on this host to mount the agent's CNI config over (ctr run --cni "
+                    + "reads no other directory): mkdir -p /etc/cni/net.d");
         }
         Process holder = new ProcessBuilder(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
                 SCRIPT, "sh", setting(toml, "bin_dir"), setting(toml, "conf_dir")))
