@@ -415,6 +415,10 @@ class CriPodsIT {
             await().atMost(WAIT).untilAsserted(() -> assertThat(pods.events("unshared"))
                     .anySatisfy(event -> assertThat(event.getReason() + " " + event.getMessage())
                             .startsWith("Failed Error: ").contains("not a shared mount")));
+            // Tried again after the kubelet's 10 s back-off, not at every relist: containerd names each attempt in
+            // its message, so each attempt is an event of its own.
+            await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(7)).until(() -> pods.events("unshared")
+                    .stream().filter(event -> "Failed".equals(event.getReason())).count() == 1);
             kubectl.ok("delete", "pod", "unshared", "--grace-period=0", "--force");
         } finally {
             // The container's mount outlives it on the node (a CSI driver unmounts its own); then the bind.

@@ -48,12 +48,20 @@ final class PodWorker {
     private static final long DEFAULT_GRACE_SECONDS = 30;
     /** The node's hosts file, which a host-network pod's containers see (with its hostAliases added). */
     private static final Path NODE_HOSTS = Path.of("/etc/hosts");
+    /** The kubelet's back-off period before a pod whose sync failed is synced again. */
+    static final Duration CREATE_RETRY = Duration.ofSeconds(10);
 
     private final String uid;
     private final NodeServices node;
     private final Runnable resync;
     /** Why a container is waiting, by name, when no run of it explains it (config errors, back-off). */
     private final Map<String, String[]> waiting = new ConcurrentHashMap<>();
+    /**
+     * Containers the runtime refused, by name, with when to try again: the kubelet syncs a pod whose sync failed
+     * again after its back-off period (10 s), not at every relist (each attempt is a runtime call and, when the
+     * runtime's message names the attempt, a new event).
+     */
+    private final Map<String, Instant> createRetry = new ConcurrentHashMap<>();
     /** Containers whose probes asked for a restart, by container id, with the message. */
     private final Map<String, String> toKill = new ConcurrentHashMap<>();
     private volatile Pod pod;
@@ -373,11 +381,16 @@ final class PodWorker {
                 new ContainerConfig.Streams(Boolean.TRUE.equals(container.getStdin()),
                         Boolean.TRUE.equals(container.getStdinOnce()), Boolean.TRUE.equals(container.getTty())),
                 pidTarget);
+        Instant retry = createRetry.get(container.getName());
+        if (retry != null && Instant.now().isBefore(retry)) {
+            return false; // still waiting as CreateContainerError
+        }
         ContainerStatus started;
         try {
             started = node.runtime().startContainer(sandbox, config);
         } catch (IOException e) {
-            // As the kubelet: the container waits with the runtime's reason, and the next sync tries again.
+            // As the kubelet: the container waits with the runtime's reason; a sync after the back-off tries again.
+            createRetry.put(container.getName(), Instant.now().plus(CREATE_RETRY));
             String message = e.getMessage();
             String[] before = waiting.put(container.getName(), new String[] {"CreateContainerError", message});
             if (before == null || !"CreateContainerError".equals(before[0]) || !message.equals(before[1])) {
@@ -385,6 +398,7 @@ final class PodWorker {
             }
             return false;
         }
+        createRetry.remove(container.getName());
         startedInSync.add(started);
         node.metrics().containerStarted(kind.metricLabel);
         waiting.remove(container.getName());
