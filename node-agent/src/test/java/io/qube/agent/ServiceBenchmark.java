@@ -36,13 +36,15 @@ import static org.awaitility.Awaitility.await;
  * Issue 12's figures in one run, over the same three web pods on one node (a {@link CriHosts} of one host):
  * requests/s and latency with {@code wrk} from a client pod's network through the Service's cluster IP, next to
  * calling one backend directly and next to haproxy (round-robin, TCP mode, so an L4 balancer like the proxy's DNAT)
- * in a client pod's network (each path from a client pod of its own, {@link #CLIENTS}); through the NodePort from outside the node; through the cluster IP of a second Service
+ * in a client pod's network (a sidecar: wrk reaches it over the pod's loopback) and in a pod of its own (a load
+ * balancer one hop away, as a user-space proxy in front of pods is deployed); each path from a client pod of its own
+ * ({@link #CLIENTS}); through the NodePort from outside the node; through the cluster IP of a second Service
  * whose only endpoint is the direct path's backend (the same single httpd, so it differs from the direct path by the
  * proxy's path alone); then the time from scaling the Deployment
  * up to the new pod answering through the Service, from the scale request and from its endpoint turning ready in
  * the EndpointSlice; last, {@link ServiceProxyBenchmark}'s rule sync of 1,000 Services x 10 endpoints. The backends
  * are busybox httpd, which closes every connection: each request is a new connection, so each one crosses the
- * proxy's rules (or haproxy's accept). The five paths take turns ({@link #measureInterleaved}). Run with
+ * proxy's rules (or haproxy's accept). The six paths take turns ({@link #measureInterleaved}). Run with
  * bench/agent.sh --services [SECONDS [CONNECTIONS [ROUNDS]]] (default 5 s per path and round, 8, 6 rounds), as
  * root.
  */
@@ -53,6 +55,8 @@ public final class ServiceBenchmark {
     private static final int BACKENDS = 3;
     private static final int SCALE_ROUNDS = 5;
     private static final int HAPROXY_PORT = 18080;
+    /** The column of path F, the stand-alone haproxy. */
+    private static final int BALANCED = 5;
     /**
      * One client pod per path that runs in a pod (A, B, C, E), so that no two paths share a connection's addresses
      * and ports at a backend: a path's closed connections stay in TIME_WAIT at the backend (60 s) and in conntrack
@@ -68,7 +72,9 @@ public final class ServiceBenchmark {
      * retransmits per path in 6 rounds, p99 up to 1 s; 8 connections: none on the pods' paths).
      */
     private static final int CONNECTIONS = 8;
-    private static final List<String> CLIENTS = List.of("client-a", "client-b", "client-c", "client-e");
+    private static final List<String> CLIENTS = List.of("client-a", "client-b", "client-c", "client-e", "client-f");
+    /** The pod whose network the stand-alone haproxy (path F) runs in, listening on the pod's address. */
+    private static final String BALANCER = "balancer";
 
     /**
      * One wrk run: requests per second, latency percentiles in ms (wrk times a request from its write to the
@@ -103,7 +109,8 @@ public final class ServiceBenchmark {
                 .inNamespace("default").create();
         PodLookups lookups = new PodLookups(client, "default");
         await().atMost(WAIT).until(() -> readyEndpoints(client).size() == BACKENDS
-                && CLIENTS.stream().allMatch(name -> "True".equals(lookups.condition(name, "Ready"))));
+                && Stream.concat(CLIENTS.stream(), Stream.of(BALANCER))
+                .allMatch(name -> "True".equals(lookups.condition(name, "Ready"))));
         Service service = client.services().inNamespace("default").withName("web").get();
         String clusterIp = service.getSpec().getClusterIP();
         int nodePort = service.getSpec().getPorts().get(0).getNodePort();
@@ -112,28 +119,36 @@ public final class ServiceBenchmark {
         List<String> inClientB = inNetworkOf(cluster, "client-b");
         List<String> inClientC = inNetworkOf(cluster, "client-c");
         List<String> inClientE = inNetworkOf(cluster, "client-e");
+        List<String> inClientF = inNetworkOf(cluster, "client-f");
 
         String direct = "http://" + backends.get(0) + ":8080/";
         String viaClusterIp = "http://" + clusterIp + "/";
         String viaHaproxy = "http://127.0.0.1:" + HAPROXY_PORT + "/";
+        String balancerIp = client.pods().inNamespace("default").withName(BALANCER).get().getStatus().getPodIP();
+        String viaBalancer = "http://" + balancerIp + ":" + HAPROXY_PORT + "/";
         String viaNodePort = "http://" + HOST.ip() + ":" + nodePort + "/";
         String viaOneEndpoint = "http://" + oneEndpointService(client, backends.get(0)) + "/";
         await().atMost(WAIT).until(() -> Commands.run(Duration.ofSeconds(5), concat(inClientE,
                 "wget", "-qO-", "-T", "1", viaOneEndpoint)).succeeded());
-        Process haproxy = startHaproxy(work, inClientB, backends);
+        Process haproxy = startHaproxy(work, "sidecar", inClientB, "127.0.0.1", inClientB, viaHaproxy, backends);
+        Process balancer = startHaproxy(work, "balancer", inNetworkOf(cluster, BALANCER), "0.0.0.0", inClientF,
+                viaBalancer, backends);
         try {
             List<Route> paths = List.of(
                     new Route("baseline: one backend directly, from a client pod", inClientA, direct),
                     new Route("baseline: haproxy round-robin in a client pod", inClientB, viaHaproxy),
                     new Route("Qube Service, cluster IP, from a client pod", inClientC, viaClusterIp),
                     new Route("Qube Service, NodePort, from outside the node", List.of(), viaNodePort),
-                    new Route("Qube Service of A's backend alone, cluster IP, client pod", inClientE, viaOneEndpoint));
+                    new Route("Qube Service of A's backend alone, cluster IP, client pod", inClientE, viaOneEndpoint),
+                    new Route("baseline: haproxy round-robin in a pod of its own", inClientF, viaBalancer));
             // Warm: the backends' page cache, conntrack, haproxy, the proxy's rules.
             paths.forEach(path -> wrk(path.prefix(), path.url(), 3, connections));
             measureInterleaved(paths, rounds, seconds, connections);
         } finally {
-            haproxy.destroy();
-            haproxy.waitFor();
+            for (Process proxy : List.of(haproxy, balancer)) {
+                proxy.destroy();
+                proxy.waitFor();
+            }
         }
         scaleToTraffic(client, viaNodePort);
     }
@@ -174,11 +189,11 @@ public final class ServiceBenchmark {
             System.out.printf("round %d (order %s, load %s): req/s %s%n", round + 1, String.join("", order),
                     loadAverage(), line);
         }
-        System.out.printf("%n%-60s %10s %8s %8s %7s %7s %9s %9s%n", "median of " + rounds + " rounds", "req/s",
-                "p50 ms", "p99 ms", "errors", "SYN re", "/haproxy", "/direct");
+        System.out.printf("%n%-60s %10s %8s %8s %7s %7s %9s %9s %9s%n", "median of " + rounds + " rounds", "req/s",
+                "p50 ms", "p99 ms", "errors", "SYN re", "/haproxy", "/ha pod", "/direct");
         for (int i = 0; i < n; i++) {
             int path = i;
-            System.out.printf("%-60s %10.0f %8.2f %8.2f %7d %7d %8.2fx %8.2fx%n",
+            System.out.printf("%-60s %10.0f %8.2f %8.2f %7d %7d %8.2fx %8.2fx %8.2fx%n",
                     Character.toString('A' + i) + " " + paths.get(i).label(),
                     median(loads, round -> loads[round][path].requestsPerSecond()),
                     median(loads, round -> loads[round][path].p50()),
@@ -186,9 +201,11 @@ public final class ServiceBenchmark {
                     Arrays.stream(loads).mapToLong(round -> round[path].errors()).sum(),
                     Arrays.stream(loads).mapToLong(round -> round[path].synRetransmits()).sum(),
                     median(loads, round -> ratio(loads[round][path], loads[round][1])),
+                    median(loads, round -> ratio(loads[round][path], loads[round][BALANCED])),
                     median(loads, round -> ratio(loads[round][path], loads[round][0])));
         }
-        System.out.println("(errors and SYN re: sums over the rounds; /haproxy and /direct: the median of the rounds' "
+        System.out.println("(errors and SYN re: sums over the rounds; /haproxy (B), /ha pod (F) and /direct (A): the "
+                + "median of the rounds' "
                 + "ratios, each of one round's figures)");
     }
 
@@ -360,7 +377,7 @@ public final class ServiceBenchmark {
                     selector: {app: web}
                     ports:
                     - {port: 80, targetPort: 8080}
-                """.formatted(BACKENDS, busybox) + CLIENTS.stream().map(name -> """
+                """.formatted(BACKENDS, busybox) + Stream.concat(CLIENTS.stream(), Stream.of(BALANCER)).map(name -> """
                 - apiVersion: v1
                   kind: Pod
                   metadata: {name: %s}
@@ -386,7 +403,13 @@ public final class ServiceBenchmark {
                 .orElseThrow(() -> new IllegalStateException("no task " + container + " in:\n" + tasks));
     }
 
-    private static Process startHaproxy(Path work, List<String> prefix, List<String> backends) throws IOException {
+    /**
+     * haproxy in the network {@code prefix} enters, listening on {@code bind}; ready once a client in
+     * {@code clientPrefix} gets an answer from {@code url}.
+     */
+    private static Process startHaproxy(Path work, String name, List<String> prefix, String bind,
+                                        List<String> clientPrefix, String url, List<String> backends)
+            throws IOException {
         StringBuilder config = new StringBuilder("""
                 global
                     maxconn 4096
@@ -396,25 +419,26 @@ public final class ServiceBenchmark {
                     timeout client 30s
                     timeout server 30s
                 frontend web
-                    bind 127.0.0.1:%d
+                    bind %s:%d
                     default_backend pods
                 backend pods
                     balance roundrobin
-                """.formatted(HAPROXY_PORT));
+                """.formatted(bind, HAPROXY_PORT));
         for (int i = 0; i < backends.size(); i++) {
             config.append("    server pod").append(i).append(' ').append(backends.get(i)).append(":8080\n");
         }
-        Path file = Files.writeString(work.resolve("haproxy.cfg"), config);
+        Path file = Files.writeString(work.resolve("haproxy-" + name + ".cfg"), config);
+        Path log = work.resolve("haproxy-" + name + ".log");
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of("haproxy", "-db", "-f", file.toString()));
         Process haproxy = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(work.resolve("haproxy.log").toFile()).start();
+                .redirectOutput(log.toFile()).start();
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             if (!haproxy.isAlive()) {
-                throw new IllegalStateException("haproxy exited: " + Files.readString(work.resolve("haproxy.log")));
+                throw new IllegalStateException("haproxy exited: " + Files.readString(log));
             }
-            return Commands.run(Duration.ofSeconds(5), concat(prefix, "wget", "-qO-", "-T", "1",
-                    "http://127.0.0.1:" + HAPROXY_PORT + "/")).succeeded();
+            return Commands.run(Duration.ofSeconds(5), concat(clientPrefix, "wget", "-qO-", "-T", "1", url))
+                    .succeeded();
         });
         return haproxy;
     }
