@@ -65,4 +65,27 @@ class WatchEventDecodingTest {
         assertThat(((Pod) decoding.unmarshal(bookmark, WatchEvent.class).getObject()).getMetadata()
                 .getResourceVersion()).isEqualTo("77");
     }
+
+    @Test
+    void managedFieldsAreLeftOutAndTheRestOfTheMetadataKept() {
+        Pod managed = new PodBuilder(pod).editMetadata().addNewManagedField().withManager("kubectl")
+                .withOperation("Update").withApiVersion("v1").withNewFieldsV1()
+                .addToAdditionalProperties("f:spec", java.util.Map.of("f:nodeName", java.util.Map.of()))
+                .endFieldsV1().endManagedField().endMetadata().build();
+        String json = "{\"type\":\"ADDED\",\"object\":" + fabric8.asJson(managed) + "}";
+        assertThat(json).contains("\"managedFields\"");
+
+        Pod decoded = (Pod) decoding.unmarshal(json, WatchEvent.class).getObject();
+        assertThat(decoded.getMetadata().getManagedFields()).isEmpty();
+        assertThat(decoded).isEqualTo(pod);
+
+        String unknown = "{\"type\":\"ADDED\",\"object\":{\"apiVersion\":\"example.com/v1\",\"kind\":\"Widget\","
+                + "\"metadata\":{\"name\":\"w\",\"managedFields\":[{\"manager\":\"m\",\"fieldsV1\":{\"f:spec\":{}}}],"
+                + "\"labels\":{\"a\":\"b\"}},\"spec\":{\"size\":3}}}";
+        GenericKubernetesResource widget = (GenericKubernetesResource) decoding.unmarshal(unknown, WatchEvent.class)
+                .getObject();
+        assertThat(widget.getMetadata().getManagedFields()).isEmpty();
+        assertThat(widget.getMetadata().getLabels()).containsEntry("a", "b");
+        assertThat(widget.getAdditionalProperties()).containsKey("spec");
+    }
 }
