@@ -95,8 +95,9 @@ class DashboardLogsIT {
             page.locator("[role=row][data-key='default/talker']").click();
         } catch (PlaywrightException e) {
             page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("pod-log-no-row.png")));
-            throw new AssertionError("no row for the pod; the page saw: " + seen + "; it shows: "
-                    + page.locator("main").innerText(), e);
+            // The page as it is now (no wait: the application may never have drawn its main element).
+            throw new AssertionError("no row for the pod; the page saw: " + seen + "; its document: "
+                    + page.content(), e);
         }
         assertThat(page.locator("#log")).containsText("before the page");
         assertThat(page.locator("#log")).not().containsText("printed after");
@@ -117,6 +118,7 @@ class DashboardLogsIT {
         List<String> seen = new CopyOnWriteArrayList<>();
         Function<String, String> at = what -> (System.nanoTime() - start) / 1_000_000 + " ms " + what;
         page.onConsoleMessage(message -> seen.add(at.apply("console " + message.type() + ": " + message.text())));
+        page.onPageError(error -> seen.add(at.apply("uncaught " + error)));
         page.onRequest(request -> {
             if (!request.url().contains("/dashboard/")) {
                 seen.add(at.apply("request " + request.url()));
