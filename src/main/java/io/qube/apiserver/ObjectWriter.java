@@ -42,15 +42,21 @@ final class ObjectWriter {
     private final ObjectStore store;
     private final IndexedFields indexedFields;
     private final NamespaceGate namespaces;
+    private final NamespaceQuotas quotas;
 
     ObjectWriter(ObjectStore store, IndexedFields indexedFields, NamespaceGate namespaces) {
         this.store = store;
         this.indexedFields = indexedFields;
         this.namespaces = namespaces;
+        this.quotas = new NamespaceQuotas(store, indexedFields);
     }
 
-    /** What will be stored, and what the client should hear about. */
-    private record Prepared(ObjectWrite write, List<String> warnings) {
+    /**
+     * What will be stored, and what the client should hear about.
+     *
+     * @param object the typed object, defaulted and validated (null for the server's own changes)
+     */
+    private record Prepared(ObjectWrite write, List<String> warnings, HasMetadata object) {
     }
 
     Uni<WriteResult> create(RequestInfo request, ObjectNode body, WriteOptions options) {
@@ -125,9 +131,10 @@ final class ObjectWriter {
         } catch (RuntimeException e) {
             return Uni.createFrom().failure(e);
         }
-        return namespaces.whenWritable(definition, request.storeNamespace(), () -> options.dryRun()
-                        ? Uni.createFrom().item(dryRunResult(prepared.write(), 0))
-                        : store.create(prepared.write()))
+        return namespaces.whenWritable(definition, request.storeNamespace(), () -> quotas.charge(definition,
+                        prepared.object(), request.storeNamespace(), options.dryRun())
+                        .chain(() -> options.dryRun() ? Uni.createFrom().item(dryRunResult(prepared.write(), 0))
+                                : store.create(prepared.write())))
                 .onFailure(StoreException.class).transform(e -> addressTaken(e)
                         ? new AddressTaken(storeFailure(e, definition)) : storeFailure(e, definition))
                 .map(stored -> new WriteResult(stored, true, prepared.warnings()));
@@ -475,7 +482,7 @@ final class ObjectWriter {
         ObjectKey key = ObjectKey.of(definition.storeType(), namespace, name);
         ObjectWrite write = new ObjectWrite(key, object.getMetadata().getUid(), IndexedFields.labelsOf(finalTree),
                 indexedFields.extract(definition.storeType(), finalTree), ObjectCodec.storedBody(finalTree));
-        return new Prepared(write, warnings);
+        return new Prepared(write, warnings, object);
     }
 
     /** The kind's validation, or for a pod's ephemeral containers the rules of that subresource instead. */
@@ -496,7 +503,7 @@ final class ObjectWriter {
         ObjectKey key = ObjectKey.of(definition.storeType(), namespace, metadata.path("name").asText());
         ObjectWrite write = new ObjectWrite(key, metadata.path("uid").asText(null), IndexedFields.labelsOf(tree),
                 indexedFields.extract(definition.storeType(), tree), ObjectCodec.storedBody(tree));
-        return new Prepared(write, List.of());
+        return new Prepared(write, List.of(), null);
     }
 
     private static void checkNamespace(ObjectNode metadata, RequestInfo request) {

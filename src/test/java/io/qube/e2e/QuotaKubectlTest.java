@@ -1,5 +1,11 @@
 package io.qube.e2e;
 
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -17,14 +23,20 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * ResourceQuota, LimitRange, HorizontalPodAutoscaler and pods' ephemeral containers through the real kubectl: the
- * quota controller's usage in {@code kubectl get} and {@code describe}, LimitRanger's defaults and refusals on pods
- * that {@code kubectl run} and {@code apply} create.
+ * quota controller's usage in {@code kubectl get} and {@code describe}, quota admission's refusals and charges,
+ * LimitRanger's defaults and refusals on pods that {@code kubectl run} and {@code apply} create.
  */
 @QuarkusTest
 @TestProfile(ServiceControllersProfile.class)
@@ -70,6 +82,84 @@ class QuotaKubectlTest {
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(in("get", "quota", "compute", "-o",
                 "jsonpath={.status.used.pods} {.status.used.requests\\.cpu} {.status.hard.pods}").stdout())
                 .isEqualTo("0 0 10"));
+    }
+
+    @Test
+    void aQuotaRefusesWhatWouldGoOverItAndChargesWhatItAdmits() {
+        in("create", "quota", "small", "--hard=pods=2,requests.cpu=1,requests.memory=1Gi");
+        await().atMost(PATIENCE).until(() -> in("get", "quota", "small", "-o",
+                "jsonpath={.status.hard.pods} {.status.used.pods}").stdout().equals("2 0"));
+
+        assertThat(kubectl.failing("-n", namespace, "run", "bare", "--image=nginx").stderr())
+                .contains("pods \"bare\" is forbidden: failed quota: small: must specify requests.cpu for: bare; "
+                        + "requests.memory for: bare");
+        in("run", "first", "--image=nginx", "--overrides", sized("first", "600m", "256Mi"));
+        // Charged by admission, before the controller counts anything.
+        assertThat(in("get", "quota", "small", "-o",
+                "jsonpath={.status.used.pods} {.status.used.requests\\.cpu} {.status.used.requests\\.memory}")
+                .stdout()).isEqualTo("1 600m 256Mi");
+        assertThat(kubectl.failing("-n", namespace, "run", "second", "--image=nginx", "--overrides",
+                sized("second", "600m", "256Mi")).stderr())
+                .contains("pods \"second\" is forbidden: exceeded quota: small, requested: requests.cpu=600m, used: "
+                        + "requests.cpu=600m, limited: requests.cpu=1");
+        in("run", "third", "--image=nginx", "--overrides", sized("third", "400m", "768Mi"));
+        assertThat(kubectl.failing("-n", namespace, "run", "fourth", "--image=nginx", "--overrides",
+                sized("fourth", "0", "1Mi")).stderr())
+                .contains("pods \"fourth\" is forbidden: exceeded quota: small, requested: pods=1,requests.memory=1Mi, "
+                        + "used: pods=2,requests.memory=1Gi, limited: pods=2,requests.memory=1Gi");
+        assertThat(in("get", "quota", "small", "-o",
+                "jsonpath={.status.used.pods} {.status.used.requests\\.cpu} {.status.used.requests\\.memory}")
+                .stdout()).isEqualTo("2 1 1Gi");
+
+        // A pod that goes gives its share back (the controller recounts), and the next one fits.
+        in("delete", "pod", "first", "--grace-period=0", "--force");
+        await().atMost(PATIENCE).until(() -> in("get", "quota", "small", "-o",
+                "jsonpath={.status.used.pods} {.status.used.requests\\.cpu}").stdout().equals("1 400m"));
+        in("run", "fifth", "--image=nginx", "--overrides", sized("fifth", "600m", "256Mi"));
+    }
+
+    @Test
+    void concurrentCreatesNeverTakeMoreThanTheQuotaHolds() throws Exception {
+        in("create", "quota", "five", "--hard=count/configmaps=5");
+        await().atMost(PATIENCE).until(() -> in("get", "quota", "five", "-o",
+                "jsonpath={.status.used.count/configmaps}").stdout().equals("0"));
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty())
+                .withMasterUrl("http://127.0.0.1:" + server.getPort()).build()).build()) {
+            ExecutorService creators = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<Integer>> creates = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    String name = "settings-" + i;
+                    creates.add(creators.submit(() -> {
+                        try {
+                            client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder()
+                                    .withNewMetadata().withName(name).endMetadata().build()).create();
+                            return 201;
+                        } catch (KubernetesClientException e) {
+                            assertThat(e.getMessage()).contains("exceeded quota: five, requested: "
+                                    + "count/configmaps=1, used: count/configmaps=5, limited: count/configmaps=5");
+                            return e.getCode();
+                        }
+                    }));
+                }
+                List<Integer> codes = new ArrayList<>();
+                for (Future<Integer> create : creates) {
+                    codes.add(create.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+                }
+                assertThat(codes).filteredOn(code -> code == 201).hasSize(5);
+                assertThat(codes).filteredOn(code -> code == 403).hasSize(15);
+            } finally {
+                creators.shutdownNow();
+            }
+            assertThat(client.configMaps().inNamespace(namespace).list().getItems()).hasSize(5);
+            assertThat(in("get", "quota", "five", "-o", "jsonpath={.status.used.count/configmaps}").stdout())
+                    .isEqualTo("5");
+        }
+    }
+
+    private static String sized(String container, String cpu, String memory) {
+        return "{\"spec\":{\"containers\":[{\"name\":\"" + container + "\",\"image\":\"nginx\",\"resources\":"
+                + "{\"requests\":{\"cpu\":\"" + cpu + "\",\"memory\":\"" + memory + "\"}}}]}}";
     }
 
     @Test

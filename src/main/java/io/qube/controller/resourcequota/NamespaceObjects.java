@@ -35,20 +35,8 @@ final class NamespaceObjects {
                 "persistentvolumeclaims", claims, "resourcequotas", quotas);
     }
 
-    @SuppressWarnings("unchecked")
-    List<Pod> pods(String namespace) {
-        return (List<Pod>) of("pods", namespace).orElseThrow();
-    }
 
-    @SuppressWarnings("unchecked")
-    List<Service> services(String namespace) {
-        return (List<Service>) of("services", namespace).orElseThrow();
-    }
 
-    @SuppressWarnings("unchecked")
-    List<PersistentVolumeClaim> claims(String namespace) {
-        return (List<PersistentVolumeClaim>) of("persistentvolumeclaims", namespace).orElseThrow();
-    }
 
     /** The objects of a kind named as in a quota ("pods", "deployments.apps"), or nothing if Qube serves none. */
     Optional<List<? extends HasMetadata>> of(String resource, String namespace) {

@@ -11,6 +11,7 @@ import io.qube.client.WorkQueue;
 import org.jboss.logging.Logger;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -20,6 +21,11 @@ import java.util.Optional;
 final class QuotaSync {
 
     private static final Logger LOG = Logger.getLogger(QuotaSync.class);
+    /**
+     * Counted: counted again after Kubernetes' default --resource-quota-sync-period, which mends what no event
+     * tells of (a create that failed after admission charged it).
+     */
+    private static final WorkQueue.Outcome RECOUNTED = WorkQueue.Outcome.after(Duration.ofMinutes(5));
 
     private final KubernetesClient client;
     private final SharedIndexInformer<ResourceQuota> quotas;
@@ -46,13 +52,13 @@ final class QuotaSync {
         }
         ResourceQuotaStatus status = quota.getStatus();
         if (status != null && same(status.getHard(), hard) && same(status.getUsed(), used)) {
-            return WorkQueue.Outcome.DONE;
+            return RECOUNTED;
         }
         ResourceQuota updated = new ResourceQuotaBuilder(quota)
                 .withNewStatus().withHard(hard).withUsed(used).endStatus().build();
         try {
             client.resourceQuotas().inNamespace(quota.getMetadata().getNamespace()).resource(updated).updateStatus();
-            return WorkQueue.Outcome.DONE;
+            return RECOUNTED;
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
                 return WorkQueue.Outcome.DONE; // deleted meanwhile
@@ -60,6 +66,13 @@ final class QuotaSync {
             LOG.debugf("status of quota %s: %s", key, e.getMessage());
             return WorkQueue.Outcome.FAILED;
         }
+    }
+
+    /** Whether the quota's status.hard is its spec.hard: counted since the spec last changed. */
+    static boolean hardCounted(ResourceQuota quota) {
+        Map<String, Quantity> hard = quota.getSpec() == null || quota.getSpec().getHard() == null ? Map.of()
+                : quota.getSpec().getHard();
+        return quota.getStatus() != null && same(quota.getStatus().getHard(), hard);
     }
 
     /** Equal quantities by value ("500m" and "0.5" alike), as the apiserver stores them canonical. */

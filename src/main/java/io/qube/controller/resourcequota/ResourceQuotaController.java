@@ -8,22 +8,32 @@ import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.qube.controller.api.Controller;
 import io.qube.controller.api.ControllerQueue;
-import io.qube.controller.api.EnqueueHandler;
 import io.qube.controller.api.Informers;
+import io.qube.quota.ObjectUsage;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 /**
- * Kubernetes' ResourceQuota controller. Handlers enqueue quota keys: a quota's own events, and every quota of a
- * namespace in which a pod, service, config map, secret or claim changed; {@link QuotaSync} recomputes the usage.
+ * Kubernetes' ResourceQuota controller; {@link QuotaSync} recounts a quota's usage. As in Kubernetes, admission
+ * charges each new object to its quotas, so the handlers recount only when usage may have gone down or is not known
+ * yet: a quota that is new or whose spec.hard is not its status.hard yet (the charges admission writes to status do
+ * not count), and every quota of a namespace in which a pod, service, config map, secret or claim went or used less.
+ * A recount on every create would race with admission: it could count from an informer that has not seen an object
+ * already charged, and write usage below the truth. Qube adds one recount a little after objects are added, for
+ * objects created before their quota's first count (Kubernetes leaves them to its five-minute full resync).
  */
 public final class ResourceQuotaController implements Controller {
 
     static final String COMPONENT = "resourcequota-controller";
+    /** How long after an added object its namespace's quotas are recounted: after a burst of creates, not within. */
+    private static final Duration RECOUNT_AFTER_ADD = Duration.ofSeconds(5);
 
     private final KubernetesClient client;
     private final Map<String, Class<? extends HasMetadata>> countable;
@@ -40,27 +50,79 @@ public final class ResourceQuotaController implements Controller {
     @Override
     public void start(Informers informers) {
         SharedIndexInformer<ResourceQuota> quotas = informers.of(ResourceQuota.class);
-        quotas.addEventHandler(new EnqueueHandler<>(queue::addKeyOf));
-        EnqueueHandler<HasMetadata> namespaceChanged = new EnqueueHandler<>(object -> {
-            for (ResourceQuota quota : quotas.getIndexer().byIndex(Cache.NAMESPACE_INDEX,
-                    object.getMetadata().getNamespace())) {
+        quotas.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(ResourceQuota quota) {
                 queue.addKeyOf(quota);
             }
+
+            @Override
+            public void onUpdate(ResourceQuota old, ResourceQuota quota) {
+                if (!QuotaSync.hardCounted(quota)) {
+                    queue.addKeyOf(quota);
+                }
+            }
+
+            @Override
+            public void onDelete(ResourceQuota quota, boolean finalStateUnknown) {
+                // Nothing to count for a quota that is gone.
+            }
         });
+        NamespaceQuotas namespaceQuotas = new NamespaceQuotas(quotas);
         NamespaceObjects objects = new NamespaceObjects(client, countable,
-                watched(informers, Pod.class, namespaceChanged), watched(informers, Service.class, namespaceChanged),
-                watched(informers, ConfigMap.class, namespaceChanged), watched(informers, Secret.class, namespaceChanged),
-                watched(informers, PersistentVolumeClaim.class, namespaceChanged), quotas);
+                watched(informers, Pod.class, "pods", namespaceQuotas),
+                watched(informers, Service.class, "services", namespaceQuotas),
+                watched(informers, ConfigMap.class, "configmaps", namespaceQuotas),
+                watched(informers, Secret.class, "secrets", namespaceQuotas),
+                watched(informers, PersistentVolumeClaim.class, "persistentvolumeclaims", namespaceQuotas), quotas);
         informers.awaitSynced();
         QuotaSync sync = new QuotaSync(client, quotas, objects);
         queue.start(sync::sync);
         queue.addAll(quotas);
     }
 
-    private static <T extends HasMetadata> SharedIndexInformer<T> watched(Informers informers, Class<T> kind,
-                                                                          EnqueueHandler<HasMetadata> handler) {
-        SharedIndexInformer<T> informer = informers.of(kind);
-        informer.addEventHandler(new EnqueueHandler<T>(handler::onAdd));
+    /** The quotas of an object's namespace, to enqueue now or later. */
+    private final class NamespaceQuotas {
+        private final SharedIndexInformer<ResourceQuota> quotas;
+
+        NamespaceQuotas(SharedIndexInformer<ResourceQuota> quotas) {
+            this.quotas = quotas;
+        }
+
+        void recount(HasMetadata object, Duration after) {
+            for (ResourceQuota quota : quotas.getIndexer().byIndex(Cache.NAMESPACE_INDEX,
+                    object.getMetadata().getNamespace())) {
+                if (after.isZero()) {
+                    queue.addKeyOf(quota);
+                } else {
+                    queue.addAfter(Cache.metaNamespaceKeyFunc(quota), after);
+                }
+            }
+        }
+    }
+
+    private static <T extends HasMetadata> SharedIndexInformer<T> watched(Informers informers, Class<T> type,
+                                                                          String kind, NamespaceQuotas quotas) {
+        SharedIndexInformer<T> informer = informers.of(type);
+        informer.addEventHandler(new ResourceEventHandler<T>() {
+            @Override
+            public void onAdd(T object) {
+                quotas.recount(object, RECOUNT_AFTER_ADD);
+            }
+
+            @Override
+            public void onUpdate(T old, T object) {
+                Instant now = Instant.now();
+                if (!ObjectUsage.of(kind, old, now).equals(ObjectUsage.of(kind, object, now))) {
+                    quotas.recount(object, Duration.ZERO);
+                }
+            }
+
+            @Override
+            public void onDelete(T object, boolean finalStateUnknown) {
+                quotas.recount(object, Duration.ZERO);
+            }
+        });
         return informer;
     }
 

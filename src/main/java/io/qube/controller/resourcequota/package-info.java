@@ -1,5 +1,5 @@
 /**
  * The ResourceQuota controller: each quota's status.hard copied from its spec and status.used counted from the
- * objects of its namespace, recomputed whenever they change. Quota is not enforced at admission.
+ * objects of its namespace, recounted when usage may have gone down; admission charges what is added.
  */
 package io.qube.controller.resourcequota;
