@@ -330,6 +330,11 @@ final class PodWorker {
     /** @param pidTarget the run whose process namespace the container joins (an ephemeral one's target), or null */
     private boolean start(Pod pod, Sandbox sandbox, String podIp, Container container, Kind kind, int attempt,
                           Map<String, Path> volumes, DownwardValues downward, String pidTarget) throws IOException {
+        Instant retry = createRetry.get(container.getName());
+        if (retry != null && Instant.now().isBefore(retry)) {
+            // Still waiting as CreateContainerError: nothing is built or asked of the runtime until the back-off ends.
+            return false;
+        }
         String field = kind.fieldPath(container);
         boolean hostCommands = node.pulls() == null;
         Map<String, String> env;
@@ -381,10 +386,6 @@ final class PodWorker {
                 new ContainerConfig.Streams(Boolean.TRUE.equals(container.getStdin()),
                         Boolean.TRUE.equals(container.getStdinOnce()), Boolean.TRUE.equals(container.getTty())),
                 pidTarget);
-        Instant retry = createRetry.get(container.getName());
-        if (retry != null && Instant.now().isBefore(retry)) {
-            return false; // still waiting as CreateContainerError
-        }
         ContainerStatus started;
         try {
             started = node.runtime().startContainer(sandbox, config);

@@ -165,8 +165,7 @@ public final class CriRuntime implements ContainerRuntime {
     @Override
     public Sandbox runSandbox(SandboxConfig config) throws IOException {
         List<Cri.PodSandbox> existing = sandboxesOf(config.podUid());
-        Optional<Cri.PodSandbox> running = existing.stream()
-                .filter(s -> s.getState() == Cri.PodSandboxState.SANDBOX_READY).findFirst();
+        Optional<Cri.PodSandbox> running = newestReady(existing);
         if (running.isPresent()) {
             Cri.PodSandbox found = running.get();
             ReadySandbox known = ready.get(config.podUid());
@@ -271,8 +270,7 @@ public final class CriRuntime implements ContainerRuntime {
      */
     @Override
     public Path network(String podUid) throws IOException {
-        Cri.PodSandbox ready = sandboxesOf(podUid).stream()
-                .filter(s -> s.getState() == Cri.PodSandboxState.SANDBOX_READY).findFirst().orElse(null);
+        Cri.PodSandbox ready = newestReady(sandboxesOf(podUid)).orElse(null);
         if (ready == null || Boolean.parseBoolean(ready.getAnnotationsMap().get(HOST_NETWORK))) {
             return null;
         }
@@ -286,6 +284,12 @@ public final class CriRuntime implements ContainerRuntime {
         return Path.of("/proc", Long.toString(pid), "ns", "net");
     }
 
+    /** The pod's sandbox in use: the newest ready one of {@link #sandboxesOf}. */
+    private static Optional<Cri.PodSandbox> newestReady(List<Cri.PodSandbox> sandboxes) {
+        return sandboxes.stream().filter(s -> s.getState() == Cri.PodSandboxState.SANDBOX_READY).findFirst();
+    }
+
+    /** The pod's sandboxes, newest first. */
     private List<Cri.PodSandbox> sandboxesOf(String podUid) throws IOException {
         return client.runtime(stub -> stub.listPodSandbox(Cri.ListPodSandboxRequest.newBuilder()
                 .setFilter(Cri.PodSandboxFilter.newBuilder().putLabelSelector(POD_UID, podUid)).build()))
