@@ -119,6 +119,22 @@ class QuotaKubectlTest {
     }
 
     @Test
+    void aScopedQuotaCountsAndRestrictsOnlyThePodsItsScopesSelect() {
+        in("run", "sized", "--image=nginx", "--overrides", sized("sized", "100m", "64Mi"));
+        in("run", "free", "--image=nginx");
+        // Counted by the controller from the pods there: the best-effort one only.
+        in("create", "quota", "best-effort", "--hard=pods=1", "--scopes=BestEffort");
+        await().atMost(PATIENCE).until(() -> in("get", "quota", "best-effort", "-o",
+                "jsonpath={.status.hard.pods} {.status.used.pods}").stdout().equals("1 1"));
+        assertThat(in("describe", "quota", "best-effort").stdout()).containsPattern("Scopes:\\s+BestEffort");
+
+        assertThat(kubectl.failing("-n", namespace, "run", "free-too", "--image=nginx").stderr())
+                .contains("pods \"free-too\" is forbidden: exceeded quota: best-effort, requested: pods=1, used: "
+                        + "pods=1, limited: pods=1");
+        in("run", "sized-too", "--image=nginx", "--overrides", sized("sized-too", "100m", "64Mi"));
+    }
+
+    @Test
     void concurrentCreatesNeverTakeMoreThanTheQuotaHolds() throws Exception {
         in("create", "quota", "five", "--hard=count/configmaps=5");
         await().atMost(PATIENCE).until(() -> in("get", "quota", "five", "-o",

@@ -6,8 +6,11 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceQuotaSpec;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.qube.apiserver.codec.Json;
 import io.qube.quota.ObjectUsage;
+import io.qube.quota.QuotaScopes;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -27,7 +30,7 @@ import java.util.stream.Collectors;
  * Kubernetes' ResourceQuota admission for a new object, over its namespace's quotas as JSON: which quotas restrict
  * it (those whose status.hard names a resource its kind is counted in; a quota not counted yet restricts nothing),
  * whether it may be charged to them, and each quota's status once charged. The refusals carry Kubernetes' messages.
- * Quotas with scopes or a scope selector are left out (their usage is not counted by scope either).
+ * A quota with scopes restricts only the pods they select ({@link QuotaScopes}).
  */
 public final class QuotaAdmission {
 
@@ -55,7 +58,8 @@ public final class QuotaAdmission {
         List<JsonNode> restricting = new ArrayList<>();
         for (JsonNode quota : quotas) {
             JsonNode spec = quota.path("spec");
-            if (!spec.path("scopes").isEmpty() || spec.hasNonNull("scopeSelector")) {
+            if ((!spec.path("scopes").isEmpty() || spec.hasNonNull("scopeSelector"))
+                    && !QuotaScopes.selects(Json.MAPPER.convertValue(spec, ResourceQuotaSpec.class), object)) {
                 continue;
             }
             SortedSet<String> restricted = new TreeSet<>(ObjectUsage.names(kind));

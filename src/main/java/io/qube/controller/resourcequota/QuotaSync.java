@@ -44,7 +44,7 @@ final class QuotaSync {
         }
         Map<String, Quantity> hard = quota.getSpec() == null || quota.getSpec().getHard() == null ? Map.of()
                 : quota.getSpec().getHard();
-        Usage usage = new Usage(objects, quota.getMetadata().getNamespace());
+        Usage usage = new Usage(objects, quota);
         Map<String, Quantity> used = new LinkedHashMap<>();
         for (String resource : hard.keySet()) {
             Optional<BigDecimal> amount = usage.of(resource);

@@ -45,9 +45,25 @@ class QuotaAdmissionTest {
                 Arguments.of("a quota over other kinds does not restrict pods",
                         quota("{count/configmaps: '1'}", "{count/configmaps: '1'}"),
                         "pods", pod(container("web", null, null, null)), null),
-                Arguments.of("a scoped quota is left out",
-                        withSpec(quota("{pods: '1'}", "{pods: '1'}"), "{hard: {pods: '1'}, scopes: [BestEffort]}"),
-                        "pods", pod(container("web", null, null, null)), null),
+                Arguments.of("a BestEffort quota restricts a pod without requests or limits",
+                        withSpec(quota("{pods: '2'}", "{pods: '1'}"), "{hard: {pods: '2'}, scopes: [BestEffort]}"),
+                        "pods", bestEffort(pod(container("web", null, null, null))), "{used: {pods: '2'}}"),
+                Arguments.of("a NotBestEffort quota leaves such a pod alone",
+                        withSpec(quota("{pods: '1'}", "{pods: '1'}"), "{hard: {pods: '1'}, scopes: [NotBestEffort]}"),
+                        "pods", bestEffort(pod(container("web", null, null, null))), null),
+                Arguments.of("a priority class selector restricts the pods of the classes it names",
+                        withSpec(quota("{pods: '5'}", "{pods: '0'}"), "{hard: {pods: '5'}, scopeSelector: "
+                                + "{matchExpressions: [{scopeName: PriorityClass, operator: In, values: [high]}]}}"),
+                        "pods", ofClass(pod(container("web", null, null, null)), "high"), "{used: {pods: '1'}}"),
+                Arguments.of("and only those",
+                        withSpec(quota("{pods: '5'}", "{pods: '0'}"), "{hard: {pods: '5'}, scopeSelector: "
+                                + "{matchExpressions: [{scopeName: PriorityClass, operator: In, values: [high]}]}}"),
+                        "pods", ofClass(pod(container("web", null, null, null)), "low"), null),
+                Arguments.of("a scoped quota restricts no other kind",
+                        withSpec(quota("{count/configmaps: '1'}", "{count/configmaps: '1'}"),
+                                "{hard: {count/configmaps: '1'}, scopes: [NotTerminating]}"),
+                        "configmaps", new ConfigMapBuilder().withNewMetadata().withName("c").endMetadata().build(),
+                        null),
                 Arguments.of("an object count is charged one",
                         quota("{count/configmaps: '5', configmaps: '5'}", "{count/configmaps: '4', configmaps: '4'}"),
                         "configmaps", new ConfigMapBuilder().withNewMetadata().withName("c").endMetadata().build(),
@@ -125,6 +141,14 @@ class QuotaAdmissionTest {
     private static Pod pod(io.fabric8.kubernetes.api.model.Container... containers) {
         return new PodBuilder().withNewMetadata().withName("p").withNamespace("n").endMetadata()
                 .withNewSpec().withContainers(containers).endSpec().build();
+    }
+
+    private static Pod bestEffort(Pod pod) {
+        return new PodBuilder(pod).withNewStatus().withQosClass("BestEffort").endStatus().build();
+    }
+
+    private static Pod ofClass(Pod pod, String priorityClass) {
+        return new PodBuilder(pod).editSpec().withPriorityClassName(priorityClass).endSpec().build();
     }
 
     private static Pod podWithInit(io.fabric8.kubernetes.api.model.Container container,
