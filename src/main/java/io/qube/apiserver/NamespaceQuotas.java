@@ -22,11 +22,12 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Kubernetes' ResourceQuota admission on creates: a new object is checked against the quotas of its namespace
+ * Kubernetes' ResourceQuota admission on creates (and updates that grow a Service or a claim): a new object is checked against the quotas of its namespace
  * that restrict it ({@link QuotaAdmission}) and charged to them before it is stored, each quota's status.used
  * written on condition that the quota did not change since it was read, and read again and rechecked when it did,
  * so that concurrent creates cannot both take the last of a quota. A namespace without quotas costs one cached
@@ -47,7 +48,11 @@ final class NamespaceQuotas {
         this.indexedFields = indexedFields;
     }
 
-    /** @throws ApiException (in the Uni) 403 with Kubernetes' message when a quota refuses the object */
+    /**
+     * Charges a new object.
+     *
+     * @throws ApiException (in the Uni) 403 with Kubernetes' message when a quota refuses the object
+     */
     Uni<Void> charge(ResourceDefinition<?> definition, HasMetadata object, String namespace, boolean dryRun) {
         if (!definition.namespaced() || definition.kind().equals("Event")
                 || store.getCached(ObjectKey.of(definition.storeType(), namespace, object.getMetadata().getName()))
@@ -55,13 +60,47 @@ final class NamespaceQuotas {
             // An object of that name exists: its create will fail (409), and a charge would stay until a recount.
             return Uni.createFrom().voidItem();
         }
-        return store.listCached(new ListRequest(QUOTAS, namespace, null, null, 0, null), false)
-                .chain(page -> page.items().isEmpty() ? Uni.createFrom().voidItem()
-                        : charge(definition, object, page.items(), dryRun));
+        return charge(definition, object, ObjectUsage.of(kind(definition), object, Instant.now()), namespace,
+                dryRun);
     }
 
-    private Uni<Void> charge(ResourceDefinition<?> definition, HasMetadata object, List<StoredObject> quotas,
-                             boolean dryRun) {
+    /**
+     * Charges what an update adds to an object's usage, as Kubernetes charges a Service's change of type and a
+     * claim's growth (a pod's usage changes only through its resize, which Qube does not serve). A charge whose
+     * update then fails stays until the controller recounts, as in Kubernetes; the update's own event, when it
+     * lands, makes it recount. Dry runs of updates are not checked.
+     *
+     * @param stored the object before the update
+     */
+    Uni<Void> chargeGrowth(ResourceDefinition<?> definition, HasMetadata object, ObjectNode stored,
+                           String namespace) {
+        String kind = kind(definition);
+        if (!kind.equals("services") && !kind.equals("persistentvolumeclaims")) {
+            return Uni.createFrom().voidItem();
+        }
+        Instant now = Instant.now();
+        Map<String, BigDecimal> before = ObjectUsage.of(kind, ObjectCodec.toTyped(stored, definition.type()).object(),
+                now);
+        Map<String, BigDecimal> growth = new LinkedHashMap<>();
+        ObjectUsage.of(kind, object, now).forEach((resource, amount) -> {
+            BigDecimal more = amount.subtract(before.getOrDefault(resource, BigDecimal.ZERO));
+            if (more.signum() > 0) {
+                growth.put(resource, more);
+            }
+        });
+        return growth.isEmpty() ? Uni.createFrom().voidItem()
+                : charge(definition, object, growth, namespace, false);
+    }
+
+    private Uni<Void> charge(ResourceDefinition<?> definition, HasMetadata object, Map<String, BigDecimal> usage,
+                             String namespace, boolean dryRun) {
+        return store.listCached(new ListRequest(QUOTAS, namespace, null, null, 0, null), false)
+                .chain(page -> page.items().isEmpty() ? Uni.createFrom().voidItem()
+                        : charge(definition, object, usage, page.items(), dryRun));
+    }
+
+    private Uni<Void> charge(ResourceDefinition<?> definition, HasMetadata object, Map<String, BigDecimal> usage,
+                             List<StoredObject> quotas, boolean dryRun) {
         String kind = kind(definition);
         Map<JsonNode, StoredObject> stored = new IdentityHashMap<>();
         List<JsonNode> trees = new ArrayList<>();
@@ -70,7 +109,6 @@ final class NamespaceQuotas {
             stored.put(tree, quota);
             trees.add(tree);
         }
-        Map<String, BigDecimal> usage = ObjectUsage.of(kind, object, Instant.now());
         List<JsonNode> restricting;
         try {
             restricting = QuotaAdmission.restricting(kind, object, trees);

@@ -336,7 +336,9 @@ final class ObjectWriter {
             return Uni.createFrom().item(new WriteResult(dryRunResult(prepared.write(), current.revision()), false,
                     prepared.warnings()));
         }
-        return store.update(prepared.write(), Preconditions.revision(current.revision()))
+        Uni<Void> charged = target != WriteTarget.OBJECT ? Uni.createFrom().voidItem()
+                : quotas.chargeGrowth(definition, prepared.object(), stored, request.storeNamespace());
+        return charged.chain(() -> store.update(prepared.write(), Preconditions.revision(current.revision())))
                 // A taken address is worth a fresh admission even when pinned: the object itself did not move.
                 .onFailure(StoreException.class).transform(e -> retryable && conflict(e) || addressTaken(e)
                         ? new Retry() : storeFailure(e, definition))

@@ -5,6 +5,7 @@ import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.PlaywrightException;
+import com.microsoft.playwright.Request;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
@@ -89,15 +91,15 @@ class DashboardLogsIT {
         Page page = browser.newContext(new Browser.NewContextOptions().setViewportSize(1400, 900)).newPage();
         // The test's own patience for every wait on the page (Playwright's default is 30 s).
         page.setDefaultTimeout(WAIT.toMillis());
-        List<String> seen = recordTraffic(page);
+        Traffic traffic = recordTraffic(page);
         page.navigate(cluster.qube.url() + "/dashboard/#/pods?ns=default");
         try {
             page.locator("[role=row][data-key='default/talker']").click();
         } catch (PlaywrightException e) {
             page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("pod-log-no-row.png")));
             // The page as it is now (no wait: the application may never have drawn its main element).
-            throw new AssertionError("no row for the pod; the page saw: " + seen + "; its document: "
-                    + page.content(), e);
+            throw new AssertionError("no row for the pod; the page saw: " + traffic.seen() + "; still unanswered: "
+                    + traffic.unanswered().values() + "; its document: " + page.content(), e);
         }
         assertThat(page.locator("#log")).containsText("before the page");
         assertThat(page.locator("#log")).not().containsText("printed after");
@@ -112,24 +114,36 @@ class DashboardLogsIT {
                 .setFullPage(true));
     }
 
-    /** The page's console, API requests, failed requests and error answers, timed from now: what a failure message needs. */
-    private static List<String> recordTraffic(Page page) {
+    /**
+     * The page's console, API requests, failed requests and error answers, timed from now, and at the end the
+     * requests still unanswered (a module the page waits for, say): what a failure message needs.
+     */
+    private static Traffic recordTraffic(Page page) {
         long start = System.nanoTime();
         List<String> seen = new CopyOnWriteArrayList<>();
+        Map<Request, String> unanswered = new ConcurrentHashMap<>();
         Function<String, String> at = what -> (System.nanoTime() - start) / 1_000_000 + " ms " + what;
         page.onConsoleMessage(message -> seen.add(at.apply("console " + message.type() + ": " + message.text())));
         page.onPageError(error -> seen.add(at.apply("uncaught " + error)));
         page.onRequest(request -> {
+            unanswered.put(request, at.apply(request.url()));
             if (!request.url().contains("/dashboard/")) {
                 seen.add(at.apply("request " + request.url()));
             }
         });
-        page.onRequestFailed(request -> seen.add(at.apply("failed " + request.url() + ": " + request.failure())));
+        page.onRequestFinished(unanswered::remove);
+        page.onRequestFailed(request -> {
+            unanswered.remove(request);
+            seen.add(at.apply("failed " + request.url() + ": " + request.failure()));
+        });
         page.onResponse(response -> {
             if (response.status() >= 400) {
                 seen.add(at.apply(response.status() + " " + response.url()));
             }
         });
-        return seen;
+        return new Traffic(seen, unanswered);
+    }
+
+    private record Traffic(List<String> seen, Map<Request, String> unanswered) {
     }
 }
