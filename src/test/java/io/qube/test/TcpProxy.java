@@ -9,8 +9,10 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -42,6 +44,8 @@ public final class TcpProxy implements AutoCloseable {
         final Socket server;
         final StringBuffer sent = new StringBuffer();
         final StringBuffer received = new StringBuffer();
+        /** Where each read from the client starts in {@link #sent}, and when it came among all connections' reads. */
+        final List<long[]> sentReads = new CopyOnWriteArrayList<>();
 
         Connection(Socket client, Socket server) {
             this.client = client;
@@ -63,6 +67,7 @@ public final class TcpProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final InetSocketAddress target;
     private final List<Connection> connections = new CopyOnWriteArrayList<>();
+    private final AtomicLong arrivals = new AtomicLong();
     private volatile boolean cut;
     private volatile boolean closed;
 
@@ -95,16 +100,29 @@ public final class TcpProxy implements AutoCloseable {
         cut = false;
     }
 
-    /** The HTTP requests clients sent through this proxy so far, in the order of their connections. */
+    /**
+     * The HTTP requests clients sent through this proxy so far, in the order they came in (a client with a pool of
+     * connections may send its next request on an older connection than its last one).
+     */
     public List<Head> requests() {
-        List<Head> heads = new ArrayList<>();
+        record Arrived(long order, Head head) {
+        }
+        List<Arrived> heads = new ArrayList<>();
         for (Connection connection : connections) {
             Matcher matcher = REQUEST_HEAD.matcher(connection.sent);
             while (matcher.find()) {
-                heads.add(new Head(matcher.group(1) + " " + matcher.group(2), matcher.group(3)));
+                long order = 0;
+                for (long[] read : connection.sentReads) {
+                    if (read[0] <= matcher.start()) {
+                        order = read[1];
+                    }
+                }
+                heads.add(new Arrived(order, new Head(matcher.group(1) + " " + matcher.group(2), matcher.group(3))));
             }
         }
-        return heads;
+        // A stable sort: requests that came in one read keep their order.
+        heads.sort(Comparator.comparingLong(Arrived::order));
+        return heads.stream().map(Arrived::head).toList();
     }
 
     /** The HTTP responses servers sent back through this proxy so far (status line and headers). */
@@ -180,18 +198,23 @@ public final class TcpProxy implements AutoCloseable {
             }
             Connection connection = new Connection(client, server);
             connections.add(connection);
-            pump(connection, client, server, connection.sent, "up");
-            pump(connection, server, client, connection.received, "down");
+            pump(connection, client, server, connection.sent, connection.sentReads, "up");
+            pump(connection, server, client, connection.received, null, "down");
         }
     }
 
-    private void pump(Connection connection, Socket from, Socket to, StringBuffer record, String direction) {
+    /** @param reads where to note each read's start and arrival, or null */
+    private void pump(Connection connection, Socket from, Socket to, StringBuffer record, List<long[]> reads,
+                      String direction) {
         Thread thread = new Thread(() -> {
             byte[] buffer = new byte[16 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
                     if (record.length() < KEPT_PER_DIRECTION) {
+                        if (reads != null) {
+                            reads.add(new long[] {record.length(), arrivals.incrementAndGet()});
+                        }
                         record.append(new String(buffer, 0, read, StandardCharsets.ISO_8859_1));
                     }
                     out.write(buffer, 0, read);
