@@ -9,17 +9,21 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * One object's usage of the quota resources its kind is counted in: for a pod, itself ("pods" only while it has
  * not finished; "count/pods" always) and its requests and limits (containers summed, an init container's own when
- * larger, plus the overhead); for a Service, itself, its node ports and whether it is a load balancer; for a claim,
- * itself and the storage it requests; for any other kind, itself under {@code count/<resource>} (and under the
+ * larger, plus the overhead), with its requests of extended resources and huge pages; for a Service, itself, its
+ * node ports and whether it is a load balancer; for a claim, itself and the storage it requests, also within its
+ * storage class; for any other kind, itself under {@code count/<resource>} (and under the
  * plain name for the core kinds Kubernetes counts so). A kind is named as quotas name it: "pods",
  * "deployments.apps".
  */
@@ -35,23 +39,31 @@ public final class ObjectUsage {
             "services.loadbalancers");
     private static final Set<String> CLAIM_NAMES = Set.of(CLAIMS, "count/persistentvolumeclaims",
             "requests.storage");
+    private static final String REQUESTS = "requests.";
+    private static final String HUGE_PAGES = "hugepages-";
+    /** A claim's usage within its storage class: "&lt;class&gt;" followed by these. */
+    private static final String CLASS_STORAGE = ".storageclass.storage.k8s.io/requests.storage";
+    private static final String CLASS_CLAIMS = ".storageclass.storage.k8s.io/persistentvolumeclaims";
     /** Core kinds a quota may count by their plain name as well as by count/&lt;name&gt;. */
     private static final Set<String> PLAIN_COUNTS = Set.of("configmaps", "secrets", "resourcequotas",
             "replicationcontrollers");
     private static final BigDecimal ONE = BigDecimal.ONE;
+    private static final BigInteger KIBI = BigInteger.valueOf(1024);
 
     private ObjectUsage() {
     }
 
     /** The kind whose objects a quota resource counts ("pods" for requests.cpu), or null when none Qube knows. */
     public static String countedIn(String quotaResource) {
-        if (POD_NAMES.contains(quotaResource)) {
+        if (POD_NAMES.contains(quotaResource) || quotaResource.startsWith(HUGE_PAGES)
+                || quotaResource.startsWith(REQUESTS) && pooled(quotaResource.substring(REQUESTS.length()))) {
             return PODS;
         }
         if (SERVICE_NAMES.contains(quotaResource)) {
             return SERVICES;
         }
-        if (CLAIM_NAMES.contains(quotaResource)) {
+        if (CLAIM_NAMES.contains(quotaResource) || quotaResource.endsWith(CLASS_STORAGE)
+                || quotaResource.endsWith(CLASS_CLAIMS)) {
             return CLAIMS;
         }
         if (PLAIN_COUNTS.contains(quotaResource)) {
@@ -60,14 +72,18 @@ public final class ObjectUsage {
         return quotaResource.startsWith("count/") ? quotaResource.substring("count/".length()) : null;
     }
 
-    /** The quota resources that objects of a kind are counted in: those a quota restricts them by. */
-    public static Set<String> names(String kind) {
-        return switch (kind) {
-            case PODS -> POD_NAMES;
-            case SERVICES -> SERVICE_NAMES;
-            case CLAIMS -> CLAIM_NAMES;
-            default -> PLAIN_COUNTS.contains(kind) ? Set.of(kind, "count/" + kind) : Set.of("count/" + kind);
-        };
+    /** Whether objects of the kind are counted in the quota resource: whether a quota over it restricts them. */
+    public static boolean counts(String kind, String quotaResource) {
+        return kind.equals(countedIn(quotaResource));
+    }
+
+    /**
+     * A resource a pod requests from a node's pool beyond cpu, memory and ephemeral storage, which quotas name by
+     * "requests.&lt;name&gt;": an extended resource (a domain-prefixed name outside kubernetes.io) or huge pages.
+     */
+    private static boolean pooled(String resource) {
+        return resource.startsWith(HUGE_PAGES) || resource.contains("/") && !resource.contains("kubernetes.io/")
+                && !resource.startsWith(REQUESTS);
     }
 
     /** What one object of the kind uses, by quota resource, leaving out what it uses none of. */
@@ -97,9 +113,29 @@ public final class ObjectUsage {
         for (String resource : List.of("cpu", "memory", "ephemeral-storage")) {
             BigDecimal requested = podAmount(pod, false, resource);
             usage.put(resource, requested);
-            usage.put("requests." + resource, requested);
+            usage.put(REQUESTS + resource, requested);
             usage.put("limits." + resource, podAmount(pod, true, resource));
         }
+        Set<String> pooled = new TreeSet<>();
+        for (Container container : allContainers(pod)) {
+            if (container.getResources() != null && container.getResources().getRequests() != null) {
+                container.getResources().getRequests().keySet().stream().filter(ObjectUsage::pooled)
+                        .forEach(pooled::add);
+            }
+        }
+        for (String resource : pooled) {
+            BigDecimal requested = podAmount(pod, false, resource);
+            usage.put(REQUESTS + resource, requested);
+            if (resource.startsWith(HUGE_PAGES)) {
+                usage.put(resource, requested);
+            }
+        }
+    }
+
+    private static List<Container> allContainers(Pod pod) {
+        List<Container> all = new ArrayList<>(nonNull(pod.getSpec().getContainers()));
+        all.addAll(nonNull(pod.getSpec().getInitContainers()));
+        return all;
     }
 
     /**
@@ -152,9 +188,30 @@ public final class ObjectUsage {
     private static void claim(PersistentVolumeClaim claim, Map<String, BigDecimal> usage) {
         usage.put(CLAIMS, ONE);
         usage.put("count/persistentvolumeclaims", ONE);
-        if (claim.getSpec() != null && claim.getSpec().getResources() != null) {
-            usage.put("requests.storage", amount(claim.getSpec().getResources().getRequests(), "storage"));
+        BigDecimal storage = claim.getSpec() == null || claim.getSpec().getResources() == null ? BigDecimal.ZERO
+                : amount(claim.getSpec().getResources().getRequests(), "storage");
+        usage.put("requests.storage", storage);
+        String storageClass = claim.getSpec() == null ? null : claim.getSpec().getStorageClassName();
+        if (storageClass != null && !storageClass.isEmpty()) {
+            usage.put(storageClass + CLASS_STORAGE, storage);
+            usage.put(storageClass + CLASS_CLAIMS, ONE);
         }
+    }
+
+    /**
+     * An amount of a quota resource as a quantity's text, in the notation Kubernetes keeps for it: memory, huge
+     * pages and storage in Ki when whole ones fit (the apiserver stores it canonical: "2Gi"), anything else decimal.
+     */
+    public static String quantity(String resource, BigDecimal amount) {
+        BigDecimal plain = amount.stripTrailingZeros();
+        if ((resource.contains("memory") || resource.contains("storage") || resource.contains(HUGE_PAGES))
+                && plain.signum() > 0 && plain.scale() <= 0) {
+            BigInteger[] kibibytes = plain.toBigIntegerExact().divideAndRemainder(KIBI);
+            if (kibibytes[1].signum() == 0) {
+                return kibibytes[0] + "Ki";
+            }
+        }
+        return plain.toPlainString();
     }
 
     private static BigDecimal amount(Map<String, Quantity> quantities, String name) {

@@ -155,6 +155,45 @@ class QuotaKubectlTest {
     }
 
     @Test
+    void extendedResourcesAndStorageClassesAreCountedAndRestricted() {
+        in("run", "gpu", "--image=nginx", "--overrides", gpuPod("gpu"));
+        in("apply", "-f", kubectl.manifest("claim.yaml", claim("fast-one")).toString());
+        // Counted by the controller from the objects there.
+        in("create", "quota", "pools", "--hard=requests.example.com/gpu=1,"
+                + "fast.storageclass.storage.k8s.io/requests.storage=3Gi");
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(in("get", "quota", "pools", "-o",
+                "jsonpath={.status.used}").stdout()).isEqualTo("{\"fast.storageclass.storage.k8s.io/requests.storage\""
+                + ":\"2Gi\",\"requests.example.com/gpu\":\"1\"}"));
+
+        assertThat(kubectl.failing("-n", namespace, "run", "gpu-too", "--image=nginx", "--overrides",
+                gpuPod("gpu-too")).stderr()).contains("pods \"gpu-too\" is forbidden: exceeded quota: pools, "
+                + "requested: requests.example.com/gpu=1, used: requests.example.com/gpu=1, limited: "
+                + "requests.example.com/gpu=1");
+        assertThat(kubectl.failing("-n", namespace, "apply", "-f", kubectl.manifest("claim-two.yaml",
+                claim("fast-two")).toString()).stderr()).contains("persistentvolumeclaims \"fast-two\" is forbidden: "
+                + "exceeded quota: pools, requested: fast.storageclass.storage.k8s.io/requests.storage=2Gi, used: "
+                + "fast.storageclass.storage.k8s.io/requests.storage=2Gi, limited: "
+                + "fast.storageclass.storage.k8s.io/requests.storage=3Gi");
+    }
+
+    private static String gpuPod(String name) {
+        return "{\"spec\":{\"containers\":[{\"name\":\"" + name + "\",\"image\":\"nginx\",\"resources\":"
+                + "{\"limits\":{\"example.com/gpu\":\"1\"}}}]}}";
+    }
+
+    private static String claim(String name) {
+        return """
+                apiVersion: v1
+                kind: PersistentVolumeClaim
+                metadata: {name: %s}
+                spec:
+                  storageClassName: fast
+                  accessModes: [ReadWriteOnce]
+                  resources: {requests: {storage: 2Gi}}
+                """.formatted(name);
+    }
+
+    @Test
     void concurrentCreatesNeverTakeMoreThanTheQuotaHolds() throws Exception {
         in("create", "quota", "five", "--hard=count/configmaps=5");
         await().atMost(PATIENCE).until(() -> in("get", "quota", "five", "-o",

@@ -13,7 +13,6 @@ import io.qube.quota.ObjectUsage;
 import io.qube.quota.QuotaScopes;
 
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
@@ -37,7 +36,6 @@ public final class QuotaAdmission {
     /** Resources a pod's every container must state when a quota restricts them: Kubernetes' old rule, kept. */
     private static final Set<String> MUST_SPECIFY = Set.of("cpu", "requests.cpu", "limits.cpu", "memory",
             "requests.memory", "limits.memory");
-    private static final BigInteger KIBI = BigInteger.valueOf(1024);
 
     private QuotaAdmission() {
     }
@@ -62,8 +60,8 @@ public final class QuotaAdmission {
                     && !QuotaScopes.selects(Json.MAPPER.convertValue(spec, ResourceQuotaSpec.class), object)) {
                 continue;
             }
-            SortedSet<String> restricted = new TreeSet<>(ObjectUsage.names(kind));
-            restricted.retainAll(fieldNames(quota.path("status").path("hard")));
+            SortedSet<String> restricted = new TreeSet<>(fieldNames(quota.path("status").path("hard")));
+            restricted.removeIf(resource -> !ObjectUsage.counts(kind, resource));
             if (restricted.isEmpty()) {
                 continue;
             }
@@ -169,20 +167,9 @@ public final class QuotaAdmission {
                 : BigDecimal.ZERO;
     }
 
-    /** A quantity as Kubernetes writes it: memory and storage in binary units when whole ones fit. */
+    /** A quantity as Kubernetes writes it (canonical, in the resource's notation). */
     private static String text(String resource, BigDecimal amount) {
-        Quantity quantity = new Quantity(amount.stripTrailingZeros().toPlainString());
-        if ((resource.contains("memory") || resource.contains("storage")) && amount.signum() > 0) {
-            try {
-                BigInteger[] kibibytes = amount.toBigIntegerExact().divideAndRemainder(KIBI);
-                if (kibibytes[1].signum() == 0) {
-                    quantity = new Quantity(kibibytes[0] + "Ki");
-                }
-            } catch (ArithmeticException fractional) {
-                // a fractional byte count stays decimal
-            }
-        }
-        Quantity canonical = Quantities.canonical(quantity);
+        Quantity canonical = Quantities.canonical(new Quantity(ObjectUsage.quantity(resource, amount)));
         return canonical.getAmount() + NullSafe.string(canonical.getFormat());
     }
 }

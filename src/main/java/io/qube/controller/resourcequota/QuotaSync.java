@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.qube.client.WorkQueue;
+import io.qube.quota.ObjectUsage;
 import org.jboss.logging.Logger;
 
 import java.math.BigDecimal;
@@ -48,7 +49,7 @@ final class QuotaSync {
         Map<String, Quantity> used = new LinkedHashMap<>();
         for (String resource : hard.keySet()) {
             Optional<BigDecimal> amount = usage.of(resource);
-            amount.ifPresent(value -> used.put(resource, new Quantity(value.toPlainString())));
+            amount.ifPresent(value -> used.put(resource, new Quantity(ObjectUsage.quantity(resource, value))));
         }
         ResourceQuotaStatus status = quota.getStatus();
         if (status != null && same(status.getHard(), hard) && same(status.getUsed(), used)) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -64,6 +65,24 @@ class QuotaAdmissionTest {
                                 "{hard: {count/configmaps: '1'}, scopes: [NotTerminating]}"),
                         "configmaps", new ConfigMapBuilder().withNewMetadata().withName("c").endMetadata().build(),
                         null),
+                Arguments.of("an extended resource is charged under requests.<name>, huge pages under both names",
+                        quota("{requests.example.com/gpu: '2', hugepages-2Mi: 8Mi}",
+                                "{requests.example.com/gpu: '1', hugepages-2Mi: 2Mi}"),
+                        "pods", new PodBuilder(pod(container("web", null, null, null))).editSpec().editContainer(0)
+                                .editResources().addToRequests("example.com/gpu", new Quantity("1"))
+                                .addToRequests("hugepages-2Mi", new Quantity("4Mi")).endResources().endContainer()
+                                .endSpec().build(),
+                        "{used: {hugepages-2Mi: 6Mi, requests.example.com/gpu: '2'}}"),
+                Arguments.of("a claim is charged within its storage class",
+                        quota("{fast.storageclass.storage.k8s.io/requests.storage: 10Gi, "
+                                        + "fast.storageclass.storage.k8s.io/persistentvolumeclaims: '2'}",
+                                "{fast.storageclass.storage.k8s.io/requests.storage: 4Gi, "
+                                        + "fast.storageclass.storage.k8s.io/persistentvolumeclaims: '1'}"),
+                        "persistentvolumeclaims", new PersistentVolumeClaimBuilder().withNewMetadata().withName("c")
+                                .endMetadata().withNewSpec().withStorageClassName("fast").withNewResources()
+                                .addToRequests("storage", new Quantity("5Gi")).endResources().endSpec().build(),
+                        "{used: {fast.storageclass.storage.k8s.io/persistentvolumeclaims: '2', "
+                                + "fast.storageclass.storage.k8s.io/requests.storage: 9Gi}}"),
                 Arguments.of("an object count is charged one",
                         quota("{count/configmaps: '5', configmaps: '5'}", "{count/configmaps: '4', configmaps: '4'}"),
                         "configmaps", new ConfigMapBuilder().withNewMetadata().withName("c").endMetadata().build(),
