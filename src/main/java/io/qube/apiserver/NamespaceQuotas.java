@@ -21,19 +21,19 @@ import io.smallrye.mutiny.Uni;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Kubernetes' ResourceQuota admission on creates (and updates that grow a Service or a claim): a new object is checked against the quotas of its namespace
- * that restrict it ({@link QuotaAdmission}) and charged to them before it is stored, each quota's status.used
- * written on condition that the quota did not change since it was read, and read again and rechecked when it did,
- * so that concurrent creates cannot both take the last of a quota. A namespace without quotas costs one cached
- * list read. Like Kubernetes, a create that fails after its charge leaves the quota charged until the quota
- * controller next recounts (at the latest its periodic recount); a create whose name the cache already holds is
- * not charged. Events are never charged, as Kubernetes ignores them.
+ * Kubernetes' ResourceQuota admission on creates, and on updates that grow a Service or a claim: the object is
+ * checked against the quotas of its namespace that restrict it ({@link QuotaAdmission}) and charged to them before
+ * it is stored, each quota's status.used written on condition that the quota did not change since it was read, and
+ * read again and rechecked when it did, so that concurrent creates cannot both take the last of a quota. A request
+ * admitted again (a retry) is charged only what it was not yet ({@link QuotaCharges}). A namespace without quotas
+ * costs one cached list read. Like Kubernetes, a create that fails after its charge leaves the quota charged until
+ * the quota controller next recounts; a create whose name the cache already holds is not charged. Events are never
+ * charged, as Kubernetes ignores them, nor custom resources, which the quota controller does not count.
  */
 final class NamespaceQuotas {
 
@@ -53,109 +53,129 @@ final class NamespaceQuotas {
      *
      * @throws ApiException (in the Uni) 403 with Kubernetes' message when a quota refuses the object
      */
-    Uni<Void> charge(ResourceDefinition<?> definition, HasMetadata object, String namespace, boolean dryRun) {
-        if (!definition.namespaced() || definition.kind().equals("Event")
-                || store.getCached(ObjectKey.of(definition.storeType(), namespace, object.getMetadata().getName()))
-                != null) {
-            // An object of that name exists: its create will fail (409), and a charge would stay until a recount.
+    Uni<Void> charge(ResourceDefinition<?> definition, HasMetadata object, String namespace, boolean dryRun,
+                     QuotaCharges charges) {
+        if (!charged(definition)) {
             return Uni.createFrom().voidItem();
         }
-        return charge(definition, object, ObjectUsage.of(kind(definition), object, Instant.now()), namespace,
-                dryRun);
+        return quotasOf(namespace).chain(quotas -> {
+            if (quotas.isEmpty() || store.getCached(ObjectKey.of(definition.storeType(), namespace,
+                    object.getMetadata().getName())) != null) {
+                // An object of that name exists: its create will fail (409), and a charge would stay until a recount.
+                return Uni.createFrom().voidItem();
+            }
+            return charge(definition, object, ObjectUsage.of(kind(definition), object, Instant.now()), quotas,
+                    dryRun, charges);
+        });
     }
 
     /**
      * Charges what an update adds to an object's usage, as Kubernetes charges a Service's change of type and a
      * claim's growth (a pod's usage changes only through its resize, which Qube does not serve). A charge whose
-     * update then fails stays until the controller recounts, as in Kubernetes; the update's own event, when it
-     * lands, makes it recount. Dry runs of updates are not checked.
+     * update then fails stays until the controller recounts, as in Kubernetes. Dry runs of updates are not checked.
      *
      * @param stored the object before the update
      */
-    Uni<Void> chargeGrowth(ResourceDefinition<?> definition, HasMetadata object, ObjectNode stored,
-                           String namespace) {
+    Uni<Void> chargeGrowth(ResourceDefinition<?> definition, HasMetadata object, ObjectNode stored, String namespace,
+                           QuotaCharges charges) {
         String kind = kind(definition);
         if (!kind.equals("services") && !kind.equals("persistentvolumeclaims")) {
             return Uni.createFrom().voidItem();
         }
-        Instant now = Instant.now();
-        Map<String, BigDecimal> before = ObjectUsage.of(kind, ObjectCodec.toTyped(stored, definition.type()).object(),
-                now);
-        Map<String, BigDecimal> growth = new LinkedHashMap<>();
-        ObjectUsage.of(kind, object, now).forEach((resource, amount) -> {
-            BigDecimal more = amount.subtract(before.getOrDefault(resource, BigDecimal.ZERO));
-            if (more.signum() > 0) {
-                growth.put(resource, more);
+        return quotasOf(namespace).chain(quotas -> {
+            if (quotas.isEmpty()) {
+                return Uni.createFrom().voidItem();
             }
+            Instant now = Instant.now();
+            Map<String, BigDecimal> before = ObjectUsage.of(kind,
+                    ObjectCodec.toTyped(stored, definition.type()).object(), now);
+            Map<String, BigDecimal> growth = new LinkedHashMap<>();
+            ObjectUsage.of(kind, object, now).forEach((resource, amount) -> {
+                BigDecimal more = amount.subtract(before.getOrDefault(resource, BigDecimal.ZERO));
+                if (more.signum() > 0) {
+                    growth.put(resource, more);
+                }
+            });
+            return growth.isEmpty() ? Uni.createFrom().voidItem()
+                    : charge(definition, object, growth, quotas, false, charges);
         });
-        return growth.isEmpty() ? Uni.createFrom().voidItem()
-                : charge(definition, object, growth, namespace, false);
     }
 
-    private Uni<Void> charge(ResourceDefinition<?> definition, HasMetadata object, Map<String, BigDecimal> usage,
-                             String namespace, boolean dryRun) {
+    private static boolean charged(ResourceDefinition<?> definition) {
+        return definition.namespaced() && !definition.isCustom() && !definition.kind().equals("Event");
+    }
+
+    private Uni<List<StoredObject>> quotasOf(String namespace) {
         return store.listCached(new ListRequest(QUOTAS, namespace, null, null, 0, null), false)
-                .chain(page -> page.items().isEmpty() ? Uni.createFrom().voidItem()
-                        : charge(definition, object, usage, page.items(), dryRun));
+                .map(page -> page.items());
     }
 
     private Uni<Void> charge(ResourceDefinition<?> definition, HasMetadata object, Map<String, BigDecimal> usage,
-                             List<StoredObject> quotas, boolean dryRun) {
+                             List<StoredObject> quotas, boolean dryRun, QuotaCharges charges) {
         String kind = kind(definition);
-        Map<JsonNode, StoredObject> stored = new IdentityHashMap<>();
-        List<JsonNode> trees = new ArrayList<>();
+        List<ObjectNode> trees = new ArrayList<>();
         for (StoredObject quota : quotas) {
-            ObjectNode tree = ObjectCodec.toTree(quota);
-            stored.put(tree, quota);
-            trees.add(tree);
+            trees.add(ObjectCodec.toTree(quota));
         }
-        List<JsonNode> restricting;
+        List<StoredObject> restricting = new ArrayList<>();
         try {
-            restricting = QuotaAdmission.restricting(kind, object, trees);
+            List<JsonNode> restrictingTrees = QuotaAdmission.restricting(kind, object, List.copyOf(trees));
             // Every quota is checked before any is charged, as far as the copies read can tell.
-            restricting.forEach(quota -> QuotaAdmission.charged(quota, usage));
+            for (int i = 0; i < quotas.size(); i++) {
+                if (restrictingTrees.contains(trees.get(i))) {
+                    QuotaAdmission.charged(trees.get(i), charges.remaining(quotas.get(i).uid(), usage));
+                    restricting.add(quotas.get(i));
+                }
+            }
         } catch (QuotaAdmission.Refused refused) {
             return Uni.createFrom().failure(refusal(definition, object, refused));
         }
         if (dryRun) {
             return Uni.createFrom().voidItem();
         }
-        Uni<Void> charges = Uni.createFrom().voidItem();
-        for (JsonNode quota : restricting) {
-            charges = charges.chain(() -> chargeOne(definition, object, kind, usage, stored.get(quota),
-                    (ObjectNode) quota, 1));
+        Uni<Void> charged = Uni.createFrom().voidItem();
+        for (StoredObject quota : restricting) {
+            charged = charged.chain(() -> chargeOne(definition, object, kind, usage, quota, 1, charges));
         }
-        return charges;
+        return charged;
     }
 
     private Uni<Void> chargeOne(ResourceDefinition<?> definition, HasMetadata object, String kind,
-                                Map<String, BigDecimal> usage, StoredObject quota, ObjectNode tree, int attempt) {
+                                Map<String, BigDecimal> usage, StoredObject quota, int attempt,
+                                QuotaCharges charges) {
+        ObjectNode tree = ObjectCodec.toTree(quota);
+        Map<String, BigDecimal> remaining = charges.remaining(quota.uid(), usage);
         ObjectNode status;
         try {
             status = QuotaAdmission.restricting(kind, object, List.of(tree)).isEmpty() ? null
-                    : QuotaAdmission.charged(tree, usage);
+                    : QuotaAdmission.charged(tree, remaining);
         } catch (QuotaAdmission.Refused refused) {
             return Uni.createFrom().failure(refusal(definition, object, refused));
         }
         if (status == null) {
             return Uni.createFrom().voidItem();
         }
-        ObjectNode next = tree.deepCopy();
-        next.set("status", status);
-        ObjectWrite write = new ObjectWrite(quota.key(), quota.uid(), IndexedFields.labelsOf(next),
-                indexedFields.extract(QUOTAS, next), ObjectCodec.storedBody(next));
-        return store.update(write, Preconditions.revision(quota.revision())).replaceWithVoid()
+        tree.set("status", status);
+        ObjectWrite write = new ObjectWrite(quota.key(), quota.uid(), IndexedFields.labelsOf(tree),
+                indexedFields.extract(QUOTAS, tree), ObjectCodec.storedBody(tree));
+        return store.update(write, Preconditions.revision(quota.revision()))
+                .invoke(() -> charges.charged(quota.uid(), remaining)).replaceWithVoid()
                 .onFailure(StoreException.class).recoverWithUni(e -> {
                     StoreException.Reason reason = ((StoreException) e).reason();
                     if (reason == StoreException.Reason.NOT_FOUND) {
                         return Uni.createFrom().voidItem(); // the quota went meanwhile: nothing left to charge
                     }
-                    if (reason != StoreException.Reason.CONFLICT || attempt >= CHARGE_ATTEMPTS) {
+                    if (reason != StoreException.Reason.CONFLICT) {
                         return Uni.createFrom().failure(e);
                     }
+                    if (attempt >= CHARGE_ATTEMPTS) {
+                        // What Kubernetes' quota admission answers when the quota keeps changing under it.
+                        return Uni.createFrom().failure(ApiException.conflict("", "resourcequotas",
+                                quota.key().name(), "the object has been modified; please apply your changes to the "
+                                        + "latest version and try again"));
+                    }
                     return store.get(quota.key())
-                            .chain(fresh -> chargeOne(definition, object, kind, usage, fresh,
-                                    ObjectCodec.toTree(fresh), attempt + 1))
+                            .chain(fresh -> chargeOne(definition, object, kind, usage, fresh, attempt + 1, charges))
                             .onFailure(gone -> gone instanceof StoreException s
                                     && s.reason() == StoreException.Reason.NOT_FOUND).recoverWithNull();
                 });

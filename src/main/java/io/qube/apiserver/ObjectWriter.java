@@ -60,8 +60,14 @@ final class ObjectWriter {
     }
 
     Uni<WriteResult> create(RequestInfo request, ObjectNode body, WriteOptions options) {
-        return isService(request.definition()) ? createService(request, body, options, 1)
-                : createOnce(request, body, options);
+        return create(request, body, options, new QuotaCharges());
+    }
+
+    /** @param charges what this request charged to quotas in earlier attempts */
+    private Uni<WriteResult> create(RequestInfo request, ObjectNode body, WriteOptions options,
+                                    QuotaCharges charges) {
+        return isService(request.definition()) ? createService(request, body, options, 1, charges)
+                : createOnce(request, body, options, charges);
     }
 
     /**
@@ -69,10 +75,11 @@ final class ObjectWriter {
      * admitted again from the request as sent, on a cache caught up with that other write, and so draws anew; an
      * address the client asked for is then refused by admission as Kubernetes refuses it.
      */
-    private Uni<WriteResult> createService(RequestInfo request, ObjectNode body, WriteOptions options, int attempt) {
-        return createOnce(request, body.deepCopy(), options)
+    private Uni<WriteResult> createService(RequestInfo request, ObjectNode body, WriteOptions options, int attempt,
+                                           QuotaCharges charges) {
+        return createOnce(request, body.deepCopy(), options, charges)
                 .onFailure(AddressTaken.class).recoverWithUni(taken -> attempt < UPDATE_ATTEMPTS
-                        ? createService(request, body, options, attempt + 1)
+                        ? createService(request, body, options, attempt + 1, charges)
                         : Uni.createFrom().failure(((AddressTaken) taken).failure));
     }
 
@@ -80,7 +87,8 @@ final class ObjectWriter {
         return definition.kind().equals("Service") && definition.group().isEmpty();
     }
 
-    private Uni<WriteResult> createOnce(RequestInfo request, ObjectNode body, WriteOptions options) {
+    private Uni<WriteResult> createOnce(RequestInfo request, ObjectNode body, WriteOptions options,
+                                        QuotaCharges charges) {
         ResourceDefinition<?> definition = request.definition();
         ObjectRules.checkTypes(body, definition);
         ObjectRules.checkKind(body, definition);
@@ -103,12 +111,13 @@ final class ObjectWriter {
                     .invoke(classes -> PodPriority.resolve(body, classes.items()))
                     .chain(() -> store.listCached(NamespaceLimits.limitRangesOf(request.storeNamespace()), false))
                     .invoke(limitRanges -> NamespaceLimits.admit(body, "pods", limitRanges.items()))
-                    .chain(() -> store(request, body, options));
+                    .chain(() -> store(request, body, options, charges));
         }
         if (!consultsCluster(definition)) {
-            return store(request, body, options);
+            return store(request, body, options, charges);
         }
-        return admitWithCluster(definition, body, null, WriteTarget.OBJECT).chain(() -> store(request, body, options));
+        return admitWithCluster(definition, body, null, WriteTarget.OBJECT)
+                .chain(() -> store(request, body, options, charges));
     }
 
     /**
@@ -123,7 +132,8 @@ final class ObjectWriter {
      * The rest of a create, once the object is complete. Every create runs it, so it builds no more Uni stages than
      * it needs: each one costs a context capture and restore on the event loop (SmallRye context propagation).
      */
-    private Uni<WriteResult> store(RequestInfo request, ObjectNode body, WriteOptions options) {
+    private Uni<WriteResult> store(RequestInfo request, ObjectNode body, WriteOptions options,
+                                   QuotaCharges charges) {
         ResourceDefinition<?> definition = request.definition();
         Prepared prepared;
         try {
@@ -132,7 +142,7 @@ final class ObjectWriter {
             return Uni.createFrom().failure(e);
         }
         return namespaces.whenWritable(definition, request.storeNamespace(), () -> quotas.charge(definition,
-                        prepared.object(), request.storeNamespace(), options.dryRun())
+                        prepared.object(), request.storeNamespace(), options.dryRun(), charges)
                         .chain(() -> options.dryRun() ? Uni.createFrom().item(dryRunResult(prepared.write(), 0))
                                 : store.create(prepared.write())))
                 .onFailure(StoreException.class).transform(e -> addressTaken(e)
@@ -209,11 +219,12 @@ final class ObjectWriter {
      */
     Uni<WriteResult> update(RequestInfo request, UnaryOperator<ObjectNode> change, WriteOptions options,
                             WriteTarget target, boolean createIfMissing) {
-        return update(request, change, options, target, createIfMissing, 1);
+        return update(request, change, options, target, createIfMissing, 1, new QuotaCharges());
     }
 
+    /** @param charges what this request charged to quotas in earlier attempts */
     private Uni<WriteResult> update(RequestInfo request, UnaryOperator<ObjectNode> change, WriteOptions options,
-                                    WriteTarget target, boolean createIfMissing, int attempt) {
+                                    WriteTarget target, boolean createIfMissing, int attempt, QuotaCharges charges) {
         ResourceDefinition<?> definition = request.definition();
         ObjectKey key = ObjectKey.of(definition.storeType(), request.storeNamespace(), request.name());
         StoredObject cached = attempt == 1 && !options.dryRun() ? store.getCached(key) : null;
@@ -222,9 +233,9 @@ final class ObjectWriter {
             // database read per update (a pod's binding among them). The store writes only on condition that the
             // object is still at that copy's revision, so a stale copy cannot be written over; whatever a stale copy
             // makes fail (a conflict, a rejection, a write found to change nothing) is tried again on a fresh read.
-            return Uni.createFrom().deferred(() -> replace(request, cached, change, options, target, true))
+            return Uni.createFrom().deferred(() -> replace(request, cached, change, options, target, true, charges))
                     .onFailure().recoverWithUni(() -> update(request, change, options, target, createIfMissing,
-                            attempt + 1));
+                            attempt + 1, charges));
         }
         return store.get(key)
                 .onFailure(e -> createIfMissing && e instanceof StoreException s
@@ -232,11 +243,11 @@ final class ObjectWriter {
                 .recoverWithNull()
                 .onFailure(StoreException.class).transform(e -> storeFailure(e, definition))
                 .chain(current -> current == null
-                        ? create(request, nameFromPath(change.apply(null), request), options)
-                        : replace(request, current, change, options, target, false)
+                        ? create(request, nameFromPath(change.apply(null), request), options, charges)
+                        : replace(request, current, change, options, target, false, charges)
                                 .onFailure(e -> attempt < UPDATE_ATTEMPTS && e instanceof Retry)
                                 .recoverWithUni(() -> update(request, change, options, target, false,
-                                        attempt + 1)));
+                                        attempt + 1, charges)));
     }
 
     /** A Service's address was taken by another Service's write: worth admitting again. */
@@ -258,7 +269,8 @@ final class ObjectWriter {
 
     /** @param cached whether {@code current} is the watch cache's copy, which may be behind the database */
     private Uni<WriteResult> replace(RequestInfo request, StoredObject current, UnaryOperator<ObjectNode> change,
-                                     WriteOptions options, WriteTarget target, boolean cached) {
+                                     WriteOptions options, WriteTarget target, boolean cached,
+                                     QuotaCharges charges) {
         ResourceDefinition<?> definition = request.definition();
         ObjectNode stored = ObjectCodec.toTree(current);
         ObjectRules.asServedVersion(stored, definition);
@@ -310,12 +322,13 @@ final class ObjectWriter {
             metadata.put("generation", storedMetadata.path("generation").asLong(0) + 1);
         }
         ObjectNode proposed = next;
-        return admitWithCluster(definition, proposed, stored, target).chain(() -> write(request, current, stored, proposed, pinned,
-                options, target, cached));
+        return admitWithCluster(definition, proposed, stored, target).chain(() -> write(request, current, stored,
+                proposed, pinned, options, target, cached, charges));
     }
 
     private Uni<WriteResult> write(RequestInfo request, StoredObject current, ObjectNode stored, ObjectNode next,
-                                   String pinned, WriteOptions options, WriteTarget target, boolean cached) {
+                                   String pinned, WriteOptions options, WriteTarget target, boolean cached,
+                                   QuotaCharges charges) {
         ResourceDefinition<?> definition = request.definition();
         Prepared prepared = target == WriteTarget.SERVER ? serverChange(definition, next, request.storeNamespace())
                 : prepare(definition, next, stored, request.storeNamespace(), options, target);
@@ -337,7 +350,7 @@ final class ObjectWriter {
                     prepared.warnings()));
         }
         Uni<Void> charged = target != WriteTarget.OBJECT ? Uni.createFrom().voidItem()
-                : quotas.chargeGrowth(definition, prepared.object(), stored, request.storeNamespace());
+                : quotas.chargeGrowth(definition, prepared.object(), stored, request.storeNamespace(), charges);
         return charged.chain(() -> store.update(prepared.write(), Preconditions.revision(current.revision())))
                 // A taken address is worth a fresh admission even when pinned: the object itself did not move.
                 .onFailure(StoreException.class).transform(e -> retryable && conflict(e) || addressTaken(e)

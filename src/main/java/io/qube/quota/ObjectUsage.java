@@ -152,16 +152,27 @@ public final class ObjectUsage {
         return deletion == null || grace == null || !now.isAfter(Instant.parse(deletion).plusSeconds(grace));
     }
 
-    /** Its containers' sum, or its largest init container's when more, plus the pod's overhead. */
+    /**
+     * As Kubernetes sums a pod's resources: its containers and its sidecars (init containers that keep running),
+     * or, when more, what runs while an init container does (it and the sidecars started before it), plus the pod's
+     * overhead.
+     */
     private static BigDecimal podAmount(Pod pod, boolean limits, String resource) {
         BigDecimal sum = BigDecimal.ZERO;
         for (Container container : nonNull(pod.getSpec().getContainers())) {
             sum = sum.add(containerAmount(container, limits, resource));
         }
+        BigDecimal sidecars = BigDecimal.ZERO;
+        BigDecimal initPeak = BigDecimal.ZERO;
         for (Container container : nonNull(pod.getSpec().getInitContainers())) {
-            sum = sum.max(containerAmount(container, limits, resource));
+            BigDecimal amount = containerAmount(container, limits, resource);
+            if ("Always".equals(container.getRestartPolicy())) {
+                sidecars = sidecars.add(amount);
+            } else {
+                initPeak = initPeak.max(sidecars.add(amount));
+            }
         }
-        return sum.add(amount(pod.getSpec().getOverhead(), resource));
+        return sum.add(sidecars).max(initPeak).add(amount(pod.getSpec().getOverhead(), resource));
     }
 
     private static BigDecimal containerAmount(Container container, boolean limits, String resource) {
@@ -176,9 +187,15 @@ public final class ObjectUsage {
         usage.put(SERVICES, ONE);
         usage.put("count/services", ONE);
         String type = service.getSpec() == null ? null : service.getSpec().getType();
-        if ("NodePort".equals(type) || "LoadBalancer".equals(type)) {
-            List<ServicePort> ports = nonNull(service.getSpec().getPorts());
+        List<ServicePort> ports = service.getSpec() == null ? List.of() : nonNull(service.getSpec().getPorts());
+        boolean allocates = !Boolean.FALSE.equals(service.getSpec() == null ? null
+                : service.getSpec().getAllocateLoadBalancerNodePorts());
+        if ("NodePort".equals(type) || "LoadBalancer".equals(type) && allocates) {
             usage.put("services.nodeports", BigDecimal.valueOf(ports.size()));
+        } else if ("LoadBalancer".equals(type)) {
+            // A load balancer without allocated node ports holds only those its ports name themselves.
+            usage.put("services.nodeports", BigDecimal.valueOf(ports.stream()
+                    .filter(port -> port.getNodePort() != null && port.getNodePort() != 0).count()));
         }
         if ("LoadBalancer".equals(type)) {
             usage.put("services.loadbalancers", ONE);
@@ -192,6 +209,9 @@ public final class ObjectUsage {
                 : amount(claim.getSpec().getResources().getRequests(), "storage");
         usage.put("requests.storage", storage);
         String storageClass = claim.getSpec() == null ? null : claim.getSpec().getStorageClassName();
+        if (storageClass == null && claim.getMetadata().getAnnotations() != null) {
+            storageClass = claim.getMetadata().getAnnotations().get("volume.beta.kubernetes.io/storage-class");
+        }
         if (storageClass != null && !storageClass.isEmpty()) {
             usage.put(storageClass + CLASS_STORAGE, storage);
             usage.put(storageClass + CLASS_CLAIMS, ONE);
@@ -204,7 +224,7 @@ public final class ObjectUsage {
      */
     public static String quantity(String resource, BigDecimal amount) {
         BigDecimal plain = amount.stripTrailingZeros();
-        if ((resource.contains("memory") || resource.contains("storage") || resource.contains(HUGE_PAGES))
+        if ((resource.endsWith("memory") || resource.endsWith("storage") || resource.contains(HUGE_PAGES))
                 && plain.signum() > 0 && plain.scale() <= 0) {
             BigInteger[] kibibytes = plain.toBigIntegerExact().divideAndRemainder(KIBI);
             if (kibibytes[1].signum() == 0) {

@@ -135,26 +135,6 @@ class QuotaKubectlTest {
     }
 
     @Test
-    void aServiceChangingTypeIsChargedWhatItAdds() {
-        in("create", "quota", "exposure", "--hard=services=2,services.nodeports=1,services.loadbalancers=0");
-        await().atMost(PATIENCE).until(() -> in("get", "quota", "exposure", "-o",
-                "jsonpath={.status.used.services}").stdout().equals("0"));
-        in("create", "service", "clusterip", "web", "--tcp=80:8080");
-
-        in("patch", "service", "web", "-p", "{\"spec\":{\"type\":\"NodePort\"}}");
-        assertThat(in("get", "quota", "exposure", "-o",
-                "jsonpath={.status.used.services} {.status.used.services\\.nodeports}").stdout()).isEqualTo("1 1");
-        assertThat(kubectl.failing("-n", namespace, "patch", "service", "web", "-p",
-                "{\"spec\":{\"type\":\"LoadBalancer\"}}").stderr())
-                .contains("services \"web\" is forbidden: exceeded quota: exposure, requested: "
-                        + "services.loadbalancers=1, used: services.loadbalancers=0, limited: services.loadbalancers=0");
-        assertThat(in("get", "service", "web", "-o", "jsonpath={.spec.type}").stdout()).isEqualTo("NodePort");
-        assertThat(kubectl.failing("-n", namespace, "create", "service", "nodeport", "other", "--tcp=80:8080")
-                .stderr()).contains("exceeded quota: exposure, requested: services.nodeports=1, used: "
-                        + "services.nodeports=1, limited: services.nodeports=1");
-    }
-
-    @Test
     void extendedResourcesAndStorageClassesAreCountedAndRestricted() {
         in("run", "gpu", "--image=nginx", "--overrides", gpuPod("gpu"));
         in("apply", "-f", kubectl.manifest("claim.yaml", claim("fast-one")).toString());

@@ -71,11 +71,10 @@ public final class QuotaAdmission {
                     throw new Refused("failed quota: " + name(quota) + ": must specify " + missing);
                 }
             }
-            SortedSet<String> unknown = new TreeSet<>(restricted);
-            unknown.removeAll(fieldNames(quota.path("status").path("used")));
-            if (!unknown.isEmpty()) {
+            if (!fieldNames(quota.path("status").path("used")).containsAll(restricted)) {
+                // Kubernetes names every resource the quota restricts the object by, not only the uncounted ones.
                 throw new Refused("status unknown for quota: " + name(quota) + ", resources: "
-                        + String.join(",", unknown));
+                        + String.join(",", restricted));
             }
             restricting.add(quota);
         }

@@ -27,6 +27,11 @@ final class QuotaSync {
      * tells of (a create that failed after admission charged it).
      */
     private static final WorkQueue.Outcome RECOUNTED = WorkQueue.Outcome.after(Duration.ofMinutes(5));
+    /**
+     * A quota's first count: counted once more a little later, for objects created while it was being counted,
+     * which admission did not charge (the quota restricted nothing yet) and the informers may not have held yet.
+     */
+    private static final WorkQueue.Outcome FIRST_COUNTED = WorkQueue.Outcome.after(Duration.ofSeconds(5));
 
     private final KubernetesClient client;
     private final SharedIndexInformer<ResourceQuota> quotas;
@@ -45,6 +50,7 @@ final class QuotaSync {
         }
         Map<String, Quantity> hard = quota.getSpec() == null || quota.getSpec().getHard() == null ? Map.of()
                 : quota.getSpec().getHard();
+        WorkQueue.Outcome counted = hardCounted(quota) ? RECOUNTED : FIRST_COUNTED;
         Usage usage = new Usage(objects, quota);
         Map<String, Quantity> used = new LinkedHashMap<>();
         for (String resource : hard.keySet()) {
@@ -53,13 +59,13 @@ final class QuotaSync {
         }
         ResourceQuotaStatus status = quota.getStatus();
         if (status != null && same(status.getHard(), hard) && same(status.getUsed(), used)) {
-            return RECOUNTED;
+            return counted;
         }
         ResourceQuota updated = new ResourceQuotaBuilder(quota)
                 .withNewStatus().withHard(hard).withUsed(used).endStatus().build();
         try {
             client.resourceQuotas().inNamespace(quota.getMetadata().getNamespace()).resource(updated).updateStatus();
-            return RECOUNTED;
+            return counted;
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
                 return WorkQueue.Outcome.DONE; // deleted meanwhile

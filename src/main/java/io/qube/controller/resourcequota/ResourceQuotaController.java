@@ -16,7 +16,6 @@ import io.qube.controller.api.ControllerQueue;
 import io.qube.controller.api.Informers;
 import io.qube.quota.ObjectUsage;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
@@ -25,15 +24,12 @@ import java.util.Map;
  * charges each new object to its quotas, so the handlers recount only when usage may have gone down or is not known
  * yet: a quota that is new or whose spec.hard is not its status.hard yet (the charges admission writes to status do
  * not count), and every quota of a namespace in which a pod, service, config map, secret or claim went or used less.
- * A recount on every create would race with admission: it could count from an informer that has not seen an object
- * already charged, and write usage below the truth. Qube adds one recount a little after objects are added, for
- * objects created before their quota's first count (Kubernetes leaves them to its five-minute full resync).
+ * A recount on a create would race with admission: it could count from an informer that has not seen an object
+ * already charged, and write usage below the truth.
  */
 public final class ResourceQuotaController implements Controller {
 
     static final String COMPONENT = "resourcequota-controller";
-    /** How long after an added object its namespace's quotas are recounted: after a burst of creates, not within. */
-    private static final Duration RECOUNT_AFTER_ADD = Duration.ofSeconds(5);
 
     private final KubernetesClient client;
     private final Map<String, Class<? extends HasMetadata>> countable;
@@ -81,7 +77,7 @@ public final class ResourceQuotaController implements Controller {
         queue.addAll(quotas);
     }
 
-    /** The quotas of an object's namespace, to enqueue now or later. */
+    /** The quotas of an object's namespace, to recount. */
     private final class NamespaceQuotas {
         private final SharedIndexInformer<ResourceQuota> quotas;
 
@@ -89,14 +85,10 @@ public final class ResourceQuotaController implements Controller {
             this.quotas = quotas;
         }
 
-        void recount(HasMetadata object, Duration after) {
+        void recount(HasMetadata object) {
             for (ResourceQuota quota : quotas.getIndexer().byIndex(Cache.NAMESPACE_INDEX,
                     object.getMetadata().getNamespace())) {
-                if (after.isZero()) {
-                    queue.addKeyOf(quota);
-                } else {
-                    queue.addAfter(Cache.metaNamespaceKeyFunc(quota), after);
-                }
+                queue.addKeyOf(quota);
             }
         }
     }
@@ -107,20 +99,20 @@ public final class ResourceQuotaController implements Controller {
         informer.addEventHandler(new ResourceEventHandler<T>() {
             @Override
             public void onAdd(T object) {
-                quotas.recount(object, RECOUNT_AFTER_ADD);
+                // Charged by admission.
             }
 
             @Override
             public void onUpdate(T old, T object) {
                 Instant now = Instant.now();
                 if (!ObjectUsage.of(kind, old, now).equals(ObjectUsage.of(kind, object, now))) {
-                    quotas.recount(object, Duration.ZERO);
+                    quotas.recount(object);
                 }
             }
 
             @Override
             public void onDelete(T object, boolean finalStateUnknown) {
-                quotas.recount(object, Duration.ZERO);
+                quotas.recount(object);
             }
         });
         return informer;

@@ -40,6 +40,13 @@ class QuotaAdmissionTest {
                         "pods", podWithInit(container("web", "100m", "64Mi", "1"), container("setup", "1", "64Mi",
                                 "2")),
                         "{used: {limits.cpu: '3', limits.memory: 2Gi}}"),
+                Arguments.of("sidecars add to the containers; an init container counts with the sidecars before it",
+                        quota("{requests.cpu: '4'}", "{requests.cpu: '0'}"),
+                        "pods", new PodBuilder(pod(container("web", "100m", null, null))).editSpec()
+                                .addToInitContainers(new io.fabric8.kubernetes.api.model.ContainerBuilder(
+                                        container("proxy", "200m", null, null)).withRestartPolicy("Always").build())
+                                .addToInitContainers(container("setup", "500m", null, null)).endSpec().build(),
+                        "{used: {requests.cpu: 700m}}"),
                 Arguments.of("a quota not counted yet (no status.hard) restricts nothing",
                         (JsonNode) read("{metadata: {name: q}, spec: {hard: {pods: '1'}}}"),
                         "pods", pod(container("web", null, null, null)), null),
@@ -115,7 +122,7 @@ class QuotaAdmissionTest {
                 Arguments.of("a quota whose usage is not counted yet refuses",
                         quota("{pods: '2', requests.cpu: '1'}", "{pods: '0'}"),
                         pod(container("web", "100m", null, null)),
-                        "status unknown for quota: q, resources: requests.cpu"),
+                        "status unknown for quota: q, resources: pods,requests.cpu"),
                 Arguments.of("going over names only the resources that would go over",
                         quota("{pods: '2', requests.cpu: '1', requests.memory: 1Gi}",
                                 "{pods: '2', requests.cpu: 900m, requests.memory: 100Mi}"),
