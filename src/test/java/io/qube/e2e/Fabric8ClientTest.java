@@ -234,7 +234,9 @@ class Fabric8ClientTest {
             }
         });
         try {
-            await().atMost(Duration.ofSeconds(20)).until(() -> seen.size() >= 3);
+            // Failing, the message shows what the watch did get (a close with its reason, say), from version on.
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(seen)
+                    .as("events from resourceVersion %s", version).hasSizeGreaterThanOrEqualTo(3));
             assertThat(seen).containsExactly("ADDED replay-a", "ADDED replay-b", "DELETED replay-a");
         } finally {
             watch.close();
